@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs every Debian package that the build, the tests, the demo and the benchmarks need.
+# Idempotent: packages already present are skipped; apt-get update runs only when something is missing.
+set -euo pipefail
+
+BUILD_PKGS=(
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  clang clang-format clang-tidy
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libarchive-dev libexpected-dev libcli11-dev libfmt-dev nlohmann-json3-dev libsimdjson-dev
+  libsqlite3-dev sqlite3 libyaml-cpp-dev libre2-dev libcurl4-openssl-dev libssl-dev
+  libzstd-dev zlib1g-dev liblzma-dev libbz2-dev libisal-dev
+  libbpf-dev bpftool libelf-dev
+)
+TEST_PKGS=(
+  dpkg-dev mmdebstrap debootstrap skopeo umoci runc rpm
+  docker-registry apache2-utils python3 curl zstd gzip tar jq
+  iproute2
+)
+
+FUZZ_PKGS=(clang-16 libclang-rt-16-dev)
+wanted=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}")
+if [ "${1:-}" = "--fuzz" ]; then wanted=("${FUZZ_PKGS[@]}"); fi
+
+missing=()
+for p in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all packages present"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# docker-registry starts a system service on install; the tests start their own instances.
+if command -v systemctl >/dev/null 2>&1; then systemctl stop docker-registry 2>/dev/null || true; fi

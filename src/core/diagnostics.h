@@ -1,0 +1,64 @@
+// Damage that can be skipped (one corrupt package database, one bad advisory record) goes to a Diagnostics sink;
+// the work goes on and the report lists what was skipped. Modelled on leveldb's log::Reader::Reporter.
+#pragma once
+
+#include <mutex>
+#include <utility>
+#include <string>
+#include <vector>
+
+namespace customs {
+
+enum class DiagnosticLevel { kInfo, kWarning, kError };
+
+struct Diagnostic {
+  DiagnosticLevel level = DiagnosticLevel::kWarning;
+  std::string source;   // what reported it: "catalog/dpkg", "vulndb/osv", "image/layer"
+  std::string subject;  // what it is about: a path, a record id, a layer digest
+  std::string message;
+};
+
+// Receives diagnostics. Implementations must be thread-safe: analyzers report from worker threads.
+class Diagnostics {
+ public:
+  virtual ~Diagnostics() = default;
+  virtual void Report(Diagnostic diagnostic) = 0;
+
+  void Warn(std::string source, std::string subject, std::string message) {
+    Report({DiagnosticLevel::kWarning, std::move(source), std::move(subject), std::move(message)});
+  }
+  void Info(std::string source, std::string subject, std::string message) {
+    Report({DiagnosticLevel::kInfo, std::move(source), std::move(subject), std::move(message)});
+  }
+};
+
+// Collects diagnostics in memory, in arrival order. Thread-safe.
+class DiagnosticsCollector final : public Diagnostics {
+ public:
+  void Report(Diagnostic diagnostic) override {
+    std::lock_guard lock(mutex_);
+    items_.push_back(std::move(diagnostic));
+  }
+  std::vector<Diagnostic> Take() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(items_, {});
+  }
+  std::vector<Diagnostic> Snapshot() const {
+    std::lock_guard lock(mutex_);
+    return items_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<Diagnostic> items_;
+};
+
+// Drops everything: for callers that do not care.
+class NullDiagnostics final : public Diagnostics {
+ public:
+  void Report(Diagnostic) override {}
+};
+
+const char* DiagnosticLevelName(DiagnosticLevel level);
+
+}  // namespace customs
