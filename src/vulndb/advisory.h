@@ -1,0 +1,73 @@
+// The advisory model the store keeps and the matcher reads.
+// CONTRACT shared with match/report: keep these names; the vulndb module owns and may extend them.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "version/range.h"
+
+namespace customs::vulndb {
+
+enum class Severity { kUnknown, kNegligible, kLow, kMedium, kHigh, kCritical };
+const char* SeverityName(Severity severity);  // "UNKNOWN", "NEGLIGIBLE", "LOW", "MEDIUM", "HIGH", "CRITICAL"
+
+// The status of one package under one advisory, as the source states it.
+enum class AffectedStatus { kFixed, kAffectedNoFix, kWillNotFix, kNotAffected, kEndOfLife };
+const char* AffectedStatusName(AffectedStatus status);  // "fixed", "affected", "will_not_fix", "not_affected", "end_of_life"
+
+struct Cvss {
+  std::string source;   // "nvd@nist.gov", "debian", "ghsa"...
+  std::string version;  // "2.0", "3.0", "3.1", "4.0"
+  std::string vector;
+  double base_score = 0;  // computed from the vector
+};
+
+struct SourceSeverity {
+  std::string source;  // "debian", "nvd", "alpine", "ghsa"
+  Severity severity = Severity::kUnknown;
+  std::string raw;  // as the source wrote it ("low", "unimportant", "HIGH")
+};
+
+struct Kev {
+  std::string date_added;
+  std::string due_date;
+  bool known_ransomware = false;
+};
+
+struct Epss {
+  double score = 0;
+  double percentile = 0;
+};
+
+struct Vulnerability {
+  std::string id;  // the canonical id: the CVE where one exists
+  std::vector<std::string> aliases;
+  std::string summary;
+  std::string details;
+  std::string published;
+  std::string modified;
+  std::string withdrawn;
+  std::vector<std::string> references;
+  std::vector<Cvss> cvss;
+  std::vector<SourceSeverity> severities;
+  std::optional<Kev> kev;
+  std::optional<Epss> epss;
+};
+
+// One package's status under one vulnerability, from one source.
+struct AffectedPackage {
+  std::string vulnerability_id;  // canonical id (joins Vulnerability::id)
+  std::string record_id;         // the source record ("DSA-5417-1", "GO-2023-1234", "CVE-2023-1234")
+  std::string source;            // feed name: "debian", "osv-go", "alpine", "ubuntu", "nvd"
+  std::string ecosystem;         // "debian:12", "ubuntu:22.04", "alpine:3.20", "Go", "PyPI", "crates.io"
+  std::string package;           // source package for Debian/Ubuntu
+  AffectedStatus status = AffectedStatus::kFixed;
+  std::string fixed_version;     // distro records: the fixed version (empty when none)
+  version::AffectedSpec spec;    // OSV records: the ranges and versions
+  std::optional<Severity> severity;  // the source's own rating of this package's issue (distro urgency)
+  std::string severity_raw;
+};
+
+}  // namespace customs::vulndb
