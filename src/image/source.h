@@ -52,6 +52,9 @@ class ImageSource {
   virtual const std::vector<LayerDescriptor>& Layers() const = 0;
   // Opens layer `index` (0 = base). May be called concurrently for different layers.
   [[nodiscard]] virtual Result<std::unique_ptr<BlobReader>> OpenLayer(std::size_t index) const = 0;
+  // True when OpenLayer's streams verify the blob digest themselves. When false (a docker-archive with layers named
+  // by path), the layer walker verifies the uncompressed stream against the config's rootfs.diff_ids instead.
+  virtual bool VerifiesLayerDigests() const { return true; }
 };
 
 }  // namespace customs::image
