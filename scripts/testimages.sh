@@ -1,4 +1,175 @@
 #!/usr/bin/env bash
-# Builds the real test images from the Debian archive. Placeholder until the image module lands; see issue 2.
+# Builds the real test images from the Debian archive with Debian tools (mmdebstrap, umoci, skopeo).
+# Idempotent: results are cached under OUT (default build/dev/testimages) and rebuilt only when this script changes.
+#
+#   OUT/bookworm/            the multi-layer bookworm image, 4 layers:
+#       1. bookworm minbase (mmdebstrap)                    "ADD rootfs"
+#       2. curl + ca-certificates installed with apt          "RUN apt-get install -y --no-install-recommends curl ..."
+#       3. a package purged and docs deleted (whiteouts)      "RUN apt-get purge -y ... && rm -rf /usr/share/doc"
+#       4. a directory replaced (opaque whiteout, by hand)   "COPY conf /etc/customs-demo"
+#     as oci/ (OCI layout), oci-archive.tar, docker-archive.tar, and rootfs/ (the same tree unpacked)
+#   OUT/pinned/              bookworm + bookworm-updates + bookworm-security with packages pinned to older builds
+#                            (known-fixed CVEs): oci/, docker-archive.tar, rootfs/, and PINNED.txt saying what it got
+#   OUT/distroless/          a distroless-style layout (/var/lib/dpkg/status.d/*, no status file): oci/, rootfs/
+#
+# Needs root and the Debian archive. Prints what it built.
 set -euo pipefail
-mkdir -p "${1:-build/dev/testimages}"
+
+OUT=${1:-build/dev/testimages}
+HERE=$(cd "$(dirname "$0")" && pwd)
+STAMP=$(sha256sum "$0" "$HERE/layer_diff.py" | sha256sum | cut -c1-16)
+MIRROR=${CUSTOMS_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+SECURITY_MIRROR=${CUSTOMS_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+MMDEBSTRAP=(mmdebstrap --quiet --variant=minbase --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr --skip=output/dev
+  --format=directory)
+# Reproducible timestamps make repeated builds comparable.
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
+
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+if [ -f "$OUT/.stamp" ] && [ "$(cat "$OUT/.stamp")" = "$STAMP" ]; then
+  echo "testimages: cached in $OUT"
+  exit 0
+fi
+for tool in mmdebstrap umoci skopeo python3; do
+  command -v "$tool" >/dev/null || { echo "testimages: $tool missing (run scripts/install-deps.sh)" >&2; exit 1; }
+done
+
+WORK=$(mktemp -d "$OUT/.work.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+# oci_from_layers OCI_DIR TAG LAYER_TAR:CREATED_BY ...  (each tar uncompressed; umoci gzips it)
+oci_from_layers() {
+  local dir=$1 tag=$2
+  shift 2
+  rm -rf "$dir"
+  umoci init --layout "$dir"
+  umoci new --image "$dir:$tag"
+  umoci config --image "$dir:$tag" --config.user=1000 --config.cmd=/bin/bash --os=linux --architecture=amd64 \
+    --no-history
+  local spec
+  for spec in "$@"; do
+    umoci raw add-layer --image "$dir:$tag" --history.created_by="${spec#*:}" "${spec%%:*}"
+  done
+  umoci gc --layout "$dir"
+}
+
+tar_of() { tar -C "$1" --numeric-owner --sort=name -cf "$2" .; }
+
+echo "testimages: building bookworm minbase + curl (mmdebstrap, ~1 min)"
+# Snapshots are taken with tar --one-file-system inside the hooks: during hooks mmdebstrap has /proc and /sys mounted
+# in the chroot, and those must never be copied.
+snap='tar -C "$1" --one-file-system --numeric-owner --sort=name --exclude=./proc/* --exclude=./sys/* --exclude=./dev/* --exclude=./var/cache/apt/archives/*.deb --exclude=./var/lib/apt/lists/* --exclude=./var/cache/apt/*.bin -cf'
+"${MMDEBSTRAP[@]}" \
+  --customize-hook="$snap $WORK/s1.tar ." \
+  --customize-hook='chroot "$1" apt-get install -y -q --no-install-recommends curl ca-certificates >/dev/null' \
+  --customize-hook="$snap $WORK/s2.tar ." \
+  --customize-hook='chroot "$1" apt-get purge -y -q --allow-remove-essential e2fsprogs >/dev/null' \
+  --customize-hook='rm -rf "$1"/usr/share/doc/* "$1"/var/cache/apt/*.bin; mkdir -p "$1/etc/customs-demo"; echo old > "$1/etc/customs-demo/old.conf"' \
+  bookworm "$WORK/stage3" "deb $MIRROR bookworm main" >"$WORK/mmdebstrap.log" 2>&1 ||
+  { tail -20 "$WORK/mmdebstrap.log" >&2; exit 1; }
+mkdir -p "$WORK/stage1" "$WORK/stage2"
+tar -C "$WORK/stage1" -xf "$WORK/s1.tar"
+tar -C "$WORK/stage2" -xf "$WORK/s2.tar"
+rm -f "$WORK/s1.tar" "$WORK/s2.tar"
+
+# Layer 4: replace /etc/customs-demo with an opaque whiteout (buildah/umoci never write one, so by hand).
+mkdir -p "$WORK/l4/etc/customs-demo"
+touch "$WORK/l4/etc/customs-demo/.wh..wh..opq"
+echo new > "$WORK/l4/etc/customs-demo/new.conf"
+tar -C "$WORK/l4" --numeric-owner -cf "$WORK/l4.tar" etc
+
+tar_of "$WORK/stage1" "$WORK/l1.tar"
+python3 "$HERE/layer_diff.py" "$WORK/stage1" "$WORK/stage2" "$WORK/l2.tar"
+python3 "$HERE/layer_diff.py" "$WORK/stage2" "$WORK/stage3" "$WORK/l3.tar"
+
+B="$WORK/bookworm"
+mkdir -p "$B"
+oci_from_layers "$B/oci" 1 \
+  "$WORK/l1.tar:ADD rootfs.tar / # debian bookworm minbase" \
+  "$WORK/l2.tar:RUN apt-get install -y --no-install-recommends curl ca-certificates" \
+  "$WORK/l3.tar:RUN apt-get purge -y e2fsprogs && rm -rf /usr/share/doc/*" \
+  "$WORK/l4.tar:COPY conf /etc/customs-demo"
+skopeo copy -q "oci:$B/oci:1" "oci-archive:$B/oci-archive.tar:1"
+skopeo copy -q "oci:$B/oci:1" "docker-archive:$B/docker-archive.tar:test/bookworm:1"
+# The unpacked final tree, for `customs fs` and for dpkg-query as the reference.
+mv "$WORK/stage3" "$B/rootfs"
+rm -rf "$B/rootfs/etc/customs-demo"
+mkdir -p "$B/rootfs/etc/customs-demo"
+echo new > "$B/rootfs/etc/customs-demo/new.conf"
+rm -rf "$WORK/stage1" "$WORK/stage2" "$WORK"/l*.tar "$WORK/l4"
+
+echo "testimages: building the pinned bookworm image (older builds from bookworm-updates/bookworm-security)"
+P="$WORK/pinned"
+mkdir -p "$P"
+PINS="curl=7.88.1-10+deb12u5,libcurl4=7.88.1-10+deb12u5,openssl=3.0.17-1~deb12u2,libssl3=3.0.17-1~deb12u2"
+SUITES=("deb $MIRROR bookworm main" "deb $MIRROR bookworm-updates main" "deb $SECURITY_MIRROR bookworm-security main")
+if "${MMDEBSTRAP[@]}" --include="$PINS" bookworm "$P/rootfs" "${SUITES[@]}" >"$WORK/pin.err" 2>&1; then
+  echo "pinned: $PINS" > "$P/PINNED.txt"
+else
+  echo "testimages: the pinned builds are gone from the archive ($(tail -1 "$WORK/pin.err")); building without pins"
+  rm -rf "$P/rootfs"
+  "${MMDEBSTRAP[@]}" --include=curl,openssl bookworm "$P/rootfs" "deb $MIRROR bookworm main" >/dev/null 2>&1
+  echo "pinned: none (fallback: bookworm main with curl and openssl)" > "$P/PINNED.txt"
+fi
+tar_of "$P/rootfs" "$WORK/p1.tar"
+oci_from_layers "$P/oci" 1 "$WORK/p1.tar:ADD rootfs.tar / # bookworm with pinned older packages"
+skopeo copy -q "oci:$P/oci:1" "docker-archive:$P/docker-archive.tar:test/pinned:1"
+rm -f "$WORK/p1.tar"
+
+echo "testimages: building the distroless-style layout"
+D="$WORK/distroless"
+mkdir -p "$D/rootfs"
+# Only what a distroless base carries: a few packages' files, one status file per package in status.d.
+python3 - "$B/rootfs" "$D/rootfs" <<'PY'
+import os, shutil, sys
+src, dst = sys.argv[1], sys.argv[2]
+keep = {"base-files", "libc6", "libssl3", "tzdata", "netbase", "ca-certificates", "zlib1g"}
+status = open(os.path.join(src, "var/lib/dpkg/status")).read().split("\n\n")
+os.makedirs(os.path.join(dst, "var/lib/dpkg/status.d"))
+for stanza in status:
+    name = next((l.split(": ", 1)[1] for l in stanza.splitlines() if l.startswith("Package: ")), None)
+    if name not in keep:
+        continue
+    open(os.path.join(dst, "var/lib/dpkg/status.d", name), "w").write(stanza.strip() + "\n")
+    for suffix in (".list", ":amd64.list"):
+        listing = os.path.join(src, "var/lib/dpkg/info", name + suffix)
+        if not os.path.exists(listing):
+            continue
+        for path in open(listing).read().split("\n"):
+            s = os.path.join(src, path.lstrip("/"))
+            if not path or not os.path.lexists(s):
+                continue
+            # Copy to the real location (merged-usr: /lib64/x is /usr/lib64/x); the top-level links come below.
+            real = os.path.realpath(os.path.join(os.path.realpath(os.path.dirname(s)), os.path.basename(s)))
+            if os.path.islink(s):
+                real = os.path.join(os.path.realpath(os.path.dirname(s)), os.path.basename(s))
+            rel = os.path.relpath(real, os.path.realpath(src))
+            if rel.startswith(".."):
+                continue
+            d = os.path.join(dst, rel)
+            if os.path.isdir(s) and not os.path.islink(s):
+                os.makedirs(d, exist_ok=True)
+                continue
+            os.makedirs(os.path.dirname(d), exist_ok=True)
+            if not os.path.lexists(d):
+                shutil.copy2(s, d, follow_symlinks=False)
+for top in ("bin", "sbin", "lib", "lib64"):
+    s = os.path.join(src, top)
+    if os.path.islink(s) and not os.path.lexists(os.path.join(dst, top)):
+        os.symlink(os.readlink(s), os.path.join(dst, top))
+os.makedirs(os.path.join(dst, "etc"), exist_ok=True)
+open(os.path.join(dst, "etc/os-release"), "w").write(
+    'PRETTY_NAME="Distroless"\nNAME="Debian GNU/Linux"\nID="debian"\nVERSION_ID="12"\nVERSION="Debian GNU/Linux 12 (bookworm)"\n'
+    'HOME_URL="https://github.com/GoogleContainerTools/distroless"\n')
+PY
+tar_of "$D/rootfs" "$WORK/d1.tar"
+oci_from_layers "$D/oci" 1 "$WORK/d1.tar:COPY distroless rootfs"
+rm -f "$WORK/d1.tar"
+
+rm -rf "$OUT/bookworm" "$OUT/pinned" "$OUT/distroless"
+mv "$B" "$P" "$D" "$OUT/"
+echo "$STAMP" > "$OUT/.stamp"
+echo "testimages: built in $OUT:"
+du -sh "$OUT"/*/oci "$OUT"/*/*.tar 2>/dev/null
+cat "$OUT/pinned/PINNED.txt"

@@ -1,0 +1,68 @@
+#include "scan/inventory.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <tuple>
+
+#include "catalog/cataloger.h"
+#include "image/layer_walker.h"
+#include "image/local_sources.h"
+
+namespace customs::scan {
+
+Result<Inventory> BuildInventory(const InventoryOptions& options) {
+  Inventory inventory;
+  inventory.target = options.target;
+  DiagnosticsCollector diagnostics;
+  auto catalogers = catalog::DefaultCatalogers();
+
+  PathFilter filter;
+  filter.wants_content = [&catalogers](std::string_view path) {
+    if (catalog::OsDetectionWants(path)) return true;
+    return std::any_of(catalogers.begin(), catalogers.end(), [&](const auto& c) { return c->WantsContent(path); });
+  };
+  filter.wants_history = [&catalogers](std::string_view path) {
+    return std::any_of(catalogers.begin(), catalogers.end(), [&](const auto& c) { return c->WantsHistory(path); });
+  };
+
+  std::filesystem::path path(options.target);
+  std::error_code ec;
+  bool is_dir = std::filesystem::is_directory(path, ec);
+  FileTree tree;
+  if (is_dir && (options.force_rootfs || !image::IsOciLayoutDirectory(path))) {
+    inventory.kind = "rootfs";
+    CUSTOMS_ASSIGN_OR_RETURN(tree, image::WalkDirectory(path, filter, diagnostics));
+  } else {
+    image::SourceOptions source_options;
+    source_options.platform = options.platform;
+    source_options.platform_given = options.platform_given;
+    CUSTOMS_ASSIGN_OR_RETURN(auto source, image::OpenLocalImage(path, source_options, diagnostics));
+    inventory.kind = source->Kind();
+    inventory.manifest_digest = source->ManifestDigest();
+    CUSTOMS_ASSIGN_OR_RETURN(inventory.config, image::ParseImageConfig(source->ConfigJson()));
+    std::uint64_t total = 0;
+    for (const auto& layer : source->Layers()) total += layer.size > 0 ? static_cast<std::uint64_t>(layer.size) : 0;
+    image::WalkOptions walk;
+    walk.threads = options.threads;
+    if (options.on_progress) {
+      walk.on_progress = [&options, total](std::uint64_t done) { options.on_progress(done, total); };
+    }
+    CUSTOMS_ASSIGN_OR_RETURN(tree, image::WalkLayers(*source, inventory.config, filter, diagnostics, walk));
+  }
+  inventory.layers = tree.layers();
+  inventory.os = catalog::DetectOs(tree, diagnostics);
+  for (const auto& cataloger : catalogers) {
+    auto packages = cataloger->Catalog(tree, inventory.os, diagnostics);
+    for (auto& package : packages) {
+      if (package.purl.empty()) package.purl = catalog::MakePurl(package, inventory.os);
+      inventory.packages.push_back(std::move(package));
+    }
+  }
+  std::sort(inventory.packages.begin(), inventory.packages.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.type, a.name, a.version, a.arch) < std::tie(b.type, b.name, b.version, b.arch);
+  });
+  inventory.diagnostics = diagnostics.Take();
+  return inventory;
+}
+
+}  // namespace customs::scan

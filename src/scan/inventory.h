@@ -1,0 +1,44 @@
+// Image -> inventory: opens the image (any supported kind), walks its layers once with every cataloger's path
+// filter, detects the OS and runs the catalogers. Shared by `customs sbom`, `customs image` and `customs fs`.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "catalog/package.h"
+#include "core/diagnostics.h"
+#include "core/error.h"
+#include "core/file_tree.h"
+#include "image/config.h"
+#include "image/source.h"
+
+namespace customs::scan {
+
+struct InventoryOptions {
+  std::string target;              // a path (archive, OCI layout, root filesystem) or, later, a registry reference
+  bool force_rootfs = false;       // --rootfs: treat a directory as a root filesystem
+  image::Platform platform;
+  bool platform_given = false;
+  unsigned threads = 0;
+  // Progress: bytes of layer data read so far, and the total when known (0 otherwise). Called from worker threads.
+  std::function<void(std::uint64_t done, std::uint64_t total)> on_progress;
+};
+
+struct Inventory {
+  std::string target;
+  std::string kind;             // docker-archive, oci-layout, oci-archive, rootfs, registry
+  std::string manifest_digest;
+  image::ImageConfig config;
+  catalog::OsInfo os;
+  std::vector<LayerInfo> layers;
+  std::vector<catalog::Package> packages;  // sorted by type, name, version, arch
+  std::vector<Diagnostic> diagnostics;
+};
+
+// Fails (kNotFound, kCorrupt, kUnsupported...) when the image cannot be read at all; damage to one package database
+// is a diagnostic in the result instead.
+[[nodiscard]] Result<Inventory> BuildInventory(const InventoryOptions& options);
+
+}  // namespace customs::scan
