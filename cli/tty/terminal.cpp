@@ -6,7 +6,9 @@
 
 namespace customs::cli {
 
-bool IsTerminal(std::FILE* stream) { return ::isatty(::fileno(stream)) == 1; }
+bool IsTerminal(std::FILE* stream) {
+  return ::isatty(::fileno(stream)) == 1;
+}
 
 bool ColorEnabled(std::FILE* stream) {
   const char* no_color = std::getenv("NO_COLOR");
@@ -18,7 +20,9 @@ bool ColorEnabled(std::FILE* stream) {
 
 ProgressBar::ProgressBar(std::string label) : label_(std::move(label)), enabled_(IsTerminal(stderr)) {}
 
-ProgressBar::~ProgressBar() { Finish(); }
+ProgressBar::~ProgressBar() {
+  Finish();
+}
 
 void ProgressBar::Update(std::uint64_t done, std::uint64_t total) {
   if (!enabled_) return;

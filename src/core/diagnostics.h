@@ -3,8 +3,8 @@
 #pragma once
 
 #include <mutex>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace customs {

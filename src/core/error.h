@@ -59,14 +59,16 @@ tl::unexpected<Error> MakeError(ErrorCode code, fmt::format_string<Args...> form
   return tl::unexpected<Error>(Error(code, fmt::format(format, std::forward<Args>(args)...)));
 }
 
-inline Status Ok() { return {}; }
+inline Status Ok() {
+  return {};
+}
 
 }  // namespace customs
 
 // Propagates an error from an expression returning Result/Status; evaluates to nothing.
-#define CUSTOMS_RETURN_IF_ERROR(expr)                                              \
-  do {                                                                             \
-    auto customs_status_ = (expr);                                                 \
+#define CUSTOMS_RETURN_IF_ERROR(expr)                                                \
+  do {                                                                               \
+    auto customs_status_ = (expr);                                                   \
     if (!customs_status_) return tl::unexpected(std::move(customs_status_).error()); \
   } while (false)
 
@@ -76,7 +78,7 @@ inline Status Ok() { return {}; }
 // Declares `lhs` from a Result expression, or returns its error.
 #define CUSTOMS_ASSIGN_OR_RETURN(lhs, expr) \
   CUSTOMS_ASSIGN_OR_RETURN_IMPL_(CUSTOMS_CONCAT_(customs_result_, __LINE__), lhs, expr)
-#define CUSTOMS_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr)          \
-  auto tmp = (expr);                                            \
-  if (!tmp) return tl::unexpected(std::move(tmp).error());      \
+#define CUSTOMS_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr)     \
+  auto tmp = (expr);                                       \
+  if (!tmp) return tl::unexpected(std::move(tmp).error()); \
   lhs = std::move(*tmp)

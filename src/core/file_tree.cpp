@@ -28,7 +28,9 @@ std::string NormalizePath(std::string_view path) {
   return out;
 }
 
-void FileTree::Put(std::string path, FileNode node) { entries_.insert_or_assign(std::move(path), std::move(node)); }
+void FileTree::Put(std::string path, FileNode node) {
+  entries_.insert_or_assign(std::move(path), std::move(node));
+}
 
 static bool IsUnder(std::string_view candidate, std::string_view dir) {
   return candidate.size() > dir.size() && candidate.substr(0, dir.size()) == dir && candidate[dir.size()] == '/';

@@ -35,18 +35,18 @@ struct LayerInfo {
 // One layer's version of a file that an analyzer asked the history of.
 struct FileRevision {
   int layer = 0;
-  bool deleted = false;                         // removed by a whiteout in this layer
-  std::shared_ptr<const std::string> content;   // null when deleted
+  bool deleted = false;                        // removed by a whiteout in this layer
+  std::shared_ptr<const std::string> content;  // null when deleted
 };
 
 struct FileNode {
   FileType type = FileType::kRegular;
-  std::uint32_t mode = 0;        // permission bits including setuid/setgid/sticky
+  std::uint32_t mode = 0;  // permission bits including setuid/setgid/sticky
   std::uint32_t uid = 0;
   std::uint32_t gid = 0;
   std::uint64_t size = 0;
-  std::string link_target;       // for symlinks and hard links, as stored in the archive
-  int layer = 0;                 // the layer that last wrote this path
+  std::string link_target;                     // for symlinks and hard links, as stored in the archive
+  int layer = 0;                               // the layer that last wrote this path
   std::shared_ptr<const std::string> content;  // set only for files some analyzer asked for
   std::vector<FileRevision> history;           // set only for files whose history was asked for
 };

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -40,7 +41,8 @@ Result<std::string> ReadFile(const std::filesystem::path& path, std::size_t max_
 
 Status WriteFileAtomic(const std::filesystem::path& path, std::string_view content) {
   std::filesystem::path tmp = path;
-  tmp += fmt::format(".tmp.{}", ::getpid());
+  static std::atomic<unsigned> counter{0};
+  tmp += fmt::format(".tmp.{}.{}", ::getpid(), counter.fetch_add(1));
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return MakeError(ErrorCode::kIo, "{}: {}", tmp.string(), std::strerror(errno));
   const char* data = content.data();

@@ -20,7 +20,9 @@ Sha256::~Sha256() {
 Sha256::Sha256(Sha256&&) noexcept = default;
 Sha256& Sha256::operator=(Sha256&&) noexcept = default;
 
-void Sha256::Update(const void* data, std::size_t size) { EVP_DigestUpdate(state_->ctx, data, size); }
+void Sha256::Update(const void* data, std::size_t size) {
+  EVP_DigestUpdate(state_->ctx, data, size);
+}
 
 std::string Sha256::FinishHex() {
   unsigned char digest[EVP_MAX_MD_SIZE];

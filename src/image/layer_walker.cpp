@@ -22,13 +22,6 @@ namespace {
 constexpr std::string_view kWhiteoutPrefix = ".wh.";
 constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
 
-// What one layer changes, in archive order.
-struct LayerDelta {
-  std::vector<std::string> opaque_dirs;
-  std::vector<std::string> whiteouts;
-  std::vector<std::pair<std::string, FileNode>> entries;
-};
-
 struct ReadContext {
   BlobReader* reader = nullptr;
   std::vector<char> buffer = std::vector<char>(1 << 17);
@@ -270,6 +263,16 @@ Result<FileTree> WalkLayers(const ImageSource& source, const ImageConfig& config
       if (index >= count || failed.load()) return;
       std::string what =
           fmt::format("layer {} ({})", index + 1, layers[index].digest.empty() ? "no digest" : layers[index].digest);
+      const std::string cache_key = index < config.diff_ids.size() ? config.diff_ids[index] : std::string();
+      if (options.cache != nullptr && !cache_key.empty()) {
+        std::string problem;
+        if (auto cached = options.cache->Get(cache_key, static_cast<int>(index), &problem)) {
+          results[index] = std::move(*cached);
+          if (options.stats) ++options.stats->layers_from_cache;
+          continue;
+        }
+        if (!problem.empty()) diagnostics.Warn("image/cache", cache_key, problem + "; layer read again");
+      }
       auto raw = source.OpenLayer(index);
       if (!raw) {
         results[index] = tl::unexpected(raw.error().WithContext(what));
@@ -287,7 +290,16 @@ Result<FileTree> WalkLayers(const ImageSource& source, const ImageConfig& config
       }
       results[index] =
           ReadLayer(std::move(*stream), static_cast<int>(index), filter, diagnostics, options.max_content_size, what);
-      if (!*results[index]) failed = true;
+      if (!*results[index]) {
+        failed = true;
+        return;
+      }
+      if (options.stats) ++options.stats->layers_read;
+      if (options.cache != nullptr && !cache_key.empty()) {
+        if (auto stored = options.cache->Put(cache_key, **results[index]); !stored) {
+          diagnostics.Warn("image/cache", cache_key, stored.error().message());
+        }
+      }
     }
   };
   unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());

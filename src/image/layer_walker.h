@@ -13,15 +13,24 @@
 #include "core/diagnostics.h"
 #include "core/file_tree.h"
 #include "image/config.h"
+#include "image/layer_cache.h"
 #include "image/source.h"
 
 namespace customs::image {
+
+struct WalkStats {
+  std::atomic<unsigned> layers_read{0};
+  std::atomic<unsigned> layers_from_cache{0};
+};
 
 struct WalkOptions {
   unsigned threads = 0;                           // 0 = hardware concurrency
   std::uint64_t max_content_size = 256ull << 20;  // larger wanted files are skipped with a diagnostic
   // Called from worker threads with the total number of compressed bytes read so far (for progress bars).
   std::function<void(std::uint64_t bytes_read)> on_progress;
+  // Per-layer analysis cache keyed by diff_id (nullptr: none). Layers found there are not read at all.
+  const LayerCache* cache = nullptr;
+  WalkStats* stats = nullptr;
 };
 
 // Builds the tree. Any unreadable layer (truncated, corrupt, digest mismatch, path traversal) fails the whole walk:

@@ -17,8 +17,8 @@
 namespace customs::scan {
 
 struct InventoryOptions {
-  std::string target;              // a path (archive, OCI layout, root filesystem) or, later, a registry reference
-  bool force_rootfs = false;       // --rootfs: treat a directory as a root filesystem
+  std::string target;         // a path (archive, OCI layout, root filesystem) or, later, a registry reference
+  bool force_rootfs = false;  // --rootfs: treat a directory as a root filesystem
   image::Platform platform;
   bool platform_given = false;
   unsigned threads = 0;
@@ -28,7 +28,7 @@ struct InventoryOptions {
 
 struct Inventory {
   std::string target;
-  std::string kind;             // docker-archive, oci-layout, oci-archive, rootfs, registry
+  std::string kind;  // docker-archive, oci-layout, oci-archive, rootfs, registry
   std::string manifest_digest;
   image::ImageConfig config;
   catalog::OsInfo os;

@@ -19,7 +19,9 @@ struct CommandResult {
   std::string err;
 };
 
-inline std::string CustomsBinary() { return std::string(CUSTOMS_BINARY_DIR) + "/cli/customs"; }
+inline std::string CustomsBinary() {
+  return std::string(CUSTOMS_BINARY_DIR) + "/cli/customs";
+}
 
 inline std::string TestImagesDir() {
   if (const char* dir = std::getenv("CUSTOMS_TESTIMAGES"); dir && *dir) return dir;
@@ -50,19 +52,21 @@ inline CommandResult Run(const std::string& command) {
 inline std::string Quote(const std::string& text) {
   std::string out = "'";
   for (char c : text) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   return out + "'";
 }
 
 // Skips the calling test with a printed reason when the test images have not been built.
-#define CUSTOMS_REQUIRE_TESTIMAGES()                                                                  \
-  do {                                                                                                \
-    if (!std::filesystem::exists(::customs::e2e::TestImagesDir() + "/.stamp")) {                      \
-      GTEST_SKIP() << "test images missing in " << ::customs::e2e::TestImagesDir()                    \
-                   << " (run scripts/testimages.sh; `make test` does)";                               \
-    }                                                                                                 \
+#define CUSTOMS_REQUIRE_TESTIMAGES()                                               \
+  do {                                                                             \
+    if (!std::filesystem::exists(::customs::e2e::TestImagesDir() + "/.stamp")) {   \
+      GTEST_SKIP() << "test images missing in " << ::customs::e2e::TestImagesDir() \
+                   << " (run scripts/testimages.sh; `make test` does)";            \
+    }                                                                              \
   } while (false)
 
 }  // namespace customs::e2e

@@ -34,9 +34,8 @@ std::set<std::string> DebLines(const json& sbom) {
 }
 
 std::set<std::string> DpkgQuery(const std::string& admindir) {
-  CommandResult result =
-      Run("dpkg-query --admindir=" + Quote(admindir) +
-          " -W -f='${Package} ${Version} ${Architecture} ${source:Package} ${source:Version}\\n'");
+  CommandResult result = Run("dpkg-query --admindir=" + Quote(admindir) +
+                             " -W -f='${Package} ${Version} ${Architecture} ${source:Package} ${source:Version}\\n'");
   EXPECT_EQ(result.exit_code, 0) << result.err;
   std::set<std::string> out;
   std::istringstream lines(result.out);
@@ -159,15 +158,25 @@ TEST_F(HostileTest, GoodControlImageWorks) {
   EXPECT_NE(result.out.find("\"bash\""), std::string::npos);
 }
 
-TEST_F(HostileTest, DigestMismatch) { ExpectCleanFailure(Sbom("digest-mismatch"), "digest mismatch"); }
-TEST_F(HostileTest, CorruptGzip) { ExpectCleanFailure(Sbom("corrupt-gzip"), "gzip"); }
+TEST_F(HostileTest, DigestMismatch) {
+  ExpectCleanFailure(Sbom("digest-mismatch"), "digest mismatch");
+}
+TEST_F(HostileTest, CorruptGzip) {
+  ExpectCleanFailure(Sbom("corrupt-gzip"), "gzip");
+}
 TEST_F(HostileTest, PathTraversal) {
   ExpectCleanFailure(Sbom("path-traversal"), "path traversal");
   EXPECT_FALSE(std::filesystem::exists("/tmp/customs-escaped"));
 }
-TEST_F(HostileTest, MissingBlob) { ExpectCleanFailure(Sbom("missing-blob"), "missing layer blob"); }
-TEST_F(HostileTest, TruncatedArchive) { ExpectCleanFailure(Sbom("truncated.tar"), "truncated"); }
-TEST_F(HostileTest, Garbage) { ExpectCleanFailure(Sbom("garbage.bin"), "not a docker-archive"); }
+TEST_F(HostileTest, MissingBlob) {
+  ExpectCleanFailure(Sbom("missing-blob"), "missing layer blob");
+}
+TEST_F(HostileTest, TruncatedArchive) {
+  ExpectCleanFailure(Sbom("truncated.tar"), "truncated");
+}
+TEST_F(HostileTest, Garbage) {
+  ExpectCleanFailure(Sbom("garbage.bin"), "not a docker-archive");
+}
 
 TEST_F(HostileTest, AbsoluteSymlinkToShadowStaysInTheImage) {
   CommandResult result = Sbom("shadow-symlink");
