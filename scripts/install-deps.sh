@@ -15,7 +15,7 @@ BUILD_PKGS=(
 TEST_PKGS=(
   dpkg-dev mmdebstrap debootstrap skopeo umoci runc rpm
   docker-registry apache2-utils python3 curl zstd gzip tar jq
-  iproute2
+  iproute2 time bc
 )
 
 FUZZ_PKGS=(clang-16 libclang-rt-16-dev)
