@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/file_tree.h"
 
@@ -20,6 +21,12 @@ inline std::filesystem::path SharedPkgdb() {
 }
 inline std::filesystem::path RepoTestdata() {
   return std::filesystem::path(CUSTOMS_SOURCE_DIR) / "src" / "catalog" / "testdata";
+}
+// The vendored subset (always) and the shared bundle (when present); both have the same layout.
+inline std::vector<std::filesystem::path> PkgdbRoots() {
+  std::vector<std::filesystem::path> roots = {RepoTestdata() / "pkgdb"};
+  if (std::filesystem::exists(SharedPkgdb() / "expected")) roots.push_back(SharedPkgdb());
+  return roots;
 }
 
 inline std::string Slurp(const std::filesystem::path& path) {
