@@ -33,8 +33,8 @@ struct Package {
   std::string status;                // dpkg Status as read, for diagnostics
   std::vector<std::string> files;    // absolute paths the package owns
   std::string purl;
-  LayerInfo layer;                   // the layer that introduced this version (index -1 when unknown)
-  std::string db_path;               // the database file it was read from
+  LayerInfo layer;      // the layer that introduced this version (index -1 when unknown)
+  std::string db_path;  // the database file it was read from
 };
 
 struct OsInfo {
@@ -42,6 +42,9 @@ struct OsInfo {
   std::string version;   // "12", "3.20", "22.04", "9"
   std::string codename;  // "bookworm", "jammy"; empty when the distro has none
   std::string pretty_name;
+  // A packaging of the base distro that changes how its packages are stored, not which advisories apply:
+  // "distroless" for Google's distroless images (family stays "debian"). Empty otherwise.
+  std::string variant;
   bool detected() const { return !family.empty(); }
 };
 

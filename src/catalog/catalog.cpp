@@ -1,0 +1,81 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "catalog/apk/apk.h"
+#include "catalog/cataloger.h"
+#include "catalog/dpkg/dpkg.h"
+#include "catalog/rpm/rpmdb.h"
+
+namespace customs::catalog {
+namespace {
+
+// purl-spec "Character encoding": unreserved characters and ':' stay, everything else is %XX (upper-case hex).
+std::string PercentEncode(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || c == '.' || c == '-' ||
+        c == '_' || c == '~' || c == ':') {
+      out.push_back(c);
+    } else {
+      out += fmt::format("%{:02X}", u);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* PackageTypeName(PackageType type) {
+  switch (type) {
+    case PackageType::kDeb: return "deb";
+    case PackageType::kApk: return "apk";
+    case PackageType::kRpm: return "rpm";
+  }
+  return "unknown";
+}
+
+std::string MakePurl(const Package& package, const OsInfo& os) {
+  const std::string type = PackageTypeName(package.type);
+  std::string namespace_name;
+  if (os.detected()) {
+    namespace_name = os.family == "rhel" ? "redhat" : os.family;
+  } else if (package.type == PackageType::kDeb) {
+    namespace_name = "debian";
+  } else if (package.type == PackageType::kApk) {
+    namespace_name = "alpine";
+  }
+  std::string version = package.version;
+  if (package.type == PackageType::kRpm) {
+    // The rpm purl carries the epoch as a qualifier, not in the version.
+    version = package.rpm_version.empty() ? package.version : package.rpm_version;
+    if (!package.rpm_release.empty()) version += "-" + package.rpm_release;
+  }
+  std::vector<std::pair<std::string, std::string>> qualifiers;
+  if (!package.arch.empty()) qualifiers.emplace_back("arch", package.arch);
+  if (os.detected()) {
+    qualifiers.emplace_back("distro", os.version.empty() ? os.family : os.family + "-" + os.version);
+  }
+  if (package.type == PackageType::kRpm && !package.epoch.empty()) qualifiers.emplace_back("epoch", package.epoch);
+  std::sort(qualifiers.begin(), qualifiers.end());
+  std::string purl = "pkg:" + type + "/";
+  if (!namespace_name.empty()) purl += PercentEncode(namespace_name) + "/";
+  purl += PercentEncode(package.name);
+  if (!version.empty()) purl += "@" + PercentEncode(version);
+  for (std::size_t i = 0; i < qualifiers.size(); ++i) {
+    purl += (i == 0 ? "?" : "&") + qualifiers[i].first + "=" + PercentEncode(qualifiers[i].second);
+  }
+  return purl;
+}
+
+std::vector<std::unique_ptr<Cataloger>> DefaultCatalogers() {
+  std::vector<std::unique_ptr<Cataloger>> catalogers;
+  catalogers.push_back(std::make_unique<dpkg::DpkgCataloger>());
+  catalogers.push_back(std::make_unique<apk::ApkCataloger>());
+  catalogers.push_back(std::make_unique<rpm::RpmCataloger>());
+  return catalogers;
+}
+
+}  // namespace customs::catalog

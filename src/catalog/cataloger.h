@@ -1,0 +1,57 @@
+// OS detection and the OS package catalogers: pure parsers over the image's FileTree.
+//
+// The image module asks every cataloger (and OS detection) which paths it wants before it streams the layers, then
+// hands the finished FileTree to DetectOs and to each Cataloger::Catalog. Catalogers never touch the host filesystem
+// (the rpm SQLite reader works on an in-memory copy of the database) and never throw: damage that can be skipped (one
+// bad dpkg stanza, one corrupt rpm header, a database that cannot be read at all) goes to the Diagnostics sink and the
+// rest of the inventory is still returned. All functions are thread-safe for concurrent calls on a const FileTree.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalog/package.h"
+#include "core/diagnostics.h"
+#include "core/file_tree.h"
+
+namespace customs::catalog {
+
+class Cataloger {
+ public:
+  virtual ~Cataloger() = default;
+  // "dpkg", "apk", "rpm".
+  virtual std::string_view name() const = 0;
+  // Bumped whenever the output for the same input changes (part of the analysis cache key).
+  virtual int version() const = 0;
+  // Whether the image walker must capture the content of `path` (absolute, normalised).
+  virtual bool WantsContent(std::string_view path) const = 0;
+  // Whether the walker must also keep every layer's version of `path` (for layer attribution).
+  virtual bool WantsHistory(std::string_view /*path*/) const { return false; }
+  // Reads the packages from the tree, sorted by (name, arch, version). Skippable damage (a bad stanza, a corrupt
+  // database) goes to `diagnostics`; a tree without this cataloger's files gives an empty list and no diagnostic.
+  virtual std::vector<Package> Catalog(const FileTree& tree, const OsInfo& os, Diagnostics& diagnostics) const = 0;
+};
+
+// dpkg, apk and rpm, in that order.
+std::vector<std::unique_ptr<Cataloger>> DefaultCatalogers();
+
+// Whether DetectOs reads `path` (absolute, normalised).
+bool OsDetectionWants(std::string_view path);
+
+// Detects the distribution from /etc/os-release (or /usr/lib/os-release) and the distro-specific release files. An
+// undetected OS gives an OsInfo with an empty family (and an info diagnostic when some release file was unreadable).
+OsInfo DetectOs(const FileTree& tree, Diagnostics& diagnostics);
+
+// The package URL (https://github.com/package-url/purl-spec), e.g.
+// pkg:deb/debian/bash@5.2.15-2%2Bb13?arch=amd64&distro=debian-12
+//   deb: namespace = os family (debian, ubuntu; "debian" when unknown), qualifiers arch, distro=<family>-<version>;
+//        epochs stay in the version ("1:2.36-9"; the spec leaves ':' unencoded).
+//   apk: namespace = os family ("alpine" when unknown), qualifiers arch, distro=<family>-<version>.
+//   rpm: namespace = os family, version = version-release, qualifiers arch, epoch (when set),
+//   distro=<family>-<version>.
+// Qualifiers are sorted by key and empty ones are left out; every component is percent-encoded per the spec.
+std::string MakePurl(const Package& package, const OsInfo& os);
+
+}  // namespace customs::catalog
