@@ -11,7 +11,7 @@ using AddCommand = void (*)(CLI::App&, CommandContext&);
 
 // The command table (ninja's kTools style): explicit, no static registration.
 constexpr AddCommand kCommands[] = {
-    nullptr,
+    AddSbomCommand,
 };
 
 }  // namespace
@@ -23,9 +23,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("customs ") + CUSTOMS_VERSION);
   app.require_subcommand(1);
   CommandContext context;
-  for (AddCommand add : kCommands) {
-    if (add != nullptr) add(app, context);
-  }
+  for (AddCommand add : kCommands) add(app, context);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

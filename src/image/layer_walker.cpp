@@ -112,7 +112,7 @@ Result<LayerDelta> ReadLayer(std::unique_ptr<BlobReader> stream, int layer, cons
       diagnostics.Warn("image/layer", what, "entry with an unreadable name skipped");
       continue;
     }
-    std::string_view raw(raw_name);
+    std::string raw(raw_name);  // a copy: the entry dies with the archive
     if (HasDotDot(raw)) {
       close();
       return MakeError(ErrorCode::kCorrupt, "{}: entry '{}' escapes the image root (path traversal)", what, raw);
@@ -139,8 +139,10 @@ Result<LayerDelta> ReadLayer(std::unique_ptr<BlobReader> stream, int layer, cons
     node.size = size > 0 ? static_cast<std::uint64_t>(size) : 0;
     if (const char* hardlink = archive_entry_hardlink(entry)) {
       if (HasDotDot(hardlink)) {
+        std::string target(hardlink);
         close();
-        return MakeError(ErrorCode::kCorrupt, "{}: hard link '{}' escapes the image root", what, hardlink);
+        return MakeError(ErrorCode::kCorrupt, "{}: hard link '{}' escapes the image root (path traversal)", what,
+                         target);
       }
       node.type = FileType::kHardLink;
       node.link_target = NormalizePath(hardlink);

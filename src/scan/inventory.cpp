@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <tuple>
 
 #include "catalog/cataloger.h"
@@ -44,12 +45,35 @@ Result<Inventory> BuildInventory(const InventoryOptions& options) {
     for (const auto& layer : source->Layers()) total += layer.size > 0 ? static_cast<std::uint64_t>(layer.size) : 0;
     image::WalkOptions walk;
     walk.threads = options.threads;
+    image::WalkStats stats;
+    walk.stats = &stats;
+    // The cache key names every analyzer and its version: a new analyzer or version never reuses stale results.
+    std::string filter_version = "os:1";
+    for (const auto& cataloger : catalogers) {
+      filter_version += fmt::format(",{}:{}", cataloger->name(), cataloger->version());
+    }
+    std::optional<image::LayerCache> cache;
+    if (!options.cache_dir.empty()) {
+      cache.emplace(std::filesystem::path(options.cache_dir) / "layers", filter_version);
+      walk.cache = &*cache;
+    }
     if (options.on_progress) {
       walk.on_progress = [&options, total](std::uint64_t done) { options.on_progress(done, total); };
     }
     CUSTOMS_ASSIGN_OR_RETURN(tree, image::WalkLayers(*source, inventory.config, filter, diagnostics, walk));
+    inventory.layers_read = stats.layers_read.load();
+    inventory.layers_from_cache = stats.layers_from_cache.load();
   }
   inventory.layers = tree.layers();
+  // A release file that is a dangling, looping or escaping link is damage worth naming (the OS may stay unknown).
+  for (const auto& [path, node] : tree.entries()) {
+    if (node.type != FileType::kSymlink || !catalog::OsDetectionWants(path)) continue;
+    if (auto resolved = tree.Resolve(path); !resolved) {
+      diagnostics.Warn("scan/os", path, resolved.error().message());
+    } else if (tree.Find(*resolved) == nullptr) {
+      diagnostics.Info("scan/os", path, fmt::format("symbolic link to {}, which the image does not have", *resolved));
+    }
+  }
   inventory.os = catalog::DetectOs(tree, diagnostics);
   for (const auto& cataloger : catalogers) {
     auto packages = cataloger->Catalog(tree, inventory.os, diagnostics);

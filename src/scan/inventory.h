@@ -22,6 +22,8 @@ struct InventoryOptions {
   image::Platform platform;
   bool platform_given = false;
   unsigned threads = 0;
+  // Per-layer analysis cache directory (empty: no cache). Only image layers are cached, never root filesystems.
+  std::string cache_dir;
   // Progress: bytes of layer data read so far, and the total when known (0 otherwise). Called from worker threads.
   std::function<void(std::uint64_t done, std::uint64_t total)> on_progress;
 };
@@ -35,6 +37,8 @@ struct Inventory {
   std::vector<LayerInfo> layers;
   std::vector<catalog::Package> packages;  // sorted by type, name, version, arch
   std::vector<Diagnostic> diagnostics;
+  unsigned layers_read = 0;        // layers decompressed and parsed in this run
+  unsigned layers_from_cache = 0;  // layers taken from the analysis cache
 };
 
 // Fails (kNotFound, kCorrupt, kUnsupported...) when the image cannot be read at all; damage to one package database

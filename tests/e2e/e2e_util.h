@@ -34,7 +34,7 @@ inline std::string ReadAll(const std::filesystem::path& path) {
 }
 
 // Runs `command` through /bin/sh with stdout and stderr captured to files (no pipe deadlocks on large output).
-inline CommandResult Run(const std::string& command) {
+inline CommandResult RunCommand(const std::string& command) {
   static int counter = 0;
   std::string base = std::filesystem::temp_directory_path() /
                      ("customs-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));

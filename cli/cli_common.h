@@ -1,0 +1,20 @@
+// Small helpers every command uses: one-line errors, output to a file or stdout, reproducible timestamps.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/error.h"
+
+namespace customs::cli {
+
+// Prints "customs: MESSAGE" on stderr and returns kExitUsage.
+int UsageError(std::string_view message);
+// Prints "customs: error: MESSAGE" (one line) on stderr and returns kExitFailure.
+int Failure(const Error& error);
+// Writes `text` to `output` atomically, or to stdout when `output` is empty. Returns kExitOk or kExitFailure.
+int Emit(const std::string& text, const std::string& output);
+// SOURCE_DATE_EPOCH as an RFC 3339 UTC timestamp, or "" when unset (reproducible builds convention).
+std::string TimestampFromEnvironment();
+
+}  // namespace customs::cli
