@@ -6,9 +6,11 @@
 measure_once() {
   local label=$1
   shift
-  local out
-  out=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
-  echo "$label $out" >> "$MEASURE_OUT"
+  local stats
+  stats=$(mktemp)
+  /usr/bin/time -o "$stats" -f "%e %M" "$@" >/dev/null 2>/dev/null || true
+  echo "$label $(tail -1 "$stats")" >> "$MEASURE_OUT"
+  rm -f "$stats"
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "nan"} else if (NR%2) {print a[(NR+1)/2]} else {print (a[NR/2]+a[NR/2+1])/2}}'; }
