@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -405,6 +406,23 @@ TEST_F(PublishTest, TwoConcurrentImportProcessesBothSucceedInTurn) {
   ASSERT_TRUE(info);
   ASSERT_EQ(info->sources.size(), 1u);  // the one that published last
   EXPECT_TRUE(info->sources[0].name == "kev" || info->sources[0].name == "osv-crates.io");
+}
+
+// `make demo` imports the committed sample when the feeds are unreachable.
+TEST_F(PublishTest, DemoSampleImports) {
+  std::filesystem::path sample = std::filesystem::path(CUSTOMS_SOURCE_DIR) / "data" / "advisories";
+  ASSERT_TRUE(std::filesystem::exists(sample));
+  StoreInfo info = ImportOrDie({sample});
+  std::map<std::string, std::int64_t> counts;
+  for (const auto& s : info.sources) counts[s.name] = s.records;
+  EXPECT_EQ(counts["debian"], 21889);
+  EXPECT_EQ(counts["kev"], 1404);
+  EXPECT_GT(counts["epss"], 10000);
+  auto store = Store::Open(db_);
+  ASSERT_TRUE(store);
+  auto rows = (*store)->FindAffected("debian:12", "openssl");
+  ASSERT_TRUE(rows);
+  EXPECT_FALSE(rows->empty());
 }
 
 TEST(StoreOpenTest, MissingAndForeignFilesAreClearErrors) {

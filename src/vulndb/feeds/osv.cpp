@@ -185,6 +185,12 @@ Result<FeedRecord> ConvertOsv(const json& doc, Diagnostics& diagnostics) {
   return record;
 }
 
+// libarchive may have no message for an error.
+const char* ArchiveError(archive* a) {
+  const char* message = archive_error_string(a);
+  return message != nullptr ? message : "unknown archive error";
+}
+
 json YamlToJson(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Map: {
@@ -246,7 +252,7 @@ Status ParseOsvZip(std::string_view content, std::string_view origin, FeedBatch&
   std::unique_ptr<archive, decltype(&archive_read_free)> reader(archive_read_new(), archive_read_free);
   archive_read_support_format_zip(reader.get());
   if (archive_read_open_memory(reader.get(), content.data(), content.size()) != ARCHIVE_OK) {
-    return MakeError(ErrorCode::kCorrupt, "{}: not a readable zip: {}", origin, archive_error_string(reader.get()));
+    return MakeError(ErrorCode::kCorrupt, "{}: not a readable zip: {}", origin, ArchiveError(reader.get()));
   }
   archive_entry* entry = nullptr;
   std::string buffer;
@@ -256,7 +262,7 @@ Status ParseOsvZip(std::string_view content, std::string_view origin, FeedBatch&
     if (rc == ARCHIVE_EOF) break;
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
       return MakeError(ErrorCode::kCorrupt, "{}: zip is damaged after {} members: {}", origin, members,
-                       archive_error_string(reader.get()));
+                       ArchiveError(reader.get()));
     }
     if (archive_entry_filetype(entry) != AE_IFREG) continue;
     std::string name = archive_entry_pathname(entry) != nullptr ? archive_entry_pathname(entry) : "";
@@ -269,7 +275,7 @@ Status ParseOsvZip(std::string_view content, std::string_view origin, FeedBatch&
       la_ssize_t n = archive_read_data(reader.get(), chunk, sizeof(chunk));
       if (n < 0) {
         return MakeError(ErrorCode::kCorrupt, "{}: zip member {} is damaged: {}", origin, name,
-                         archive_error_string(reader.get()));
+                         ArchiveError(reader.get()));
       }
       if (n == 0) break;
       buffer.append(chunk, static_cast<std::size_t>(n));
