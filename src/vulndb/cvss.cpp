@@ -273,7 +273,9 @@ Result<double> ScoreV4(std::string_view body) {
     std::string selected = get(name);
     if (name == "E" && selected == "X") return "A";
     if ((name == "CR" || name == "IR" || name == "AR") && selected == "X") return "H";
-    std::string modified = get(std::string("M") + std::string(name));
+    std::string modified_name = "M";
+    modified_name.append(name);
+    std::string modified = get(modified_name);
     if (modified != "X") return modified;
     return selected;
   };

@@ -22,6 +22,20 @@ Result<std::chrono::seconds> StoreAge(const StoreInfo& info, std::chrono::system
   return std::chrono::duration_cast<std::chrono::seconds>(now - built_at);
 }
 
+std::optional<std::string> StaleStoreWarning(const StoreInfo& info, std::chrono::seconds max_age,
+                                             std::chrono::system_clock::time_point now) {
+  auto age = StoreAge(info, now);
+  if (!age) {
+    return fmt::format("the vulnerability store {} has no readable build time: run `customs db update`",
+                       info.path.string());
+  }
+  if (*age <= max_age) return std::nullopt;
+  return fmt::format(
+      "the vulnerability store {} was built {:.1f} days ago (older than {:.1f} days): results may miss recent "
+      "advisories; run `customs db update`",
+      info.path.string(), static_cast<double>(age->count()) / 86400.0, static_cast<double>(max_age.count()) / 86400.0);
+}
+
 struct Store::Impl {
   std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db{nullptr, sqlite3_close};
   std::filesystem::path path;

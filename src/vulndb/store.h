@@ -58,6 +58,12 @@ inline constexpr std::chrono::hours kDefaultMaxStoreAge{72};
 [[nodiscard]] Result<std::chrono::seconds> StoreAge(
     const StoreInfo& info, std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
+// The warning a scan prints when the store is older than `max_age` ("... built 4.2 days ago ...: run `customs db
+// update`"), or when its build time cannot be read; nullopt when the store is fresh.
+std::optional<std::string> StaleStoreWarning(
+    const StoreInfo& info, std::chrono::seconds max_age = kDefaultMaxStoreAge,
+    std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
+
 // The SQLite store. Open() maps an existing store read-only; any number of processes and threads may read at once
 // (the file is never modified in place: writers build a new file and rename it over, see store_builder.h).
 // All methods are thread-safe. Errors: kNotFound (no store at the path, with a hint to run `customs db update`),

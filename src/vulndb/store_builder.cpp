@@ -320,6 +320,13 @@ Status StoreBuilder::Write(const std::filesystem::path& path, std::string_view b
     }
   }
 
+  // Rows are written grouped by (ecosystem, package), so one lookup reads neighbouring pages.
+  struct PendingRow {
+    const AffectedPackage* row;
+    const FeedRecord* record;
+    std::string vulnerability_id;
+  };
+  std::vector<PendingRow> pending;
   for (std::size_t i = 0; i < records.size(); ++i) {
     const FeedRecord& record = records[i];
     const RecordIds& ids = record_ids[i];
@@ -330,36 +337,42 @@ Status StoreBuilder::Write(const std::filesystem::path& path, std::string_view b
     insert_record.Bind(4, own);
     insert_record.Bind(5, ToJson(record).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     CUSTOMS_RETURN_IF_ERROR(step(insert_record));
-    std::int64_t withdrawn = record.vulnerability.withdrawn.empty() ? 0 : 1;
-    auto write_row = [&](const AffectedPackage& row, const std::string& vulnerability_id) -> Status {
-      insert_affected.Bind(1, row.ecosystem);
-      insert_affected.Bind(2, row.package);
-      insert_affected.Bind(3, vulnerability_id);
-      insert_affected.Bind(4, row.record_id.empty() ? record.vulnerability.id : row.record_id);
-      insert_affected.Bind(5, row.source.empty() ? record.source : row.source);
-      insert_affected.Bind(6, AffectedStatusName(row.status));
-      insert_affected.Bind(7, row.fixed_version);
-      insert_affected.Bind(8, EncodeSpec(row.spec));
-      if (row.severity) {
-        insert_affected.Bind(9, SeverityName(*row.severity));
-      } else {
-        insert_affected.BindNull(9);
-      }
-      insert_affected.Bind(10, row.severity_raw);
-      insert_affected.Bind(11, withdrawn);
-      return step(insert_affected);
-    };
     for (const auto& row : record.affected) {
       if (!row.vulnerability_id.empty()) {
-        CUSTOMS_RETURN_IF_ERROR(write_row(row, canonical(row.vulnerability_id)));
+        pending.push_back({&row, &record, canonical(row.vulnerability_id)});
       } else if (ids.cves.size() > 1) {
         std::set<std::string> targets;
         for (const auto& cve : ids.cves) targets.insert(canonical(cve));
-        for (const auto& target : targets) CUSTOMS_RETURN_IF_ERROR(write_row(row, target));
+        for (const auto& target : targets) pending.push_back({&row, &record, target});
       } else {
-        CUSTOMS_RETURN_IF_ERROR(write_row(row, own));
+        pending.push_back({&row, &record, own});
       }
     }
+  }
+  std::stable_sort(pending.begin(), pending.end(), [](const PendingRow& a, const PendingRow& b) {
+    int by_ecosystem = a.row->ecosystem.compare(b.row->ecosystem);
+    if (by_ecosystem != 0) return by_ecosystem < 0;
+    return a.row->package < b.row->package;
+  });
+  for (const PendingRow& p : pending) {
+    const AffectedPackage& row = *p.row;
+    const FeedRecord& record = *p.record;
+    insert_affected.Bind(1, row.ecosystem);
+    insert_affected.Bind(2, row.package);
+    insert_affected.Bind(3, p.vulnerability_id);
+    insert_affected.Bind(4, row.record_id.empty() ? record.vulnerability.id : row.record_id);
+    insert_affected.Bind(5, row.source.empty() ? record.source : row.source);
+    insert_affected.Bind(6, AffectedStatusName(row.status));
+    insert_affected.Bind(7, row.fixed_version);
+    insert_affected.Bind(8, EncodeSpec(row.spec));
+    if (row.severity) {
+      insert_affected.Bind(9, SeverityName(*row.severity));
+    } else {
+      insert_affected.BindNull(9);
+    }
+    insert_affected.Bind(10, row.severity_raw);
+    insert_affected.Bind(11, std::int64_t{record.vulnerability.withdrawn.empty() ? 0 : 1});
+    CUSTOMS_RETURN_IF_ERROR(step(insert_affected));
   }
 
   for (const auto& [cve, kev] : impl_->kev) {
@@ -463,7 +476,7 @@ Status PublishStore(const StoreBuilder& builder, const std::filesystem::path& db
   std::filesystem::create_directories(directory, ec);
   if (ec) return MakeError(ErrorCode::kIo, "creating {}: {}", directory.string(), ec.message());
   // Temporaries left by a crashed writer (we hold the lock, so none is live).
-  std::string prefix = "." + db_path.filename().string() + ".tmp-";
+  std::string prefix = fmt::format(".{}.tmp-", db_path.filename().string());
   for (const auto& entry : std::filesystem::directory_iterator(directory, ec)) {
     if (entry.path().filename().string().starts_with(prefix)) std::filesystem::remove(entry.path(), ec);
   }

@@ -68,11 +68,15 @@ class StoreTest : public ::testing::Test {
     for (const auto& alias : doc.value("aliases", nlohmann::json::array())) {
       if (alias.get<std::string>().starts_with("CVE-")) cves.push_back(alias);
     }
-    if (cves.size() == 1) EXPECT_EQ((*vulnerability)->id, cves[0]);
+    if (cves.size() == 1) {
+      EXPECT_EQ((*vulnerability)->id, cves[0]);
+    }
     for (const auto& alias : doc.value("aliases", nlohmann::json::array())) {
       auto resolved = store_->Resolve(alias.get<std::string>());
       ASSERT_TRUE(resolved && resolved->has_value()) << alias;
-      if (cves.size() <= 1) EXPECT_EQ(**resolved, (*vulnerability)->id) << alias;
+      if (cves.size() <= 1) {
+        EXPECT_EQ(**resolved, (*vulnerability)->id) << alias;
+      }
     }
     auto records = store_->RecordsFor(id);
     ASSERT_TRUE(records);
@@ -423,6 +427,20 @@ TEST_F(PublishTest, DemoSampleImports) {
   auto rows = (*store)->FindAffected("debian:12", "openssl");
   ASSERT_TRUE(rows);
   EXPECT_FALSE(rows->empty());
+}
+
+TEST(StoreAgeTest, WarnsOnlyWhenOlderThanTheLimit) {
+  StoreInfo info;
+  info.built_at = "2026-11-20T00:00:00Z";
+  auto built = std::chrono::system_clock::from_time_t(1795132800);  // 2026-11-20T00:00:00Z
+  EXPECT_EQ(StoreAge(info, built + std::chrono::hours(5))->count(), 5 * 3600);
+  EXPECT_FALSE(StaleStoreWarning(info, kDefaultMaxStoreAge, built + std::chrono::hours(71)));
+  auto warning = StaleStoreWarning(info, kDefaultMaxStoreAge, built + std::chrono::hours(100));
+  ASSERT_TRUE(warning);
+  EXPECT_NE(warning->find("4.2 days ago"), std::string::npos) << *warning;
+  EXPECT_NE(warning->find("customs db update"), std::string::npos);
+  info.built_at = "garbage";
+  EXPECT_TRUE(StaleStoreWarning(info));
 }
 
 TEST(StoreOpenTest, MissingAndForeignFilesAreClearErrors) {
