@@ -10,6 +10,8 @@ struct CommandContext {
   int exit_code = 0;
 };
 
+void AddDbCommand(CLI::App& app, CommandContext& context);
+
 // Exit codes shared by every command (documented in README.md).
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFindings = 1;

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "version/range.h"
@@ -12,10 +13,13 @@ namespace customs::vulndb {
 
 enum class Severity { kUnknown, kNegligible, kLow, kMedium, kHigh, kCritical };
 const char* SeverityName(Severity severity);  // "UNKNOWN", "NEGLIGIBLE", "LOW", "MEDIUM", "HIGH", "CRITICAL"
+std::optional<Severity> ParseSeverityName(std::string_view name);  // inverse of SeverityName
 
 // The status of one package under one advisory, as the source states it.
 enum class AffectedStatus { kFixed, kAffectedNoFix, kWillNotFix, kNotAffected, kEndOfLife };
-const char* AffectedStatusName(AffectedStatus status);  // "fixed", "affected", "will_not_fix", "not_affected", "end_of_life"
+const char* AffectedStatusName(
+    AffectedStatus status);  // "fixed", "affected", "will_not_fix", "not_affected", "end_of_life"
+std::optional<AffectedStatus> ParseAffectedStatusName(std::string_view name);  // inverse of AffectedStatusName
 
 struct Cvss {
   std::string source;   // "nvd@nist.gov", "debian", "ghsa"...
@@ -48,7 +52,10 @@ struct Vulnerability {
   std::string details;
   std::string published;
   std::string modified;
-  std::string withdrawn;
+  std::string withdrawn;  // non-empty only when every source record of this vulnerability is withdrawn
+  // Advisories that cover this vulnerability together with others (a DSA or USN fixing several CVEs): they are not
+  // aliases, because one DSA is not one CVE.
+  std::vector<std::string> related;
   std::vector<std::string> references;
   std::vector<Cvss> cvss;
   std::vector<SourceSeverity> severities;
@@ -64,8 +71,8 @@ struct AffectedPackage {
   std::string ecosystem;         // "debian:12", "ubuntu:22.04", "alpine:3.20", "Go", "PyPI", "crates.io"
   std::string package;           // source package for Debian/Ubuntu
   AffectedStatus status = AffectedStatus::kFixed;
-  std::string fixed_version;     // distro records: the fixed version (empty when none)
-  version::AffectedSpec spec;    // OSV records: the ranges and versions
+  std::string fixed_version;         // distro records: the fixed version (empty when none)
+  version::AffectedSpec spec;        // OSV records: the ranges and versions
   std::optional<Severity> severity;  // the source's own rating of this package's issue (distro urgency)
   std::string severity_raw;
 };

@@ -1,0 +1,291 @@
+// `customs db`: build, inspect and update the local vulnerability store.
+#include <unistd.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "vulndb/importer.h"
+#include "vulndb/json_codec.h"
+#include "vulndb/store.h"
+#include "vulndb/updater.h"
+
+namespace customs::cli {
+namespace {
+
+using namespace customs::vulndb;
+
+struct DbOptions {
+  std::string db_path;
+  std::vector<std::string> inputs;
+  std::string id;
+  std::string format = "table";
+  std::vector<std::string> sources;
+  std::string mirror;
+  std::string ca_bundle;
+  double lock_timeout = 60;
+  double timeout = 300;
+  int retries = 3;
+  bool verbose = false;
+};
+
+std::filesystem::path DbPath(const DbOptions& options) {
+  return options.db_path.empty() ? DefaultStorePath() : std::filesystem::path(options.db_path);
+}
+
+// Prints diagnostics: warnings always (they name skipped records), info lines only with --verbose.
+void PrintDiagnostics(DiagnosticsCollector& diagnostics, bool verbose) {
+  std::size_t warnings = 0;
+  for (const auto& d : diagnostics.Take()) {
+    if (d.level == DiagnosticLevel::kInfo && !verbose) continue;
+    if (d.level != DiagnosticLevel::kInfo) ++warnings;
+    if (warnings > 50 && !verbose) continue;
+    std::fprintf(stderr, "%s: %s: %s: %s\n", DiagnosticLevelName(d.level), d.source.c_str(), d.subject.c_str(),
+                 d.message.c_str());
+  }
+  if (warnings > 50 && !verbose)
+    std::fprintf(stderr, "... %zu warnings in all (--verbose shows every one)\n", warnings);
+}
+
+void PrintInfo(const StoreInfo& info) {
+  std::printf("store:           %s\n", info.path.c_str());
+  std::printf("schema version:  %d\n", info.schema_version);
+  std::printf("built at:        %s", info.built_at.c_str());
+  if (auto age = StoreAge(info)) std::printf(" (%.1f hours ago)", static_cast<double>(age->count()) / 3600.0);
+  std::printf("\n");
+  std::printf("vulnerabilities: %lld\n", static_cast<long long>(info.vulnerabilities));
+  std::printf("package rows:    %lld\n", static_cast<long long>(info.affected_rows));
+  std::printf("\n%-16s %10s  %-20s  %s\n", "SOURCE", "RECORDS", "IMPORTED", "FROM");
+  for (const auto& source : info.sources) {
+    std::printf("%-16s %10lld  %-20s  %s\n", source.name.c_str(), static_cast<long long>(source.records),
+                source.imported_at.c_str(), source.origin.c_str());
+  }
+}
+
+int RunImport(const DbOptions& options) {
+  DiagnosticsCollector diagnostics;
+  std::vector<std::filesystem::path> inputs(options.inputs.begin(), options.inputs.end());
+  ImportOptions import_options;
+  import_options.db_path = DbPath(options);
+  import_options.lock_timeout = std::chrono::milliseconds(static_cast<long long>(options.lock_timeout * 1000));
+  auto info = ImportFeeds(inputs, import_options, diagnostics);
+  PrintDiagnostics(diagnostics, options.verbose);
+  if (!info) {
+    std::fprintf(stderr, "customs db import: %s\n", info.error().message().c_str());
+    std::fprintf(stderr, "the previous store (if any) is unchanged\n");
+    return kExitFailure;
+  }
+  PrintInfo(*info);
+  return kExitOk;
+}
+
+int RunInfo(const DbOptions& options) {
+  auto store = Store::Open(DbPath(options));
+  if (!store) {
+    std::fprintf(stderr, "customs db info: %s\n", store.error().message().c_str());
+    return kExitFailure;
+  }
+  auto info = (*store)->Info();
+  if (!info) {
+    std::fprintf(stderr, "customs db info: %s\n", info.error().message().c_str());
+    return kExitFailure;
+  }
+  if (options.format == "json") {
+    nlohmann::json out = {{"path", info->path.string()},
+                          {"schema_version", info->schema_version},
+                          {"built_at", info->built_at},
+                          {"vulnerabilities", info->vulnerabilities},
+                          {"affected_rows", info->affected_rows}};
+    if (auto age = StoreAge(*info)) out["age_seconds"] = age->count();
+    nlohmann::json sources = nlohmann::json::array();
+    for (const auto& s : info->sources) {
+      sources.push_back(
+          {{"name", s.name}, {"records", s.records}, {"imported_at", s.imported_at}, {"origin", s.origin}});
+    }
+    out["sources"] = sources;
+    std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+  } else {
+    PrintInfo(*info);
+  }
+  return kExitOk;
+}
+
+int RunShow(const DbOptions& options) {
+  auto store = Store::Open(DbPath(options));
+  if (!store) {
+    std::fprintf(stderr, "customs db show: %s\n", store.error().message().c_str());
+    return kExitFailure;
+  }
+  auto vulnerability = (*store)->GetVulnerability(options.id);
+  if (!vulnerability) {
+    std::fprintf(stderr, "customs db show: %s\n", vulnerability.error().message().c_str());
+    return kExitFailure;
+  }
+  if (!*vulnerability) {
+    std::fprintf(stderr, "customs db show: %s is not in the store\n", options.id.c_str());
+    return kExitFailure;
+  }
+  auto affected = (*store)->AffectedFor(options.id);
+  auto records = (*store)->RecordsFor(options.id);
+  if (!affected || !records) {
+    std::fprintf(stderr, "customs db show: %s\n", (!affected ? affected.error() : records.error()).message().c_str());
+    return kExitFailure;
+  }
+  const Vulnerability& v = **vulnerability;
+  if (options.format == "json") {
+    nlohmann::json out = ToJson(v);
+    nlohmann::json rows = nlohmann::json::array();
+    for (const auto& a : *affected) rows.push_back(ToJson(a));
+    out["affected"] = rows;
+    nlohmann::json docs = nlohmann::json::array();
+    for (const auto& r : *records) docs.push_back(ToJson(r));
+    out["records"] = docs;
+    std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    return kExitOk;
+  }
+  std::printf("%s\n", v.id.c_str());
+  auto line = [](const char* label, const std::string& value) {
+    if (!value.empty()) std::printf("  %-11s %s\n", label, value.c_str());
+  };
+  auto join = [](const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+    return out;
+  };
+  line("aliases:", join(v.aliases));
+  line("related:", join(v.related));
+  line("summary:", v.summary);
+  line("published:", v.published);
+  line("modified:", v.modified);
+  line("withdrawn:", v.withdrawn);
+  for (const auto& c : v.cvss) {
+    std::printf("  cvss %-6s %.1f %s (%s)\n", c.version.c_str(), c.base_score, c.vector.c_str(), c.source.c_str());
+  }
+  for (const auto& s : v.severities) {
+    std::printf("  severity    %s (%s: %s)\n", SeverityName(s.severity), s.source.c_str(), s.raw.c_str());
+  }
+  if (v.kev) {
+    std::printf("  kev:        added %s, due %s%s\n", v.kev->date_added.c_str(), v.kev->due_date.c_str(),
+                v.kev->known_ransomware ? ", known ransomware use" : "");
+  }
+  if (v.epss) std::printf("  epss:       %.5f (percentile %.5f)\n", v.epss->score, v.epss->percentile);
+  if (!v.details.empty()) std::printf("\n%s\n", v.details.c_str());
+  if (!affected->empty()) {
+    std::printf("\n  %-14s %-28s %-13s %-24s %s\n", "ECOSYSTEM", "PACKAGE", "STATUS", "FIXED", "SOURCE RECORD");
+    for (const auto& a : *affected) {
+      std::string fixed = a.fixed_version;
+      if (fixed.empty()) {
+        for (const auto& range : a.spec.ranges) {
+          for (const auto& e : range.events) {
+            if (e.kind == version::RangeEvent::Kind::kFixed) fixed += (fixed.empty() ? "" : ",") + e.version;
+          }
+        }
+      }
+      std::printf("  %-14s %-28s %-13s %-24s %s (%s)\n", a.ecosystem.c_str(), a.package.c_str(),
+                  AffectedStatusName(a.status), fixed.c_str(), a.record_id.c_str(), a.source.c_str());
+    }
+  }
+  if (!records->empty()) {
+    std::printf("\n  from:");
+    for (const auto& r : *records) std::printf(" %s (%s)", r.vulnerability.id.c_str(), r.source.c_str());
+    std::printf("\n");
+  }
+  return kExitOk;
+}
+
+int RunUpdate(const DbOptions& options) {
+  DiagnosticsCollector diagnostics;
+  UpdateOptions update;
+  update.db_path = DbPath(options);
+  update.sources = options.sources;
+  update.mirror = options.mirror;
+  update.ca_bundle = options.ca_bundle;
+  update.lock_timeout = std::chrono::milliseconds(static_cast<long long>(options.lock_timeout * 1000));
+  update.timeout = std::chrono::milliseconds(static_cast<long long>(options.timeout * 1000));
+  update.retries = options.retries;
+  if (isatty(STDERR_FILENO) != 0) {
+    // A one-line progress display per source, redrawn in place (a terminal only).
+    update.on_progress = [](std::string_view source, std::int64_t done, std::int64_t total) {
+      if (total > 0) {
+        std::fprintf(stderr, "\r%-16.*s %6.1f / %6.1f MB", static_cast<int>(source.size()), source.data(),
+                     static_cast<double>(done) / 1e6, static_cast<double>(total) / 1e6);
+      } else {
+        std::fprintf(stderr, "\r%-16.*s %6.1f MB", static_cast<int>(source.size()), source.data(),
+                     static_cast<double>(done) / 1e6);
+      }
+    };
+  }
+  auto result = UpdateStore(update, diagnostics);
+  if (update.on_progress) std::fprintf(stderr, "\r\033[K");
+  PrintDiagnostics(diagnostics, options.verbose);
+  if (!result) {
+    std::fprintf(stderr, "customs db update: %s\n", result.error().message().c_str());
+    std::fprintf(stderr, "the previous store (if any) is unchanged\n");
+    return kExitFailure;
+  }
+  for (const auto& s : result->sources) {
+    std::fprintf(stderr, "%-16s %s%s%s\n", s.name.c_str(), s.outcome.c_str(), s.error.empty() ? "" : ": ",
+                 s.error.c_str());
+  }
+  if (result->store) PrintInfo(*result->store);
+  if (!result->failed.empty()) {
+    std::string names;
+    for (const auto& f : result->failed) names += (names.empty() ? "" : ", ") + f;
+    std::fprintf(stderr, "customs db update: failed sources: %s\n", names.c_str());
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddDbCommand(CLI::App& app, CommandContext& context) {
+  auto options = std::make_shared<DbOptions>();
+  CLI::App* db = app.add_subcommand("db", "Build, inspect and update the local vulnerability store");
+  db->require_subcommand(1);
+  auto add_db = [options](CLI::App* command) {
+    command->add_option("--db", options->db_path, "Store path (default $XDG_CACHE_HOME/customs/db/customs.db)");
+  };
+  auto add_lock = [options](CLI::App* command) {
+    command->add_option("--lock-timeout", options->lock_timeout,
+                        "Seconds to wait for another writer to finish (default 60)");
+  };
+
+  CLI::App* import = db->add_subcommand("import", "Build the store from local feed files or directories");
+  import
+      ->add_option("inputs", options->inputs,
+                   "Feed files or directories (OSV zip/JSON/YAML, Debian tracker JSON, "
+                   "DSA/DLA lists, Alpine secdb, NVD pages, KEV, EPSS CSV[.gz])")
+      ->required();
+  add_db(import);
+  add_lock(import);
+  import->add_flag("-v,--verbose", options->verbose, "Print every diagnostic");
+  import->callback([options, &context] { context.exit_code = RunImport(*options);
+});
+
+CLI::App* info = db->add_subcommand("info", "Schema version, build time, per-source counts and age");
+add_db(info);
+info->add_option("--format", options->format, "table | json")->check(CLI::IsMember({"table", "json"}));
+info->callback([options, &context] { context.exit_code = RunInfo(*options); });
+
+CLI::App* show = db->add_subcommand("show", "One vulnerability with everything the store knows");
+show->add_option("id", options->id, "CVE, GHSA, GO, PYSEC, RUSTSEC, DSA, USN... id or alias")->required();
+add_db(show);
+show->add_option("--format", options->format, "table | json")->check(CLI::IsMember({"table", "json"}));
+show->callback([options, &context] { context.exit_code = RunShow(*options); });
+
+CLI::App* update = db->add_subcommand("update", "Download the feeds and rebuild the store");
+add_db(update);
+add_lock(update);
+update->add_option("--source", options->sources, "Only these sources (repeatable); see --help for names")
+    ->check(CLI::IsMember(UpdateSourceNames()));
+update->add_option("--mirror", options->mirror,
+                   "Base URL replacing every source's scheme and host (same paths), e.g. http://mirror:8080");
+update->add_option("--ca-bundle", options->ca_bundle, "CA certificates file for HTTPS verification");
+update->add_option("--timeout", options->timeout, "Seconds allowed per download (default 300)");
+update->add_option("--retries", options->retries, "Retries per download after a transient failure (default 3)");
+update->add_flag("-v,--verbose", options->verbose, "Print every diagnostic");
+update->callback([options, &context] { context.exit_code = RunUpdate(*options); });
+}  // namespace customs::cli
+
+}  // namespace customs::cli
