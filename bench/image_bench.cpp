@@ -30,6 +30,7 @@ void WalkImage(benchmark::State& state, const char* name) {
     auto config = customs::image::ParseImageConfig((*source)->ConfigJson());
     customs::image::WalkOptions options;
     options.threads = static_cast<unsigned>(state.range(0));
+    options.pipeline = state.range(1) != 0;
     auto tree = customs::image::WalkLayers(**source, *config, filter, diagnostics, options);
     if (!tree) {
       state.SkipWithError(tree.error().ToString().c_str());
@@ -39,10 +40,12 @@ void WalkImage(benchmark::State& state, const char* name) {
   }
 }
 
-BENCHMARK_CAPTURE(WalkImage, oci_layout, "oci")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(WalkImage, oci_layout, "oci")
+    ->ArgsProduct({{1, 2}, {0, 1}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK_CAPTURE(WalkImage, docker_archive, "docker-archive.tar")
-    ->Arg(1)
-    ->Arg(2)
+    ->ArgsProduct({{1, 2}, {0, 1}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

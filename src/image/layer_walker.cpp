@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "image/blob_reader.h"
+#include "image/pipelined_reader.h"
 
 namespace customs::image {
 namespace {
@@ -290,8 +291,11 @@ Result<FileTree> WalkLayers(const ImageSource& source, const ImageConfig& config
         failed = true;
         return;
       }
+      // Compressed layers inflate on a thread of their own, ahead of the tar parser.
+      std::unique_ptr<BlobReader> input = std::move(*stream);
+      if (options.pipeline) input = MakePipelinedReader(std::move(input));
       results[index] =
-          ReadLayer(std::move(*stream), static_cast<int>(index), filter, diagnostics, options.max_content_size, what);
+          ReadLayer(std::move(input), static_cast<int>(index), filter, diagnostics, options.max_content_size, what);
       if (!*results[index]) {
         failed = true;
         return;

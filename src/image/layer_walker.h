@@ -30,6 +30,8 @@ struct WalkOptions {
   std::function<void(std::uint64_t bytes_read)> on_progress;
   // Per-layer analysis cache keyed by diff_id (nullptr: none). Layers found there are not read at all.
   const LayerCache* cache = nullptr;
+  // Decompress each layer on a producer thread ahead of the tar parser (two cores on one large layer).
+  bool pipeline = true;
   WalkStats* stats = nullptr;
 };
 
