@@ -27,7 +27,9 @@ void Put(customs::FileTree& tree, const std::string& path, std::string content) 
 
 void BM_DpkgParseHostStatus(benchmark::State& state) {
   std::string status = Slurp("/var/lib/dpkg/status");
-  if (status.empty()) return state.SkipWithError("no /var/lib/dpkg/status");
+  if (status.empty()) {
+    return state.SkipWithError("no /var/lib/dpkg/status");
+  }
   customs::NullDiagnostics diagnostics;
   for (auto _ : state) {
     auto records = customs::catalog::dpkg::ParseStatus(status, false, "/var/lib/dpkg/status", diagnostics);
@@ -59,7 +61,9 @@ BENCHMARK(BM_DpkgCatalogHostWithFileLists)->Unit(benchmark::kMillisecond);
 
 void RpmCatalog(benchmark::State& state, const char* fixture, const char* image_path) {
   std::filesystem::path path = std::filesystem::path(CUSTOMS_SHARED_DATA) / "pkgdb" / fixture;
-  if (!std::filesystem::exists(path)) return state.SkipWithError("shared fixture absent");
+  if (!std::filesystem::exists(path)) {
+    return state.SkipWithError("shared fixture absent");
+  }
   customs::FileTree tree;
   Put(tree, image_path, Slurp(path));
   customs::catalog::rpm::RpmCataloger cataloger;
