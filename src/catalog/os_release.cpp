@@ -268,6 +268,23 @@ OsInfo DetectOs(const FileTree& tree, Diagnostics& diagnostics) {
       }
     }
   }
+  // os-release without VERSION_ID: the distro's own release file has it.
+  if (os.family == "alpine" && os.version.empty()) {
+    if (auto content = Content(tree, "/etc/alpine-release")) {
+      os.version = NormalizeVersion("alpine", internal::TrimWhitespace(*content));
+    }
+  }
+  if (os.detected() && os.version.empty()) {
+    for (std::string_view path : kRedHatReleasePaths) {
+      if (auto content = Content(tree, path)) {
+        OsInfo release = OsInfoFromRedHatRelease(*content);
+        if (release.family == os.family) {
+          os.version = release.version;
+          break;
+        }
+      }
+    }
+  }
   if (os.detected()) {
     return os;
   }

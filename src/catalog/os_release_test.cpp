@@ -135,6 +135,14 @@ TEST(DetectOs, UbuntuRhelFallbacksAndSid) {
   EXPECT_EQ(old.version, "9");
   EXPECT_EQ(old.codename, "stretch");
 
+  OsInfo alpine_no_version =
+      Detect({{"/etc/os-release", "ID=alpine\nNAME=\"Alpine Linux\"\n"}, {"/etc/alpine-release", "3.19.1\n"}});
+  EXPECT_EQ(alpine_no_version.version, "3.19");
+  OsInfo centos_no_version =
+      Detect({{"/etc/os-release", "ID=\"centos\"\n"}, {"/etc/centos-release", "CentOS Stream release 9\n"}});
+  EXPECT_EQ(centos_no_version.family, "centos");
+  EXPECT_EQ(centos_no_version.version, "9");
+
   OsInfo none = Detect({{"/etc/hostname", "x\n"}});
   EXPECT_FALSE(none.detected());
 }

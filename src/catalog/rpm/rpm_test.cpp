@@ -218,6 +218,20 @@ TEST(RpmCataloger, RealSqliteDatabasesWithHistory) {
   }
   EXPECT_EQ(tiny.files, files);
   EXPECT_EQ(files.size(), 2u);
+
+  // Corrupt copies of the real SQLite database: errors and diagnostics, never a crash.
+  std::mt19937 random(7);
+  for (int round = 0; round < 30; ++round) {
+    std::string mutated = layer1;
+    if (round % 3 == 0) {
+      mutated.resize(std::uniform_int_distribution<std::size_t>(0, mutated.size())(random));
+    }
+    for (int flips = 0; flips < 32 && !mutated.empty(); ++flips) {
+      mutated[std::uniform_int_distribution<std::size_t>(0, mutated.size() - 1)(random)] = static_cast<char>(random());
+    }
+    NullDiagnostics quiet;
+    (void)CatalogAt("/var/lib/rpm/rpmdb.sqlite", mutated, quiet);
+  }
 }
 
 TEST(SplitSourceRpm, Shapes) {
