@@ -51,19 +51,29 @@ std::string MakePurl(const Package& package, const OsInfo& os) {
   if (package.type == PackageType::kRpm) {
     // The rpm purl carries the epoch as a qualifier, not in the version.
     version = package.rpm_version.empty() ? package.version : package.rpm_version;
-    if (!package.rpm_release.empty()) version += "-" + package.rpm_release;
+    if (!package.rpm_release.empty()) {
+      version += "-" + package.rpm_release;
+    }
   }
   std::vector<std::pair<std::string, std::string>> qualifiers;
-  if (!package.arch.empty()) qualifiers.emplace_back("arch", package.arch);
+  if (!package.arch.empty()) {
+    qualifiers.emplace_back("arch", package.arch);
+  }
   if (os.detected()) {
     qualifiers.emplace_back("distro", os.version.empty() ? os.family : os.family + "-" + os.version);
   }
-  if (package.type == PackageType::kRpm && !package.epoch.empty()) qualifiers.emplace_back("epoch", package.epoch);
+  if (package.type == PackageType::kRpm && !package.epoch.empty()) {
+    qualifiers.emplace_back("epoch", package.epoch);
+  }
   std::sort(qualifiers.begin(), qualifiers.end());
   std::string purl = "pkg:" + type + "/";
-  if (!namespace_name.empty()) purl += PercentEncode(namespace_name) + "/";
+  if (!namespace_name.empty()) {
+    purl += PercentEncode(namespace_name) + "/";
+  }
   purl += PercentEncode(package.name);
-  if (!version.empty()) purl += "@" + PercentEncode(version);
+  if (!version.empty()) {
+    purl += "@" + PercentEncode(version);
+  }
   for (std::size_t i = 0; i < qualifiers.size(); ++i) {
     purl += (i == 0 ? "?" : "&") + qualifiers[i].first + "=" + PercentEncode(qualifiers[i].second);
   }

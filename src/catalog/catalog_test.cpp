@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <set>
+#include <sstream>
+#include <system_error>
+
 #include "catalog/cataloger.h"
 #include "catalog/test_util.h"
 
@@ -62,6 +66,123 @@ TEST(MakePurl, FollowsThePurlSpec) {
   apk.arch = "x86_64";
   EXPECT_EQ(MakePurl(apk, OsInfo{"alpine", "3.20", "", "", ""}),
             "pkg:apk/alpine/libstdc%2B%2B@13.2.1_git20240309-r0?arch=x86_64&distro=alpine-3.20");
+}
+
+// Loads the parts of a real root directory below `dirs` into a FileTree the way the image walker does: metadata for
+// every entry, content only for the paths some cataloger or OS detection wants, symlinks kept as symlinks.
+FileTree LoadDirectory(const std::filesystem::path& root, const std::vector<std::string>& dirs,
+                       const std::vector<std::unique_ptr<Cataloger>>& catalogers) {
+  FileTree tree;
+  tree.layers().push_back(LayerInfo{0, "", "", "host root"});
+  auto wants = [&](std::string_view path) {
+    if (OsDetectionWants(path)) {
+      return true;
+    }
+    for (const auto& cataloger : catalogers) {
+      if (cataloger->WantsContent(path)) {
+        return true;
+      }
+    }
+    return false;
+  };
+  auto add = [&](const std::filesystem::path& path) {
+    std::error_code error;
+    auto status = std::filesystem::symlink_status(path, error);
+    if (error) {
+      return;
+    }
+    // Lexically: std::filesystem::relative would resolve the symlinks we want to keep.
+    std::string image_path = NormalizePath(path.string().substr(root.string().size()));
+    FileNode node;
+    if (std::filesystem::is_symlink(status)) {
+      node.type = FileType::kSymlink;
+      node.link_target = std::filesystem::read_symlink(path, error).string();
+    } else if (std::filesystem::is_directory(status)) {
+      node.type = FileType::kDirectory;
+    } else if (std::filesystem::is_regular_file(status)) {
+      node.type = FileType::kRegular;
+      if (wants(image_path)) {
+        node.content = std::make_shared<const std::string>(testing::Slurp(path));
+      }
+    } else {
+      node.type = FileType::kOther;
+    }
+    tree.Put(image_path, std::move(node));
+  };
+  for (const std::string& dir : dirs) {
+    std::error_code error;
+    if (!std::filesystem::exists(root / dir, error)) {
+      continue;
+    }
+    add(root / dir);
+    for (std::filesystem::recursive_directory_iterator it(root / dir, error), end; !error && it != end;
+         it.increment(error)) {
+      add(it->path());
+    }
+  }
+  return tree;
+}
+
+// The host (Debian 12) as a root filesystem directory: OS detection through the /etc/os-release symlink, and every
+// default cataloger over the real /var/lib/dpkg (and /var/lib/rpm, /lib/apk when present) against the real tools.
+TEST(HostRoot, DetectionAndCatalogersAgreeWithTheRealTools) {
+  if (testing::Slurp("/etc/os-release").find("ID=debian") == std::string::npos) {
+    GTEST_SKIP() << "host is not Debian";
+  }
+  auto catalogers = DefaultCatalogers();
+  FileTree tree = LoadDirectory(
+      "/", {"etc", "usr/lib/os-release", "var/lib/dpkg", "var/lib/rpm", "lib/apk", "usr/lib/sysimage/rpm"}, catalogers);
+  ASSERT_NE(tree.Find("/etc/os-release"), nullptr);
+  EXPECT_EQ(tree.Find("/etc/os-release")->type, FileType::kSymlink);
+  DiagnosticsCollector diagnostics;
+  OsInfo os = DetectOs(tree, diagnostics);
+  EXPECT_EQ(os.family, "debian");
+  EXPECT_EQ(os.version, "12");
+  EXPECT_EQ(os.codename, "bookworm");
+  std::set<std::string> dpkg_query;
+  int exit_code = 0;
+  std::istringstream lines(testing::Run(
+      "dpkg-query -W -f='${db:Status-Status} ${Package} ${Version} ${Architecture}\\n' | sed -n 's/^installed //p'",
+      &exit_code));
+  ASSERT_EQ(exit_code, 0);
+  std::string line;
+  while (std::getline(lines, line)) {
+    dpkg_query.insert(line);
+  }
+  std::set<std::string> rpm_query;
+  if (std::system("command -v rpm >/dev/null") == 0) {
+    std::istringstream rpm_lines(testing::Run("rpm -qa --qf '%{NAME} %{VERSION}-%{RELEASE} %{ARCH}\\n' 2>/dev/null"));
+    while (std::getline(rpm_lines, line)) {
+      rpm_query.insert(line);
+    }
+  }
+  std::set<std::string> dpkg_found;
+  std::set<std::string> rpm_found;
+  for (const auto& cataloger : catalogers) {
+    for (const Package& package : cataloger->Catalog(tree, os, diagnostics)) {
+      EXPECT_EQ(package.layer.index, 0);
+      EXPECT_EQ(package.layer.created_by, "host root");
+      if (package.type == PackageType::kDeb) {
+        dpkg_found.insert(package.name + " " + package.version + " " + package.arch);
+        std::string encoded_name;
+        for (char c : package.name) {
+          encoded_name += c == '+' ? std::string("%2B") : std::string(1, c);
+        }
+        EXPECT_TRUE(package.purl.starts_with("pkg:deb/debian/" + encoded_name + "@")) << package.purl;
+        EXPECT_TRUE(package.purl.ends_with("distro=debian-12")) << package.purl;
+      } else if (package.type == PackageType::kRpm) {
+        rpm_found.insert(package.name + " " + package.rpm_version + "-" + package.rpm_release + " " + package.arch);
+      } else {
+        ADD_FAILURE() << "unexpected apk package on a Debian host: " << package.name;
+      }
+    }
+  }
+  EXPECT_EQ(dpkg_found, dpkg_query);
+  EXPECT_GT(dpkg_found.size(), 50u);
+  EXPECT_EQ(rpm_found, rpm_query);
+  for (const Diagnostic& d : diagnostics.Take()) {
+    EXPECT_NE(d.level, DiagnosticLevel::kWarning) << d.subject << ": " << d.message;
+  }
 }
 
 }  // namespace

@@ -11,7 +11,9 @@ namespace customs::catalog::internal {
 std::string_view TrimWhitespace(std::string_view text) {
   constexpr std::string_view kSpace = " \t\r\n\f\v";
   std::size_t begin = text.find_first_not_of(kSpace);
-  if (begin == std::string_view::npos) return {};
+  if (begin == std::string_view::npos) {
+    return {};
+  }
   std::size_t end = text.find_last_not_of(kSpace);
   return text.substr(begin, end - begin + 1);
 }
@@ -19,7 +21,9 @@ std::string_view TrimWhitespace(std::string_view text) {
 std::string ToLower(std::string_view text) {
   std::string out(text);
   for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c >= 'A' && c <= 'Z') {
+      c = static_cast<char>(c - 'A' + 'a');
+    }
   }
   return out;
 }
@@ -40,7 +44,9 @@ std::vector<std::string_view> Split(std::string_view text, char separator) {
 
 LayerInfo LayerByIndex(const FileTree& tree, int index) {
   for (const LayerInfo& layer : tree.layers()) {
-    if (layer.index == index) return layer;
+    if (layer.index == index) {
+      return layer;
+    }
   }
   LayerInfo unknown;
   unknown.index = -1;
@@ -56,7 +62,9 @@ std::vector<int> AttributeLayers(const FileNode& node, const std::vector<std::st
                                  Diagnostics& diagnostics) {
   std::vector<int> layers(keys.size(), node.layer);
   const auto& history = node.history;
-  if (history.empty() || keys.empty()) return layers;
+  if (history.empty() || keys.empty()) {
+    return layers;
+  }
   const FileRevision& last = history.back();
   if (last.deleted || !last.content) {
     diagnostics.Info(std::string(source), std::string(path),
@@ -81,7 +89,9 @@ std::vector<int> AttributeLayers(const FileNode& node, const std::vector<std::st
   }
   for (std::size_t r = history.size() - 1; r-- > 0 && !alive.empty();) {
     const FileRevision& revision = history[r];
-    if (revision.deleted || !revision.content) break;
+    if (revision.deleted || !revision.content) {
+      break;
+    }
     auto revision_keys = keys_of_revision(*revision.content);
     if (!revision_keys) {
       diagnostics.Info(std::string(source), std::string(path),
@@ -103,14 +113,20 @@ std::vector<int> AttributeLayers(const FileNode& node, const std::vector<std::st
 
 const FileNode* FindCapturedFile(const FileTree& tree, std::string_view path, std::string* resolved) {
   auto resolved_path = tree.Resolve(path);
-  if (!resolved_path) return nullptr;
+  if (!resolved_path) {
+    return nullptr;
+  }
   const FileNode* node = tree.Find(*resolved_path);
   for (int hops = 0; node != nullptr && node->type == FileType::kHardLink && hops < 40; ++hops) {
     *resolved_path = NormalizePath(node->link_target);
     node = tree.Find(*resolved_path);
   }
-  if (node == nullptr || node->type != FileType::kRegular || !node->content) return nullptr;
-  if (resolved != nullptr) *resolved = std::move(*resolved_path);
+  if (node == nullptr || node->type != FileType::kRegular || !node->content) {
+    return nullptr;
+  }
+  if (resolved != nullptr) {
+    *resolved = std::move(*resolved_path);
+  }
   return node;
 }
 
@@ -118,7 +134,9 @@ void Finish(std::vector<Package>& packages, const OsInfo& os) {
   std::sort(packages.begin(), packages.end(), [](const Package& a, const Package& b) {
     return std::tie(a.name, a.arch, a.version, a.db_path) < std::tie(b.name, b.arch, b.version, b.db_path);
   });
-  for (Package& package : packages) package.purl = MakePurl(package, os);
+  for (Package& package : packages) {
+    package.purl = MakePurl(package, os);
+  }
 }
 
 }  // namespace customs::catalog::internal

@@ -23,7 +23,9 @@ std::string MajorVersion(std::string_view version) {
 
 std::string MajorMinorVersion(std::string_view version) {
   std::size_t first = version.find('.');
-  if (first == std::string_view::npos) return std::string(version);
+  if (first == std::string_view::npos) {
+    return std::string(version);
+  }
   std::size_t second = version.find('.', first + 1);
   return std::string(version.substr(0, second));
 }
@@ -40,7 +42,9 @@ std::string NormalizeVersion(std::string_view family, std::string_view version) 
     return MajorVersion(version);
   }
   if (family == "alpine") {
-    if (version.find("_alpha") != std::string_view::npos) return "edge";
+    if (version.find("_alpha") != std::string_view::npos) {
+      return "edge";
+    }
     return MajorMinorVersion(version);
   }
   return std::string(version);
@@ -50,12 +54,18 @@ std::string NormalizeVersion(std::string_view family, std::string_view version) 
 std::string CodenameFromVersion(std::string_view version) {
   std::size_t open = version.find('(');
   std::size_t close = version.find(')', open == std::string_view::npos ? 0 : open);
-  if (open == std::string_view::npos || close == std::string_view::npos) return {};
+  if (open == std::string_view::npos || close == std::string_view::npos) {
+    return {};
+  }
   std::string_view inside = internal::TrimWhitespace(version.substr(open + 1, close - open - 1));
   // Only single lower-case words ("bookworm"), not "Core" or "Workstation Edition".
-  if (inside.empty()) return {};
+  if (inside.empty()) {
+    return {};
+  }
   for (char c : inside) {
-    if (!(c >= 'a' && c <= 'z')) return {};
+    if (!(c >= 'a' && c <= 'z')) {
+      return {};
+    }
   }
   return std::string(inside);
 }
@@ -76,15 +86,23 @@ std::map<std::string, std::string, std::less<>> ParseOsRelease(std::string_view 
   std::map<std::string, std::string, std::less<>> fields;
   for (std::string_view line : internal::Split(text, '\n')) {
     line = internal::TrimWhitespace(line);
-    if (line.empty() || line.front() == '#') continue;
+    if (line.empty() || line.front() == '#') {
+      continue;
+    }
     std::size_t equals = line.find('=');
-    if (equals == std::string_view::npos || equals == 0) continue;
+    if (equals == std::string_view::npos || equals == 0) {
+      continue;
+    }
     std::string_view key = line.substr(0, equals);
     bool valid_key = true;
     for (char c : key) {
-      if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || IsDigit(c) || c == '_')) valid_key = false;
+      if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || IsDigit(c) || c == '_')) {
+        valid_key = false;
+      }
     }
-    if (!valid_key) continue;
+    if (!valid_key) {
+      continue;
+    }
     std::string_view raw = line.substr(equals + 1);
     std::string value;
     if (!raw.empty() && (raw.front() == '"' || raw.front() == '\'')) {
@@ -107,7 +125,9 @@ std::map<std::string, std::string, std::less<>> ParseOsRelease(std::string_view 
         }
         value.push_back(c);
       }
-      if (!closed) continue;  // unterminated quote: skip the line
+      if (!closed) {
+        continue;  // unterminated quote: skip the line
+      }
     } else {
       value = std::string(raw);
     }
@@ -123,7 +143,9 @@ std::string DebianVersionForCodename(std::string_view codename) {
       {"bullseye", "11"}, {"bookworm", "12"}, {"trixie", "13"}, {"forky", "14"}, {"duke", "15"},
   };
   for (const auto& [name, version] : kReleases) {
-    if (codename == name) return std::string(version);
+    if (codename == name) {
+      return std::string(version);
+    }
   }
   return {};
 }
@@ -131,9 +153,13 @@ std::string DebianVersionForCodename(std::string_view codename) {
 OsInfo OsInfoFromOsRelease(const std::map<std::string, std::string, std::less<>>& fields) {
   OsInfo os;
   const std::string* id = Get(fields, "ID");
-  if (id == nullptr || id->empty()) return os;
+  if (id == nullptr || id->empty()) {
+    return os;
+  }
   os.family = internal::ToLower(*id);
-  if (const std::string* pretty = Get(fields, "PRETTY_NAME")) os.pretty_name = *pretty;
+  if (const std::string* pretty = Get(fields, "PRETTY_NAME")) {
+    os.pretty_name = *pretty;
+  }
   if (const std::string* version_id = Get(fields, "VERSION_ID")) {
     os.version = NormalizeVersion(os.family, internal::TrimWhitespace(*version_id));
   }
@@ -144,8 +170,12 @@ OsInfo OsInfoFromOsRelease(const std::map<std::string, std::string, std::less<>>
   } else if (const std::string* version = Get(fields, "VERSION")) {
     os.codename = CodenameFromVersion(*version);
   }
-  if (os.family == "alpine" && os.pretty_name.find(" edge") != std::string::npos) os.version = "edge";
-  if (os.pretty_name == "Distroless") os.variant = "distroless";
+  if (os.family == "alpine" && os.pretty_name.find(" edge") != std::string::npos) {
+    os.version = "edge";
+  }
+  if (os.pretty_name == "Distroless") {
+    os.variant = "distroless";
+  }
   return os;
 }
 
@@ -162,13 +192,21 @@ OsInfo OsInfoFromRedHatRelease(std::string_view text) {
       break;
     }
   }
-  if (os.family.empty()) return os;
+  if (os.family.empty()) {
+    return os;
+  }
   std::size_t release = line.find(" release ");
-  if (release == std::string_view::npos) return OsInfo();
+  if (release == std::string_view::npos) {
+    return OsInfo();
+  }
   std::string_view rest = line.substr(release + 9);
   std::size_t end = 0;
-  while (end < rest.size() && (IsDigit(rest[end]) || rest[end] == '.')) ++end;
-  if (end == 0) return OsInfo();
+  while (end < rest.size() && (IsDigit(rest[end]) || rest[end] == '.')) {
+    ++end;
+  }
+  if (end == 0) {
+    return OsInfo();
+  }
   os.version = NormalizeVersion(os.family, rest.substr(0, end));
   os.pretty_name = std::string(line);
   return os;
@@ -176,13 +214,19 @@ OsInfo OsInfoFromRedHatRelease(std::string_view text) {
 
 bool OsDetectionWants(std::string_view path) {
   for (std::string_view candidate : kOsReleasePaths) {
-    if (path == candidate) return true;
+    if (path == candidate) {
+      return true;
+    }
   }
   for (std::string_view candidate : kRedHatReleasePaths) {
-    if (path == candidate) return true;
+    if (path == candidate) {
+      return true;
+    }
   }
   for (std::string_view candidate : kOtherPaths) {
-    if (path == candidate) return true;
+    if (path == candidate) {
+      return true;
+    }
   }
   return false;
 }
@@ -191,9 +235,13 @@ OsInfo DetectOs(const FileTree& tree, Diagnostics& diagnostics) {
   OsInfo os;
   for (std::string_view path : kOsReleasePaths) {
     auto content = Content(tree, path);
-    if (!content) continue;
+    if (!content) {
+      continue;
+    }
     os = OsInfoFromOsRelease(ParseOsRelease(*content));
-    if (os.detected()) break;
+    if (os.detected()) {
+      break;
+    }
     diagnostics.Info(std::string(kSource), std::string(path), "os-release has no ID");
   }
   // Debian testing and unstable have no VERSION_ID; /etc/debian_version says "trixie/sid" (or a point release).
@@ -204,7 +252,9 @@ OsInfo DetectOs(const FileTree& tree, Diagnostics& diagnostics) {
         os.version = MajorVersion(text);
       } else {
         std::string_view codename = text.substr(0, text.find('/'));
-        if (os.codename.empty()) os.codename = std::string(codename);
+        if (os.codename.empty()) {
+          os.codename = std::string(codename);
+        }
         os.version = DebianVersionForCodename(os.codename);
       }
     } else if (!os.codename.empty()) {
@@ -213,16 +263,39 @@ OsInfo DetectOs(const FileTree& tree, Diagnostics& diagnostics) {
   }
   if (os.family == "debian" && os.codename.empty() && !os.version.empty()) {
     for (std::string_view name : {"buster", "bullseye", "bookworm", "trixie", "stretch", "jessie", "wheezy", "forky"}) {
-      if (DebianVersionForCodename(name) == os.version) os.codename = std::string(name);
+      if (DebianVersionForCodename(name) == os.version) {
+        os.codename = std::string(name);
+      }
     }
   }
-  if (os.detected()) return os;
+  // os-release without VERSION_ID: the distro's own release file has it.
+  if (os.family == "alpine" && os.version.empty()) {
+    if (auto content = Content(tree, "/etc/alpine-release")) {
+      os.version = NormalizeVersion("alpine", internal::TrimWhitespace(*content));
+    }
+  }
+  if (os.detected() && os.version.empty()) {
+    for (std::string_view path : kRedHatReleasePaths) {
+      if (auto content = Content(tree, path)) {
+        OsInfo release = OsInfoFromRedHatRelease(*content);
+        if (release.family == os.family) {
+          os.version = release.version;
+          break;
+        }
+      }
+    }
+  }
+  if (os.detected()) {
+    return os;
+  }
 
   // No usable os-release: the distro-specific files.
   for (std::string_view path : kRedHatReleasePaths) {
     if (auto content = Content(tree, path)) {
       os = OsInfoFromRedHatRelease(*content);
-      if (os.detected()) return os;
+      if (os.detected()) {
+        return os;
+      }
       diagnostics.Info(std::string(kSource), std::string(path), "unrecognised release file");
     }
   }
@@ -241,11 +314,17 @@ OsInfo DetectOs(const FileTree& tree, Diagnostics& diagnostics) {
     std::string patch;
     for (std::string_view line : internal::Split(*content, '\n')) {
       std::size_t equals = line.find('=');
-      if (equals == std::string_view::npos) continue;
+      if (equals == std::string_view::npos) {
+        continue;
+      }
       std::string_view key = internal::TrimWhitespace(line.substr(0, equals));
       std::string_view value = internal::TrimWhitespace(line.substr(equals + 1));
-      if (key == "VERSION") version = std::string(value);
-      if (key == "PATCHLEVEL") patch = std::string(value);
+      if (key == "VERSION") {
+        version = std::string(value);
+      }
+      if (key == "PATCHLEVEL") {
+        patch = std::string(value);
+      }
     }
     if (!version.empty()) {
       os.family = first.starts_with("openSUSE") ? "opensuse" : "sles";
@@ -259,10 +338,15 @@ OsInfo DetectOs(const FileTree& tree, Diagnostics& diagnostics) {
     auto fields = ParseOsRelease(*content);
     if (const std::string* id = Get(fields, "DISTRIB_ID"); id != nullptr && !id->empty()) {
       os.family = internal::ToLower(*id);
-      if (const std::string* release = Get(fields, "DISTRIB_RELEASE"))
+      if (const std::string* release = Get(fields, "DISTRIB_RELEASE")) {
         os.version = NormalizeVersion(os.family, *release);
-      if (const std::string* codename = Get(fields, "DISTRIB_CODENAME")) os.codename = *codename;
-      if (const std::string* description = Get(fields, "DISTRIB_DESCRIPTION")) os.pretty_name = *description;
+      }
+      if (const std::string* codename = Get(fields, "DISTRIB_CODENAME")) {
+        os.codename = *codename;
+      }
+      if (const std::string* description = Get(fields, "DISTRIB_DESCRIPTION")) {
+        os.pretty_name = *description;
+      }
       return os;
     }
   }
@@ -278,7 +362,9 @@ OsInfo DetectOs(const FileTree& tree, Diagnostics& diagnostics) {
       }
       if (os.codename.empty()) {
         for (std::string_view name : {"buster", "bullseye", "bookworm", "trixie", "stretch", "jessie", "wheezy"}) {
-          if (DebianVersionForCodename(name) == os.version) os.codename = std::string(name);
+          if (DebianVersionForCodename(name) == os.version) {
+            os.codename = std::string(name);
+          }
         }
       }
       return os;

@@ -27,11 +27,15 @@ TEST(ParseOsRelease, MatchesClaircoreSamples) {
       SCOPED_TRACE(entry.path().filename().string());
       std::string archive = Slurp(entry.path());
       std::string parsed = testing::TxtarMember(archive, "Parsed");
-      if (parsed.empty()) continue;
+      if (parsed.empty()) {
+        continue;
+      }
       auto want = nlohmann::json::parse(parsed);
       auto got = ParseOsRelease(testing::TxtarMember(archive, "os-release"));
       nlohmann::json got_json = nlohmann::json::object();
-      for (const auto& [key, value] : got) got_json[key] = value;
+      for (const auto& [key, value] : got) {
+        got_json[key] = value;
+      }
       EXPECT_EQ(got_json, want);
       ++checked;
     }
@@ -41,7 +45,9 @@ TEST(ParseOsRelease, MatchesClaircoreSamples) {
 
 TEST(DetectOs, AlpineReleasesMatchClaircoreWant) {
   auto dir = SharedPkgdb() / "claircore/alpine/testdata";
-  if (!std::filesystem::exists(dir)) GTEST_SKIP() << "shared fixtures absent: " << dir;
+  if (!std::filesystem::exists(dir)) {
+    GTEST_SKIP() << "shared fixtures absent: " << dir;
+  }
   int checked = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     SCOPED_TRACE(entry.path().filename().string());
@@ -57,7 +63,9 @@ TEST(DetectOs, AlpineReleasesMatchClaircoreWant) {
 
 TEST(DetectOs, DebianReleasesAndDistroless) {
   auto root = SharedPkgdb() / "claircore/debian/testdata";
-  if (!std::filesystem::exists(root)) GTEST_SKIP() << "shared fixtures absent: " << root;
+  if (!std::filesystem::exists(root)) {
+    GTEST_SKIP() << "shared fixtures absent: " << root;
+  }
   for (const char* kind : {"dist", "distroless_dist"}) {
     for (const auto& entry : std::filesystem::directory_iterator(root / kind)) {
       SCOPED_TRACE(entry.path().string());
@@ -74,7 +82,9 @@ TEST(DetectOs, DebianReleasesAndDistroless) {
 
 TEST(DetectOs, HostIsDebian12) {
   std::string os_release = Slurp("/etc/os-release");
-  if (os_release.find("ID=debian") == std::string::npos) GTEST_SKIP() << "host is not Debian";
+  if (os_release.find("ID=debian") == std::string::npos) {
+    GTEST_SKIP() << "host is not Debian";
+  }
   OsInfo os = Detect({{"/etc/os-release", os_release}, {"/etc/debian_version", Slurp("/etc/debian_version")}});
   EXPECT_EQ(os.family, "debian");
   EXPECT_EQ(os.version, "12");
@@ -124,6 +134,14 @@ TEST(DetectOs, UbuntuRhelFallbacksAndSid) {
   EXPECT_EQ(old.family, "debian");
   EXPECT_EQ(old.version, "9");
   EXPECT_EQ(old.codename, "stretch");
+
+  OsInfo alpine_no_version =
+      Detect({{"/etc/os-release", "ID=alpine\nNAME=\"Alpine Linux\"\n"}, {"/etc/alpine-release", "3.19.1\n"}});
+  EXPECT_EQ(alpine_no_version.version, "3.19");
+  OsInfo centos_no_version =
+      Detect({{"/etc/os-release", "ID=\"centos\"\n"}, {"/etc/centos-release", "CentOS Stream release 9\n"}});
+  EXPECT_EQ(centos_no_version.family, "centos");
+  EXPECT_EQ(centos_no_version.version, "9");
 
   OsInfo none = Detect({{"/etc/hostname", "x\n"}});
   EXPECT_FALSE(none.detected());

@@ -25,7 +25,9 @@ inline std::filesystem::path RepoTestdata() {
 // The vendored subset (always) and the shared bundle (when present); both have the same layout.
 inline std::vector<std::filesystem::path> PkgdbRoots() {
   std::vector<std::filesystem::path> roots = {RepoTestdata() / "pkgdb"};
-  if (std::filesystem::exists(SharedPkgdb() / "expected")) roots.push_back(SharedPkgdb());
+  if (std::filesystem::exists(SharedPkgdb() / "expected")) {
+    roots.push_back(SharedPkgdb());
+  }
   return roots;
 }
 
@@ -47,7 +49,9 @@ inline void PutFile(FileTree& tree, const std::string& path, std::string content
 inline FileTree TreeOf(const std::map<std::string, std::string>& files) {
   FileTree tree;
   tree.layers().push_back(LayerInfo{0, "sha256:layer0", "", "test"});
-  for (const auto& [path, content] : files) PutFile(tree, path, content);
+  for (const auto& [path, content] : files) {
+    PutFile(tree, path, content);
+  }
   return tree;
 }
 
@@ -55,12 +59,18 @@ inline FileTree TreeOf(const std::map<std::string, std::string>& files) {
 inline std::string Run(const std::string& command, int* exit_code = nullptr) {
   std::string out;
   FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
+  if (pipe == nullptr) {
+    return out;
+  }
   char buffer[65536];
   std::size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) {
+    out.append(buffer, n);
+  }
   int status = pclose(pipe);
-  if (exit_code != nullptr) *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (exit_code != nullptr) {
+    *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
   return out;
 }
 
@@ -68,10 +78,14 @@ inline std::string Run(const std::string& command, int* exit_code = nullptr) {
 inline std::string TxtarMember(const std::string& archive, const std::string& name) {
   std::string marker = "-- " + name + " --\n";
   std::size_t start = archive.find(marker);
-  if (start == std::string::npos) return {};
+  if (start == std::string::npos) {
+    return {};
+  }
   start += marker.size();
   std::size_t end = archive.find("\n-- ", start - 1);
-  if (end == std::string::npos) return archive.substr(start);
+  if (end == std::string::npos) {
+    return archive.substr(start);
+  }
   return archive.substr(start, end + 1 - start);
 }
 

@@ -13,10 +13,14 @@ constexpr std::string_view kSource = "catalog/apk";
 constexpr std::string_view kInstalledPath = "/lib/apk/db/installed";
 
 bool ParseSize(std::string_view text, std::uint64_t& out) {
-  if (text.empty() || text.size() > 19) return false;
+  if (text.empty() || text.size() > 19) {
+    return false;
+  }
   std::uint64_t value = 0;
   for (char c : text) {
-    if (c < '0' || c > '9') return false;
+    if (c < '0' || c > '9') {
+      return false;
+    }
     value = value * 10 + static_cast<std::uint64_t>(c - '0');
   }
   out = value;
@@ -32,7 +36,9 @@ std::vector<InstalledRecord> ParseInstalled(std::string_view text, std::string_v
   std::string directory;
   int bad_lines = 0;
   auto finish = [&]() {
-    if (!in_block) return;
+    if (!in_block) {
+      return;
+    }
     in_block = false;
     directory.clear();
     if (current.name.empty()) {
@@ -49,7 +55,9 @@ std::vector<InstalledRecord> ParseInstalled(std::string_view text, std::string_v
   int line_number = 0;
   for (std::string_view line : internal::Split(text, '\n')) {
     ++line_number;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!line.empty() && line.back() == '\r') {
+      line.remove_suffix(1);
+    }
     if (line.empty()) {
       finish();
       continue;
@@ -104,7 +112,9 @@ bool ApkCataloger::WantsHistory(std::string_view path) const {
 std::vector<Package> ApkCataloger::Catalog(const FileTree& tree, const OsInfo& os, Diagnostics& diagnostics) const {
   std::vector<Package> packages;
   const FileNode* node = internal::FindCapturedFile(tree, kInstalledPath, nullptr);
-  if (node == nullptr) return packages;
+  if (node == nullptr) {
+    return packages;
+  }
   for (InstalledRecord& record : ParseInstalled(*node->content, kInstalledPath, diagnostics)) {
     Package package;
     package.type = PackageType::kApk;
@@ -119,7 +129,10 @@ std::vector<Package> ApkCataloger::Catalog(const FileTree& tree, const OsInfo& o
     packages.push_back(std::move(package));
   }
   std::vector<std::string> keys;
-  for (const Package& package : packages) keys.push_back(internal::PackageKey(package));
+  keys.reserve(packages.size());
+  for (const Package& package : packages) {
+    keys.push_back(internal::PackageKey(package));
+  }
   internal::RevisionKeys revision_keys = [](std::string_view content) -> Result<std::set<std::string>> {
     NullDiagnostics quiet;
     std::set<std::string> out;
@@ -129,7 +142,9 @@ std::vector<Package> ApkCataloger::Catalog(const FileTree& tree, const OsInfo& o
     return out;
   };
   std::vector<int> layers = internal::AttributeLayers(*node, keys, revision_keys, kSource, kInstalledPath, diagnostics);
-  for (std::size_t i = 0; i < packages.size(); ++i) packages[i].layer = internal::LayerByIndex(tree, layers[i]);
+  for (std::size_t i = 0; i < packages.size(); ++i) {
+    packages[i].layer = internal::LayerByIndex(tree, layers[i]);
+  }
   internal::Finish(packages, os);
   return packages;
 }

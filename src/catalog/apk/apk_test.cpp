@@ -45,14 +45,18 @@ TEST(ApkCataloger, MatchesEveryExpectedList) {
       EXPECT_EQ(packages.size(), want.size());
       for (const std::string& name : versionless) {
         bool reported = false;
-        for (const Diagnostic& d : diagnostics.Snapshot()) reported |= d.message.find(name) != std::string::npos;
+        for (const Diagnostic& d : diagnostics.Snapshot()) {
+          reported |= d.message.find(name) != std::string::npos;
+        }
         EXPECT_TRUE(reported) << name;
       }
       ++checked;
     }
     EXPECT_GE(checked, root == SharedPkgdb() ? 10 : 1);
   }
-  if (testing::PkgdbRoots().size() == 1) GTEST_SKIP() << "checked the vendored fixtures only; shared pkgdb absent";
+  if (testing::PkgdbRoots().size() == 1) {
+    GTEST_SKIP() << "checked the vendored fixtures only; shared pkgdb absent";
+  }
 }
 
 TEST(ApkParser, FilesSizesAndOrigin) {

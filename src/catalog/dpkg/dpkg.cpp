@@ -69,14 +69,20 @@ std::vector<Stanza> SplitStanzas(std::string_view text) {
       ++p;
       ++line;
     }
-    if (p >= n) break;
+    if (p >= n) {
+      break;
+    }
     Stanza stanza;
     stanza.line = line;
     while (true) {
       std::size_t name_start = p;
-      while (p < n && text[p] != ':' && !IsSpace(text[p])) ++p;
+      while (p < n && text[p] != ':' && !IsSpace(text[p])) {
+        ++p;
+      }
       std::string_view name = text.substr(name_start, p - name_start);
-      while (p < n && IsBlank(text[p])) ++p;
+      while (p < n && IsBlank(text[p])) {
+        ++p;
+      }
       if (p >= n) {
         stanza.error = fmt::format("end of file after field name '{}'", name);
         break;
@@ -94,7 +100,9 @@ std::vector<Stanza> SplitStanzas(std::string_view text) {
         break;
       }
       ++p;  // the colon
-      while (p < n && IsBlank(text[p])) ++p;
+      while (p < n && IsBlank(text[p])) {
+        ++p;
+      }
       std::size_t value_start = p;
       bool stanza_ends = false;
       bool eof_in_value = false;
@@ -111,17 +119,27 @@ std::vector<Stanza> SplitStanzas(std::string_view text) {
           stanza_ends = true;
           break;
         }
-        if (!IsBlank(text[p])) break;  // a new field
+        if (!IsBlank(text[p])) {
+          break;  // a new field
+        }
       }
       // dpkg rejects a file whose last line has no newline; no data is missing, so the value is taken as it is.
-      if (eof_in_value) stanza_ends = true;
+      if (eof_in_value) {
+        stanza_ends = true;
+      }
       std::string_view value = text.substr(value_start, p - value_start);
       // Trailing whitespace is trimmed; leading newlines are kept (dpkg's relationship parser rejects them).
-      while (!value.empty() && IsSpace(value.back())) value.remove_suffix(1);
+      while (!value.empty() && IsSpace(value.back())) {
+        value.remove_suffix(1);
+      }
       stanza.fields.push_back({internal::ToLower(name), value});
-      if (stanza_ends) break;
+      if (stanza_ends) {
+        break;
+      }
     }
-    if (!stanza.error.empty()) skip_to_stanza_end();
+    if (!stanza.error.empty()) {
+      skip_to_stanza_end();
+    }
     stanzas.push_back(std::move(stanza));
   }
   return stanzas;
@@ -129,8 +147,12 @@ std::vector<Stanza> SplitStanzas(std::string_view text) {
 
 // dpkg's pkg_name_is_illegal (lib/dpkg/pkg-namevalue.c), on the lower-cased name.
 std::string CheckPackageName(std::string_view name) {
-  if (name.empty()) return "may not be empty string";
-  if (!IsAlnum(name[0])) return "must start with an alphanumeric character";
+  if (name.empty()) {
+    return "may not be empty string";
+  }
+  if (!IsAlnum(name[0])) {
+    return "must start with an alphanumeric character";
+  }
   for (char c : name) {
     if (!IsAlnum(c) && c != '-' && c != '+' && c != '.' && c != '_') {
       return fmt::format("character '{}' not allowed (only letters, digits and characters '-+._')", c);
@@ -141,17 +163,25 @@ std::string CheckPackageName(std::string_view name) {
 
 // dpkg_arch_name_is_illegal (lib/dpkg/arch.c).
 std::string CheckArchName(std::string_view name) {
-  if (name.empty()) return "may not be empty string";
-  if (!IsAlnum(name[0])) return "must start with an alphanumeric character";
+  if (name.empty()) {
+    return "may not be empty string";
+  }
+  if (!IsAlnum(name[0])) {
+    return "must start with an alphanumeric character";
+  }
   for (char c : name) {
-    if (!IsAlnum(c) && c != '-') return fmt::format("character '{}' not allowed", c);
+    if (!IsAlnum(c) && c != '-') {
+      return fmt::format("character '{}' not allowed", c);
+    }
   }
   return {};
 }
 
 // f_dependency in lib/dpkg/fields.c, as applied to the status database.
 std::string CheckRelationships(std::string_view field, std::string_view value) {
-  if (value.empty()) return {};
+  if (value.empty()) {
+    return {};
+  }
   // dpkg rejects a relationship field whose first line is empty (checked against dpkg-query 1.21 here).
   if (value.front() == '\n' || value.front() == '\r') {
     return fmt::format("'{}' field, missing package name, or garbage where package name expected", field);
@@ -161,7 +191,9 @@ std::string CheckRelationships(std::string_view field, std::string_view value) {
   const std::size_t n = value.size();
   while (true) {
     while (true) {
-      while (p < n && IsSpace(value[p])) ++p;
+      while (p < n && IsSpace(value[p])) {
+        ++p;
+      }
       std::size_t name_start = p;
       while (p < n && !IsSpace(value[p]) && value[p] != ':' && value[p] != '(' && value[p] != ',' && value[p] != '|') {
         ++p;
@@ -173,26 +205,36 @@ std::string CheckRelationships(std::string_view field, std::string_view value) {
       if (std::string error = CheckPackageName(name); !error.empty()) {
         return fmt::format("'{}' field, invalid package name '{}': {}", field, name, error);
       }
-      while (p < n && IsSpace(value[p])) ++p;
+      while (p < n && IsSpace(value[p])) {
+        ++p;
+      }
       if (p < n && value[p] == ':') {
         std::size_t arch_start = ++p;
-        while (p < n && !IsSpace(value[p]) && value[p] != '(' && value[p] != ',' && value[p] != '|') ++p;
+        while (p < n && !IsSpace(value[p]) && value[p] != '(' && value[p] != ',' && value[p] != '|') {
+          ++p;
+        }
         std::string arch = internal::ToLower(value.substr(arch_start, p - arch_start));
         if (arch.empty()) {
           return fmt::format("'{}' field, missing architecture name, or garbage where architecture name expected",
                              field);
         }
         std::string error = CheckArchName(arch);
-        if (error.empty() && (arch == "all" || arch == "source")) error = "not allowed here";
+        if (error.empty() && (arch == "all" || arch == "source")) {
+          error = "not allowed here";
+        }
         if (!error.empty()) {
           return fmt::format("'{}' field, reference to '{}': invalid architecture name '{}': {}", field, name, arch,
                              error);
         }
-        while (p < n && IsSpace(value[p])) ++p;
+        while (p < n && IsSpace(value[p])) {
+          ++p;
+        }
       }
       if (p < n && value[p] == '(') {
         ++p;
-        while (p < n && IsSpace(value[p])) ++p;
+        while (p < n && IsSpace(value[p])) {
+          ++p;
+        }
         if (p < n && (value[p] == '<' || value[p] == '>')) {
           char c1 = value[p++];
           char c2 = p < n ? value[p] : '\0';
@@ -204,12 +246,20 @@ std::string CheckRelationships(std::string_view field, std::string_view value) {
         } else if (p < n && value[p] == '=') {
           ++p;
         }
-        while (p < n && IsSpace(value[p])) ++p;
+        while (p < n && IsSpace(value[p])) {
+          ++p;
+        }
         std::size_t version_start = p;
-        while (p < n && value[p] != ')' && value[p] != '(' && !IsSpace(value[p])) ++p;
+        while (p < n && value[p] != ')' && value[p] != '(' && !IsSpace(value[p])) {
+          ++p;
+        }
         std::string_view version = value.substr(version_start, p - version_start);
-        while (p < n && IsSpace(value[p])) ++p;
-        if (p >= n) return fmt::format("'{}' field, reference to '{}': version unterminated", field, name);
+        while (p < n && IsSpace(value[p])) {
+          ++p;
+        }
+        if (p >= n) {
+          return fmt::format("'{}' field, reference to '{}': version unterminated", field, name);
+        }
         if (value[p] != ')') {
           return fmt::format("'{}' field, reference to '{}': version contains '{}' instead of ')'", field, name,
                              value[p]);
@@ -218,14 +268,24 @@ std::string CheckRelationships(std::string_view field, std::string_view value) {
           return fmt::format("'{}' field, reference to '{}': error in version: {}", field, name, error);
         }
         ++p;
-        while (p < n && IsSpace(value[p])) ++p;
+        while (p < n && IsSpace(value[p])) {
+          ++p;
+        }
       }
-      if (p >= n || value[p] == ',') break;
-      if (value[p] != '|') return fmt::format("'{}' field, syntax error after reference to package '{}'", field, name);
-      if (no_alternatives) return fmt::format("alternatives ('|') not allowed in '{}' field", field);
+      if (p >= n || value[p] == ',') {
+        break;
+      }
+      if (value[p] != '|') {
+        return fmt::format("'{}' field, syntax error after reference to package '{}'", field, name);
+      }
+      if (no_alternatives) {
+        return fmt::format("alternatives ('|') not allowed in '{}' field", field);
+      }
       ++p;
     }
-    if (p >= n) break;
+    if (p >= n) {
+      break;
+    }
     ++p;  // the comma
   }
   return {};
@@ -279,13 +339,21 @@ std::string ParseStatusField(std::string_view value, StatusWords& out) {
   const Word words[] = {{"first (want)", &kWant}, {"second (error)", &kErrorFlag}, {"third (status)", &kState}};
   std::string_view rest = value;
   for (int i = 0; i < 3; ++i) {
-    if (rest.empty()) return fmt::format("{} word in 'Status' field: is missing a value", words[i].what);
+    if (rest.empty()) {
+      return fmt::format("{} word in 'Status' field: is missing a value", words[i].what);
+    }
     auto matched = MatchWord(rest, *words[i].table);
-    if (!matched) return fmt::format("{} word in 'Status' field: has invalid value '{}'", words[i].what, rest);
+    if (!matched) {
+      return fmt::format("{} word in 'Status' field: has invalid value '{}'", words[i].what, rest);
+    }
     if (i < 2) {
-      while (!rest.empty() && IsSpace(rest.front())) rest.remove_prefix(1);
+      while (!rest.empty() && IsSpace(rest.front())) {
+        rest.remove_prefix(1);
+      }
     } else {
-      if (!rest.empty()) return fmt::format("{} word in 'Status' field: has trailing junk", words[i].what);
+      if (!rest.empty()) {
+        return fmt::format("{} word in 'Status' field: has trailing junk", words[i].what);
+      }
       out.state = static_cast<State>(*matched);
     }
   }
@@ -295,7 +363,9 @@ std::string ParseStatusField(std::string_view value, StatusWords& out) {
 const Field* FindField(const Stanza& stanza, std::string_view name) {
   const Field* found = nullptr;
   for (const Field& field : stanza.fields) {
-    if (field.name == name) found = &field;  // dpkg keeps the last duplicate
+    if (field.name == name) {
+      found = &field;  // dpkg keeps the last duplicate
+    }
   }
   return found;
 }
@@ -307,14 +377,18 @@ std::string BuildRecord(const Stanza& stanza, bool status_d, StatusRecord& recor
       "depends", "pre-depends", "recommends", "suggests", "breaks", "conflicts", "provides", "replaces", "enhances"};
   record.line = stanza.line;
   const Field* package = FindField(stanza, "package");
-  if (package == nullptr) return "missing 'Package' field";
+  if (package == nullptr) {
+    return "missing 'Package' field";
+  }
   record.name = internal::ToLower(package->value);
   if (std::string error = CheckPackageName(record.name); !error.empty()) {
     return fmt::format("invalid package name in 'Package' field: {}", error);
   }
   StatusWords status;
   if (const Field* field = FindField(stanza, "status")) {
-    if (std::string error = ParseStatusField(field->value, status); !error.empty()) return error;
+    if (std::string error = ParseStatusField(field->value, status); !error.empty()) {
+      return error;
+    }
     record.status = std::string(field->value);
   } else if (status_d) {
     status.state = State::kInstalled;
@@ -322,7 +396,9 @@ std::string BuildRecord(const Stanza& stanza, bool status_d, StatusRecord& recor
   }
   for (const Field& field : stanza.fields) {
     if (kRelationshipFields.count(field.name) != 0) {
-      if (std::string error = CheckRelationships(field.name, field.value); !error.empty()) return error;
+      if (std::string error = CheckRelationships(field.name, field.value); !error.empty()) {
+        return error;
+      }
     }
   }
   const Field* version = FindField(stanza, "version");
@@ -335,7 +411,9 @@ std::string BuildRecord(const Stanza& stanza, bool status_d, StatusRecord& recor
   if (status.state != State::kNotInstalled && status.state != State::kHalfInstalled && record.version.empty()) {
     return "missing 'Version' field";
   }
-  if (const Field* arch = FindField(stanza, "architecture")) record.arch = internal::ToLower(arch->value);
+  if (const Field* arch = FindField(stanza, "architecture")) {
+    record.arch = internal::ToLower(arch->value);
+  }
   if (const Field* multi_arch = FindField(stanza, "multi-arch")) {
     record.multi_arch = internal::ToLower(multi_arch->value);
     if (record.multi_arch == "same" && record.arch.empty()) {
@@ -369,12 +447,18 @@ std::string BuildRecord(const Stanza& stanza, bool status_d, StatusRecord& recor
     // "name (version)": dpkg-query takes the name up to the first blank and the version from the parentheses.
     std::string_view value = source->value;
     std::size_t name_end = 0;
-    while (name_end < value.size() && !IsSpace(value[name_end])) ++name_end;
-    if (name_end > 0) record.source_name = std::string(value.substr(0, name_end));
+    while (name_end < value.size() && !IsSpace(value[name_end])) {
+      ++name_end;
+    }
+    if (name_end > 0) {
+      record.source_name = std::string(value.substr(0, name_end));
+    }
     std::size_t open = value.find('(');
     if (open != std::string_view::npos) {
       std::size_t close = value.find(')', open);
-      if (close == std::string_view::npos) return fmt::format("'Source' field value '{}': missing ')'", value);
+      if (close == std::string_view::npos) {
+        return fmt::format("'Source' field value '{}': missing ')'", value);
+      }
       std::string_view source_version = internal::TrimWhitespace(value.substr(open + 1, close - open - 1));
       if (std::string error = CheckVersion(source_version); !error.empty()) {
         return fmt::format("'Source' field version '{}': {}", source_version, error);
@@ -392,7 +476,9 @@ std::string BuildRecord(const Stanza& stanza, bool status_d, StatusRecord& recor
       }
       kib = kib * 10 + static_cast<std::uint64_t>(c - '0');
     }
-    if (ok) record.installed_size_kib = kib;
+    if (ok) {
+      record.installed_size_kib = kib;
+    }
   }
   record.installed = status.state == State::kInstalled;
   record.listed = status.state != State::kNotInstalled;
@@ -404,7 +490,9 @@ bool IsStatusDControlFile(std::string_view name) {
                                                ".list",      ".conffiles", ".triggers",  ".shlibs", ".symbols",
                                                ".templates", ".config",    ".sha256sums"};
   for (std::string_view suffix : kSuffixes) {
-    if (name.size() > suffix.size() && name.ends_with(suffix)) return true;
+    if (name.size() > suffix.size() && name.ends_with(suffix)) {
+      return true;
+    }
   }
   return false;
 }
@@ -415,15 +503,23 @@ std::vector<std::string> ReadListFile(std::string_view content, bool md5sums) {
     if (md5sums) {
       // "<md5>  <path relative to />"
       std::size_t space = line.find(' ');
-      if (space == std::string_view::npos) continue;
+      if (space == std::string_view::npos) {
+        continue;
+      }
       line = line.substr(space);
-      while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
-      if (line.empty()) continue;
+      while (!line.empty() && line.front() == ' ') {
+        line.remove_prefix(1);
+      }
+      if (line.empty()) {
+        continue;
+      }
       files.push_back(NormalizePath(line));
       continue;
     }
     line = internal::TrimWhitespace(line);
-    if (line.empty() || line == "/.") continue;
+    if (line.empty() || line == "/.") {
+      continue;
+    }
     files.push_back(std::string(line));
   }
   return files;
@@ -433,35 +529,57 @@ std::vector<std::string> ReadListFile(std::string_view content, bool md5sums) {
 
 std::string CheckVersion(std::string_view version) {
   std::string_view text = internal::TrimWhitespace(version);
-  if (text.empty()) return "version string is empty";
+  if (text.empty()) {
+    return "version string is empty";
+  }
   for (char c : text) {
-    if (IsSpace(c)) return "version string has embedded spaces";
+    if (IsSpace(c)) {
+      return "version string has embedded spaces";
+    }
   }
   std::size_t colon = text.find(':');
   if (colon != std::string_view::npos) {
     std::string_view epoch = text.substr(0, colon);
-    if (epoch.empty()) return "epoch in version is empty";
+    if (epoch.empty()) {
+      return "epoch in version is empty";
+    }
     std::size_t digits_start = (epoch[0] == '-' || epoch[0] == '+') ? 1 : 0;
-    if (digits_start == epoch.size()) return "epoch in version is not number";
+    if (digits_start == epoch.size()) {
+      return "epoch in version is not number";
+    }
     for (std::size_t i = digits_start; i < epoch.size(); ++i) {
-      if (!IsDigit(epoch[i])) return "epoch in version is not number";
+      if (!IsDigit(epoch[i])) {
+        return "epoch in version is not number";
+      }
     }
     if (epoch[0] == '-') {
       bool all_zero = std::all_of(epoch.begin() + 1, epoch.end(), [](char c) { return c == '0'; });
-      if (!all_zero) return "epoch in version is negative";
+      if (!all_zero) {
+        return "epoch in version is negative";
+      }
     }
     std::string_view digits = epoch.substr(digits_start);
-    while (digits.size() > 1 && digits.front() == '0') digits.remove_prefix(1);
-    if (digits.size() > 10 || (digits.size() == 10 && digits > "2147483647")) return "epoch in version is too big";
+    while (digits.size() > 1 && digits.front() == '0') {
+      digits.remove_prefix(1);
+    }
+    if (digits.size() > 10 || (digits.size() == 10 && digits > "2147483647")) {
+      return "epoch in version is too big";
+    }
     text.remove_prefix(colon + 1);
-    if (text.empty()) return "nothing after colon in version number";
+    if (text.empty()) {
+      return "nothing after colon in version number";
+    }
   }
   std::size_t hyphen = text.rfind('-');
   if (hyphen != std::string_view::npos) {
-    if (hyphen + 1 == text.size()) return "revision number is empty";
+    if (hyphen + 1 == text.size()) {
+      return "revision number is empty";
+    }
     text = text.substr(0, hyphen);
   }
-  if (text.empty()) return "version number is empty";
+  if (text.empty()) {
+    return "version number is empty";
+  }
   return {};
 }
 
@@ -472,7 +590,9 @@ std::vector<StatusRecord> ParseStatus(std::string_view text, bool status_d, std:
   for (const Stanza& stanza : SplitStanzas(text)) {
     StatusRecord record;
     std::string error = stanza.error;
-    if (error.empty()) error = BuildRecord(stanza, status_d, record);
+    if (error.empty()) {
+      error = BuildRecord(stanza, status_d, record);
+    }
     if (!error.empty()) {
       std::string name = record.name.empty() ? std::string() : fmt::format(" package '{}'", record.name);
       diagnostics.Warn(std::string(kSource), std::string(path),
@@ -494,8 +614,12 @@ std::vector<StatusRecord> ParseStatus(std::string_view text, bool status_d, std:
 }
 
 bool DpkgCataloger::WantsContent(std::string_view path) const {
-  if (path == kStatusPath) return true;
-  if (path.starts_with(kStatusDir)) return path.find('/', kStatusDir.size()) == std::string_view::npos;
+  if (path == kStatusPath) {
+    return true;
+  }
+  if (path.starts_with(kStatusDir)) {
+    return path.find('/', kStatusDir.size()) == std::string_view::npos;
+  }
   if (path.starts_with(kInfoDir)) {
     return path.ends_with(".list") && path.find('/', kInfoDir.size()) == std::string_view::npos;
   }
@@ -527,7 +651,9 @@ std::vector<Package> DpkgCataloger::Catalog(const FileTree& tree, const OsInfo& 
   auto attach_files = [&](Package& package, const std::string& multi_arch) {
     std::string candidates[2] = {fmt::format("{}{}:{}.list", kInfoDir, package.name, package.arch),
                                  fmt::format("{}{}.list", kInfoDir, package.name)};
-    if (multi_arch != "same") std::swap(candidates[0], candidates[1]);
+    if (multi_arch != "same") {
+      std::swap(candidates[0], candidates[1]);
+    }
     for (const std::string& candidate : candidates) {
       if (const FileNode* node = internal::FindCapturedFile(tree, candidate, nullptr)) {
         package.files = ReadListFile(*node->content, false);
@@ -556,12 +682,17 @@ std::vector<Package> DpkgCataloger::Catalog(const FileTree& tree, const OsInfo& 
       multi_arch.push_back(record.multi_arch);
     }
     std::vector<std::string> keys;
-    for (const Package& package : found) keys.push_back(internal::PackageKey(package));
+    keys.reserve(found.size());
+    for (const Package& package : found) {
+      keys.push_back(internal::PackageKey(package));
+    }
     internal::RevisionKeys revision_keys = [&](std::string_view content) -> Result<std::set<std::string>> {
       NullDiagnostics quiet;
       std::set<std::string> out;
       for (const StatusRecord& record : ParseStatus(content, false, kStatusPath, quiet)) {
-        if (keep(record)) out.insert(fmt::format("{}\t{}\t{}", record.name, record.arch, record.version));
+        if (keep(record)) {
+          out.insert(fmt::format("{}\t{}\t{}", record.name, record.arch, record.version));
+        }
       }
       return out;
     };
@@ -582,9 +713,13 @@ std::vector<Package> DpkgCataloger::Catalog(const FileTree& tree, const OsInfo& 
       continue;
     }
     const FileNode* node = internal::FindCapturedFile(tree, path, nullptr);
-    if (node == nullptr) continue;
+    if (node == nullptr) {
+      continue;
+    }
     for (const StatusRecord& record : ParseStatus(*node->content, true, path, diagnostics)) {
-      if (!keep(record)) continue;
+      if (!keep(record)) {
+        continue;
+      }
       Package package = to_package(record, path);
       package.layer = internal::LayerByIndex(tree, node->layer);
       if (!attach_files(package, record.multi_arch)) {

@@ -20,13 +20,17 @@ using Row =
 
 std::set<Row> Rows(const std::vector<Package>& packages) {
   std::set<Row> rows;
-  for (const Package& p : packages) rows.emplace(p.name, p.version, p.arch, p.source_name, p.source_version);
+  for (const Package& p : packages) {
+    rows.emplace(p.name, p.version, p.arch, p.source_name, p.source_version);
+  }
   return rows;
 }
 
 bool HasDiagnosticContaining(const std::vector<Diagnostic>& diagnostics, std::string_view text) {
   for (const Diagnostic& d : diagnostics) {
-    if (d.message.find(text) != std::string::npos) return true;
+    if (d.message.find(text) != std::string::npos) {
+      return true;
+    }
   }
   return false;
 }
@@ -39,7 +43,9 @@ TEST(DpkgCataloger, MatchesEveryDpkgQueryOracle) {
     int checked = 0;
     for (const auto& entry : std::filesystem::directory_iterator(root / "expected" / "dpkg")) {
       auto expected = nlohmann::json::parse(Slurp(entry.path()));
-      if (!expected.contains("packages")) continue;  // status-field-rules.json
+      if (!expected.contains("packages")) {
+        continue;  // status-field-rules.json
+      }
       SCOPED_TRACE(entry.path().filename().string());
       std::string input = expected["input"];
       std::string member;
@@ -49,7 +55,9 @@ TEST(DpkgCataloger, MatchesEveryDpkgQueryOracle) {
       }
       ASSERT_TRUE(std::filesystem::exists(root / input)) << input;
       std::string content = Slurp(root / input);
-      if (!member.empty()) content = testing::TxtarMember(content, member);
+      if (!member.empty()) {
+        content = testing::TxtarMember(content, member);
+      }
       ASSERT_FALSE(content.empty() && expected["packages"].size() > 0);
       const bool status_d = expected["status_injected_for_status_d"].get<bool>();
       std::string image_path = status_d ? "/var/lib/dpkg/status.d/" + std::filesystem::path(input).filename().string()
@@ -60,7 +68,9 @@ TEST(DpkgCataloger, MatchesEveryDpkgQueryOracle) {
       for (const auto& p : expected["packages"]) {
         Row row{p["name"], p["version"], p["arch"], p["source_name"], p["source_version"]};
         want_all.insert(row);
-        if (p["installed"].get<bool>()) want_installed.insert(row);
+        if (p["installed"].get<bool>()) {
+          want_installed.insert(row);
+        }
       }
       DiagnosticsCollector diagnostics;
       auto all = DpkgCataloger(DpkgOptions{.list_like_dpkg_query = true}).Catalog(tree, OsInfo{}, diagnostics);
@@ -71,17 +81,22 @@ TEST(DpkgCataloger, MatchesEveryDpkgQueryOracle) {
       // A file dpkg rejects must have produced a diagnostic for each rejected stanza.
       if (expected.contains("per_stanza_fallback")) {
         std::size_t rejected = 0;
-        for (const auto& stanza : expected["per_stanza_fallback"]) rejected += stanza["accepted_by_dpkg"] ? 0 : 1;
+        for (const auto& stanza : expected["per_stanza_fallback"]) {
+          rejected += stanza["accepted_by_dpkg"] ? 0 : 1;
+        }
         std::size_t skipped = 0;
-        for (const Diagnostic& d : diagnostics.Snapshot())
+        for (const Diagnostic& d : diagnostics.Snapshot()) {
           skipped += d.message.starts_with("skipped the stanza") ? 1 : 0;
+        }
         EXPECT_EQ(skipped, 2 * rejected);  // both runs report
       }
       ++checked;
     }
     EXPECT_GE(checked, root == SharedPkgdb() ? 30 : 6);
   }
-  if (testing::PkgdbRoots().size() == 1) GTEST_SKIP() << "checked the vendored fixtures only; shared pkgdb absent";
+  if (testing::PkgdbRoots().size() == 1) {
+    GTEST_SKIP() << "checked the vendored fixtures only; shared pkgdb absent";
+  }
 }
 
 TEST(DpkgParser, BinNmuSourceVersionAndEpochOnlyOnBinary) {
@@ -114,7 +129,10 @@ TEST(DpkgParser, BadStanzaIsSkippedNotTheFile) {
       "Package: good3\nStatus: install ok installed\nVersion: 3.0\n",
       false, "/var/lib/dpkg/status", diagnostics);
   std::vector<std::string> names;
-  for (const auto& r : records) names.push_back(r.name);
+  names.reserve(records.size());
+  for (const auto& r : records) {
+    names.push_back(r.name);
+  }
   EXPECT_EQ(names, (std::vector<std::string>{"good1", "good2", "good3"}));
   auto items = diagnostics.Take();
   EXPECT_EQ(items.size(), 3u);
@@ -180,8 +198,9 @@ TEST(DpkgCataloger, LayerAttributionFromHistory) {
   const std::string curl = "\nPackage: curl\nStatus: install ok installed\nVersion: 7.88.1-10\nArchitecture: amd64\n";
   const std::string v2 = "Package: bash\nStatus: install ok installed\nVersion: 5.2.15-2+b13\nArchitecture: amd64\n";
   FileTree tree;
-  for (int i = 0; i < 4; ++i)
+  for (int i = 0; i < 4; ++i) {
     tree.layers().push_back(LayerInfo{i, "sha256:l" + std::to_string(i), "", "step " + std::to_string(i)});
+  }
   FileNode node;
   node.layer = 3;
   node.content = std::make_shared<const std::string>(v2 + curl);
@@ -208,7 +227,9 @@ TEST(DpkgCataloger, LayerAttributionAfterRemoval) {
   const std::string a = "Package: a\nStatus: install ok installed\nVersion: 1\n";
   const std::string b = "Package: b\nStatus: install ok installed\nVersion: 1\n";
   FileTree tree;
-  for (int i = 0; i < 3; ++i) tree.layers().push_back(LayerInfo{i, "sha256:l" + std::to_string(i), "", ""});
+  for (int i = 0; i < 3; ++i) {
+    tree.layers().push_back(LayerInfo{i, "sha256:l" + std::to_string(i), "", ""});
+  }
   FileNode node;
   node.layer = 2;
   node.content = std::make_shared<const std::string>(a + "\n" + b);
@@ -250,11 +271,15 @@ TEST(DpkgCataloger, HostDatabaseMatchesDpkgQuery) {
     std::vector<std::string> f;
     std::istringstream fields(line);
     std::string field;
-    while (std::getline(fields, field, '\t')) f.push_back(field);
+    while (std::getline(fields, field, '\t')) {
+      f.push_back(field);
+    }
     f.resize(6);
     Row row{f[0], f[1], f[2], f[3], f[4]};
     want_all.insert(row);
-    if (f[5] == "installed") want_installed.insert(row);
+    if (f[5] == "installed") {
+      want_installed.insert(row);
+    }
   }
   ASSERT_GT(want_installed.size(), 50u);
   DiagnosticsCollector diagnostics;
@@ -262,9 +287,13 @@ TEST(DpkgCataloger, HostDatabaseMatchesDpkgQuery) {
   EXPECT_EQ(Rows(installed), want_installed);
   auto all = DpkgCataloger(DpkgOptions{.list_like_dpkg_query = true}).Catalog(tree, OsInfo{}, diagnostics);
   EXPECT_EQ(Rows(all), want_all);
-  for (const Diagnostic& d : diagnostics.Take()) EXPECT_NE(d.level, DiagnosticLevel::kWarning) << d.message;
+  for (const Diagnostic& d : diagnostics.Take()) {
+    EXPECT_NE(d.level, DiagnosticLevel::kWarning) << d.message;
+  }
   // Every installed package has its file list, and dpkg -L agrees for one of them.
-  for (const Package& p : installed) EXPECT_FALSE(p.files.empty()) << p.name;
+  for (const Package& p : installed) {
+    EXPECT_FALSE(p.files.empty()) << p.name;
+  }
   std::string dpkg_files = testing::Run("dpkg -L dpkg");
   auto dpkg = std::find_if(installed.begin(), installed.end(), [](const Package& p) { return p.name == "dpkg"; });
   ASSERT_NE(dpkg, installed.end());

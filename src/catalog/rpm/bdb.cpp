@@ -48,8 +48,9 @@ class Reader {
 
 Result<std::vector<std::string>> ReadBdbHashValues(std::string_view file, std::string_view path,
                                                    Diagnostics& diagnostics) {
-  if (file.size() < 512)
+  if (file.size() < 512) {
     return MakeError(ErrorCode::kCorrupt, "{} bytes is too short for a BerkeleyDB file", file.size());
+  }
   bool big_endian = false;
   if (Reader(file, false).U32(12) == kHashMagic) {
     big_endian = false;
@@ -68,17 +69,23 @@ Result<std::vector<std::string>> ReadBdbHashValues(std::string_view file, std::s
     return MakeError(ErrorCode::kUnsupported, "BerkeleyDB metadata page type {} is not a hash",
                      int{static_cast<unsigned char>(file[25])});
   }
-  if (static_cast<unsigned char>(file[24]) != 0) return MakeError(ErrorCode::kUnsupported, "encrypted BerkeleyDB");
+  if (static_cast<unsigned char>(file[24]) != 0) {
+    return MakeError(ErrorCode::kUnsupported, "encrypted BerkeleyDB");
+  }
   const std::size_t page_count = std::min<std::size_t>(std::size_t{reader.U32(32)} + 1, file.size() / page_size);
   std::vector<std::string> values;
   int damaged = 0;
   auto report = [&](std::string message) {
-    if (++damaged <= 10) diagnostics.Warn("catalog/rpm", std::string(path), std::move(message));
+    if (++damaged <= 10) {
+      diagnostics.Warn("catalog/rpm", std::string(path), std::move(message));
+    }
   };
   for (std::size_t pgno = 1; pgno < page_count; ++pgno) {
     const std::size_t page = pgno * page_size;
     const unsigned char type = static_cast<unsigned char>(file[page + 25]);
-    if (type != kPageHash && type != kPageHashUnsorted) continue;
+    if (type != kPageHash && type != kPageHashUnsorted) {
+      continue;
+    }
     const std::size_t entries = reader.U16(page + 20);
     const std::size_t items_start = kPageHeaderSize + 2 * entries;
     if (items_start > page_size) {
@@ -88,7 +95,9 @@ Result<std::vector<std::string>> ReadBdbHashValues(std::string_view file, std::s
     auto item = [&](std::size_t index, std::string_view* out) {
       std::size_t offset = reader.U16(page + kPageHeaderSize + 2 * index);
       std::size_t end = index == 0 ? page_size : reader.U16(page + kPageHeaderSize + 2 * (index - 1));
-      if (offset < items_start || offset >= end || end > page_size) return false;
+      if (offset < items_start || offset >= end || end > page_size) {
+        return false;
+      }
       *out = file.substr(page + offset, end - offset);
       return true;
     };

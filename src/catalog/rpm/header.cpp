@@ -70,22 +70,27 @@ class Header {
   Result<std::vector<std::string_view>> Strings(std::uint32_t tag) const {
     std::vector<std::string_view> out;
     auto it = entries_.find(tag);
-    if (it == entries_.end()) return out;
+    if (it == entries_.end()) {
+      return out;
+    }
     const Entry& entry = it->second;
     if (entry.type != kString && entry.type != kStringArray && entry.type != kI18nString) {
       return MakeError(ErrorCode::kCorrupt, "tag {} has type {}, not a string", tag, entry.type);
     }
     std::uint32_t count = entry.type == kString ? 1 : entry.count;
-    if (count > data_.size())
+    if (count > data_.size()) {
       return MakeError(ErrorCode::kCorrupt, "tag {}: {} strings in {} bytes", tag, count, data_.size());
+    }
     std::size_t offset = entry.offset;
     out.reserve(std::min<std::size_t>(count, 4096));
     for (std::uint32_t i = 0; i < count; ++i) {
-      if (offset >= data_.size())
+      if (offset >= data_.size()) {
         return MakeError(ErrorCode::kCorrupt, "tag {}: string {} starts past the data", tag, i);
+      }
       std::size_t end = data_.find('\0', offset);
-      if (end == std::string_view::npos)
+      if (end == std::string_view::npos) {
         return MakeError(ErrorCode::kCorrupt, "tag {}: string {} is not terminated", tag, i);
+      }
       out.push_back(data_.substr(offset, end - offset));
       offset = end + 1;
     }
@@ -94,7 +99,9 @@ class Header {
 
   Result<std::string> String(std::uint32_t tag) const {
     CUSTOMS_ASSIGN_OR_RETURN(auto strings, Strings(tag));
-    if (strings.empty()) return std::string();
+    if (strings.empty()) {
+      return std::string();
+    }
     return std::string(strings.front());
   }
 
@@ -102,7 +109,9 @@ class Header {
   Result<std::vector<std::uint64_t>> Integers(std::uint32_t tag) const {
     std::vector<std::uint64_t> out;
     auto it = entries_.find(tag);
-    if (it == entries_.end()) return out;
+    if (it == entries_.end()) {
+      return out;
+    }
     const Entry& entry = it->second;
     std::size_t width = 0;
     switch (entry.type) {
@@ -122,7 +131,9 @@ class Header {
     for (std::uint32_t i = 0; i < entry.count; ++i, p += width) {
       const auto* u = reinterpret_cast<const unsigned char*>(p);
       std::uint64_t value = 0;
-      for (std::size_t b = 0; b < width; ++b) value = (value << 8) | u[b];
+      for (std::size_t b = 0; b < width; ++b) {
+        value = (value << 8) | u[b];
+      }
       out.push_back(value);
     }
     return out;
@@ -136,11 +147,17 @@ class Header {
 }  // namespace
 
 Result<HeaderInfo> ParseHeaderBlob(std::string_view blob) {
-  if (blob.size() < 8) return MakeError(ErrorCode::kCorrupt, "header blob of {} bytes is too short", blob.size());
+  if (blob.size() < 8) {
+    return MakeError(ErrorCode::kCorrupt, "header blob of {} bytes is too short", blob.size());
+  }
   const std::uint32_t il = ReadBe32(blob.data());
   const std::uint32_t dl = ReadBe32(blob.data() + 4);
-  if (il == 0 || il > kMaxTags) return MakeError(ErrorCode::kCorrupt, "header has {} index entries", il);
-  if (dl > kMaxData) return MakeError(ErrorCode::kCorrupt, "header has {} data bytes", dl);
+  if (il == 0 || il > kMaxTags) {
+    return MakeError(ErrorCode::kCorrupt, "header has {} index entries", il);
+  }
+  if (dl > kMaxData) {
+    return MakeError(ErrorCode::kCorrupt, "header has {} data bytes", dl);
+  }
   const std::uint64_t index_end = 8 + std::uint64_t{il} * 16;
   if (index_end + dl > blob.size()) {
     return MakeError(ErrorCode::kCorrupt, "header needs {} bytes but the blob has {}", index_end + dl, blob.size());
@@ -151,7 +168,9 @@ Result<HeaderInfo> ParseHeaderBlob(std::string_view blob) {
     const char* p = blob.data() + 8 + std::size_t{i} * 16;
     std::uint32_t tag = ReadBe32(p);
     Entry entry{ReadBe32(p + 4), ReadBe32(p + 8), ReadBe32(p + 12)};
-    if (tag >= 61 && tag <= 63) continue;  // region tags
+    if (tag >= 61 && tag <= 63) {
+      continue;  // region tags
+    }
     if (entry.offset >= dl && entry.count != 0) {
       return MakeError(ErrorCode::kCorrupt, "tag {} points at offset {} past {} data bytes", tag, entry.offset, dl);
     }
@@ -160,7 +179,9 @@ Result<HeaderInfo> ParseHeaderBlob(std::string_view blob) {
   Header header(data, std::move(entries));
   HeaderInfo info;
   CUSTOMS_ASSIGN_OR_RETURN(info.name, header.String(kTagName));
-  if (info.name.empty()) return MakeError(ErrorCode::kCorrupt, "header has no NAME");
+  if (info.name.empty()) {
+    return MakeError(ErrorCode::kCorrupt, "header has no NAME");
+  }
   CUSTOMS_ASSIGN_OR_RETURN(info.version, header.String(kTagVersion));
   CUSTOMS_ASSIGN_OR_RETURN(info.release, header.String(kTagRelease));
   CUSTOMS_ASSIGN_OR_RETURN(info.arch, header.String(kTagArch));
@@ -199,7 +220,9 @@ Result<HeaderInfo> ParseHeaderBlob(std::string_view blob) {
     }
   } else {
     CUSTOMS_ASSIGN_OR_RETURN(auto old_filenames, header.Strings(kTagOldFilenames));
-    for (std::string_view file : old_filenames) info.files.emplace_back(file);
+    for (std::string_view file : old_filenames) {
+      info.files.emplace_back(file);
+    }
   }
   return info;
 }
@@ -214,9 +237,13 @@ bool SplitSourceRpm(std::string_view source_rpm, std::string* name, std::string*
     return false;
   }
   std::size_t release_dash = rest.rfind('-');
-  if (release_dash == std::string_view::npos || release_dash == 0) return false;
+  if (release_dash == std::string_view::npos || release_dash == 0) {
+    return false;
+  }
   std::size_t version_dash = rest.rfind('-', release_dash - 1);
-  if (version_dash == std::string_view::npos || version_dash == 0) return false;
+  if (version_dash == std::string_view::npos || version_dash == 0) {
+    return false;
+  }
   *name = std::string(rest.substr(0, version_dash));
   *version = std::string(rest.substr(version_dash + 1, release_dash - version_dash - 1));
   *release = std::string(rest.substr(release_dash + 1));

@@ -33,11 +33,15 @@ constexpr std::size_t kBlobHeaderSize = 16;
 
 Result<std::vector<std::string_view>> ReadNdbBlobs(std::string_view file, std::string_view path,
                                                    Diagnostics& diagnostics) {
-  if (file.size() < kHeaderSize)
+  if (file.size() < kHeaderSize) {
     return MakeError(ErrorCode::kCorrupt, "{} bytes is too short for an NDB database", file.size());
-  if (ReadLe32(file, 0) != kDbMagic) return MakeError(ErrorCode::kUnsupported, "not an rpm NDB database");
-  if (ReadLe32(file, 4) != 0)
+  }
+  if (ReadLe32(file, 0) != kDbMagic) {
+    return MakeError(ErrorCode::kUnsupported, "not an rpm NDB database");
+  }
+  if (ReadLe32(file, 4) != 0) {
     return MakeError(ErrorCode::kUnsupported, "NDB version {} is not supported", ReadLe32(file, 4));
+  }
   const std::uint64_t slot_pages = ReadLe32(file, 12);
   if (slot_pages == 0 || slot_pages * kPageSize > file.size()) {
     return MakeError(ErrorCode::kCorrupt, "NDB slot area of {} pages does not fit in {} bytes", slot_pages,
@@ -46,7 +50,9 @@ Result<std::vector<std::string_view>> ReadNdbBlobs(std::string_view file, std::s
   std::vector<std::string_view> blobs;
   int damaged = 0;
   auto report = [&](std::string message) {
-    if (++damaged <= 10) diagnostics.Warn("catalog/rpm", std::string(path), std::move(message));
+    if (++damaged <= 10) {
+      diagnostics.Warn("catalog/rpm", std::string(path), std::move(message));
+    }
   };
   const std::size_t slot_end = slot_pages * kPageSize;
   for (std::size_t slot = kHeaderSize; slot + kSlotSize <= slot_end; slot += kSlotSize) {
@@ -55,7 +61,9 @@ Result<std::vector<std::string_view>> ReadNdbBlobs(std::string_view file, std::s
       continue;
     }
     const std::uint32_t package_index = ReadLe32(file, slot + 4);
-    if (package_index == 0) continue;
+    if (package_index == 0) {
+      continue;
+    }
     const std::uint64_t offset = std::uint64_t{ReadLe32(file, slot + 8)} * kBlockSize;
     const std::uint64_t length = std::uint64_t{ReadLe32(file, slot + 12)} * kBlockSize;
     if (offset < slot_end || offset > file.size() || length > file.size() - offset || length < kBlobHeaderSize) {
@@ -73,8 +81,9 @@ Result<std::vector<std::string_view>> ReadNdbBlobs(std::string_view file, std::s
     }
     blobs.push_back(file.substr(offset + kBlobHeaderSize, blob_length));
   }
-  if (damaged > 10)
+  if (damaged > 10) {
     diagnostics.Warn("catalog/rpm", std::string(path), fmt::format("{} more damaged NDB slots", damaged - 10));
+  }
   return blobs;
 }
 

@@ -36,10 +36,14 @@ Package ToPackage(HeaderInfo info, std::string_view path) {
   package.name = std::move(info.name);
   package.rpm_version = std::move(info.version);
   package.rpm_release = std::move(info.release);
-  if (info.has_epoch) package.epoch = std::to_string(info.epoch);
+  if (info.has_epoch) {
+    package.epoch = std::to_string(info.epoch);
+  }
   package.version = package.epoch.empty() ? "" : package.epoch + ":";
   package.version += package.rpm_version;
-  if (!package.rpm_release.empty()) package.version += "-" + package.rpm_release;
+  if (!package.rpm_release.empty()) {
+    package.version += "-" + package.rpm_release;
+  }
   package.arch = std::move(info.arch);
   package.modularity_label = std::move(info.modularity_label);
   package.installed_size = info.size;
@@ -91,7 +95,9 @@ std::vector<Package> ReadPackages(std::string_view content, std::string_view pat
 
 bool RpmCataloger::WantsContent(std::string_view path) const {
   for (std::string_view candidate : kDatabasePaths) {
-    if (path == candidate) return true;
+    if (path == candidate) {
+      return true;
+    }
   }
   return false;
 }
@@ -107,7 +113,9 @@ std::vector<Package> RpmCataloger::Catalog(const FileTree& tree, const OsInfo& o
   for (std::string_view path : kDatabasePaths) {
     std::string resolved;
     const FileNode* node = internal::FindCapturedFile(tree, path, &resolved);
-    if (node == nullptr || !seen.insert(resolved).second) continue;
+    if (node == nullptr || !seen.insert(resolved).second) {
+      continue;
+    }
     if (!used.empty()) {
       diagnostics.Info(std::string(kSource), std::string(path),
                        fmt::format("ignored: the packages were read from {}", used));
@@ -115,16 +123,25 @@ std::vector<Package> RpmCataloger::Catalog(const FileTree& tree, const OsInfo& o
     }
     bool readable = false;
     std::vector<Package> found = ReadPackages(*node->content, path, diagnostics, &readable);
-    if (!readable) continue;
+    if (!readable) {
+      continue;
+    }
     used = std::string(path);
     std::vector<std::string> keys;
-    for (const Package& package : found) keys.push_back(internal::PackageKey(package));
+    keys.reserve(found.size());
+    for (const Package& package : found) {
+      keys.push_back(internal::PackageKey(package));
+    }
     internal::RevisionKeys revision_keys = [&](std::string_view content) -> Result<std::set<std::string>> {
       NullDiagnostics quiet;
       bool ok = false;
       std::set<std::string> out;
-      for (const Package& package : ReadPackages(content, path, quiet, &ok)) out.insert(internal::PackageKey(package));
-      if (!ok) return MakeError(ErrorCode::kCorrupt, "unreadable database");
+      for (const Package& package : ReadPackages(content, path, quiet, &ok)) {
+        out.insert(internal::PackageKey(package));
+      }
+      if (!ok) {
+        return MakeError(ErrorCode::kCorrupt, "unreadable database");
+      }
       return out;
     };
     std::vector<int> layers = internal::AttributeLayers(*node, keys, revision_keys, kSource, path, diagnostics);

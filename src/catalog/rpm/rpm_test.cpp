@@ -44,7 +44,9 @@ std::vector<Package> CatalogAt(const std::string& image_path, const std::string&
 // Debian's rpm 4.18 reads sqlite and BerkeleyDB (bdb_ro): run it on a private copy of the database.
 std::set<Row> RpmQuery(const std::filesystem::path& database, const std::string& backend, int* exit_code) {
   auto dir = TempDir::Create("catalog-rpm");
-  if (!dir) return {};
+  if (!dir) {
+    return {};
+  }
   std::filesystem::copy_file(database, dir->path() / (backend == "sqlite" ? "rpmdb.sqlite" : "Packages"));
   std::string output = testing::Run("rpm --dbpath " + dir->path().string() + " --define '_db_backend " + backend +
                                         "' -qa --qf '%{NAME} %{EPOCHNUM} %{VERSION} %{RELEASE} %{ARCH}\\n' 2>/dev/null",
@@ -52,7 +54,9 @@ std::set<Row> RpmQuery(const std::filesystem::path& database, const std::string&
   std::set<Row> rows;
   std::istringstream lines(output);
   std::string name, epoch, version, release, arch;
-  while (lines >> name >> epoch >> version >> release >> arch) rows.emplace(name, epoch, version, release, arch);
+  while (lines >> name >> epoch >> version >> release >> arch) {
+    rows.emplace(name, epoch, version, release, arch);
+  }
   return rows;
 }
 
@@ -81,7 +85,9 @@ TEST(RpmCataloger, MatchesEveryFixtureAndRpmItself) {
   int checked = 0;
   for (const std::filesystem::path& root : testing::PkgdbRoots()) {
     for (const Fixture& fixture : kFixtures) {
-      if (!std::filesystem::exists(root / fixture.input)) continue;
+      if (!std::filesystem::exists(root / fixture.input)) {
+        continue;
+      }
       SCOPED_TRACE(root / fixture.input);
       ++checked;
       auto expected = nlohmann::json::parse(Slurp(root / "expected" / "rpm" / fixture.expected));
@@ -92,7 +98,9 @@ TEST(RpmCataloger, MatchesEveryFixtureAndRpmItself) {
       EXPECT_TRUE(diagnostics.Snapshot().empty());
       // Source package, modularity label, size and licence against the fixture's record.
       std::map<std::string, const nlohmann::json*> by_name;
-      for (const auto& p : expected["packages"]) by_name[p["name"]] = &p;
+      for (const auto& p : expected["packages"]) {
+        by_name[p["name"]] = &p;
+      }
       for (const Package& p : packages) {
         const nlohmann::json& want = *by_name.at(p.name);
         EXPECT_EQ(p.source_name, want["src_name"].get<std::string>()) << p.name;
@@ -114,7 +122,9 @@ TEST(RpmCataloger, MatchesEveryFixtureAndRpmItself) {
     }
   }
   EXPECT_GE(checked, 2);
-  if (testing::PkgdbRoots().size() == 1) GTEST_SKIP() << "checked the vendored fixtures only; shared pkgdb absent";
+  if (testing::PkgdbRoots().size() == 1) {
+    GTEST_SKIP() << "checked the vendored fixtures only; shared pkgdb absent";
+  }
 }
 
 // File lists equal `rpm -ql` for the BerkeleyDB and SQLite fixtures.
@@ -134,14 +144,18 @@ TEST(RpmCataloger, FileListsMatchRpmQl) {
   std::vector<std::string> want;
   std::istringstream lines(output);
   std::string line;
-  while (std::getline(lines, line)) want.push_back(line);
+  while (std::getline(lines, line)) {
+    want.push_back(line);
+  }
   ASSERT_FALSE(want.empty());
   EXPECT_EQ(packages[0].files, want);
 }
 
 TEST(RpmCataloger, SqliteWithoutPackagesTableIsADiagnostic) {
   auto path = SharedPkgdb() / "claircore/internal/rpm/sqlite/testdata/no_packages.sqlite";
-  if (!std::filesystem::exists(path)) GTEST_SKIP() << "fixture absent: " << path;
+  if (!std::filesystem::exists(path)) {
+    GTEST_SKIP() << "fixture absent: " << path;
+  }
   DiagnosticsCollector diagnostics;
   auto packages = CatalogAt("/var/lib/rpm/rpmdb.sqlite", Slurp(path), diagnostics);
   EXPECT_TRUE(packages.empty());
@@ -199,9 +213,25 @@ TEST(RpmCataloger, RealSqliteDatabasesWithHistory) {
   EXPECT_EQ(label, "nodejs:18:9020020230525130117:rhel9");
   std::vector<std::string> files;
   std::string line;
-  while (std::getline(lines, line)) files.push_back(line);
+  while (std::getline(lines, line)) {
+    files.push_back(line);
+  }
   EXPECT_EQ(tiny.files, files);
   EXPECT_EQ(files.size(), 2u);
+
+  // Corrupt copies of the real SQLite database: errors and diagnostics, never a crash.
+  std::mt19937 random(7);
+  for (int round = 0; round < 30; ++round) {
+    std::string mutated = layer1;
+    if (round % 3 == 0) {
+      mutated.resize(std::uniform_int_distribution<std::size_t>(0, mutated.size())(random));
+    }
+    for (int flips = 0; flips < 32 && !mutated.empty(); ++flips) {
+      mutated[std::uniform_int_distribution<std::size_t>(0, mutated.size() - 1)(random)] = static_cast<char>(random());
+    }
+    NullDiagnostics quiet;
+    (void)CatalogAt("/var/lib/rpm/rpmdb.sqlite", mutated, quiet);
+  }
 }
 
 TEST(SplitSourceRpm, Shapes) {
@@ -221,14 +251,20 @@ TEST(RpmReaders, SurviveTruncationAndCorruption) {
   int databases = 0;
   for (const std::filesystem::path& root : testing::PkgdbRoots()) {
     for (const Fixture& fixture : kFixtures) {
-      if (!std::filesystem::exists(root / fixture.input)) continue;
+      if (!std::filesystem::exists(root / fixture.input)) {
+        continue;
+      }
       std::string original = Slurp(root / fixture.input);
-      if (original.size() > 2'000'000) continue;
+      if (original.size() > 2'000'000) {
+        continue;
+      }
       ++databases;
       for (int round = 0; round < 40; ++round) {
         std::string mutated = original;
         std::size_t cut = std::uniform_int_distribution<std::size_t>(0, mutated.size())(random);
-        if (round % 2 == 0) mutated.resize(cut);
+        if (round % 2 == 0) {
+          mutated.resize(cut);
+        }
         for (int flips = 0; flips < 64 && !mutated.empty(); ++flips) {
           mutated[std::uniform_int_distribution<std::size_t>(0, mutated.size() - 1)(random)] =
               static_cast<char>(random());

@@ -22,14 +22,22 @@ Result<std::vector<std::string>> ReadSqliteBlobs(std::string_view file) {
   // A private copy, because rpm leaves its databases in WAL mode (header bytes 18 and 19 = 2), which an in-memory
   // database cannot open; switching them to the rollback journal (1) reads the same checkpointed pages.
   auto* copy = static_cast<unsigned char*>(sqlite3_malloc64(file.size()));
-  if (copy == nullptr) return MakeError(ErrorCode::kInternal, "out of memory copying the SQLite database");
+  if (copy == nullptr) {
+    return MakeError(ErrorCode::kInternal, "out of memory copying the SQLite database");
+  }
   std::memcpy(copy, file.data(), file.size());
-  if (copy[18] == 2) copy[18] = 1;
-  if (copy[19] == 2) copy[19] = 1;
+  if (copy[18] == 2) {
+    copy[18] = 1;
+  }
+  if (copy[19] == 2) {
+    copy[19] = 1;
+  }
   int rc = sqlite3_deserialize(db.get(), "main", copy, static_cast<sqlite3_int64>(file.size()),
                                static_cast<sqlite3_int64>(file.size()),
                                SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_READONLY);
-  if (rc != SQLITE_OK) return MakeError(ErrorCode::kCorrupt, "sqlite: {}", sqlite3_errmsg(db.get()));
+  if (rc != SQLITE_OK) {
+    return MakeError(ErrorCode::kCorrupt, "sqlite: {}", sqlite3_errmsg(db.get()));
+  }
   sqlite3_stmt* raw_statement = nullptr;
   rc = sqlite3_prepare_v2(db.get(), "SELECT blob FROM Packages ORDER BY hnum", -1, &raw_statement, nullptr);
   if (rc != SQLITE_OK) {
@@ -46,7 +54,9 @@ Result<std::vector<std::string>> ReadSqliteBlobs(std::string_view file) {
     }
     blobs.emplace_back(static_cast<const char*>(data), static_cast<std::size_t>(size));
   }
-  if (rc != SQLITE_DONE) return MakeError(ErrorCode::kCorrupt, "sqlite: {}", sqlite3_errmsg(db.get()));
+  if (rc != SQLITE_DONE) {
+    return MakeError(ErrorCode::kCorrupt, "sqlite: {}", sqlite3_errmsg(db.get()));
+  }
   return blobs;
 }
 
