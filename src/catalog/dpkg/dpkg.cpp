@@ -219,9 +219,6 @@ std::string CheckRelationships(std::string_view field, std::string_view value) {
                              field);
         }
         std::string error = CheckArchName(arch);
-        if (error.empty() && (arch == "all" || arch == "source")) {
-          error = "not allowed here";
-        }
         if (!error.empty()) {
           return fmt::format("'{}' field, reference to '{}': invalid architecture name '{}': {}", field, name, arch,
                              error);
@@ -372,7 +369,7 @@ const Field* FindField(const Stanza& stanza, std::string_view name) {
 
 // Validates one stanza as pkg_parse_verify (lib/dpkg/parse.c) does and builds the record; returns the error message
 // of the first problem dpkg would reject the stanza for.
-std::string BuildRecord(const Stanza& stanza, bool status_d, StatusRecord& record) {
+std::string BuildRecord(const Stanza& stanza, bool status_d, StatusRecord& record, std::string& warning) {
   static const std::set<std::string_view> kRelationshipFields = {
       "depends", "pre-depends", "recommends", "suggests", "breaks", "conflicts", "provides", "replaces", "enhances"};
   record.line = stanza.line;
@@ -455,13 +452,16 @@ std::string BuildRecord(const Stanza& stanza, bool status_d, StatusRecord& recor
     }
     std::size_t open = value.find('(');
     if (open != std::string_view::npos) {
-      std::size_t close = value.find(')', open);
+      std::size_t close = value.find(')', open);  // dpkg reads to the end when ')' is missing
       if (close == std::string_view::npos) {
-        return fmt::format("'Source' field value '{}': missing ')'", value);
+        close = value.size();
       }
       std::string_view source_version = internal::TrimWhitespace(value.substr(open + 1, close - open - 1));
+      // dpkg stores the field as is and only fails when a query prints ${source:Version}; keep the package with the
+      // binary version as its source version.
       if (std::string error = CheckVersion(source_version); !error.empty()) {
-        return fmt::format("'Source' field version '{}': {}", source_version, error);
+        warning = fmt::format("'Source' field version '{}': {}; using the binary version", source_version, error);
+        source_version = record.version;
       }
       record.source_version = std::string(source_version);
     }
@@ -590,8 +590,13 @@ std::vector<StatusRecord> ParseStatus(std::string_view text, bool status_d, std:
   for (const Stanza& stanza : SplitStanzas(text)) {
     StatusRecord record;
     std::string error = stanza.error;
+    std::string warning;
     if (error.empty()) {
-      error = BuildRecord(stanza, status_d, record);
+      error = BuildRecord(stanza, status_d, record, warning);
+    }
+    if (error.empty() && !warning.empty()) {
+      diagnostics.Warn(std::string(kSource), std::string(path),
+                       fmt::format("line {} package '{}': {}", stanza.line, record.name, warning));
     }
     if (!error.empty()) {
       std::string name = record.name.empty() ? std::string() : fmt::format(" package '{}'", record.name);
