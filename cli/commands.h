@@ -19,5 +19,7 @@ inline constexpr int kExitUsage = 2;
 inline constexpr int kExitFailure = 3;
 
 void AddSbomCommand(CLI::App& app, CommandContext& context);
+void AddImageCommand(CLI::App& app, CommandContext& context);
+void AddFsCommand(CLI::App& app, CommandContext& context);
 
 }  // namespace customs::cli

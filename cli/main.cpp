@@ -12,6 +12,8 @@ using AddCommand = void (*)(CLI::App&, CommandContext&);
 // The command table (ninja's kTools style): explicit, no static registration.
 constexpr AddCommand kCommands[] = {
     AddSbomCommand,
+    AddImageCommand,
+    AddFsCommand,
     AddDbCommand,
 };
 

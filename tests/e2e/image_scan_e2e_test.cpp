@@ -41,7 +41,8 @@ class ImageScanTest : public ::testing::Test {
     ASSERT_EQ(import_->exit_code, 0) << import_->err;
   }
   static json Scan(const std::string& args, int expected_exit = 0) {
-    CommandResult result = RunCommand(CustomsBinary() + " " + args + " --format json --db " + Quote(*db_));
+    CommandResult result =
+        RunCommand(CustomsBinary() + " " + args + " --format json --no-cache --quiet --db " + Quote(*db_));
     EXPECT_EQ(result.exit_code, expected_exit) << args << "\n" << result.err;
     json doc = json::parse(result.out, nullptr, false);
     EXPECT_FALSE(doc.is_discarded()) << result.out.substr(0, 400) << result.err;

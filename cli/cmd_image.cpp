@@ -1,0 +1,181 @@
+// customs image IMAGE / customs fs DIR: inventory, match against the local store, report, and the CI gate.
+#include <ctime>
+#include <filesystem>
+#include <memory>
+
+#include "cli_common.h"
+#include "commands.h"
+#include "core/file_util.h"
+#include "match/gate.h"
+#include "match/matcher.h"
+#include "report/scan_report.h"
+#include "scan/inventory.h"
+#include "tty/terminal.h"
+#include "vulndb/store.h"
+
+namespace customs::cli {
+namespace {
+
+struct ScanArgs {
+  std::string target;
+  bool rootfs = false;
+  std::string format = "table";
+  std::string output;
+  std::string severity;
+  std::string fail_on;
+  int exit_code = 1;
+  bool ignore_unfixed = false;
+  std::string ignore_file;
+  std::vector<std::string> vex;
+  std::string db;
+  std::string platform;
+  bool quiet = false;
+  std::string cache_dir;
+  bool no_cache = false;
+  int max_age_hours = 72;
+};
+
+std::string Today() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buffer[16];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%d", &tm);
+  return buffer;
+}
+
+int RunScan(const ScanArgs& args) {
+  auto format = report::ParseScanFormat(args.format);
+  if (!format) return UsageError(format.error().message());
+  match::GateOptions gate;
+  gate.exit_code = args.exit_code;
+  gate.ignore_unfixed = args.ignore_unfixed;
+  gate.today = Today();
+  if (!args.severity.empty()) {
+    auto severities = match::ParseSeverityList(args.severity);
+    if (!severities) return UsageError(severities.error().message());
+    gate.severities = *severities;
+  }
+  if (!args.fail_on.empty()) {
+    auto fail_on = match::ParseSeverityList(args.fail_on);
+    if (!fail_on || fail_on->size() != 1) return UsageError("--fail-on takes one severity (e.g. HIGH)");
+    gate.fail_on = *fail_on->begin();
+  }
+  // Read every input that can be wrong before the (longer) scan, so a typo fails fast.
+  std::vector<match::IgnoreRule> ignores;
+  std::string ignore_path = args.ignore_file;
+  if (ignore_path.empty() && std::filesystem::exists(".customsignore")) ignore_path = ".customsignore";
+  if (!ignore_path.empty()) {
+    auto text = ReadFile(ignore_path);
+    if (!text) return Failure(text.error());
+    auto parsed = match::ParseIgnoreFile(*text);
+    if (!parsed) return Failure(parsed.error().WithContext(ignore_path));
+    ignores = std::move(*parsed);
+  }
+  std::vector<match::VexStatement> vex;
+  for (const auto& file : args.vex) {
+    auto text = ReadFile(file);
+    if (!text) return Failure(text.error());
+    auto parsed = match::ParseVex(*text, std::filesystem::path(file).filename().string());
+    if (!parsed) return Failure(parsed.error());
+    vex.insert(vex.end(), parsed->begin(), parsed->end());
+  }
+  std::filesystem::path db = args.db.empty() ? vulndb::DefaultStorePath() : std::filesystem::path(args.db);
+  if (!std::filesystem::exists(db)) {
+    return Failure(Error(ErrorCode::kNotFound,
+                         fmt::format("no vulnerability database at {}: run `customs db update` to download the feeds, "
+                                     "or `customs db import FILE...` to build it from local files",
+                                     db.string())));
+  }
+  auto store = vulndb::Store::Open(db);
+  if (!store) return Failure(store.error());
+  if (auto info = (*store)->Info(); info && !args.quiet) {
+    if (auto warning = vulndb::StaleStoreWarning(*info, std::chrono::hours(args.max_age_hours))) {
+      std::fprintf(stderr, "customs: warning: %s\n", warning->c_str());
+    }
+  }
+
+  scan::InventoryOptions options;
+  options.target = args.target;
+  options.force_rootfs = args.rootfs;
+  if (!args.platform.empty()) {
+    auto platform = image::ParsePlatform(args.platform);
+    if (!platform) return UsageError(platform.error().message());
+    options.platform = *platform;
+    options.platform_given = true;
+  }
+  if (!args.no_cache) options.cache_dir = args.cache_dir.empty() ? DefaultCacheDir().string() : args.cache_dir;
+  ProgressBar progress("reading layers");
+  if (!args.quiet) {
+    options.on_progress = [&progress](std::uint64_t done, std::uint64_t total) { progress.Update(done, total); };
+  }
+  auto inventory = scan::BuildInventory(options);
+  progress.Finish();
+  if (!inventory) return Failure(inventory.error());
+
+  DiagnosticsCollector diagnostics;
+  for (auto& d : inventory->diagnostics) diagnostics.Report(std::move(d));
+  auto matched = match::MatchPackages(inventory->packages, inventory->os, **store, diagnostics);
+  if (!matched) return Failure(matched.error());
+  match::GateResult result = match::ApplyGate(std::move(matched->findings), gate, ignores, vex, diagnostics);
+
+  report::ScanReport scan_report;
+  scan_report.target = inventory->target;
+  scan_report.kind = inventory->kind;
+  scan_report.manifest_digest = inventory->manifest_digest;
+  scan_report.os = inventory->os;
+  scan_report.packages = std::move(inventory->packages);
+  scan_report.findings = std::move(result.shown);
+  scan_report.suppressed = std::move(result.suppressed);
+  scan_report.diagnostics = diagnostics.Take();
+  scan_report.fail_on = gate.fail_on;
+  scan_report.filtered = result.filtered;
+  report::ScanWriteOptions write;
+  write.tool_version = CUSTOMS_VERSION;
+  write.color = args.output.empty() && ColorEnabled(stdout);
+  write.timestamp = TimestampFromEnvironment();
+  int emitted = Emit(report::WriteScanReport(*format, scan_report, write), args.output);
+  if (emitted != kExitOk) return emitted;
+  return result.exit_code;
+}
+
+void AddScanOptions(CLI::App* command, ScanArgs& args) {
+  command->add_option("-f,--format", args.format, "table, json, sarif, cyclonedx, junit or markdown")
+      ->capture_default_str();
+  command->add_option("-o,--output", args.output, "Write the report to FILE (atomically) instead of stdout");
+  command->add_option("--severity", args.severity,
+                      "Show only these severities (comma-separated: UNKNOWN,NEGLIGIBLE,LOW,MEDIUM,HIGH,CRITICAL)");
+  command->add_option("--fail-on", args.fail_on, "Exit with --exit-code when a shown finding is at or above SEVERITY");
+  command->add_option("--exit-code", args.exit_code, "Exit code for --fail-on (default 1)");
+  command->add_flag("--ignore-unfixed", args.ignore_unfixed, "Hide findings that have no fixed version");
+  command->add_option("--ignore-file", args.ignore_file,
+                      "Ignore list: `ID [PACKAGE|PURL] [exp:YYYY-MM-DD] [# reason]` per line (default .customsignore)");
+  command->add_option("--vex", args.vex, "OpenVEX or CycloneDX VEX documents; not_affected/fixed statements suppress");
+  command->add_option("--db", args.db, "Vulnerability store (default $XDG_CACHE_HOME/customs/db/customs.db)");
+  command->add_option("--max-db-age", args.max_age_hours, "Warn when the store is older than HOURS (default 72)");
+  command->add_flag("-q,--quiet", args.quiet, "No progress bar and no warnings on stderr");
+  command->add_option("--cache-dir", args.cache_dir, "Layer analysis cache (default $XDG_CACHE_HOME/customs)");
+  command->add_flag("--no-cache", args.no_cache, "Neither read nor write the layer analysis cache");
+}
+
+}  // namespace
+
+void AddImageCommand(CLI::App& app, CommandContext& context) {
+  auto args = std::make_shared<ScanArgs>();
+  CLI::App* command = app.add_subcommand("image", "Scan an image for vulnerable OS packages (the CI gate)");
+  command->add_option("IMAGE", args->target, "docker-archive tar, OCI layout directory or oci-archive tar")->required();
+  command->add_option("--platform", args->platform, "os/arch[/variant] from a multi-platform index");
+  AddScanOptions(command, *args);
+  command->callback([args, &context] { context.exit_code = RunScan(*args); });
+}
+
+void AddFsCommand(CLI::App& app, CommandContext& context) {
+  auto args = std::make_shared<ScanArgs>();
+  CLI::App* command = app.add_subcommand("fs", "Scan a root filesystem directory (a mounted image, a VM disk, /)");
+  command->add_option("DIR", args->target, "root filesystem directory")->required()->check(CLI::ExistingDirectory);
+  args->rootfs = true;
+  AddScanOptions(command, *args);
+  command->callback([args, &context] { context.exit_code = RunScan(*args); });
+}
+
+}  // namespace customs::cli

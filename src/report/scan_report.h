@@ -1,0 +1,42 @@
+// Scan findings -> table | json (customs.report/v1) | sarif 2.1.0 | cyclonedx 1.5 (with vulnerabilities) | junit |
+// markdown. Pure functions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/package.h"
+#include "core/diagnostics.h"
+#include "core/error.h"
+#include "match/gate.h"
+#include "match/matcher.h"
+
+namespace customs::report {
+
+struct ScanReport {
+  std::string target;
+  std::string kind;
+  std::string manifest_digest;
+  catalog::OsInfo os;
+  std::vector<catalog::Package> packages;  // the whole inventory (junit and cyclonedx list every package)
+  std::vector<match::Finding> findings;    // shown
+  std::vector<match::Suppressed> suppressed;
+  std::vector<Diagnostic> diagnostics;
+  std::optional<vulndb::Severity> fail_on;
+  int filtered = 0;
+};
+
+enum class ScanFormat { kTable, kJson, kSarif, kCycloneDx, kJunit, kMarkdown };
+[[nodiscard]] Result<ScanFormat> ParseScanFormat(std::string_view name);
+
+struct ScanWriteOptions {
+  bool color = false;
+  std::string tool_version = "0.0.0";
+  std::string timestamp;  // empty = now
+  std::string uuid;       // empty = random
+};
+
+std::string WriteScanReport(ScanFormat format, const ScanReport& report, const ScanWriteOptions& options);
+
+}  // namespace customs::report
