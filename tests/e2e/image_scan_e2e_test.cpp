@@ -3,6 +3,7 @@
 // `dpkg --compare-versions`, never from our own code.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -141,6 +142,84 @@ TEST_F(ImageScanTest, FindingsNameTheLayerInstruction) {
   (void)saw_curl;  // bookworm's curl may have no open fix in the feed; the pinned image covers curl for sure.
   json pinned = Scan("image " + Quote(TestImagesDir() + "/pinned/oci"));
   EXPECT_FALSE(pinned["findings"].empty());
+}
+
+std::string WriteTemp(const std::string& name, const std::string& content) {
+  auto path = std::filesystem::temp_directory_path() / ("customs-gate-" + std::to_string(::getpid()) + "-" + name);
+  std::ofstream(path) << content;
+  return path.string();
+}
+
+TEST_F(ImageScanTest, GateExitCodesThroughTheBinary) {
+  const std::string image = Quote(TestImagesDir() + "/pinned/oci");
+  auto run = [&](const std::string& args) {
+    return RunCommand(CustomsBinary() + " image " + image + " --no-cache --quiet --db " + Quote(*db_) + " " + args);
+  };
+  json report = Scan("image " + image);
+  ASSERT_FALSE(report["findings"].empty());
+  std::set<std::string> ids;
+  for (const auto& f : report["findings"]) ids.insert(f["id"].get<std::string>());
+  // The derived feed has no severities: every finding is UNKNOWN, and all have a fixed version.
+  EXPECT_EQ(run("").exit_code, 0) << "without --fail-on the exit code is 0 whatever was found";
+  EXPECT_EQ(run("--fail-on UNKNOWN").exit_code, 1);
+  EXPECT_EQ(run("--fail-on UNKNOWN --exit-code 9").exit_code, 9);
+  EXPECT_EQ(run("--fail-on LOW").exit_code, 0) << "UNKNOWN is below LOW";
+  EXPECT_EQ(run("--ignore-unfixed --fail-on UNKNOWN").exit_code, 1) << "all pinned findings have fixes";
+  EXPECT_EQ(run("--severity HIGH,CRITICAL --fail-on UNKNOWN").exit_code, 0) << "the gate counts shown findings only";
+  std::string all, expired;
+  for (const auto& id : ids) {
+    all += id + " # accepted for the test\n";
+    expired += id + " exp:2020-01-01\n";
+  }
+  EXPECT_EQ(run("--fail-on UNKNOWN --ignore-file " + Quote(WriteTemp("all", all))).exit_code, 0);
+  // One id left out keeps the gate failing.
+  std::string all_but_one = all.substr(all.find('\n') + 1);
+  EXPECT_EQ(run("--fail-on UNKNOWN --ignore-file " + Quote(WriteTemp("most", all_but_one))).exit_code, 1);
+  CommandResult stale = run("--fail-on UNKNOWN --format json --ignore-file " + Quote(WriteTemp("expired", expired)));
+  EXPECT_EQ(stale.exit_code, 1) << "expired entries stop ignoring";
+  EXPECT_NE(stale.out.find("expired on 2020-01-01"), std::string::npos);
+  // VEX: not_affected for every id (no products: applies to all).
+  json vex = {{"@context", "https://openvex.dev/ns/v0.2.0"}, {"statements", json::array()}};
+  for (const auto& id : ids)
+    vex["statements"].push_back({{"vulnerability", {{"name", id}}}, {"status", "not_affected"}});
+  CommandResult vexed = run("--fail-on UNKNOWN --format json --vex " + Quote(WriteTemp("vex.json", vex.dump())));
+  EXPECT_EQ(vexed.exit_code, 0) << vexed.err;
+  json vexed_report = json::parse(vexed.out);
+  EXPECT_TRUE(vexed_report["findings"].empty());
+  EXPECT_EQ(vexed_report["suppressed"].size(), report["findings"].size());
+  // Usage errors are 2; failures to scan are 3.
+  EXPECT_EQ(run("--fail-on SEVERE").exit_code, 2);
+  EXPECT_EQ(run("--format yaml").exit_code, 2);
+  CommandResult no_db = RunCommand(CustomsBinary() + " image " + image + " --db /nonexistent/customs.db");
+  EXPECT_EQ(no_db.exit_code, 3);
+  EXPECT_NE(no_db.err.find("customs db update"), std::string::npos) << "say exactly how to get a store";
+  CommandResult bad_image = RunCommand(CustomsBinary() + " image /etc/hostname --db " + Quote(*db_));
+  EXPECT_EQ(bad_image.exit_code, 3);
+}
+
+TEST_F(ImageScanTest, EveryReportFormatIsWellFormed) {
+  const std::string image = Quote(TestImagesDir() + "/pinned/oci");
+  for (const char* format : {"sarif", "cyclonedx"}) {
+    CommandResult r = RunCommand(CustomsBinary() + " image " + image + " --no-cache --quiet --format " + format +
+                                 " --db " + Quote(*db_));
+    ASSERT_EQ(r.exit_code, 0) << format << r.err;
+    json doc = json::parse(r.out, nullptr, false);
+    ASSERT_FALSE(doc.is_discarded()) << format;
+    if (std::string(format) == "sarif") {
+      EXPECT_EQ(doc["version"], "2.1.0");
+      EXPECT_FALSE(doc["runs"][0]["results"].empty());
+    } else {
+      EXPECT_EQ(doc["specVersion"], "1.5");
+      EXPECT_FALSE(doc["vulnerabilities"].empty());
+    }
+  }
+  CommandResult junit = RunCommand(CustomsBinary() + " image " + image +
+                                   " --no-cache --quiet --format junit --fail-on UNKNOWN --db " + Quote(*db_));
+  EXPECT_EQ(junit.exit_code, 1);
+  EXPECT_NE(junit.out.find("<failure"), std::string::npos);
+  CommandResult markdown =
+      RunCommand(CustomsBinary() + " image " + image + " --no-cache --quiet --format markdown --db " + Quote(*db_));
+  EXPECT_NE(markdown.out.find("| Severity | Vulnerability |"), std::string::npos);
 }
 
 }  // namespace
