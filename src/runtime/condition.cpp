@@ -641,6 +641,7 @@ class Compiler {
   }
 
   std::vector<std::string> unknown_types;
+  std::vector<std::string> unknown_fields;
   size_t nodes_ = 0;
 
  private:
@@ -671,7 +672,17 @@ class Compiler {
 
   Result<Piece> CompileCompare(const AstNode& node) {
     const FieldSpec* spec = FindField(node.field);
-    if (spec == nullptr) return MakeError(ErrorCode::kUnsupported, "unknown field '{}'", node.field);
+    if (spec == nullptr) {
+      // Keep compiling so one error names every unsupported field of the rule.
+      std::string where = macro_stack_.empty() ? "" : fmt::format(" (in macro '{}')", macro_stack_.back());
+      std::string entry = fmt::format("'{}'{}", node.field, where);
+      if (std::find(unknown_fields.begin(), unknown_fields.end(), entry) == unknown_fields.end()) {
+        unknown_fields.push_back(entry);
+      }
+      EventTypeSet all;
+      all.set();
+      return Piece{std::make_unique<ConstFilter>(false), all, false};
+    }
     FieldRef ref{spec, -1};
     if (node.has_field_arg) {
       if (spec->arg == FieldArg::kNone) {
@@ -821,6 +832,12 @@ std::unique_ptr<AstNode> CloneAst(const AstNode& node) {
 Result<CompiledCondition> CompileCondition(const AstNode& ast, const CompileEnv& env) {
   Compiler compiler(env);
   CUSTOMS_ASSIGN_OR_RETURN(Compiler::Piece piece, compiler.Compile(ast, 0));
+  if (!compiler.unknown_fields.empty()) {
+    std::string list;
+    for (const auto& f : compiler.unknown_fields) list += (list.empty() ? "" : ", ") + f;
+    return MakeError(ErrorCode::kUnsupported, "unknown field{} {}", compiler.unknown_fields.size() > 1 ? "s" : "",
+                     list);
+  }
   CompiledCondition out;
   out.filter = std::move(piece.filter);
   out.event_types = piece.types;
