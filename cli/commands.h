@@ -16,4 +16,7 @@ inline constexpr int kExitFindings = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitFailure = 3;
 
+void AddWatchCommand(CLI::App& app, CommandContext& context);
+void AddRulesCommand(CLI::App& app, CommandContext& context);
+
 }  // namespace customs::cli

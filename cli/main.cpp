@@ -11,7 +11,8 @@ using AddCommand = void (*)(CLI::App&, CommandContext&);
 
 // The command table (ninja's kTools style): explicit, no static registration.
 constexpr AddCommand kCommands[] = {
-    nullptr,
+    AddWatchCommand,
+    AddRulesCommand,
 };
 
 }  // namespace

@@ -176,7 +176,12 @@ ActionReport EnforcingExecutor::Execute(Action action, const Event& event) {
       return report;
     case Action::kKillProcess:
       report.target = fmt::format("pid {}", event.pid);
-      if (event.pid <= 1) {
+      if (event.killed_by_sensor) {
+        report.ok = true;
+        report.result = fmt::format(
+            "killed {} ({}) in the kernel: bpf_send_signal(SIGKILL) in the exec tracepoint, before the new program ran",
+            event.pid, event.exepath);
+      } else if (event.pid <= 1) {
         report.result = "refused: pid <= 1";
       } else if (kill(static_cast<pid_t>(event.pid), SIGKILL) == 0) {
         report.ok = true;

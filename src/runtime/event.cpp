@@ -39,7 +39,7 @@ void Event::Clear() {
   uid = gid = 0;
   loginuid = UINT32_MAX;
   tty = 0;
-  exe_upper_layer = exe_from_memfd = false;
+  exe_upper_layer = exe_from_memfd = killed_by_sensor = false;
   name.clear();
   exe.clear();
   exepath.clear();
@@ -189,6 +189,7 @@ std::string EventToJson(const Event& event) {
   if (event.tty != 0) j["tty"] = event.tty;
   if (event.exe_upper_layer) j["exe_upper_layer"] = true;
   if (event.exe_from_memfd) j["exe_from_memfd"] = true;
+  if (event.killed_by_sensor) j["killed_by_sensor"] = true;
   j["name"] = event.name;
   if (!event.exe.empty()) j["exe"] = event.exe;
   if (!event.exepath.empty()) j["exepath"] = event.exepath;
@@ -272,6 +273,9 @@ Status EventFromJson(std::string_view line, Event& event) {
     if (!ok) return MakeError(ErrorCode::kCorrupt, "a field has the wrong JSON type");
     if (auto it = j.find("exe_upper_layer"); it != j.end()) event.exe_upper_layer = it->is_boolean() && it->get<bool>();
     if (auto it = j.find("exe_from_memfd"); it != j.end()) event.exe_from_memfd = it->is_boolean() && it->get<bool>();
+    if (auto it = j.find("killed_by_sensor"); it != j.end()) {
+      event.killed_by_sensor = it->is_boolean() && it->get<bool>();
+    }
     if (auto it = j.find("addr"); it != j.end()) {
       if (!it->is_string() || !ParseAddress(it->get_ref<const std::string&>(), &event.family, &event.remote_addr)) {
         return MakeError(ErrorCode::kCorrupt, "bad \"addr\"");

@@ -71,6 +71,7 @@ struct Event {
   uint32_t tty = 0;
   bool exe_upper_layer = false;
   bool exe_from_memfd = false;
+  bool killed_by_sensor = false;  // the sensor already sent SIGKILL in the exec tracepoint (kill_process)
   std::string name;      // comm (proc.name)
   std::string exe;       // argv[0] (proc.exe)
   std::string exepath;   // full executable path (proc.exepath)
