@@ -183,7 +183,9 @@ int BPF_PROG(handle_exit, struct task_struct *p) {
 
 /* ---- syscalls: remember the arguments at entry, emit at exit with the result ---- */
 
-static __always_inline int enter(struct trace_event_raw_sys_enter *ctx, __u32 type) {
+/* Reads only the syscall's own arguments: the kernel refuses to attach a program that reads past the end of the
+ * tracepoint's record (max_ctx_offset check -> EACCES). */
+static __always_inline int enter(struct trace_event_raw_sys_enter *ctx, __u32 type, int nargs) {
   __u64 cgroup_id = bpf_get_current_cgroup_id();
   if (!wanted(cgroup_id)) {
     count(CUSTOMS_STAT_FILTERED);
@@ -191,10 +193,10 @@ static __always_inline int enter(struct trace_event_raw_sys_enter *ctx, __u32 ty
   }
   struct syscall_args args = {};
   args.a0 = ctx->args[0];
-  args.a1 = ctx->args[1];
-  args.a2 = ctx->args[2];
-  args.a3 = ctx->args[3];
-  args.a4 = ctx->args[4];
+  if (nargs > 1) args.a1 = ctx->args[1];
+  if (nargs > 2) args.a2 = ctx->args[2];
+  if (nargs > 3) args.a3 = ctx->args[3];
+  if (nargs > 4) args.a4 = ctx->args[4];
   args.type = type;
   __u32 tid = (__u32)bpf_get_current_pid_tgid();
   bpf_map_update_elem(&pending, &tid, &args, BPF_ANY);
@@ -305,31 +307,31 @@ static __always_inline int exit_(struct trace_event_raw_sys_exit *ctx) {
   return 0;
 }
 
-#define SYSCALL_PAIR(name, type)                                                                      \
+#define SYSCALL_PAIR(name, type, nargs)                                                                    \
   SEC("tracepoint/syscalls/sys_enter_" #name)                                                       \
-  int enter_##name(struct trace_event_raw_sys_enter *ctx) { return enter(ctx, type); }              \
+  int enter_##name(struct trace_event_raw_sys_enter *ctx) { return enter(ctx, type, nargs); }              \
   SEC("tracepoint/syscalls/sys_exit_" #name)                                                        \
   int exit_##name(struct trace_event_raw_sys_exit *ctx) { return exit_(ctx); }
 
-SYSCALL_PAIR(connect, CUSTOMS_CONNECT)
-SYSCALL_PAIR(open, CUSTOMS_OPEN)
-SYSCALL_PAIR(openat, CUSTOMS_OPENAT)
-SYSCALL_PAIR(openat2, CUSTOMS_OPENAT2)
-SYSCALL_PAIR(setuid, CUSTOMS_SETUID)
-SYSCALL_PAIR(setgid, CUSTOMS_SETGID)
-SYSCALL_PAIR(setreuid, CUSTOMS_SETREUID)
-SYSCALL_PAIR(setregid, CUSTOMS_SETREGID)
-SYSCALL_PAIR(setresuid, CUSTOMS_SETRESUID)
-SYSCALL_PAIR(setresgid, CUSTOMS_SETRESGID)
-SYSCALL_PAIR(ptrace, CUSTOMS_PTRACE)
-SYSCALL_PAIR(mount, CUSTOMS_MOUNT)
-SYSCALL_PAIR(init_module, CUSTOMS_INIT_MODULE)
-SYSCALL_PAIR(finit_module, CUSTOMS_FINIT_MODULE)
-SYSCALL_PAIR(unlink, CUSTOMS_UNLINK)
-SYSCALL_PAIR(unlinkat, CUSTOMS_UNLINKAT)
-SYSCALL_PAIR(rename, CUSTOMS_RENAME)
-SYSCALL_PAIR(renameat, CUSTOMS_RENAMEAT)
-SYSCALL_PAIR(renameat2, CUSTOMS_RENAMEAT2)
+SYSCALL_PAIR(connect, CUSTOMS_CONNECT, 3)
+SYSCALL_PAIR(open, CUSTOMS_OPEN, 3)
+SYSCALL_PAIR(openat, CUSTOMS_OPENAT, 4)
+SYSCALL_PAIR(openat2, CUSTOMS_OPENAT2, 4)
+SYSCALL_PAIR(setuid, CUSTOMS_SETUID, 1)
+SYSCALL_PAIR(setgid, CUSTOMS_SETGID, 1)
+SYSCALL_PAIR(setreuid, CUSTOMS_SETREUID, 2)
+SYSCALL_PAIR(setregid, CUSTOMS_SETREGID, 2)
+SYSCALL_PAIR(setresuid, CUSTOMS_SETRESUID, 3)
+SYSCALL_PAIR(setresgid, CUSTOMS_SETRESGID, 3)
+SYSCALL_PAIR(ptrace, CUSTOMS_PTRACE, 4)
+SYSCALL_PAIR(mount, CUSTOMS_MOUNT, 5)
+SYSCALL_PAIR(init_module, CUSTOMS_INIT_MODULE, 3)
+SYSCALL_PAIR(finit_module, CUSTOMS_FINIT_MODULE, 3)
+SYSCALL_PAIR(unlink, CUSTOMS_UNLINK, 1)
+SYSCALL_PAIR(unlinkat, CUSTOMS_UNLINKAT, 3)
+SYSCALL_PAIR(rename, CUSTOMS_RENAME, 2)
+SYSCALL_PAIR(renameat, CUSTOMS_RENAMEAT, 4)
+SYSCALL_PAIR(renameat2, CUSTOMS_RENAMEAT2, 5)
 
 /* deny_network: attached to a container's cgroup; every connect fails with EPERM. */
 SEC("cgroup/connect4")
