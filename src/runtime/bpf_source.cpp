@@ -230,13 +230,26 @@ Result<std::unique_ptr<BpfSource>> BpfSource::Open(const BpfOptions& options, Co
       {EventType::kRenameat2, skel->progs.enter_renameat2, skel->progs.exit_renameat2},
   };
   bool any_syscall = false;
+  for (const auto& sc : syscalls) any_syscall = any_syscall || options.event_types.test(static_cast<size_t>(sc.type));
+  if (any_syscall) CUSTOMS_RETURN_IF_ERROR(EnsureTracefs());
+  std::string tracing = access("/sys/kernel/tracing/events/syscalls", F_OK) == 0 ? "/sys/kernel/tracing"
+                                                                                   : "/sys/kernel/debug/tracing";
+  EventTypeSet attached_types;
   for (const auto& sc : syscalls) {
     bool needed = options.event_types.test(static_cast<size_t>(sc.type));
-    any_syscall = any_syscall || needed;
+    if (needed) {
+      // A syscall this kernel does not trace (init_module without CONFIG_MODULES): warn, do not fail.
+      std::string name(EventTypeName(sc.type));
+      if (access((tracing + "/events/syscalls/sys_enter_" + name).c_str(), F_OK) != 0) {
+        diagnostics.Warn("runtime/bpf", name, "this kernel has no syscalls/sys_enter_" + name +
+                                                  " tracepoint: rules on it cannot fire");
+        needed = false;
+      }
+    }
+    if (needed) attached_types.set(static_cast<size_t>(sc.type));
     bpf_program__set_autoload(sc.enter, needed);
     bpf_program__set_autoload(sc.exit, needed);
   }
-  if (any_syscall) CUSTOMS_RETURN_IF_ERROR(EnsureTracefs());
   skel->rodata->self_tgid = static_cast<uint32_t>(getpid());
   skel->rodata->include_host = options.include_host ? 1 : 0;
   skel->rodata->kill_exec_memfd = options.kill_exec_memfd ? 1 : 0;
@@ -258,7 +271,7 @@ Result<std::unique_ptr<BpfSource>> BpfSource::Open(const BpfOptions& options, Co
 
   std::vector<bpf_program*> to_attach = {skel->progs.handle_exec, skel->progs.handle_exit};
   for (const auto& sc : syscalls) {
-    if (options.event_types.test(static_cast<size_t>(sc.type))) {
+    if (attached_types.test(static_cast<size_t>(sc.type))) {
       to_attach.push_back(sc.enter);
       to_attach.push_back(sc.exit);
     }
