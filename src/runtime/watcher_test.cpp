@@ -187,3 +187,50 @@ TEST(WebhookSinkTest, RetriesAndDelivers) {
 
 }  // namespace
 }  // namespace customs::runtime
+
+namespace customs::runtime {
+namespace {
+
+TEST(KernelKillPolicyTest, DefaultRulesKillMemfdAndUpperLayerExecsInKernel) {
+  RuleSet rules = DefaultRules();
+  KernelKillPolicy policy = ComputeKernelKillPolicy(rules);
+  EXPECT_TRUE(policy.memfd);
+  EXPECT_TRUE(policy.upper_layer);
+  // Without a kill_process rule on those flags, the kernel must not kill.
+  RulesLoader loader;
+  ASSERT_TRUE(loader.AddText("r.yaml", R"(
+- rule: memfd alert only
+  condition: evt.type = execve and proc.is_exe_from_memfd = true
+  output: x
+  priority: INFO
+- rule: kill every exec
+  condition: evt.type = execve and proc.name = never-this
+  output: x
+  priority: INFO
+  actions: [kill_process]
+)"));
+  LoadReport report;
+  RuleSet other = loader.Finish(&report);
+  ASSERT_TRUE(report.ok());
+  KernelKillPolicy none = ComputeKernelKillPolicy(other);
+  EXPECT_FALSE(none.memfd);
+  EXPECT_FALSE(none.upper_layer);
+}
+
+TEST(EnforcingExecutorTest, KernelKillIsReported) {
+  ContainerResolver resolver("/nonexistent-cgroup-root", "/nonexistent-runc");
+  EnforcingExecutor executor(resolver, nullptr);
+  Event e = ContainerExec("payload");
+  e.killed_by_sensor = true;
+  ActionReport report = executor.Execute(Action::kKillProcess, e);
+  EXPECT_TRUE(report.ok);
+  EXPECT_FALSE(report.dry_run);
+  EXPECT_NE(report.result.find("bpf_send_signal"), std::string::npos);
+  // deny_network without a sensor fails with a reason rather than pretending.
+  ActionReport deny = executor.Execute(Action::kDenyNetwork, e);
+  EXPECT_FALSE(deny.ok);
+  EXPECT_NE(deny.result.find("no BPF sensor"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace customs::runtime

@@ -201,11 +201,12 @@ class RuntimeE2eTest : public ::testing::Test {
     FAIL() << "container did not start: " << ReadAll(dir_ / "runc.log");
   }
 
-  void StartWatch() {
+  void StartWatch(const std::vector<std::string>& extra = {}) {
     alerts_ = dir_ / "alerts.jsonl";
-    watch_pid_ = Spawn({kBinary.string(), "watch", "--enforce", "--output-file", alerts_.string(), "--duration", "60",
-                        "--stats"},
-                       dir_ / "watch.log");
+    std::vector<std::string> argv = {kBinary.string(), "watch",  "--enforce", "--output-file", alerts_.string(),
+                                     "--duration",     "60",     "--stats"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    watch_pid_ = Spawn(argv, dir_ / "watch.log");
     ASSERT_GT(watch_pid_, 0);
     for (int i = 0; i < 1000; ++i) {
       if (ReadAll(dir_ / "watch.log").find("sensor attached") != std::string::npos) return;
@@ -304,6 +305,48 @@ TEST_F(RuntimeE2eTest, ShadowReadIsAlertedAndContainerKilled) {
     EXPECT_EQ(alert["output_fields"]["fd.name"], "/etc/shadow");
     EXPECT_EQ(alert["output_fields"]["proc.name"], "cat");
   }
+}
+
+TEST_F(RuntimeE2eTest, DenyNetworkMakesLaterConnectsFail) {
+  int server = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(server, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  inet_pton(AF_INET, "127.0.0.78", &addr.sin_addr);
+  ASSERT_EQ(bind(server, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  socklen_t len = sizeof(addr);
+  getsockname(server, reinterpret_cast<sockaddr*>(&addr), &len);
+  listen(server, 8);
+  int port = ntohs(addr.sin_port);
+  StartContainer();
+  std::ofstream(dir_ / "deny.yaml") << fmt::format(R"(
+- rule: Connect to the watched port
+  condition: evt.type = connect and container.id != host and fd.sport = {}
+  output: connect to %fd.name by %proc.name
+  priority: WARNING
+  actions: [deny_network]
+)",
+                                                   port);
+  StartWatch({"--rules", (dir_ / "deny.yaml").string()});
+  if (!HasFatalFailure()) {
+    int status = 0;
+    std::string first = RunCommand({"runc", "exec", id_, "nc", "-z", "-w", "2", "127.0.0.78", std::to_string(port)},
+                                    &status, 30s);
+    EXPECT_EQ(status, 0) << "the first connect is allowed: " << first;
+    nlohmann::json alert = WaitForAlert("Connect to the watched port");
+    ASSERT_FALSE(alert.is_null()) << ReadAll(dir_ / "watch.log");
+    EXPECT_EQ(alert["container.id"], id_.substr(0, 12));
+    ASSERT_EQ(alert["actions"].size(), 1u);
+    EXPECT_EQ(alert["actions"][0]["action"], "deny_network");
+    EXPECT_EQ(alert["actions"][0]["ok"], true) << alert.dump();
+    std::string second = RunCommand({"runc", "exec", id_, "nc", "-v", "-z", "-w", "2", "127.0.0.78", std::to_string(port)},
+                                    &status, 30s);
+    EXPECT_NE(status, 0) << second;
+    EXPECT_NE(second.find("Operation not permitted"), std::string::npos) << second;
+    // The container itself keeps running: deny_network is not a kill.
+    EXPECT_NE(RunCommand({"runc", "state", id_}, nullptr, 5s).find("\"running\""), std::string::npos);
+  }
+  close(server);
 }
 
 TEST_F(RuntimeE2eTest, HostActivityIsNotAlerted) {
