@@ -151,10 +151,17 @@ std::string_view ResultName(int64_t res) {
 
 std::string FormatOpenFlags(uint32_t flags) {
   std::string out;
+  FormatOpenFlagsTo(flags, &out);
+  return out;
+}
+
+void FormatOpenFlagsTo(uint32_t flags, std::string* target) {
+  std::string& out = *target;
+  out.clear();
   switch (flags & O_ACCMODE) {
-    case O_RDONLY: out = "O_RDONLY"; break;
-    case O_WRONLY: out = "O_WRONLY"; break;
-    default: out = "O_RDWR"; break;
+    case O_RDONLY: out += "O_RDONLY"; break;
+    case O_WRONLY: out += "O_WRONLY"; break;
+    default: out += "O_RDWR"; break;
   }
   struct Flag {
     uint32_t bit;
@@ -172,7 +179,6 @@ std::string FormatOpenFlags(uint32_t flags) {
       out += flag.name;
     }
   }
-  return out;
 }
 
 std::string EventToJson(const Event& event) {

@@ -129,5 +129,7 @@ std::string_view ResultName(int64_t res);
 
 // Open flags rendered Falco-style: "O_RDONLY|O_CLOEXEC".
 std::string FormatOpenFlags(uint32_t flags);
+// The same into an existing string (reuses its capacity: no allocation on the hot path).
+void FormatOpenFlagsTo(uint32_t flags, std::string* out);
 
 }  // namespace customs::runtime

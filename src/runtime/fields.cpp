@@ -178,7 +178,7 @@ bool ExtractString(const Event& e, const FieldRef& ref, std::string_view* out) {
     case kEvtRes: *out = ResultName(e.res); return true;
     case kEvtArgFlags:
       if (!IsOpen(e.type)) return false;
-      flags_scratch = FormatOpenFlags(e.flags);
+      FormatOpenFlagsTo(e.flags, &flags_scratch);
       *out = flags_scratch;
       return true;
     case kEvtArgRequest:
