@@ -65,8 +65,12 @@ void RunMix(benchmark::State& state, bool as_container) {
   state.counters["matches_per_pass"] = static_cast<double>(matches_per_pass);
 }
 
-void BM_RuleEngineRecordedMixHost(benchmark::State& state) { RunMix(state, false); }
-void BM_RuleEngineRecordedMixAsContainer(benchmark::State& state) { RunMix(state, true); }
+void BM_RuleEngineRecordedMixHost(benchmark::State& state) {
+  RunMix(state, false);
+}
+void BM_RuleEngineRecordedMixAsContainer(benchmark::State& state) {
+  RunMix(state, true);
+}
 BENCHMARK(BM_RuleEngineRecordedMixHost)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_RuleEngineRecordedMixAsContainer)->Unit(benchmark::kMillisecond);
 

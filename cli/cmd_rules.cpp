@@ -52,8 +52,8 @@ void AddRulesCommand(CLI::App& app, CommandContext& context) {
   auto* rules = app.add_subcommand("rules", "Validate and list runtime rules (Falco rule language)");
   rules->require_subcommand(1);
 
-  auto* validate = rules->add_subcommand(
-      "validate", "Load and compile rule files; print errors as file:line, exit 1 on any error");
+  auto* validate =
+      rules->add_subcommand("validate", "Load and compile rule files; print errors as file:line, exit 1 on any error");
   auto files = std::make_shared<std::vector<std::string>>();
   auto quiet = std::make_shared<bool>(false);
   validate->add_option("files", *files, "Falco/customs rule files, applied in order")->required();
@@ -93,9 +93,9 @@ void AddRulesCommand(CLI::App& app, CommandContext& context) {
         }
       }
       if (rule->event_types.all()) types = "*";
-      std::printf("%-13s %-8s %-60s actions=%s events=%s tags=%s\n", std::string(runtime::PriorityName(rule->priority)).c_str(),
-                  rule->enabled ? "enabled" : "disabled", rule->name.c_str(), Actions(*rule).c_str(), types.c_str(),
-                  tags.c_str());
+      std::printf("%-13s %-8s %-60s actions=%s events=%s tags=%s\n",
+                  std::string(runtime::PriorityName(rule->priority)).c_str(), rule->enabled ? "enabled" : "disabled",
+                  rule->name.c_str(), Actions(*rule).c_str(), types.c_str(), tags.c_str());
     }
     context.exit_code = !read_ok ? kExitFailure : report.errors.empty() ? kExitOk : kExitFindings;
   });

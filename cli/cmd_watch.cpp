@@ -23,7 +23,9 @@ namespace customs::cli {
 namespace {
 
 std::atomic<bool> g_stop{false};
-void OnSignal(int) { g_stop.store(true); }
+void OnSignal(int) {
+  g_stop.store(true);
+}
 
 struct WatchArgs {
   std::vector<std::string> rules;
@@ -79,8 +81,10 @@ int RunWatch(const WatchArgs& args) {
   for (const auto& warning : report.warnings) std::fprintf(stderr, "warning: %s\n", warning.ToString().c_str());
   if (!report.ok()) {
     for (const auto& error : report.errors) std::fprintf(stderr, "error: %s\n", error.ToString().c_str());
-    std::fprintf(stderr, "customs watch: %zu rule errors (use --skip-unsupported to skip rules with unsupported "
-                 "fields)\n", report.errors.size());
+    std::fprintf(stderr,
+                 "customs watch: %zu rule errors (use --skip-unsupported to skip rules with unsupported "
+                 "fields)\n",
+                 report.errors.size());
     return kExitFailure;
   }
 

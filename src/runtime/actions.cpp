@@ -48,15 +48,15 @@ ActionReport DryRunExecutor::Execute(Action action, const Event& event) {
     case Action::kAlert: report.result = "alerted"; break;
     case Action::kKillProcess:
       report.target = fmt::format("pid {}", event.pid);
-      report.result = fmt::format("would kill process {} ({}) with SIGKILL (dry run: --enforce not given)", event.pid,
-                                  event.name);
+      report.result =
+          fmt::format("would kill process {} ({}) with SIGKILL (dry run: --enforce not given)", event.pid, event.name);
       break;
     case Action::kKillContainer:
       report.target = fmt::format("container {}", ShortId(event));
-      report.result = event.container_id.empty()
-                          ? std::string("would not kill: the process is not in a container")
-                          : fmt::format("would kill every process of container {} (dry run: --enforce not given)",
-                                        ShortId(event));
+      report.result =
+          event.container_id.empty()
+              ? std::string("would not kill: the process is not in a container")
+              : fmt::format("would kill every process of container {} (dry run: --enforce not given)", ShortId(event));
       break;
     case Action::kDenyNetwork:
       report.target = fmt::format("container {}", ShortId(event));

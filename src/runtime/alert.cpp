@@ -122,10 +122,13 @@ void StreamSink::Flush() {
   std::fflush(file_);
 }
 
-SyslogSink::SyslogSink() { openlog("customs", LOG_PID | LOG_NDELAY, LOG_DAEMON); }
+SyslogSink::SyslogSink() {
+  openlog("customs", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
 
 void SyslogSink::Write(const Alert& alert) {
-  static constexpr int kLevels[] = {LOG_EMERG, LOG_ALERT, LOG_CRIT, LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG};
+  static constexpr int kLevels[] = {LOG_EMERG,   LOG_ALERT,  LOG_CRIT, LOG_ERR,
+                                    LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG};
   syslog(kLevels[static_cast<size_t>(alert.priority)], "%s", AlertToJson(alert).c_str());
 }
 
@@ -184,7 +187,8 @@ void WebhookSink::Run() {
       curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
       curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
       curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-      curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, +[](char*, size_t size, size_t n, void*) { return size * n; });
+      curl_easy_setopt(
+          curl, CURLOPT_WRITEFUNCTION, +[](char*, size_t size, size_t n, void*) { return size * n; });
       CURLcode code = curl_easy_perform(curl);
       long status = 0;
       curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);

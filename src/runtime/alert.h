@@ -32,7 +32,7 @@ struct Alert {
   std::string rule;
   Priority priority = Priority::kWarning;
   uint64_t time_ns = 0;
-  std::string output;  // rendered template
+  std::string output;                                              // rendered template
   std::vector<std::pair<std::string, std::string>> output_fields;  // "%proc.name" key without '%', text value
   std::vector<bool> output_field_numeric;
   std::vector<std::string> tags;

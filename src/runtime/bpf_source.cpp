@@ -232,8 +232,8 @@ Result<std::unique_ptr<BpfSource>> BpfSource::Open(const BpfOptions& options, Co
   bool any_syscall = false;
   for (const auto& sc : syscalls) any_syscall = any_syscall || options.event_types.test(static_cast<size_t>(sc.type));
   if (any_syscall) CUSTOMS_RETURN_IF_ERROR(EnsureTracefs());
-  std::string tracing = access("/sys/kernel/tracing/events/syscalls", F_OK) == 0 ? "/sys/kernel/tracing"
-                                                                                   : "/sys/kernel/debug/tracing";
+  std::string tracing =
+      access("/sys/kernel/tracing/events/syscalls", F_OK) == 0 ? "/sys/kernel/tracing" : "/sys/kernel/debug/tracing";
   EventTypeSet attached_types;
   for (const auto& sc : syscalls) {
     bool needed = options.event_types.test(static_cast<size_t>(sc.type));
@@ -241,8 +241,8 @@ Result<std::unique_ptr<BpfSource>> BpfSource::Open(const BpfOptions& options, Co
       // A syscall this kernel does not trace (init_module without CONFIG_MODULES): warn, do not fail.
       std::string name(EventTypeName(sc.type));
       if (access((tracing + "/events/syscalls/sys_enter_" + name).c_str(), F_OK) != 0) {
-        diagnostics.Warn("runtime/bpf", name, "this kernel has no syscalls/sys_enter_" + name +
-                                                  " tracepoint: rules on it cannot fire");
+        diagnostics.Warn("runtime/bpf", name,
+                         "this kernel has no syscalls/sys_enter_" + name + " tracepoint: rules on it cannot fire");
         needed = false;
       }
     }
@@ -255,8 +255,10 @@ Result<std::unique_ptr<BpfSource>> BpfSource::Open(const BpfOptions& options, Co
   skel->rodata->kill_exec_memfd = options.kill_exec_memfd ? 1 : 0;
   skel->rodata->kill_exec_upper = options.kill_exec_upper_layer ? 1 : 0;
   if (int err = customs_bpf__load(skel); err != 0) {
-    return MakeError(ErrorCode::kInternal, "loading the BPF programs failed: {} (set CUSTOMS_BPF_DEBUG=1 for the "
-                     "verifier log)", std::strerror(-err));
+    return MakeError(ErrorCode::kInternal,
+                     "loading the BPF programs failed: {} (set CUSTOMS_BPF_DEBUG=1 for the "
+                     "verifier log)",
+                     std::strerror(-err));
   }
   // Classify every existing cgroup before attaching, so host events are filtered in the kernel from the start.
   resolver.Scan();
@@ -284,7 +286,8 @@ Result<std::unique_ptr<BpfSource>> BpfSource::Open(const BpfOptions& options, Co
     impl->links.push_back(link);
   }
   impl->ring = ring_buffer__new(bpf_map__fd(skel->maps.events), &Impl::OnSample, impl.get(), nullptr);
-  if (impl->ring == nullptr) return MakeError(ErrorCode::kInternal, "ring buffer setup failed: {}", std::strerror(errno));
+  if (impl->ring == nullptr)
+    return MakeError(ErrorCode::kInternal, "ring buffer setup failed: {}", std::strerror(errno));
   return std::unique_ptr<BpfSource>(new BpfSource(std::move(impl)));
 }
 

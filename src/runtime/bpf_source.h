@@ -18,7 +18,7 @@
 namespace customs::runtime {
 
 struct BpfOptions {
-  EventTypeSet event_types;  // what to capture (RuleSet::NeededEventTypes)
+  EventTypeSet event_types;   // what to capture (RuleSet::NeededEventTypes)
   bool include_host = false;  // deliver host (non-container) events too
   // Exec events of container processes whose executable is a memfd or in the overlay upper layer are killed in the
   // kernel with bpf_send_signal(SIGKILL) before the new program runs (rules with kill_process on such execs).

@@ -11,8 +11,12 @@ BpfSource::~BpfSource() = default;
 Result<std::unique_ptr<BpfSource>> BpfSource::Open(const BpfOptions&, ContainerResolver&, Diagnostics&) {
   return MakeError(ErrorCode::kUnsupported, "customs was built without the BPF sensor (clang/bpftool/libbpf missing)");
 }
-Result<bool> BpfSource::Poll(const EventHandler&, int) { return false; }
-SourceStats BpfSource::Stats() const { return {}; }
+Result<bool> BpfSource::Poll(const EventHandler&, int) {
+  return false;
+}
+SourceStats BpfSource::Stats() const {
+  return {};
+}
 Status BpfSource::DenyCgroup(const std::filesystem::path&) {
   return MakeError(ErrorCode::kUnsupported, "no BPF sensor");
 }

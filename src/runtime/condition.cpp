@@ -19,17 +19,27 @@ struct OpName {
   CompareOp op;
 };
 constexpr OpName kWordOps[] = {
-    {"contains", CompareOp::kContains},       {"icontains", CompareOp::kIContains},
-    {"bcontains", CompareOp::kBContains},     {"startswith", CompareOp::kStartsWith},
-    {"bstartswith", CompareOp::kBStartsWith}, {"endswith", CompareOp::kEndsWith},
-    {"glob", CompareOp::kGlob},               {"iglob", CompareOp::kIGlob},
-    {"pmatch", CompareOp::kPmatch},           {"in", CompareOp::kIn},
-    {"intersects", CompareOp::kIntersects},   {"exists", CompareOp::kExists},
+    {"contains", CompareOp::kContains},
+    {"icontains", CompareOp::kIContains},
+    {"bcontains", CompareOp::kBContains},
+    {"startswith", CompareOp::kStartsWith},
+    {"bstartswith", CompareOp::kBStartsWith},
+    {"endswith", CompareOp::kEndsWith},
+    {"glob", CompareOp::kGlob},
+    {"iglob", CompareOp::kIGlob},
+    {"pmatch", CompareOp::kPmatch},
+    {"in", CompareOp::kIn},
+    {"intersects", CompareOp::kIntersects},
+    {"exists", CompareOp::kExists},
     {"regex", CompareOp::kRegex},
 };
 
-bool IsIdentStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool IsIdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-'; }
+bool IsIdentStart(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
+}
+bool IsIdentChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+}
 // Falco RGX_BARESTR: anything but parentheses, quotes, whitespace, '=' and ','.
 bool IsBareChar(char c) {
   return c != '(' && c != ')' && c != '"' && c != '\'' && c != '=' && c != ',' &&
@@ -50,9 +60,9 @@ class Parser {
  private:
   template <class... Args>
   tl::unexpected<Error> Fail(fmt::format_string<Args...> format, Args&&... args) {
-    return tl::unexpected<Error>(Error(ErrorCode::kInvalidArgument,
-                                       fmt::format("at offset {}: {}", pos_,
-                                                   fmt::format(format, std::forward<Args>(args)...))));
+    return tl::unexpected<Error>(
+        Error(ErrorCode::kInvalidArgument,
+              fmt::format("at offset {}: {}", pos_, fmt::format(format, std::forward<Args>(args)...))));
   }
 
   std::string Context() const { return std::string(text_.substr(pos_, 24)); }
@@ -348,7 +358,9 @@ class ExistsFilter final : public Filter {
   FieldRef ref_;
 };
 
-char Lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+char Lower(char c) {
+  return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+}
 
 bool IContains(std::string_view haystack, std::string_view lower_needle) {
   if (lower_needle.empty()) return true;
@@ -391,8 +403,7 @@ class StringFilter final : public Filter {
       options.set_max_mem(8 << 20);
       regex_ = std::make_unique<RE2>(values_[0], options);
       if (!regex_->ok()) {
-        return MakeError(ErrorCode::kInvalidArgument, "bad regex '{}': {}", values_[0].substr(0, 80),
-                         regex_->error());
+        return MakeError(ErrorCode::kInvalidArgument, "bad regex '{}': {}", values_[0].substr(0, 80), regex_->error());
       }
     }
     if ((op_ == CompareOp::kIn || op_ == CompareOp::kIntersects) && values_.size() > 8) {
@@ -468,8 +479,7 @@ class StringFilter final : public Filter {
 
 class IntFilter final : public Filter {
  public:
-  IntFilter(FieldRef ref, CompareOp op, std::vector<int64_t> values)
-      : ref_(ref), op_(op), values_(std::move(values)) {}
+  IntFilter(FieldRef ref, CompareOp op, std::vector<int64_t> values) : ref_(ref), op_(op), values_(std::move(values)) {}
   bool Eval(const Event& event) const override {
     if (IsMultiValued(ref_)) {
       for (int i = 1; i <= event.ancestor_count; ++i) {
@@ -705,8 +715,7 @@ class Compiler {
     CUSTOMS_ASSIGN_OR_RETURN(std::vector<std::string> values, Values(node));
     bool multi_op = op == CompareOp::kIn || op == CompareOp::kIntersects || op == CompareOp::kPmatch;
     if (!multi_op && values.size() != 1) {
-      return MakeError(ErrorCode::kInvalidArgument, "'{} {}' needs exactly one value", node.field,
-                       CompareOpName(op));
+      return MakeError(ErrorCode::kInvalidArgument, "'{} {}' needs exactly one value", node.field, CompareOpName(op));
     }
     auto bad_op = [&]() {
       return MakeError(ErrorCode::kInvalidArgument, "operator '{}' is not valid for field '{}'", CompareOpName(op),
@@ -812,7 +821,9 @@ std::string_view CompareOpName(CompareOp op) {
   return "?";
 }
 
-Result<std::unique_ptr<AstNode>> ParseCondition(std::string_view text) { return Parser(text).Parse(); }
+Result<std::unique_ptr<AstNode>> ParseCondition(std::string_view text) {
+  return Parser(text).Parse();
+}
 
 std::unique_ptr<AstNode> CloneAst(const AstNode& node) {
   auto copy = std::make_unique<AstNode>();

@@ -73,7 +73,7 @@ TEST(ConditionTest, StringOperators) {
   EXPECT_TRUE(Eval("proc.exepath pmatch (/usr/bin, /sbin)", e));
   EXPECT_FALSE(Eval("proc.exepath pmatch (/usr/bi)", e));
   EXPECT_TRUE(Eval("proc.name regex 'ba(s|t)h'", e));
-  EXPECT_FALSE(Eval("proc.name regex 'as'", e));  // anchored at both ends
+  EXPECT_FALSE(Eval("proc.name regex 'as'", e));     // anchored at both ends
   EXPECT_TRUE(Eval("proc.name bcontains 6173", e));  // "as"
   EXPECT_TRUE(Eval("proc.name in (sh, bash, zsh)", e));
   EXPECT_TRUE(Eval("proc.name intersects (bash)", e));

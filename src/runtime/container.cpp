@@ -96,8 +96,8 @@ void ContainerResolver::LoadRuncState() {
         for (const auto& label : *labels) {
           if (!label.is_string()) continue;
           std::string text_label = label.get<std::string>();
-          for (const char* key : {"io.kubernetes.cri.image-name=", "org.opencontainers.image.ref.name=",
-                                  "io.container.manager.image="}) {
+          for (const char* key :
+               {"io.kubernetes.cri.image-name=", "org.opencontainers.image.ref.name=", "io.container.manager.image="}) {
             if (text_label.rfind(key, 0) == 0) info.image = text_label.substr(std::strlen(key));
           }
           if (text_label.rfind("io.kubernetes.cri.container-name=", 0) == 0) {
@@ -143,8 +143,8 @@ void ContainerResolver::Scan() {
   std::lock_guard lock(mutex_);
   LoadRuncState();
   std::error_code ec;
-  std::filesystem::recursive_directory_iterator it(cgroup_root_, std::filesystem::directory_options::skip_permission_denied,
-                                                   ec);
+  std::filesystem::recursive_directory_iterator it(cgroup_root_,
+                                                   std::filesystem::directory_options::skip_permission_denied, ec);
   for (; !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
     if (!it->is_directory(ec)) continue;
     struct stat st;

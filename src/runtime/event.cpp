@@ -11,9 +11,9 @@ namespace customs::runtime {
 namespace {
 
 constexpr std::string_view kEventTypeNames[] = {
-    "execve",  "execveat", "procexit",    "connect",      "open",   "openat",   "openat2",  "setuid",
-    "setgid",  "setreuid", "setregid",    "setresuid",    "setresgid", "ptrace", "mount",   "init_module",
-    "finit_module", "unlink", "unlinkat", "rename", "renameat", "renameat2",
+    "execve",       "execveat", "procexit", "connect",   "open",      "openat",    "openat2", "setuid",
+    "setgid",       "setreuid", "setregid", "setresuid", "setresgid", "ptrace",    "mount",   "init_module",
+    "finit_module", "unlink",   "unlinkat", "rename",    "renameat",  "renameat2",
 };
 static_assert(std::size(kEventTypeNames) == kEventTypeCount);
 
@@ -168,10 +168,17 @@ void FormatOpenFlagsTo(uint32_t flags, std::string* target) {
     const char* name;
   };
   static constexpr Flag kFlags[] = {
-      {O_CREAT, "O_CREAT"},       {O_EXCL, "O_EXCL"},         {O_NOCTTY, "O_NOCTTY"},
-      {O_TRUNC, "O_TRUNC"},       {O_APPEND, "O_APPEND"},     {O_NONBLOCK, "O_NONBLOCK"},
-      {O_DSYNC, "O_DSYNC"},       {O_DIRECTORY, "O_DIRECTORY"}, {O_NOFOLLOW, "O_NOFOLLOW"},
-      {O_CLOEXEC, "O_CLOEXEC"},   {O_TMPFILE & ~O_DIRECTORY, "O_TMPFILE"},
+      {O_CREAT, "O_CREAT"},
+      {O_EXCL, "O_EXCL"},
+      {O_NOCTTY, "O_NOCTTY"},
+      {O_TRUNC, "O_TRUNC"},
+      {O_APPEND, "O_APPEND"},
+      {O_NONBLOCK, "O_NONBLOCK"},
+      {O_DSYNC, "O_DSYNC"},
+      {O_DIRECTORY, "O_DIRECTORY"},
+      {O_NOFOLLOW, "O_NOFOLLOW"},
+      {O_CLOEXEC, "O_CLOEXEC"},
+      {O_TMPFILE & ~O_DIRECTORY, "O_TMPFILE"},
   };
   for (const Flag& flag : kFlags) {
     if (flags & flag.bit) {
@@ -261,21 +268,20 @@ Status EventFromJson(std::string_view line, Event& event) {
     auto type = EventTypeFromName(type_it->get_ref<const std::string&>());
     if (!type) return MakeError(ErrorCode::kCorrupt, "unknown event type \"{}\"", type_it->get<std::string>());
     event.type = *type;
-    bool ok = GetNumber(j, "time_ns", &event.time_ns) && GetNumber(j, "res", &event.res) &&
-              GetNumber(j, "pid", &event.pid) && GetNumber(j, "tid", &event.tid) &&
-              GetNumber(j, "ppid", &event.ppid) && GetNumber(j, "uid", &event.uid) &&
-              GetNumber(j, "gid", &event.gid) && GetNumber(j, "loginuid", &event.loginuid) &&
-              GetNumber(j, "tty", &event.tty) && GetString(j, "name", &event.name) &&
-              GetString(j, "exe", &event.exe) && GetString(j, "exepath", &event.exepath) &&
-              GetString(j, "args", &event.args) && GetString(j, "cwd", &event.cwd) &&
-              GetString(j, "user", &event.user_name) && GetString(j, "group", &event.group_name) &&
-              GetNumber(j, "cgroup_id", &event.cgroup_id) && GetString(j, "container_id", &event.container_id) &&
-              GetString(j, "container_name", &event.container_name) &&
-              GetString(j, "container_image", &event.container_image) && GetString(j, "path", &event.path) &&
-              GetString(j, "path2", &event.path2) && GetNumber(j, "flags", &event.flags) &&
-              GetNumber(j, "mode", &event.mode) && GetNumber(j, "fd", &event.fd) &&
-              GetNumber(j, "port", &event.remote_port) && GetNumber(j, "arg0", &event.arg0) &&
-              GetNumber(j, "arg1", &event.arg1);
+    bool ok =
+        GetNumber(j, "time_ns", &event.time_ns) && GetNumber(j, "res", &event.res) && GetNumber(j, "pid", &event.pid) &&
+        GetNumber(j, "tid", &event.tid) && GetNumber(j, "ppid", &event.ppid) && GetNumber(j, "uid", &event.uid) &&
+        GetNumber(j, "gid", &event.gid) && GetNumber(j, "loginuid", &event.loginuid) &&
+        GetNumber(j, "tty", &event.tty) && GetString(j, "name", &event.name) && GetString(j, "exe", &event.exe) &&
+        GetString(j, "exepath", &event.exepath) && GetString(j, "args", &event.args) &&
+        GetString(j, "cwd", &event.cwd) && GetString(j, "user", &event.user_name) &&
+        GetString(j, "group", &event.group_name) && GetNumber(j, "cgroup_id", &event.cgroup_id) &&
+        GetString(j, "container_id", &event.container_id) && GetString(j, "container_name", &event.container_name) &&
+        GetString(j, "container_image", &event.container_image) && GetString(j, "path", &event.path) &&
+        GetString(j, "path2", &event.path2) && GetNumber(j, "flags", &event.flags) &&
+        GetNumber(j, "mode", &event.mode) && GetNumber(j, "fd", &event.fd) &&
+        GetNumber(j, "port", &event.remote_port) && GetNumber(j, "arg0", &event.arg0) &&
+        GetNumber(j, "arg1", &event.arg1);
     if (!ok) return MakeError(ErrorCode::kCorrupt, "a field has the wrong JSON type");
     if (auto it = j.find("exe_upper_layer"); it != j.end()) event.exe_upper_layer = it->is_boolean() && it->get<bool>();
     if (auto it = j.find("exe_from_memfd"); it != j.end()) event.exe_from_memfd = it->is_boolean() && it->get<bool>();

@@ -72,11 +72,11 @@ struct Event {
   bool exe_upper_layer = false;
   bool exe_from_memfd = false;
   bool killed_by_sensor = false;  // the sensor already sent SIGKILL in the exec tracepoint (kill_process)
-  std::string name;      // comm (proc.name)
-  std::string exe;       // argv[0] (proc.exe)
-  std::string exepath;   // full executable path (proc.exepath)
-  std::string args;      // argv[1..] joined by spaces (proc.args)
-  std::string cmdline;   // name + " " + args (proc.cmdline); kept in sync by FinishEvent()
+  std::string name;               // comm (proc.name)
+  std::string exe;                // argv[0] (proc.exe)
+  std::string exepath;            // full executable path (proc.exepath)
+  std::string args;               // argv[1..] joined by spaces (proc.args)
+  std::string cmdline;            // name + " " + args (proc.cmdline); kept in sync by FinishEvent()
   std::string cwd;
   std::string user_name;  // resolved by the source; empty = unknown
   std::string group_name;
@@ -94,7 +94,7 @@ struct Event {
   std::string path2;
   uint32_t flags = 0;  // open flags (O_*), mount flags, module flags
   uint32_t mode = 0;
-  int64_t fd = -1;     // fd returned by open / socket fd of connect
+  int64_t fd = -1;  // fd returned by open / socket fd of connect
 
   // Network (connect): the remote endpoint. family 0 = none, 2 = AF_INET, 10 = AF_INET6.
   uint8_t family = 0;

@@ -37,8 +37,9 @@ TEST(EventTest, JsonRoundTrip) {
 
 TEST(EventTest, BadJsonIsAnError) {
   Event e;
-  for (const char* bad : {"", "[]", "{", "{\"type\":\"nope\"}", "{\"name\":\"x\"}", "{\"type\":\"execve\",\"pid\":\"1\"}",
-                          "{\"type\":\"connect\",\"addr\":\"1.2.3\"}", "{\"type\":\"execve\",\"ancestors\":[1]}"}) {
+  for (const char* bad :
+       {"", "[]", "{", "{\"type\":\"nope\"}", "{\"name\":\"x\"}", "{\"type\":\"execve\",\"pid\":\"1\"}",
+        "{\"type\":\"connect\",\"addr\":\"1.2.3\"}", "{\"type\":\"execve\",\"ancestors\":[1]}"}) {
     auto status = EventFromJson(bad, e);
     EXPECT_FALSE(status) << bad;
     if (!status) {

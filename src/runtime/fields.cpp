@@ -1,12 +1,11 @@
 #include "runtime/fields.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/socket.h>
 
 #include <array>
 #include <string>
-
-#include <fmt/format.h>
 
 namespace customs::runtime {
 namespace {
@@ -227,16 +226,16 @@ bool ExtractString(const Event& e, const FieldRef& ref, std::string_view* out) {
     case kProcAexepath:
     case kProcAcmdline: {
       if (ref.index == 0) {
-        *out = ref.spec->id == kProcAname ? std::string_view(e.name)
+        *out = ref.spec->id == kProcAname      ? std::string_view(e.name)
                : ref.spec->id == kProcAexepath ? std::string_view(e.exepath)
-                                                : std::string_view(e.cmdline);
+                                               : std::string_view(e.cmdline);
         return true;
       }
       const AncestorInfo* a = Ancestor(e, ref.index);
       if (a == nullptr) return false;
-      *out = ref.spec->id == kProcAname ? std::string_view(a->name)
+      *out = ref.spec->id == kProcAname      ? std::string_view(a->name)
              : ref.spec->id == kProcAexepath ? std::string_view(a->exepath)
-                                              : std::string_view(a->cmdline);
+                                             : std::string_view(a->cmdline);
       return true;
     }
     case kProcCwd:
@@ -309,9 +308,9 @@ bool ExtractString(const Event& e, const FieldRef& ref, std::string_view* out) {
       if (e.container_image.empty()) return false;
       std::string_view repository, tag;
       SplitImage(e.container_image, &repository, &tag);
-      *out = ref.spec->id == kContainerImage ? std::string_view(e.container_image)
+      *out = ref.spec->id == kContainerImage             ? std::string_view(e.container_image)
              : ref.spec->id == kContainerImageRepository ? repository
-                                                          : tag;
+                                                         : tag;
       return true;
     }
     case kEvtTime: return false;  // text only
@@ -408,7 +407,9 @@ bool ExtractIp(const Event& e, const FieldRef& ref, uint8_t* family, const uint8
   }
 }
 
-bool FieldIsNumeric(const FieldRef& ref) { return ref.spec->type == kInt; }
+bool FieldIsNumeric(const FieldRef& ref) {
+  return ref.spec->type == kInt;
+}
 
 std::string FieldText(const Event& e, const FieldRef& ref) {
   static constexpr std::string_view kNa = "<NA>";

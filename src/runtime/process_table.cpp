@@ -102,7 +102,9 @@ void ProcessTable::OnExec(int64_t pid, int64_t ppid, std::string_view name, std:
   entry.cmdline.assign(cmdline);
 }
 
-void ProcessTable::OnExit(int64_t pid) { entries_.erase(pid); }
+void ProcessTable::OnExit(int64_t pid) {
+  entries_.erase(pid);
+}
 
 const ProcessEntry* ProcessTable::Lookup(int64_t pid) {
   auto it = entries_.find(pid);

@@ -56,9 +56,11 @@ struct RuleDef {
 };
 
 constexpr std::string_view kPriorityNames[] = {"Emergency", "Alert",  "Critical",      "Error",
-                                                "Warning",   "Notice", "Informational", "Debug"};
+                                               "Warning",   "Notice", "Informational", "Debug"};
 
-int Line(const YAML::Node& node) { return node.Mark().line >= 0 ? node.Mark().line + 1 : 0; }
+int Line(const YAML::Node& node) {
+  return node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
+}
 
 // Compares dotted versions; returns <0, 0, >0.
 int CompareVersions(std::string_view a, std::string_view b) {
@@ -85,7 +87,9 @@ std::string Lowercase(std::string_view text) {
 
 }  // namespace
 
-std::string_view PriorityName(Priority priority) { return kPriorityNames[static_cast<size_t>(priority)]; }
+std::string_view PriorityName(Priority priority) {
+  return kPriorityNames[static_cast<size_t>(priority)];
+}
 
 std::optional<Priority> ParsePriority(std::string_view text) {
   std::string lower = Lowercase(text);
@@ -133,9 +137,7 @@ OutputTemplate OutputTemplate::Parse(std::string_view text, std::vector<std::str
   OutputTemplate out;
   std::string literal;
   size_t i = 0;
-  auto is_field_char = [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
-  };
+  auto is_field_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'; };
   while (i < text.size()) {
     char c = text[i];
     if (c == '%' && i + 1 < text.size() && std::isalpha(static_cast<unsigned char>(text[i + 1]))) {
@@ -245,8 +247,8 @@ Status RulesLoader::AddFile(const std::filesystem::path& path) {
   auto size = std::filesystem::file_size(path, ec);
   if (ec) return MakeError(ErrorCode::kNotFound, "{}: {}", path.string(), ec.message());
   if (size > options_.max_file_size) {
-    return MakeError(ErrorCode::kInvalidArgument, "{}: rule file is {} bytes, more than the limit of {}",
-                     path.string(), size, options_.max_file_size);
+    return MakeError(ErrorCode::kInvalidArgument, "{}: rule file is {} bytes, more than the limit of {}", path.string(),
+                     size, options_.max_file_size);
   }
   CUSTOMS_ASSIGN_OR_RETURN(std::string text, ReadFile(path, options_.max_file_size));
   return AddText(path.string(), text);
@@ -416,8 +418,9 @@ Status RulesLoader::AddText(std::string_view file_name, std::string_view text) {
       if (auto r = item["rule"]) {
         std::string name = r.Scalar();
         static const std::set<std::string> kKnownKeys = {
-            "rule",   "desc",    "condition", "output",  "priority", "tags",     "enabled",
-            "exceptions", "override", "append", "source", "skip-if-unknown-filter", "warn_evttypes", "actions"};
+            "rule",          "desc",       "condition", "output", "priority", "tags",
+            "enabled",       "exceptions", "override",  "append", "source",   "skip-if-unknown-filter",
+            "warn_evttypes", "actions"};
         for (const auto& kv : item) {
           if (!kKnownKeys.count(kv.first.Scalar())) {
             warn(Line(kv.first), name, fmt::format("unknown key '{}' ignored", kv.first.Scalar()));
@@ -551,8 +554,8 @@ Status RulesLoader::AddText(std::string_view file_name, std::string_view text) {
             continue;
           }
           for (const auto& [key, mode] : overrides) {
-            static const std::set<std::string> kAppendable = {"condition", "output", "desc", "tags", "exceptions",
-                                                              "actions"};
+            static const std::set<std::string> kAppendable = {"condition", "output",     "desc",
+                                                              "tags",      "exceptions", "actions"};
             if (mode == "append" && !kAppendable.count(key)) {
               error(line, name, fmt::format("'{}' can only be replaced, not appended", key));
               bad = true;
@@ -572,15 +575,22 @@ Status RulesLoader::AddText(std::string_view file_name, std::string_view text) {
               replace_fn();
             }
           };
-          apply("condition", [&] { old.condition += " " + def.condition; },
-                [&] { old.condition = def.condition, old.condition_line = def.condition_line; });
-          apply("output", [&] { old.output += " " + def.output; }, [&] { old.output = def.output; });
-          apply("desc", [&] { old.desc += " " + def.desc; }, [&] { old.desc = def.desc; });
-          apply("tags", [&] { old.tags.insert(old.tags.end(), def.tags.begin(), def.tags.end()); },
-                [&] { old.tags = def.tags; });
-          apply("priority", [] {}, [&] { old.priority = def.priority; });
-          apply("enabled", [] {}, [&] { old.enabled = def.enabled; });
-          apply("actions", [&] { old.actions |= def.actions; }, [&] { old.actions = def.actions; });
+          apply(
+              "condition", [&] { old.condition += " " + def.condition; },
+              [&] { old.condition = def.condition, old.condition_line = def.condition_line; });
+          apply(
+              "output", [&] { old.output += " " + def.output; }, [&] { old.output = def.output; });
+          apply(
+              "desc", [&] { old.desc += " " + def.desc; }, [&] { old.desc = def.desc; });
+          apply(
+              "tags", [&] { old.tags.insert(old.tags.end(), def.tags.begin(), def.tags.end()); },
+              [&] { old.tags = def.tags; });
+          apply(
+              "priority", [] {}, [&] { old.priority = def.priority; });
+          apply(
+              "enabled", [] {}, [&] { old.enabled = def.enabled; });
+          apply(
+              "actions", [&] { old.actions |= def.actions; }, [&] { old.actions = def.actions; });
           apply(
               "exceptions",
               [&] {
@@ -708,8 +718,8 @@ RuleSet RulesLoader::Finish(LoadReport* report) {
     }
     total += items.size();
     if (items.size() > options_.max_list_items || total > 4 * options_.max_list_items) {
-      st.report.errors.push_back(
-          LoadMessage{def.file, def.line, name, fmt::format("list expands to more than {} items", options_.max_list_items)});
+      st.report.errors.push_back(LoadMessage{
+          def.file, def.line, name, fmt::format("list expands to more than {} items", options_.max_list_items)});
       items.clear();
     }
     lists[name] = std::move(items);
@@ -783,8 +793,8 @@ RuleSet RulesLoader::Finish(LoadReport* report) {
       continue;
     }
     if (compiled->event_types.all()) {
-      st.report.warnings.push_back(LoadMessage{def.file, def.line, def.name,
-                                               "condition does not restrict evt.type: evaluated for every event"});
+      st.report.warnings.push_back(
+          LoadMessage{def.file, def.line, def.name, "condition does not restrict evt.type: evaluated for every event"});
     }
     auto rule = std::make_unique<Rule>();
     rule->name = def.name;
@@ -802,8 +812,8 @@ RuleSet RulesLoader::Finish(LoadReport* report) {
     std::vector<std::string> unknown_output;
     rule->output = OutputTemplate::Parse(def.output, &unknown_output);
     for (const auto& field : unknown_output) {
-      st.report.warnings.push_back(
-          LoadMessage{def.file, def.line, def.name, fmt::format("output field '%{}' is not supported: prints <NA>", field)});
+      st.report.warnings.push_back(LoadMessage{def.file, def.line, def.name,
+                                               fmt::format("output field '%{}' is not supported: prints <NA>", field)});
     }
     set.rules_.push_back(std::move(rule));
   }

@@ -88,7 +88,7 @@ struct LoadReport {
 };
 
 struct LoadOptions {
-  bool skip_unsupported = false;           // unsupported fields/event types: warn and skip the rule
+  bool skip_unsupported = false;            // unsupported fields/event types: warn and skip the rule
   size_t max_file_size = size_t{32} << 20;  // bigger rule files are refused (hostile input)
   size_t max_list_items = 1'000'000;
 };

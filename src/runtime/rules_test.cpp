@@ -30,7 +30,8 @@ std::set<std::string> RuleNamesInFile(const std::filesystem::path& path) {
   return names;
 }
 
-Event Exec(std::string name, std::string container_id = "c0ffee0000000000000000000000000000000000000000000000000000000001") {
+Event Exec(std::string name,
+           std::string container_id = "c0ffee0000000000000000000000000000000000000000000000000000000001") {
   Event e;
   e.type = EventType::kExecve;
   e.name = std::move(name);
@@ -332,7 +333,8 @@ TEST(RulesTest, DefaultRulesLoadCleanlyAndFire) {
   connect.type = EventType::kConnect;
   ASSERT_TRUE(ParseAddress("127.0.0.77", &connect.family, &connect.remote_addr));
   connect.remote_port = 8080;
-  EXPECT_EQ(Matches(set, connect), std::vector<std::string>{"Outbound connection to a destination not on the allow list"});
+  EXPECT_EQ(Matches(set, connect),
+            std::vector<std::string>{"Outbound connection to a destination not on the allow list"});
   ASSERT_TRUE(ParseAddress("10.2.3.4", &connect.family, &connect.remote_addr));
   EXPECT_TRUE(Matches(set, connect).empty());
   ASSERT_TRUE(ParseAddress("8.8.8.8", &connect.family, &connect.remote_addr));

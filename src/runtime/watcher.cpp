@@ -32,9 +32,10 @@ void Watcher::CheckDrops() {
   alert.time_ns = static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count());
-  alert.output = fmt::format("Events were dropped by the kernel sensor: rules may have missed activity (dropped={} "
-                             "new={} seen={})",
-                             stats.dropped, stats.dropped - reported_drops_, stats.seen);
+  alert.output = fmt::format(
+      "Events were dropped by the kernel sensor: rules may have missed activity (dropped={} "
+      "new={} seen={})",
+      stats.dropped, stats.dropped - reported_drops_, stats.seen);
   alert.output_fields = {{"customs.dropped", std::to_string(stats.dropped)},
                          {"customs.seen", std::to_string(stats.seen)}};
   alert.output_field_numeric = {true, true};

@@ -14,9 +14,9 @@
 namespace customs::runtime {
 
 struct WatchOptions {
-  bool enforce = false;    // without it, actions other than alert are reported as dry run
+  bool enforce = false;      // without it, actions other than alert are reported as dry run
   int64_t duration_ms = -1;  // stop after this long (-1: until stopped or the source is exhausted)
-  FILE* record = nullptr;  // --record: every event as JSONL
+  FILE* record = nullptr;    // --record: every event as JSONL
   int poll_timeout_ms = 1;   // how long a Poll may wait (the ~1 ms consume loop)
 };
 

@@ -3,6 +3,7 @@
 // and real misbehaviour inside the container: a shell, a connect to a forbidden loopback address, a read of
 // /etc/shadow. Each test asserts the alert (rule, container id, action result) and that the container is gone.
 // Everything is bounded in time and cleaned up (containers, bundles, the watch process) even on failure.
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -11,8 +12,6 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <arpa/inet.h>
 
 #include <chrono>
 #include <filesystem>
@@ -35,6 +34,7 @@ using namespace std::chrono_literals;
 
 const fs::path kBinary = fs::path(CUSTOMS_BINARY_DIR) / "cli" / "customs";
 const fs::path kRootfs = fs::path(CUSTOMS_BINARY_DIR) / "testimages" / "runtime-rootfs";
+const fs::path kMemfdHelper = fs::path(CUSTOMS_BINARY_DIR) / "src" / "runtime" / "runtime_e2e_memfd_helper";
 
 // Starts a process; stdout+stderr go to `log`. Returns the pid or -1.
 pid_t Spawn(const std::vector<std::string>& argv, const fs::path& log) {
@@ -66,7 +66,8 @@ int WaitFor(pid_t pid, std::chrono::milliseconds timeout) {
 }
 
 // Runs a command to completion (bounded); returns its output.
-std::string RunCommand(const std::vector<std::string>& argv, int* status = nullptr, std::chrono::milliseconds timeout = 30s) {
+std::string RunCommand(const std::vector<std::string>& argv, int* status = nullptr,
+                       std::chrono::milliseconds timeout = 30s) {
   char path[] = "/tmp/customs-e2e-outXXXXXX";
   int fd = mkstemp(path);
   close(fd);
@@ -121,10 +122,10 @@ bool BuildRootfs(std::string* reason) {
   fs::remove_all(kRootfs, ec);
   fs::create_directories(kRootfs.parent_path());
   int status = 0;
-  std::string out = RunCommand({"mmdebstrap", "--variant=minbase", "--include=netcat-openbsd",
-                         "--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr", "--skip=output/dev", "bookworm",
-                         tmp.string()},
-                        &status, 300s);
+  std::string out =
+      RunCommand({"mmdebstrap", "--variant=minbase", "--include=netcat-openbsd",
+                  "--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr", "--skip=output/dev", "bookworm", tmp.string()},
+                 &status, 300s);
   if (status != 0) {
     *reason = "mmdebstrap failed: " + out.substr(out.size() > 400 ? out.size() - 400 : 0);
     return false;
@@ -185,6 +186,11 @@ class RuntimeE2eTest : public ::testing::Test {
     config["root"] = {{"path", kRootfs.string()}, {"readonly", true}};
     config["process"]["terminal"] = false;
     config["process"]["args"] = {"sleep", "300"};
+    // The memfd helper, bind-mounted read-only (the root filesystem is shared and read-only).
+    config["mounts"].push_back({{"destination", "/customs-memfd-exec"},
+                                {"type", "bind"},
+                                {"source", kMemfdHelper.string()},
+                                {"options", {"rbind", "ro"}}});
     auto& namespaces = config["linux"]["namespaces"];
     for (auto it = namespaces.begin(); it != namespaces.end();) {
       it = (*it)["type"] == "network" ? namespaces.erase(it) : it + 1;
@@ -203,8 +209,8 @@ class RuntimeE2eTest : public ::testing::Test {
 
   void StartWatch(const std::vector<std::string>& extra = {}) {
     alerts_ = dir_ / "alerts.jsonl";
-    std::vector<std::string> argv = {kBinary.string(), "watch",  "--enforce", "--output-file", alerts_.string(),
-                                     "--duration",     "60",     "--stats"};
+    std::vector<std::string> argv = {kBinary.string(), "watch",      "--enforce", "--output-file",
+                                     alerts_.string(), "--duration", "60",        "--stats"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     watch_pid_ = Spawn(argv, dir_ / "watch.log");
     ASSERT_GT(watch_pid_, 0);
@@ -289,7 +295,9 @@ TEST_F(RuntimeE2eTest, ConnectToForbiddenAddressIsAlertedAndContainerKilled) {
     RunCommand({"runc", "exec", id_, "nc", "-w", "2", "127.0.0.77", std::to_string(port)}, nullptr, 30s);
     nlohmann::json alert = WaitForAlert("Outbound connection to a destination not on the allow list");
     ExpectKilledContainer(alert);
-    if (!alert.is_null()) EXPECT_EQ(alert["output_fields"]["fd.name"], fmt::format("127.0.0.77:{}", port));
+    if (!alert.is_null()) {
+      EXPECT_EQ(alert["output_fields"]["fd.name"], fmt::format("127.0.0.77:{}", port));
+    }
   }
   close(server);
 }
@@ -330,8 +338,8 @@ TEST_F(RuntimeE2eTest, DenyNetworkMakesLaterConnectsFail) {
   StartWatch({"--rules", (dir_ / "deny.yaml").string()});
   if (!HasFatalFailure()) {
     int status = 0;
-    std::string first = RunCommand({"runc", "exec", id_, "nc", "-z", "-w", "2", "127.0.0.78", std::to_string(port)},
-                                    &status, 30s);
+    std::string first =
+        RunCommand({"runc", "exec", id_, "nc", "-z", "-w", "2", "127.0.0.78", std::to_string(port)}, &status, 30s);
     EXPECT_EQ(status, 0) << "the first connect is allowed: " << first;
     nlohmann::json alert = WaitForAlert("Connect to the watched port");
     ASSERT_FALSE(alert.is_null()) << ReadAll(dir_ / "watch.log");
@@ -339,14 +347,40 @@ TEST_F(RuntimeE2eTest, DenyNetworkMakesLaterConnectsFail) {
     ASSERT_EQ(alert["actions"].size(), 1u);
     EXPECT_EQ(alert["actions"][0]["action"], "deny_network");
     EXPECT_EQ(alert["actions"][0]["ok"], true) << alert.dump();
-    std::string second = RunCommand({"runc", "exec", id_, "nc", "-v", "-z", "-w", "2", "127.0.0.78", std::to_string(port)},
-                                    &status, 30s);
+    std::string second = RunCommand(
+        {"runc", "exec", id_, "nc", "-v", "-z", "-w", "2", "127.0.0.78", std::to_string(port)}, &status, 30s);
     EXPECT_NE(status, 0) << second;
     EXPECT_NE(second.find("Operation not permitted"), std::string::npos) << second;
     // The container itself keeps running: deny_network is not a kill.
     EXPECT_NE(RunCommand({"runc", "state", id_}, nullptr, 5s).find("\"running\""), std::string::npos);
   }
   close(server);
+}
+
+TEST_F(RuntimeE2eTest, MemfdExecIsKilledInTheKernelBeforeItRuns) {
+  ASSERT_TRUE(fs::exists(kMemfdHelper)) << kMemfdHelper;
+  StartContainer();
+  StartWatch();
+  if (HasFatalFailure()) return;
+  int status = 0;
+  // The payload would print a marker; bpf_send_signal(SIGKILL) in the exec tracepoint kills it first.
+  std::string out =
+      RunCommand({"runc", "exec", id_, "/customs-memfd-exec", "/usr/bin/echo", "PAYLOAD-RAN"}, &status, 30s);
+  EXPECT_EQ(out.find("PAYLOAD-RAN"), std::string::npos) << out;
+  EXPECT_NE(status, 0);
+  nlohmann::json alert = WaitForAlert("Executable not from the container image");
+  ASSERT_FALSE(alert.is_null()) << ReadAll(dir_ / "watch.log") << ReadAll(alerts_);
+  EXPECT_EQ(alert["container.id"], id_.substr(0, 12));
+  EXPECT_EQ(alert["output_fields"]["proc.is_exe_from_memfd"], "true");
+  ASSERT_EQ(alert["actions"].size(), 1u);
+  EXPECT_EQ(alert["actions"][0]["action"], "kill_process");
+  EXPECT_EQ(alert["actions"][0]["ok"], true);
+  EXPECT_NE(alert["actions"][0]["result"].get<std::string>().find("bpf_send_signal"), std::string::npos)
+      << alert.dump();
+  // A normal exec in the same container still works (only the memfd exec was killed).
+  out = RunCommand({"runc", "exec", id_, "/usr/bin/echo", "STILL-FINE"}, &status, 30s);
+  EXPECT_EQ(status, 0);
+  EXPECT_NE(out.find("STILL-FINE"), std::string::npos);
 }
 
 TEST_F(RuntimeE2eTest, HostActivityIsNotAlerted) {
