@@ -138,6 +138,12 @@ UserNames::Db& UserNames::Load(const std::string& container_key, int64_t pid) {
   std::string root = container_key.empty() ? std::string() : "/proc/" + std::to_string(pid) + "/root";
   ParseColonFile(ReadSmall(root + "/etc/passwd"), &db.users);
   ParseColonFile(ReadSmall(root + "/etc/group"), &db.groups);
+  if (db.users.empty() && !container_key.empty()) {
+    // The process is already gone (or has no passwd): do not cache, try again with the next event.
+    static thread_local Db empty;
+    empty = std::move(db);
+    return empty;
+  }
   if (dbs_.size() > 4096) dbs_.clear();
   return dbs_[container_key] = std::move(db);
 }

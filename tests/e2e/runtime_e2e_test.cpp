@@ -401,3 +401,57 @@ TEST_F(RuntimeE2eTest, HostActivityIsNotAlerted) {
 }
 
 }  // namespace
+
+namespace {
+
+// The CLI without the kernel (no root needed): rule validation and replay through the built binary.
+TEST(RuntimeCliTest, RulesValidateNamesUnsupportedFalcoRules) {
+  fs::path falco = fs::path(CUSTOMS_SHARED_DATA) / "falco" / "falco_rules.yaml";
+  if (!fs::exists(falco)) GTEST_SKIP() << "no shared falco data";
+  int status = 0;
+  std::string out = RunCommand({kBinary.string(), "rules", "validate", "--quiet", falco.string()}, &status);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1) << out;
+  EXPECT_NE(out.find("14 rules loaded"), std::string::npos) << out;
+  EXPECT_NE(out.find("falco_rules.yaml:1055: 'Linux Kernel Module Injection Detected': unknown field "
+                     "'thread.cap_effective'"),
+            std::string::npos)
+      << out;
+  out = RunCommand({kBinary.string(), "rules", "validate", "/nonexistent/rules.yaml"}, &status);
+  EXPECT_EQ(WEXITSTATUS(status), 3) << out;
+  out = RunCommand({kBinary.string(), "rules", "list"}, &status);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_NE(out.find("Shell spawned in a container"), std::string::npos);
+  EXPECT_NE(out.find("actions=alert,kill_container"), std::string::npos);
+}
+
+TEST(RuntimeCliTest, ReplayProducesDryRunAlerts) {
+  char dir_template[] = "/tmp/customs-cli-XXXXXX";
+  ASSERT_NE(mkdtemp(dir_template), nullptr);
+  fs::path dir = dir_template;
+  std::ofstream(dir / "events.jsonl")
+      << R"({"type":"execve","time_ns":1764347400000000000,"pid":7,"name":"bash","exepath":"/usr/bin/bash",)"
+      << R"("container_id":"abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789"})"
+      << "\n"
+      << R"({"type":"execve","pid":8,"name":"bash","exepath":"/usr/bin/bash"})"
+      << "\n";
+  int status = 0;
+  std::string out = RunCommand({kBinary.string(), "watch", "--replay", (dir / "events.jsonl").string()}, &status);
+  fs::remove_all(dir);
+  EXPECT_EQ(WEXITSTATUS(status), 0) << out;
+  std::istringstream lines(out);
+  std::string line;
+  int alerts = 0;
+  while (std::getline(lines, line)) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded()) continue;
+    ++alerts;
+    EXPECT_EQ(j["rule"], "Shell spawned in a container");
+    EXPECT_EQ(j["container.id"], "abcdef012345");
+    EXPECT_EQ(j["actions"][0]["dry_run"], true);
+    EXPECT_NE(j["actions"][0]["result"].get<std::string>().find("would kill"), std::string::npos);
+  }
+  EXPECT_EQ(alerts, 1) << out;  // the host bash is not a container shell
+}
+
+}  // namespace
