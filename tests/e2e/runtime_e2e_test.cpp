@@ -9,11 +9,13 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -172,7 +174,20 @@ class RuntimeE2eTest : public ::testing::Test {
       kill(runc_pid_, SIGKILL);
       waitpid(runc_pid_, nullptr, 0);
     }
-    if (!dir_.empty()) fs::remove_all(dir_);
+    if (!overlay_.empty()) umount2(overlay_.c_str(), MNT_DETACH);
+    if (!dir_.empty() && !HasMountsUnder(dir_)) fs::remove_all(dir_);
+  }
+
+  // A writable overlay root (lower: the shared root filesystem), like an image's layers plus the container's
+  // writable upper layer.
+  void UseOverlayRoot() {
+    fs::create_directories(dir_ / "upper");
+    fs::create_directories(dir_ / "work");
+    fs::create_directories(dir_ / "merged");
+    std::string options = "lowerdir=" + kRootfs.string() + ",upperdir=" + (dir_ / "upper").string() +
+                          ",workdir=" + (dir_ / "work").string();
+    ASSERT_EQ(mount("overlay", (dir_ / "merged").c_str(), "overlay", 0, options.c_str()), 0) << std::strerror(errno);
+    overlay_ = dir_ / "merged";
   }
 
   // Starts `sleep 300` in a runc container (host network, read-only root) and waits until it runs.
@@ -183,7 +198,11 @@ class RuntimeE2eTest : public ::testing::Test {
     RunCommand({"runc", "spec", "--bundle", bundle.string()}, &status);
     ASSERT_EQ(status, 0);
     auto config = nlohmann::json::parse(ReadAll(bundle / "config.json"));
-    config["root"] = {{"path", kRootfs.string()}, {"readonly", true}};
+    if (overlay_.empty()) {
+      config["root"] = {{"path", kRootfs.string()}, {"readonly", true}};
+    } else {
+      config["root"] = {{"path", overlay_.string()}, {"readonly", false}};
+    }
     config["process"]["terminal"] = false;
     config["process"]["args"] = {"sleep", "300"};
     // The memfd helper, bind-mounted read-only (the root filesystem is shared and read-only).
@@ -259,6 +278,7 @@ class RuntimeE2eTest : public ::testing::Test {
   }
 
   fs::path dir_;
+  fs::path overlay_;
   fs::path alerts_;
   std::string id_;
   pid_t runc_pid_ = -1;
@@ -381,6 +401,28 @@ TEST_F(RuntimeE2eTest, MemfdExecIsKilledInTheKernelBeforeItRuns) {
   out = RunCommand({"runc", "exec", id_, "/usr/bin/echo", "STILL-FINE"}, &status, 30s);
   EXPECT_EQ(status, 0);
   EXPECT_NE(out.find("STILL-FINE"), std::string::npos);
+}
+
+TEST_F(RuntimeE2eTest, UpperLayerExecIsKilledInTheKernel) {
+  UseOverlayRoot();
+  StartContainer();
+  StartWatch();
+  if (HasFatalFailure()) return;
+  int status = 0;
+  // A binary that was not in the image: copied into the container's writable layer, then run.
+  RunCommand({"runc", "exec", id_, "cp", "/usr/bin/echo", "/dropped"}, &status, 30s);
+  ASSERT_EQ(status, 0);
+  ASSERT_TRUE(fs::exists(dir_ / "upper" / "dropped"));
+  std::string out = RunCommand({"runc", "exec", id_, "/dropped", "DROPPED-RAN"}, &status, 30s);
+  EXPECT_EQ(out.find("DROPPED-RAN"), std::string::npos) << out;
+  nlohmann::json alert = WaitForAlert("Executable not from the container image");
+  ASSERT_FALSE(alert.is_null()) << ReadAll(dir_ / "watch.log") << ReadAll(alerts_);
+  EXPECT_EQ(alert["output_fields"]["proc.is_exe_upper_layer"], "true");
+  EXPECT_EQ(alert["output_fields"]["proc.exepath"], "/dropped");
+  EXPECT_EQ(alert["actions"][0]["ok"], true);
+  // Image binaries (lower layer) are not flagged.
+  out = RunCommand({"runc", "exec", id_, "/usr/bin/echo", "IMAGE-OK"}, &status, 30s);
+  EXPECT_NE(out.find("IMAGE-OK"), std::string::npos) << out;
 }
 
 TEST_F(RuntimeE2eTest, HostActivityIsNotAlerted) {
