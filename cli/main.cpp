@@ -15,6 +15,8 @@ constexpr AddCommand kCommands[] = {
     AddImageCommand,
     AddFsCommand,
     AddDbCommand,
+    AddWatchCommand,
+    AddRulesCommand,
 };
 
 }  // namespace

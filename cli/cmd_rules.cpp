@@ -1,0 +1,104 @@
+// `customs rules validate FILE...` and `customs rules list [--rules FILE...]`.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "runtime/rules.h"
+
+namespace customs::cli {
+namespace {
+
+using runtime::LoadReport;
+using runtime::RuleSet;
+using runtime::RulesLoader;
+
+// Loads the default rules (unless `files` is given and `with_defaults` is false) and the files, printing
+// structural errors. Returns false if a file could not be read.
+bool Load(const std::vector<std::string>& files, bool with_defaults, RuleSet* set, LoadReport* report) {
+  RulesLoader loader;
+  bool ok = true;
+  if (with_defaults) (void)loader.AddText("<default customs_rules.yaml>", runtime::DefaultRulesText());
+  for (const auto& file : files) {
+    auto status = loader.AddFile(file);
+    if (!status && status.error().code() != ErrorCode::kCorrupt) {
+      // kCorrupt (bad YAML) is also in the report; other failures (missing, too big) are not.
+      report->errors.push_back(runtime::LoadMessage{file, 0, "", status.error().message()});
+      ok = false;
+    }
+  }
+  LoadReport loaded;
+  *set = loader.Finish(&loaded);
+  report->errors.insert(report->errors.end(), loaded.errors.begin(), loaded.errors.end());
+  report->warnings.insert(report->warnings.end(), loaded.warnings.begin(), loaded.warnings.end());
+  return ok;
+}
+
+std::string Actions(const runtime::Rule& rule) {
+  std::string out;
+  for (auto action : {runtime::Action::kAlert, runtime::Action::kKillProcess, runtime::Action::kKillContainer,
+                      runtime::Action::kDenyNetwork}) {
+    if (rule.HasAction(action)) out += (out.empty() ? "" : ",") + std::string(runtime::ActionName(action));
+  }
+  return out;
+}
+
+}  // namespace
+
+void AddRulesCommand(CLI::App& app, CommandContext& context) {
+  auto* rules = app.add_subcommand("rules", "Validate and list runtime rules (Falco rule language)");
+  rules->require_subcommand(1);
+
+  auto* validate =
+      rules->add_subcommand("validate", "Load and compile rule files; print errors as file:line, exit 1 on any error");
+  auto files = std::make_shared<std::vector<std::string>>();
+  auto quiet = std::make_shared<bool>(false);
+  validate->add_option("files", *files, "Falco/customs rule files, applied in order")->required();
+  validate->add_flag("-q,--quiet", *quiet, "Do not print warnings");
+  validate->callback([files, quiet, &context] {
+    RuleSet set;
+    LoadReport report;
+    bool read_ok = Load(*files, false, &set, &report);
+    for (const auto& error : report.errors) std::fprintf(stderr, "error: %s\n", error.ToString().c_str());
+    if (!*quiet) {
+      for (const auto& warning : report.warnings) std::fprintf(stderr, "warning: %s\n", warning.ToString().c_str());
+    }
+    size_t enabled = 0;
+    for (const auto& rule : set.rules()) enabled += rule->enabled ? 1 : 0;
+    std::printf("%zu rules loaded (%zu enabled), %zu errors, %zu warnings\n", set.rules().size(), enabled,
+                report.errors.size(), report.warnings.size());
+    context.exit_code = !read_ok ? kExitFailure : report.errors.empty() ? kExitOk : kExitFindings;
+  });
+
+  auto* list = rules->add_subcommand("list", "List the loaded rules with priority, tags and actions");
+  auto list_files = std::make_shared<std::vector<std::string>>();
+  auto no_defaults = std::make_shared<bool>(false);
+  list->add_option("--rules", *list_files, "Rule files (after the built-in defaults)");
+  list->add_flag("--no-defaults", *no_defaults, "Do not load the built-in customs rules");
+  list->callback([list_files, no_defaults, &context] {
+    RuleSet set;
+    LoadReport report;
+    bool read_ok = Load(*list_files, !*no_defaults, &set, &report);
+    for (const auto& error : report.errors) std::fprintf(stderr, "error: %s\n", error.ToString().c_str());
+    for (const auto& rule : set.rules()) {
+      std::string tags;
+      for (const auto& tag : rule->tags) tags += (tags.empty() ? "" : ",") + tag;
+      std::string types;
+      for (int t = 0; t < runtime::kEventTypeCount; ++t) {
+        if (rule->event_types.test(t)) {
+          types += (types.empty() ? "" : ",") + std::string(runtime::EventTypeName(static_cast<runtime::EventType>(t)));
+        }
+      }
+      if (rule->event_types.all()) types = "*";
+      std::printf("%-13s %-8s %-60s actions=%s events=%s tags=%s\n",
+                  std::string(runtime::PriorityName(rule->priority)).c_str(), rule->enabled ? "enabled" : "disabled",
+                  rule->name.c_str(), Actions(*rule).c_str(), types.c_str(), tags.c_str());
+    }
+    context.exit_code = !read_ok ? kExitFailure : report.errors.empty() ? kExitOk : kExitFindings;
+  });
+}
+
+}  // namespace customs::cli

@@ -1,0 +1,200 @@
+#include "runtime/actions.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+namespace customs::runtime {
+namespace {
+
+uint64_t NowNs() {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+}
+
+std::string ShortId(const Event& event) {
+  return event.container_id.empty() ? "host" : event.container_id.substr(0, 12);
+}
+
+std::vector<pid_t> CgroupPids(const std::filesystem::path& dir) {
+  std::vector<pid_t> pids;
+  std::error_code ec;
+  std::vector<std::filesystem::path> dirs = {dir};
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_directory(ec)) dirs.push_back(it->path());
+  }
+  for (const auto& d : dirs) {
+    std::ifstream in(d / "cgroup.procs");
+    pid_t pid;
+    while (in >> pid) pids.push_back(pid);
+  }
+  return pids;
+}
+
+}  // namespace
+
+ActionReport DryRunExecutor::Execute(Action action, const Event& event) {
+  ActionReport report;
+  report.action = action;
+  report.dry_run = true;
+  report.ok = true;
+  report.time_ns = NowNs();
+  switch (action) {
+    case Action::kAlert: report.result = "alerted"; break;
+    case Action::kKillProcess:
+      report.target = fmt::format("pid {}", event.pid);
+      report.result =
+          fmt::format("would kill process {} ({}) with SIGKILL (dry run: --enforce not given)", event.pid, event.name);
+      break;
+    case Action::kKillContainer:
+      report.target = fmt::format("container {}", ShortId(event));
+      report.result =
+          event.container_id.empty()
+              ? std::string("would not kill: the process is not in a container")
+              : fmt::format("would kill every process of container {} (dry run: --enforce not given)", ShortId(event));
+      break;
+    case Action::kDenyNetwork:
+      report.target = fmt::format("container {}", ShortId(event));
+      report.result = event.container_id.empty()
+                          ? std::string("would not deny: the process is not in a container")
+                          : fmt::format("would deny further connects of container {} (dry run: --enforce not given)",
+                                        ShortId(event));
+      break;
+  }
+  return report;
+}
+
+Result<std::string> KillCgroup(const std::filesystem::path& cgroup_dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(cgroup_dir, ec)) {
+    return MakeError(ErrorCode::kNotFound, "cgroup {} does not exist", cgroup_dir.string());
+  }
+  auto start = std::chrono::steady_clock::now();
+  std::string method;
+  {
+    std::ofstream kill_file(cgroup_dir / "cgroup.kill");
+    if (kill_file) {
+      kill_file << "1";
+      kill_file.flush();
+      if (kill_file) method = "cgroup.kill";
+    }
+  }
+  size_t signalled = 0;
+  while (true) {
+    auto pids = CgroupPids(cgroup_dir);
+    if (pids.empty()) break;
+    if (method.empty() || std::chrono::steady_clock::now() - start > std::chrono::milliseconds(100)) {
+      if (method.empty()) method = "SIGKILL per pid";
+      for (pid_t pid : pids) {
+        if (kill(pid, SIGKILL) == 0) ++signalled;
+      }
+    }
+    if (std::chrono::steady_clock::now() - start > std::chrono::seconds(1)) {
+      return MakeError(ErrorCode::kInternal, "cgroup {} still has {} processes after 1 s ({})", cgroup_dir.string(),
+                       pids.size(), method);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+  return fmt::format("killed with {}{}: cgroup empty after {:.1f} ms", method,
+                     signalled ? fmt::format(" ({} pids signalled)", signalled) : std::string(),
+                     elapsed.count() / 1000.0);
+}
+
+std::filesystem::path EnforcingExecutor::CgroupDir(const Event& event) {
+  ContainerInfo info = event.cgroup_id != 0 ? resolver_.Resolve(event.cgroup_id) : resolver_.ResolvePid(event.pid);
+  if (info.id.empty() && event.cgroup_id != 0) info = resolver_.ResolvePid(event.pid);
+  return info.id.empty() ? std::filesystem::path() : info.cgroup_dir;
+}
+
+ActionReport EnforcingExecutor::KillContainer(const Event& event, ActionReport report) {
+  report.target = fmt::format("container {}", ShortId(event));
+  if (event.container_id.empty()) {
+    report.result = "refused: the process is not in a container";
+    return report;
+  }
+  if (auto it = killed_containers_.find(event.container_id); it != killed_containers_.end()) {
+    report.ok = true;
+    report.result = "already killed: " + it->second;
+    return report;
+  }
+  std::filesystem::path dir = CgroupDir(event);
+  if (dir.empty()) {
+    report.result = "failed: cannot find the container's cgroup";
+    return report;
+  }
+  report.target += fmt::format(" ({})", dir.string());
+  auto result = KillCgroup(dir);
+  report.ok = result.has_value();
+  report.result = result ? *result : "failed: " + result.error().message();
+  if (report.ok) killed_containers_[event.container_id] = report.result;
+  return report;
+}
+
+ActionReport EnforcingExecutor::DenyNetwork(const Event& event, ActionReport report) {
+  report.target = fmt::format("container {}", ShortId(event));
+  if (event.container_id.empty()) {
+    report.result = "refused: the process is not in a container";
+    return report;
+  }
+  if (denied_containers_.count(event.container_id)) {
+    report.ok = true;
+    report.result = "already denied";
+    return report;
+  }
+  if (denier_ == nullptr) {
+    report.result = "failed: no BPF sensor loaded to attach the cgroup connect hook";
+    return report;
+  }
+  std::filesystem::path dir = CgroupDir(event);
+  if (dir.empty()) {
+    report.result = "failed: cannot find the container's cgroup";
+    return report;
+  }
+  auto status = denier_->DenyCgroup(dir);
+  report.ok = status.has_value();
+  report.result = status ? fmt::format("connects from {} now fail with EPERM", dir.string())
+                         : "failed: " + status.error().message();
+  if (report.ok) denied_containers_.insert(event.container_id);
+  return report;
+}
+
+ActionReport EnforcingExecutor::Execute(Action action, const Event& event) {
+  ActionReport report;
+  report.action = action;
+  report.dry_run = false;
+  report.time_ns = NowNs();
+  switch (action) {
+    case Action::kAlert:
+      report.ok = true;
+      report.result = "alerted";
+      return report;
+    case Action::kKillProcess:
+      report.target = fmt::format("pid {}", event.pid);
+      if (event.killed_by_sensor) {
+        report.ok = true;
+        report.result = fmt::format(
+            "killed {} ({}) in the kernel: bpf_send_signal(SIGKILL) in the exec tracepoint, before the new program ran",
+            event.pid, event.exepath);
+      } else if (event.pid <= 1) {
+        report.result = "refused: pid <= 1";
+      } else if (kill(static_cast<pid_t>(event.pid), SIGKILL) == 0) {
+        report.ok = true;
+        report.result = fmt::format("sent SIGKILL to {} ({})", event.pid, event.name);
+      } else {
+        report.result = fmt::format("kill({}) failed: {}", event.pid, std::strerror(errno));
+      }
+      return report;
+    case Action::kKillContainer: report = KillContainer(event, report); break;
+    case Action::kDenyNetwork: report = DenyNetwork(event, report); break;
+  }
+  report.time_ns = NowNs();
+  return report;
+}
+
+}  // namespace customs::runtime

@@ -1,0 +1,57 @@
+// Actions: what happens when a rule with `actions:` matches. The dry-run executor only says what would be done;
+// the enforcing one acts (kill_process: SIGKILL; kill_container: cgroup.kill, else SIGKILL every pid of the
+// cgroup; deny_network: a cgroup/connect4|6 program attached to the container's cgroup, via NetworkDenier).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "runtime/alert.h"
+#include "runtime/container.h"
+#include "runtime/event.h"
+#include "runtime/rules.h"
+
+namespace customs::runtime {
+
+// Attaches a connect-denying program to a cgroup (implemented by the BPF sensor).
+class NetworkDenier {
+ public:
+  virtual ~NetworkDenier() = default;
+  [[nodiscard]] virtual Status DenyCgroup(const std::filesystem::path& cgroup_dir) = 0;
+};
+
+class ActionExecutor {
+ public:
+  virtual ~ActionExecutor() = default;
+  virtual ActionReport Execute(Action action, const Event& event) = 0;
+};
+
+class DryRunExecutor final : public ActionExecutor {
+ public:
+  ActionReport Execute(Action action, const Event& event) override;
+};
+
+class EnforcingExecutor final : public ActionExecutor {
+ public:
+  // `resolver` finds container cgroups; `denier` may be null (deny_network then fails with a reason).
+  EnforcingExecutor(ContainerResolver& resolver, NetworkDenier* denier) : resolver_(resolver), denier_(denier) {}
+  ActionReport Execute(Action action, const Event& event) override;
+
+ private:
+  ActionReport KillContainer(const Event& event, ActionReport report);
+  ActionReport DenyNetwork(const Event& event, ActionReport report);
+  std::filesystem::path CgroupDir(const Event& event);
+  ContainerResolver& resolver_;
+  NetworkDenier* denier_;
+  std::map<std::string, std::string> killed_containers_;  // id -> first result
+  std::set<std::string> denied_containers_;
+};
+
+// Kills every process of a cgroup directory (and below): cgroup.kill when the kernel has it, else SIGKILL to each
+// pid in cgroup.procs, repeated until the cgroup is empty or 1 s passed. Returns a description of what happened.
+Result<std::string> KillCgroup(const std::filesystem::path& cgroup_dir);
+
+}  // namespace customs::runtime

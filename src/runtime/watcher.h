@@ -1,0 +1,65 @@
+// The event loop of `customs watch`: events from a source -> rules -> alerts and actions. Single-threaded; the
+// sinks must not block (the webhook sink queues).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <cstdio>
+
+#include "runtime/actions.h"
+#include "runtime/alert.h"
+#include "runtime/event_source.h"
+#include "runtime/rules.h"
+
+namespace customs::runtime {
+
+struct WatchOptions {
+  bool enforce = false;      // without it, actions other than alert are reported as dry run
+  int64_t duration_ms = -1;  // stop after this long (-1: until stopped or the source is exhausted)
+  FILE* record = nullptr;    // --record: every event as JSONL
+  int poll_timeout_ms = 1;   // how long a Poll may wait (the ~1 ms consume loop)
+};
+
+struct WatchStats {
+  uint64_t events = 0;
+  uint64_t alerts = 0;
+  uint64_t actions = 0;
+  SourceStats source;
+};
+
+class Watcher {
+ public:
+  // `executor` is used only for actions other than alert when enforcing; otherwise DryRunExecutor is used.
+  Watcher(const RuleSet& rules, EventSource& source, AlertSink& sink, ActionExecutor& executor, WatchOptions options)
+      : rules_(rules), source_(source), sink_(sink), executor_(executor), options_(options) {}
+
+  // Runs until `stop` is set, the duration passes, or the source is exhausted.
+  [[nodiscard]] Status Run(const std::atomic<bool>& stop);
+  WatchStats stats() const { return stats_; }
+
+ private:
+  void OnEvent(Event& event);
+  void CheckDrops();
+  const RuleSet& rules_;
+  EventSource& source_;
+  AlertSink& sink_;
+  ActionExecutor& executor_;
+  DryRunExecutor dry_run_;
+  WatchOptions options_;
+  WatchStats stats_;
+  uint64_t reported_drops_ = 0;
+};
+
+}  // namespace customs::runtime
+
+namespace customs::runtime {
+
+// Which exec kills the kernel may do itself (bpf_send_signal before the new program runs): a flag qualifies when an
+// enabled kill_process rule matches a container exec probe because of that flag (and not without it).
+struct KernelKillPolicy {
+  bool memfd = false;
+  bool upper_layer = false;
+};
+KernelKillPolicy ComputeKernelKillPolicy(const RuleSet& rules);
+
+}  // namespace customs::runtime
