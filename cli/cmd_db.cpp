@@ -224,10 +224,13 @@ int RunUpdate(const DbOptions& options) {
     return kExitFailure;
   }
   for (const auto& s : result->sources) {
-    std::fprintf(stderr, "%-16s %s%s%s\n", s.name.c_str(), s.outcome.c_str(), s.error.empty() ? "" : ": ",
-                 s.error.c_str());
+    std::printf("%-16s %s%s%s\n", s.name.c_str(), s.outcome.c_str(), s.error.empty() ? "" : ": ", s.error.c_str());
   }
-  if (result->store) PrintInfo(*result->store);
+  if (result->store) {
+    std::printf("\n");
+    PrintInfo(*result->store);
+  }
+  std::fflush(stdout);
   if (!result->failed.empty()) {
     std::string names;
     for (const auto& f : result->failed) names += (names.empty() ? "" : ", ") + f;
@@ -277,7 +280,10 @@ show->callback([options, &context] { context.exit_code = RunShow(*options); });
 CLI::App* update = db->add_subcommand("update", "Download the feeds and rebuild the store");
 add_db(update);
 add_lock(update);
-update->add_option("--source", options->sources, "Only these sources (repeatable); see --help for names")
+update
+    ->add_option(
+        "--source", options->sources,
+        "Only these sources (repeatable; default: all but nvd, which takes ~15 min at NVD's public rate limit)")
     ->check(CLI::IsMember(UpdateSourceNames()));
 update->add_option("--mirror", options->mirror,
                    "Base URL replacing every source's scheme and host (same paths), e.g. http://mirror:8080");

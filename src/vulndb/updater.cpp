@@ -422,7 +422,12 @@ Result<UpdateResult> UpdateStore(const UpdateOptions& options, Diagnostics& diag
       }
     }
     if (!batch && update.outcome.empty()) update.outcome = "failed (no data)";
-    if (batch) builder.Add(std::move(*batch), plan.name);
+    if (batch) {
+      std::vector<std::string> urls = SourceUrls(plan.name);
+      std::string origin = options.mirror.empty() ? urls.front() : ApplyMirror(urls.front(), options.mirror);
+      if (urls.size() > 1) origin += fmt::format(" (+{} more)", urls.size() - 1);
+      builder.Add(std::move(*batch), origin);
+    }
     result.sources.push_back(std::move(update));
   }
 
