@@ -218,6 +218,31 @@ TEST_F(UpdateTest, DownloadsThenRevalidatesThenSurvivesEveryFailure) {
   EXPECT_TRUE(named) << corrupt_member_;
 }
 
+TEST_F(UpdateTest, NvdPagesAreFetchedUntilTheTotalIsCovered) {
+  // The mirror answers every page request with the 38-CVE fixture page (totalResults 38): one request suffices.
+  std::filesystem::create_directories(root_ / "rest" / "json" / "cves");
+  std::filesystem::copy_file(kVulnData / "nvd" / "full-page.json", root_ / "rest" / "json" / "cves" / "2.0");
+  UpdateOptions options = Options("ok", "");
+  options.sources = {"nvd"};
+  DiagnosticsCollector diagnostics;
+  auto result = UpdateStore(options, diagnostics);
+  ASSERT_TRUE(result) << result.error().ToString();
+  EXPECT_TRUE(result->failed.empty());
+  EXPECT_EQ(Count(*result->store, "nvd"), 38);
+  auto store = Store::Open(db_);
+  ASSERT_TRUE(store);
+  auto v = (*store)->GetVulnerability("CVE-2023-27314");
+  ASSERT_TRUE(v && v->has_value());
+  ASSERT_FALSE((*v)->cvss.empty());
+  EXPECT_DOUBLE_EQ((*v)->cvss[0].base_score, 7.5);
+  // The store keeps nvd from the cache when later updates select other sources.
+  options.sources = {"kev"};
+  auto again = UpdateStore(options, diagnostics);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(Count(*again->store, "nvd"), 38);
+  EXPECT_EQ(Count(*again->store, "kev"), 1404);
+}
+
 TEST_F(UpdateTest, CliNamesTheFailedSourceAndExitsNonZero) {
   std::filesystem::path binary = std::filesystem::path(CUSTOMS_BINARY_DIR) / "cli" / "customs";
   if (!std::filesystem::exists(binary)) {
