@@ -225,6 +225,7 @@ Status StoreBuilder::Write(const std::filesystem::path& path, std::string_view b
     const RecordIds& ids = record_ids[i];
     const std::string& own = canonical(ids.ids.front());
     merged[own].records.push_back(i);
+    for (const auto& related : records[i].vulnerability.related) merged[own].related.insert(related);
     if (ids.cves.size() > 1) {
       for (const auto& cve : ids.cves) {
         const std::string& target = canonical(cve);

@@ -146,8 +146,8 @@ TEST_F(StoreTest, InfoCountsMatchInputs) {
   EXPECT_EQ(Count(*info, "osv-crates.io"), 1206);
   EXPECT_EQ(Count(*info, "osv-pypi"), 2661);
   EXPECT_EQ(Count(*info, "kev"), 1404);
-  EXPECT_EQ(Count(*info, "epss"), 360142 + 5);   // the re-encoded full file + the 5-line real-header sample
-  EXPECT_EQ(Count(*info, "debian"), 21889 + 7);  // bookworm-derived + the tracker excerpt
+  EXPECT_EQ(Count(*info, "epss"), 360142 + 5);       // the re-encoded full file + the 5-line real-header sample
+  EXPECT_EQ(Count(*info, "debian"), 21889 + 7 + 8);  // bookworm-derived + tracker JSON excerpt + CVE/list sample
   EXPECT_EQ(Count(*info, "nvd"), 38 + 1);
   EXPECT_EQ(Count(*info, "ubuntu"), 6);
   auto age = StoreAge(*info);

@@ -37,6 +37,7 @@ const char* FeedFormatName(FeedFormat format) {
     case FeedFormat::kOsvZip: return "osv-zip";
     case FeedFormat::kDebianTracker: return "debian-tracker-json";
     case FeedFormat::kDebianDsaList: return "debian-dsa-list";
+    case FeedFormat::kDebianCveList: return "debian-cve-list";
     case FeedFormat::kAlpineSecdb: return "alpine-secdb";
     case FeedFormat::kNvd: return "nvd-api-2.0";
     case FeedFormat::kKev: return "cisa-kev";
@@ -88,6 +89,11 @@ FeedFormat DetectFormat(std::string_view name, std::string_view head) {
       (body.find("] DSA-") != std::string_view::npos || body.find("] DLA-") != std::string_view::npos)) {
     return FeedFormat::kDebianDsaList;
   }
+  if (body.starts_with("CVE-") &&
+      (body.find("\n\t- ") != std::string_view::npos || body.find("\n\t[") != std::string_view::npos ||
+       body.find("\n\tNOT-FOR-US") != std::string_view::npos || body.find("\n\tRESERVED") != std::string_view::npos)) {
+    return FeedFormat::kDebianCveList;
+  }
   if (body.starts_with("#model_version") || body.starts_with("cve,epss")) {
     return FeedFormat::kEpss;
   }
@@ -113,6 +119,7 @@ Status ParseFeed(FeedFormat format, std::string_view content, std::string_view o
     case FeedFormat::kOsvZip: return ParseOsvZip(content, origin, batch, diagnostics);
     case FeedFormat::kDebianTracker: return ParseDebianTracker(content, origin, batch, diagnostics);
     case FeedFormat::kDebianDsaList: return ParseDebianDsaList(content, origin, batch, diagnostics);
+    case FeedFormat::kDebianCveList: return ParseDebianCveList(content, origin, batch, diagnostics);
     case FeedFormat::kAlpineSecdb: return ParseAlpineSecdb(content, origin, batch, diagnostics);
     case FeedFormat::kNvd: return ParseNvd(content, origin, batch, diagnostics);
     case FeedFormat::kKev: return ParseKev(content, origin, batch, diagnostics);

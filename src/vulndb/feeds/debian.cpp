@@ -299,4 +299,126 @@ Status ParseDebianDsaList(std::string_view content, std::string_view origin, Fee
   return Ok();
 }
 
+// data/CVE/list: "CVE-YYYY-N (description ...)" or "CVE-YYYY-N [description]", then tab-indented lines:
+// "- pkg version|<state> (notes)" for unstable (debian:sid), "[release] - pkg version|<state> (notes)" for a
+// release, "{DSA-... DLA-...}" advisories, "NOTE:", "RESERVED", "REJECTED", "NOT-FOR-US: ...". A release the entry
+// does not name gets no row: the tracker derives those from archive versions this file does not carry.
+// States: <not-affected> -> not_affected; <ignored> -> will_not_fix; <end-of-life> -> end_of_life; <unfixed>,
+// <postponed>, <no-dsa>, <undetermined> -> affected; <removed>, <itp> -> no row. "(unimportant...)" sets urgency.
+Status ParseDebianCveList(std::string_view content, std::string_view origin, FeedBatch& batch,
+                          Diagnostics& diagnostics) {
+  FeedRecord current;
+  bool have_current = false;
+  auto flush = [&]() {
+    if (have_current) batch.Add(std::move(current));
+    current = FeedRecord{};
+    have_current = false;
+  };
+  std::size_t line_number = 0;
+  while (!content.empty()) {
+    std::size_t newline = content.find('\n');
+    std::string_view line = content.substr(0, newline);
+    content = newline == std::string_view::npos ? std::string_view{} : content.substr(newline + 1);
+    ++line_number;
+    if (Trim(line).empty()) {
+      continue;
+    }
+    if (line.front() != '\t' && line.front() != ' ') {
+      flush();
+      std::size_t space = line.find(' ');
+      std::string id(line.substr(0, space));
+      if (!id.starts_with("CVE-") && !id.starts_with("TEMP-")) {
+        ++batch.skipped;
+        diagnostics.Warn("vulndb/debian-cve-list", fmt::format("{}:{}", origin, line_number),
+                         "entry header without a CVE id skipped");
+        continue;
+      }
+      have_current = true;
+      current.source = "debian";
+      current.vulnerability.id = id;
+      if (space != std::string_view::npos) {
+        std::string_view description = Trim(line.substr(space + 1));
+        if (description.size() >= 2 && (description.front() == '(' || description.front() == '[')) {
+          description = description.substr(1, description.size() - 2);
+        }
+        current.vulnerability.details = std::string(description);
+      }
+      continue;
+    }
+    if (!have_current) {
+      continue;
+    }
+    std::string_view body = Trim(line);
+    if (body == "REJECTED") {
+      current.vulnerability.withdrawn = "rejected";
+      continue;
+    }
+    if (body.starts_with("{")) {
+      std::size_t end = body.find('}');
+      std::string_view ids = body.substr(1, end == std::string_view::npos ? std::string_view::npos : end - 1);
+      while (!ids.empty()) {
+        std::size_t sp = ids.find(' ');
+        std::string_view token = ids.substr(0, sp);
+        ids = sp == std::string_view::npos ? std::string_view{} : ids.substr(sp + 1);
+        if (!token.empty()) {
+          current.vulnerability.related.emplace_back(token);
+        }
+      }
+      continue;
+    }
+    std::string release = "sid";
+    if (body.starts_with("[")) {
+      std::size_t close = body.find(']');
+      if (close == std::string_view::npos) {
+        continue;
+      }
+      release = std::string(body.substr(1, close - 1));
+      body = Trim(body.substr(close + 1));
+    }
+    if (!body.starts_with("- ")) {
+      continue;  // NOTE:, RESERVED, NOT-FOR-US, TODO ...
+    }
+    body = Trim(body.substr(2));
+    std::size_t sp = body.find(' ');
+    AffectedPackage row;
+    row.record_id = current.vulnerability.id;
+    row.source = "debian";
+    auto number = DebianReleaseNumber(release);
+    row.ecosystem = "debian:" + (number ? *number : release);
+    row.package = std::string(body.substr(0, sp));
+    std::string_view rest = sp == std::string_view::npos ? std::string_view{} : Trim(body.substr(sp + 1));
+    std::string_view notes;
+    if (std::size_t paren = rest.find('('); paren != std::string_view::npos) {
+      notes = rest.substr(paren + 1);
+      rest = Trim(rest.substr(0, paren));
+    }
+    if (rest.empty() || rest == "<unfixed>" || rest == "<postponed>" || rest == "<no-dsa>" ||
+        rest == "<undetermined>") {
+      row.status = AffectedStatus::kAffectedNoFix;
+    } else if (rest == "<not-affected>") {
+      row.status = AffectedStatus::kNotAffected;
+    } else if (rest == "<ignored>") {
+      row.status = AffectedStatus::kWillNotFix;
+    } else if (rest == "<end-of-life>") {
+      row.status = AffectedStatus::kEndOfLife;
+    } else if (rest.starts_with("<")) {
+      continue;  // <removed>, <itp>: the package is not in that release
+    } else {
+      row.status = AffectedStatus::kFixed;
+      row.fixed_version = std::string(rest);
+    }
+    if (notes.starts_with("unimportant")) {
+      row.severity = Severity::kNegligible;
+      row.severity_raw = "unimportant";
+    } else if (notes.starts_with("low") || notes.starts_with("medium") || notes.starts_with("high")) {
+      std::string_view word = notes.substr(0, notes.find_first_of(";) "));
+      row.severity = SeverityFromWord(word);
+      row.severity_raw = std::string(word);
+    }
+    current.affected.push_back(std::move(row));
+  }
+  flush();
+  return Ok();
+}
+
 }  // namespace customs::vulndb

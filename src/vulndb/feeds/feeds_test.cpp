@@ -230,6 +230,37 @@ TEST(DebianFeedTest, DsaListEntries) {
   EXPECT_EQ(dla->counts["debian-dla"], 3534);
 }
 
+TEST(DebianFeedTest, CveListStatesPerRelease) {
+  std::filesystem::path path = kVulnData / "debian" / "tracker-reconstructed" / "CVE-list.sample";
+  REQUIRE_DATA(path);
+  DiagnosticsCollector diagnostics;
+  auto batch = ReadFeedInput(path, diagnostics);
+  ASSERT_TRUE(batch) << batch.error().ToString();
+  EXPECT_EQ(batch->counts["debian"], 8);
+  const AffectedPackage* postponed = FindRow(*batch, "CVE-2024-5535", "openssl", "debian:12");
+  ASSERT_NE(postponed, nullptr);
+  EXPECT_EQ(postponed->status, AffectedStatus::kAffectedNoFix);
+  const AffectedPackage* sid = FindRow(*batch, "CVE-2024-5535", "openssl", "debian:sid");
+  ASSERT_NE(sid, nullptr);
+  EXPECT_EQ(sid->status, AffectedStatus::kFixed);
+  EXPECT_EQ(sid->fixed_version, "3.3.2-1");
+  EXPECT_EQ(FindRow(*batch, "CVE-2024-3094", "xz-utils", "debian:12")->status, AffectedStatus::kNotAffected);
+  EXPECT_EQ(FindRow(*batch, "CVE-2023-45853", "minizip", "debian:sid"), nullptr);  // <removed>
+  const AffectedPackage* apt = FindRow(*batch, "CVE-2011-3374", "apt", "debian:sid");
+  ASSERT_NE(apt, nullptr);
+  EXPECT_EQ(apt->status, AffectedStatus::kAffectedNoFix);
+  EXPECT_EQ(apt->severity, Severity::kNegligible);
+  for (const auto& r : batch->records) {
+    if (r.vulnerability.id == "CVE-2023-38545") {
+      EXPECT_EQ(r.vulnerability.related, std::vector<std::string>{"DSA-5523-1"});
+    }
+    if (r.vulnerability.id == "CVE-2023-4911") {
+      EXPECT_EQ(r.vulnerability.details,
+                "buffer overflow in dynamic loader's processing of the GLIBC_TUNABLES environment variable");
+    }
+  }
+}
+
 TEST(AlpineFeedTest, SecdbJsonAndYaml) {
   std::filesystem::path path = kVulnData / "alpine" / "secdb-v3.20-subset" / "main.json";
   REQUIRE_DATA(path);
