@@ -108,7 +108,15 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& path) {
   impl->path = path;
   // immutable=1: writers never modify a published file in place (they rename a new one over it), so readers need
   // no locks and no journal.
-  std::string uri = "file:" + path.string() + "?immutable=1";
+  std::string uri = "file:";
+  for (char c : std::filesystem::absolute(path).string()) {
+    if (c == '%' || c == '?' || c == '#') {
+      uri += fmt::format("%{:02x}", static_cast<unsigned char>(c));  // RFC 3986 escapes, as SQLite URIs require
+    } else {
+      uri += c;
+    }
+  }
+  uri += "?immutable=1";
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(uri.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX, nullptr);
   impl->db.reset(raw);

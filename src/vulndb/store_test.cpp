@@ -477,6 +477,18 @@ TEST(StoreAgeTest, WarnsOnlyWhenOlderThanTheLimit) {
   EXPECT_TRUE(StaleStoreWarning(info));
 }
 
+TEST_F(PublishTest, PathsWithUriCharactersWork) {
+  std::filesystem::path odd = dir_->path() / "a dir?with#odd%chars";
+  std::filesystem::create_directories(odd);
+  db_ = odd / "customs.db";
+  ImportOrDie({kVulnData / "kev" / "known_exploited_vulnerabilities.json"});
+  auto store = Store::Open(db_);
+  ASSERT_TRUE(store) << store.error().ToString();
+  auto v = (*store)->GetVulnerability("CVE-2021-44228");
+  ASSERT_TRUE(v && v->has_value());
+  EXPECT_TRUE((*v)->kev.has_value());
+}
+
 TEST(StoreOpenTest, MissingAndForeignFilesAreClearErrors) {
   auto missing = Store::Open("/nonexistent/customs.db");
   ASSERT_FALSE(missing);
