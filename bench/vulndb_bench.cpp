@@ -44,16 +44,22 @@ Fixture& Shared() {
     std::set<std::pair<std::string, std::string>> all;
     for (const char* input : {"debian/bookworm-derived-tracker-json", "osv", "alpine"}) {
       auto batch = ReadFeedInput(kData / input, diagnostics);
-      if (!batch) continue;
+      if (!batch) {
+        continue;
+      }
       for (const auto& r : batch->records) {
-        for (const auto& a : r.affected) all.emplace(a.ecosystem, a.package);
+        for (const auto& a : r.affected) {
+          all.emplace(a.ecosystem, a.package);
+        }
       }
     }
     std::vector<std::pair<std::string, std::string>> pool(all.begin(), all.end());
     std::mt19937 random(42);
     std::shuffle(pool.begin(), pool.end(), random);
     pool.resize(std::min<std::size_t>(pool.size(), 900));
-    for (int i = 0; i < 100; ++i) pool.emplace_back("debian:12", "no-such-package-" + std::to_string(i));
+    for (int i = 0; i < 100; ++i) {
+      pool.emplace_back("debian:12", "no-such-package-" + std::to_string(i));
+    }
     f.keys = std::move(pool);
     return f;
   }();
@@ -86,12 +92,16 @@ void BM_GetVulnerability(benchmark::State& state) {
     state.SkipWithError("no store");
     return;
   }
-  for (auto _ : state) benchmark::DoNotOptimize(f.store->GetVulnerability("GO-2020-0001"));
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(f.store->GetVulnerability("GO-2020-0001"));
+  }
 }
 BENCHMARK(BM_GetVulnerability)->Unit(benchmark::kMicrosecond);
 
 void BM_CvssV31(benchmark::State& state) {
-  for (auto _ : state) benchmark::DoNotOptimize(CvssBaseScore("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"));
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(CvssBaseScore("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"));
+  }
 }
 BENCHMARK(BM_CvssV31);
 

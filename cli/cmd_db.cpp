@@ -37,21 +37,30 @@ std::filesystem::path DbPath(const DbOptions& options) {
 void PrintDiagnostics(DiagnosticsCollector& diagnostics, bool verbose) {
   std::size_t warnings = 0;
   for (const auto& d : diagnostics.Take()) {
-    if (d.level == DiagnosticLevel::kInfo && !verbose) continue;
-    if (d.level != DiagnosticLevel::kInfo) ++warnings;
-    if (warnings > 50 && !verbose) continue;
+    if (d.level == DiagnosticLevel::kInfo && !verbose) {
+      continue;
+    }
+    if (d.level != DiagnosticLevel::kInfo) {
+      ++warnings;
+    }
+    if (warnings > 50 && !verbose) {
+      continue;
+    }
     std::fprintf(stderr, "%s: %s: %s: %s\n", DiagnosticLevelName(d.level), d.source.c_str(), d.subject.c_str(),
                  d.message.c_str());
   }
-  if (warnings > 50 && !verbose)
+  if (warnings > 50 && !verbose) {
     std::fprintf(stderr, "... %zu warnings in all (--verbose shows every one)\n", warnings);
+  }
 }
 
 void PrintInfo(const StoreInfo& info) {
   std::printf("store:           %s\n", info.path.c_str());
   std::printf("schema version:  %d\n", info.schema_version);
   std::printf("built at:        %s", info.built_at.c_str());
-  if (auto age = StoreAge(info)) std::printf(" (%.1f hours ago)", static_cast<double>(age->count()) / 3600.0);
+  if (auto age = StoreAge(info)) {
+    std::printf(" (%.1f hours ago)", static_cast<double>(age->count()) / 3600.0);
+  }
   std::printf("\n");
   std::printf("vulnerabilities: %lld\n", static_cast<long long>(info.vulnerabilities));
   std::printf("package rows:    %lld\n", static_cast<long long>(info.affected_rows));
@@ -96,7 +105,9 @@ int RunInfo(const DbOptions& options) {
                           {"built_at", info->built_at},
                           {"vulnerabilities", info->vulnerabilities},
                           {"affected_rows", info->affected_rows}};
-    if (auto age = StoreAge(*info)) out["age_seconds"] = age->count();
+    if (auto age = StoreAge(*info)) {
+      out["age_seconds"] = age->count();
+    }
     nlohmann::json sources = nlohmann::json::array();
     for (const auto& s : info->sources) {
       sources.push_back(
@@ -135,21 +146,29 @@ int RunShow(const DbOptions& options) {
   if (options.format == "json") {
     nlohmann::json out = ToJson(v);
     nlohmann::json rows = nlohmann::json::array();
-    for (const auto& a : *affected) rows.push_back(ToJson(a));
+    for (const auto& a : *affected) {
+      rows.push_back(ToJson(a));
+    }
     out["affected"] = rows;
     nlohmann::json docs = nlohmann::json::array();
-    for (const auto& r : *records) docs.push_back(ToJson(r));
+    for (const auto& r : *records) {
+      docs.push_back(ToJson(r));
+    }
     out["records"] = docs;
     std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return kExitOk;
   }
   std::printf("%s\n", v.id.c_str());
   auto line = [](const char* label, const std::string& value) {
-    if (!value.empty()) std::printf("  %-11s %s\n", label, value.c_str());
+    if (!value.empty()) {
+      std::printf("  %-11s %s\n", label, value.c_str());
+    }
   };
   auto join = [](const std::vector<std::string>& items) {
     std::string out;
-    for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+    for (const auto& item : items) {
+      out += (out.empty() ? "" : ", ") + item;
+    }
     return out;
   };
   line("aliases:", join(v.aliases));
@@ -168,8 +187,12 @@ int RunShow(const DbOptions& options) {
     std::printf("  kev:        added %s, due %s%s\n", v.kev->date_added.c_str(), v.kev->due_date.c_str(),
                 v.kev->known_ransomware ? ", known ransomware use" : "");
   }
-  if (v.epss) std::printf("  epss:       %.5f (percentile %.5f)\n", v.epss->score, v.epss->percentile);
-  if (!v.details.empty()) std::printf("\n%s\n", v.details.c_str());
+  if (v.epss) {
+    std::printf("  epss:       %.5f (percentile %.5f)\n", v.epss->score, v.epss->percentile);
+  }
+  if (!v.details.empty()) {
+    std::printf("\n%s\n", v.details.c_str());
+  }
   if (!affected->empty()) {
     std::printf("\n  %-14s %-28s %-13s %-24s %s\n", "ECOSYSTEM", "PACKAGE", "STATUS", "FIXED", "SOURCE RECORD");
     for (const auto& a : *affected) {
@@ -177,7 +200,9 @@ int RunShow(const DbOptions& options) {
       if (fixed.empty()) {
         for (const auto& range : a.spec.ranges) {
           for (const auto& e : range.events) {
-            if (e.kind == version::RangeEvent::Kind::kFixed) fixed += (fixed.empty() ? "" : ",") + e.version;
+            if (e.kind == version::RangeEvent::Kind::kFixed) {
+              fixed += (fixed.empty() ? "" : ",") + e.version;
+            }
           }
         }
       }
@@ -187,7 +212,9 @@ int RunShow(const DbOptions& options) {
   }
   if (!records->empty()) {
     std::printf("\n  from:");
-    for (const auto& r : *records) std::printf(" %s (%s)", r.vulnerability.id.c_str(), r.source.c_str());
+    for (const auto& r : *records) {
+      std::printf(" %s (%s)", r.vulnerability.id.c_str(), r.source.c_str());
+    }
     std::printf("\n");
   }
   return kExitOk;
@@ -216,7 +243,9 @@ int RunUpdate(const DbOptions& options) {
     };
   }
   auto result = UpdateStore(update, diagnostics);
-  if (update.on_progress) std::fprintf(stderr, "\r\033[K");
+  if (update.on_progress) {
+    std::fprintf(stderr, "\r\033[K");
+  }
   PrintDiagnostics(diagnostics, options.verbose);
   if (!result) {
     std::fprintf(stderr, "customs db update: %s\n", result.error().message().c_str());
@@ -224,13 +253,18 @@ int RunUpdate(const DbOptions& options) {
     return kExitFailure;
   }
   for (const auto& s : result->sources) {
-    std::fprintf(stderr, "%-16s %s%s%s\n", s.name.c_str(), s.outcome.c_str(), s.error.empty() ? "" : ": ",
-                 s.error.c_str());
+    std::printf("%-16s %s%s%s\n", s.name.c_str(), s.outcome.c_str(), s.error.empty() ? "" : ": ", s.error.c_str());
   }
-  if (result->store) PrintInfo(*result->store);
+  if (result->store) {
+    std::printf("\n");
+    PrintInfo(*result->store);
+  }
+  std::fflush(stdout);
   if (!result->failed.empty()) {
     std::string names;
-    for (const auto& f : result->failed) names += (names.empty() ? "" : ", ") + f;
+    for (const auto& f : result->failed) {
+      names += (names.empty() ? "" : ", ") + f;
+    }
     std::fprintf(stderr, "customs db update: failed sources: %s\n", names.c_str());
     return kExitFailure;
   }
@@ -277,7 +311,10 @@ show->callback([options, &context] { context.exit_code = RunShow(*options); });
 CLI::App* update = db->add_subcommand("update", "Download the feeds and rebuild the store");
 add_db(update);
 add_lock(update);
-update->add_option("--source", options->sources, "Only these sources (repeatable); see --help for names")
+update
+    ->add_option(
+        "--source", options->sources,
+        "Only these sources (repeatable; default: all but nvd, which takes ~15 min at NVD's public rate limit)")
     ->check(CLI::IsMember(UpdateSourceNames()));
 update->add_option("--mirror", options->mirror,
                    "Base URL replacing every source's scheme and host (same paths), e.g. http://mirror:8080");

@@ -9,6 +9,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
   auto score = customs::vulndb::CvssBaseScore(input);
-  if (score && (*score < 0 || *score > 10)) std::abort();
+  if (score && (*score < 0 || *score > 10)) {
+    std::abort();
+  }
   return 0;
 }

@@ -10,6 +10,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string_view input(reinterpret_cast<const char*>(data), size);
   auto spec = customs::vulndb::DecodeSpec(input);
   auto again = customs::vulndb::DecodeSpec(customs::vulndb::EncodeSpec(spec));
-  if (customs::vulndb::EncodeSpec(again) != customs::vulndb::EncodeSpec(spec)) std::abort();
+  if (customs::vulndb::EncodeSpec(again) != customs::vulndb::EncodeSpec(spec)) {
+    std::abort();
+  }
   return 0;
 }

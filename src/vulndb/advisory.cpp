@@ -28,7 +28,9 @@ const char* AffectedStatusName(AffectedStatus status) {
 std::optional<Severity> ParseSeverityName(std::string_view name) {
   for (Severity s : {Severity::kUnknown, Severity::kNegligible, Severity::kLow, Severity::kMedium, Severity::kHigh,
                      Severity::kCritical}) {
-    if (name == SeverityName(s)) return s;
+    if (name == SeverityName(s)) {
+      return s;
+    }
   }
   return std::nullopt;
 }
@@ -36,7 +38,9 @@ std::optional<Severity> ParseSeverityName(std::string_view name) {
 std::optional<AffectedStatus> ParseAffectedStatusName(std::string_view name) {
   for (AffectedStatus s : {AffectedStatus::kFixed, AffectedStatus::kAffectedNoFix, AffectedStatus::kWillNotFix,
                            AffectedStatus::kNotAffected, AffectedStatus::kEndOfLife}) {
-    if (name == AffectedStatusName(s)) return s;
+    if (name == AffectedStatusName(s)) {
+      return s;
+    }
   }
   return std::nullopt;
 }

@@ -23,7 +23,9 @@ Result<MetricMap> ParseMetrics(std::string_view body) {
       return MakeError(ErrorCode::kInvalidArgument, "malformed CVSS metric '{}'", part);
     }
     auto [it, inserted] = metrics.emplace(std::string(part.substr(0, colon)), std::string(part.substr(colon + 1)));
-    if (!inserted) return MakeError(ErrorCode::kInvalidArgument, "duplicate CVSS metric '{}'", it->first);
+    if (!inserted) {
+      return MakeError(ErrorCode::kInvalidArgument, "duplicate CVSS metric '{}'", it->first);
+    }
   }
   return metrics;
 }
@@ -33,9 +35,13 @@ template <std::size_t N>
 Result<double> Weight(const MetricMap& metrics, std::string_view name,
                       const std::array<std::pair<const char*, double>, N>& table) {
   auto it = metrics.find(name);
-  if (it == metrics.end()) return MakeError(ErrorCode::kInvalidArgument, "CVSS metric {} missing", name);
+  if (it == metrics.end()) {
+    return MakeError(ErrorCode::kInvalidArgument, "CVSS metric {} missing", name);
+  }
   for (const auto& [value, weight] : table) {
-    if (it->second == value) return weight;
+    if (it->second == value) {
+      return weight;
+    }
   }
   return MakeError(ErrorCode::kInvalidArgument, "CVSS metric {} has unknown value '{}'", name, it->second);
 }
@@ -65,7 +71,9 @@ Result<double> ScoreV2(std::string_view body) {
 // CVSS v3.1 Specification Appendix A: Roundup avoids floating-point artefacts.
 double RoundUpV31(double x) {
   auto integer = static_cast<long long>(std::llround(x * 100000));
-  if (integer % 10000 == 0) return static_cast<double>(integer) / 100000.0;
+  if (integer % 10000 == 0) {
+    return static_cast<double>(integer) / 100000.0;
+  }
   return (std::floor(static_cast<double>(integer) / 10000) + 1) / 10.0;
 }
 // CVSS v3.0 Specification s7.1: the smallest number, to one decimal, equal to or higher than the input.
@@ -95,9 +103,13 @@ Result<double> ScoreV3(std::string_view body, bool v31) {
   double iss = 1 - ((1 - c) * (1 - i) * (1 - a));
   double impact = changed ? 7.52 * (iss - 0.029) - 3.25 * std::pow(iss - 0.02, 15) : 6.42 * iss;
   double exploitability = 8.22 * av * ac * pr * ui;
-  if (impact <= 0) return 0.0;
+  if (impact <= 0) {
+    return 0.0;
+  }
   auto roundup = v31 ? RoundUpV31 : RoundUpV30;
-  if (changed) return roundup(std::min(1.08 * (impact + exploitability), 10.0));
+  if (changed) {
+    return roundup(std::min(1.08 * (impact + exploitability), 10.0));
+  }
   return roundup(std::min(impact + exploitability, 10.0));
 }
 
@@ -160,7 +172,9 @@ constexpr MacroScore kV4Lookup[] = {
 // NaN when the macrovector does not exist (the spec's "no lower MacroVector").
 double LookupV4(const std::string& macro) {
   for (const auto& entry : kV4Lookup) {
-    if (macro == entry.macro) return entry.score;
+    if (macro == entry.macro) {
+      return entry.score;
+    }
   }
   return std::nan("");
 }
@@ -193,8 +207,12 @@ const std::vector<MaxVector>& Eq3Eq6Maxes(int eq3, int eq6) {
                                              Cia("L", "L", "H", "H", "H", "M")};
   static const std::vector<MaxVector> k21 = {Cia("L", "L", "L", "H", "H", "H")};
   static const std::vector<MaxVector> kNone;
-  if (eq3 == 0) return eq6 == 0 ? k00 : k01;
-  if (eq3 == 1) return eq6 == 0 ? k10 : k11;
+  if (eq3 == 0) {
+    return eq6 == 0 ? k00 : k01;
+  }
+  if (eq3 == 1) {
+    return eq6 == 0 ? k10 : k11;
+  }
   return eq6 == 1 ? k21 : kNone;
 }
 const std::vector<MaxVector>& Eq4Maxes(int level) {
@@ -225,7 +243,9 @@ double LevelV4(std::string_view metric, std::string_view value) {
       {"CR", "L", 0.2}, {"IR", "H", 0.0}, {"IR", "M", 0.1}, {"IR", "L", 0.2}, {"AR", "H", 0.0}, {"AR", "M", 0.1},
       {"AR", "L", 0.2}};
   for (const auto& l : kLevels) {
-    if (metric == l.metric && value == l.value) return l.level;
+    if (metric == l.metric && value == l.value) {
+      return l.level;
+    }
   }
   return std::nan("");
 }
@@ -251,13 +271,19 @@ Result<double> ScoreV4(std::string_view body) {
   for (const auto& [name, value] : metrics) {
     const V4Allowed* allowed = nullptr;
     for (const auto& a : kV4Metrics) {
-      if (name == a.metric) allowed = &a;
+      if (name == a.metric) {
+        allowed = &a;
+      }
     }
-    if (allowed == nullptr) return MakeError(ErrorCode::kInvalidArgument, "unknown CVSS v4 metric '{}'", name);
+    if (allowed == nullptr) {
+      return MakeError(ErrorCode::kInvalidArgument, "unknown CVSS v4 metric '{}'", name);
+    }
     std::string_view values = allowed->values;
     bool ok = name == "U" ? (value == "X" || value == "Clear" || value == "Green" || value == "Amber" || value == "Red")
                           : (value.size() == 1 && values.find(value[0]) != std::string_view::npos);
-    if (!ok) return MakeError(ErrorCode::kInvalidArgument, "CVSS v4 metric {} has invalid value '{}'", name, value);
+    if (!ok) {
+      return MakeError(ErrorCode::kInvalidArgument, "CVSS v4 metric {} has invalid value '{}'", name, value);
+    }
   }
   for (const auto& a : kV4Metrics) {
     if (a.mandatory && !metrics.contains(a.metric)) {
@@ -271,20 +297,30 @@ Result<double> ScoreV4(std::string_view body) {
       return it == metrics.end() ? "X" : it->second;
     };
     std::string selected = get(name);
-    if (name == "E" && selected == "X") return "A";
-    if ((name == "CR" || name == "IR" || name == "AR") && selected == "X") return "H";
+    if (name == "E" && selected == "X") {
+      return "A";
+    }
+    if ((name == "CR" || name == "IR" || name == "AR") && selected == "X") {
+      return "H";
+    }
     std::string modified_name = "M";
     modified_name.append(name);
     std::string modified = get(modified_name);
-    if (modified != "X") return modified;
+    if (modified != "X") {
+      return modified;
+    }
     return selected;
   };
 
   bool no_impact = true;
   for (const char* name : {"VC", "VI", "VA", "SC", "SI", "SA"}) {
-    if (m(name) != "N") no_impact = false;
+    if (m(name) != "N") {
+      no_impact = false;
+    }
   }
-  if (no_impact) return 0.0;
+  if (no_impact) {
+    return 0.0;
+  }
 
   int eq1 = 0;
   if (m("AV") == "N" && m("PR") == "N" && m("UI") == "N") {
@@ -315,7 +351,9 @@ Result<double> ScoreV4(std::string_view body) {
 
   auto macro = [](int a, int b, int c, int d, int e, int f) { return fmt::format("{}{}{}{}{}{}", a, b, c, d, e, f); };
   double value = LookupV4(macro(eq1, eq2, eq3, eq4, eq5, eq6));
-  if (std::isnan(value)) return MakeError(ErrorCode::kInternal, "CVSS v4 macrovector without a score");
+  if (std::isnan(value)) {
+    return MakeError(ErrorCode::kInternal, "CVSS v4 macrovector without a score");
+  }
 
   double lower_eq1 = LookupV4(macro(eq1 + 1, eq2, eq3, eq4, eq5, eq6));
   double lower_eq2 = LookupV4(macro(eq1, eq2 + 1, eq3, eq4, eq5, eq6));
@@ -344,15 +382,21 @@ Result<double> ScoreV4(std::string_view body) {
         for (const MaxVector& m4 : Eq4Maxes(eq4)) {
           std::map<std::string, std::string, std::less<>> max_vector;
           for (const MaxVector* part : {&m1, &m2, &m3, &m4}) {
-            for (const auto& [k, v] : *part) max_vector[k] = v;
+            for (const auto& [k, v] : *part) {
+              max_vector[k] = v;
+            }
           }
           bool all_non_negative = true;
           for (const char* name : kDistanceMetrics) {
             double d = LevelV4(name, m(name)) - LevelV4(name, max_vector[name]);
             distance[name] = d;
-            if (d < 0) all_non_negative = false;
+            if (d < 0) {
+              all_non_negative = false;
+            }
           }
-          if (all_non_negative) goto found;
+          if (all_non_negative) {
+            goto found;
+          }
         }
       }
     }
@@ -373,7 +417,9 @@ found:
   double normalized_sum = 0;
   auto add = [&](double lower, double current, double max_depth) {
     double available = value - lower;
-    if (std::isnan(available)) return;
+    if (std::isnan(available)) {
+      return;
+    }
     ++existing_lower;
     normalized_sum += available * (current / max_depth);
   };
@@ -381,23 +427,39 @@ found:
   add(lower_eq2, current_eq2, max_eq2);
   add(lower_eq3eq6, current_eq3eq6, max_eq3eq6);
   add(lower_eq4, current_eq4, max_eq4);
-  if (!std::isnan(value - lower_eq5)) ++existing_lower;  // EQ5's proportion is always 0
+  if (!std::isnan(value - lower_eq5)) {
+    ++existing_lower;  // EQ5's proportion is always 0
+  }
 
   double mean_distance = existing_lower == 0 ? 0 : normalized_sum / existing_lower;
   value -= mean_distance;
-  if (value < 0) value = 0.0;
-  if (value > 10) value = 10.0;
+  if (value < 0) {
+    value = 0.0;
+  }
+  if (value > 10) {
+    value = 10.0;
+  }
   return std::floor(value * 10 + 0.5) / 10;  // JavaScript Math.round, as the reference calculator
 }
 
 }  // namespace
 
 Result<std::string> CvssVersionOf(std::string_view vector) {
-  if (vector.starts_with("CVSS:3.0/")) return std::string("3.0");
-  if (vector.starts_with("CVSS:3.1/")) return std::string("3.1");
-  if (vector.starts_with("CVSS:4.0/")) return std::string("4.0");
-  if (vector.starts_with("CVSS:2.0/")) return std::string("2.0");
-  if (vector.starts_with("AV:") || vector.starts_with("(AV:")) return std::string("2.0");
+  if (vector.starts_with("CVSS:3.0/")) {
+    return std::string("3.0");
+  }
+  if (vector.starts_with("CVSS:3.1/")) {
+    return std::string("3.1");
+  }
+  if (vector.starts_with("CVSS:4.0/")) {
+    return std::string("4.0");
+  }
+  if (vector.starts_with("CVSS:2.0/")) {
+    return std::string("2.0");
+  }
+  if (vector.starts_with("AV:") || vector.starts_with("(AV:")) {
+    return std::string("2.0");
+  }
   return MakeError(ErrorCode::kInvalidArgument, "unrecognised CVSS vector '{}'", vector.substr(0, 40));
 }
 
@@ -405,33 +467,53 @@ Result<double> CvssBaseScore(std::string_view vector) {
   CUSTOMS_ASSIGN_OR_RETURN(std::string version, CvssVersionOf(vector));
   if (version == "2.0") {
     std::string_view body = vector;
-    if (body.starts_with("CVSS:2.0/")) body.remove_prefix(9);
-    if (body.starts_with("(") && body.ends_with(")")) body = body.substr(1, body.size() - 2);
+    if (body.starts_with("CVSS:2.0/")) {
+      body.remove_prefix(9);
+    }
+    if (body.starts_with("(") && body.ends_with(")")) {
+      body = body.substr(1, body.size() - 2);
+    }
     // v2 vectors may carry temporal/environmental metrics; the base score uses the six base ones only.
     CUSTOMS_ASSIGN_OR_RETURN(MetricMap metrics, ParseMetrics(body));
     std::string base;
     for (const char* name : {"AV", "AC", "Au", "C", "I", "A"}) {
       auto it = metrics.find(name);
-      if (it == metrics.end()) return MakeError(ErrorCode::kInvalidArgument, "CVSS metric {} missing", name);
+      if (it == metrics.end()) {
+        return MakeError(ErrorCode::kInvalidArgument, "CVSS metric {} missing", name);
+      }
       base += fmt::format("{}{}:{}", base.empty() ? "" : "/", name, it->second);
     }
     return ScoreV2(base);
   }
   std::string_view body = vector.substr(9);
-  if (version == "4.0") return ScoreV4(body);
+  if (version == "4.0") {
+    return ScoreV4(body);
+  }
   return ScoreV3(body, version == "3.1");
 }
 
 Severity CvssSeverity(double score, std::string_view version) {
   if (version == "2.0") {
-    if (score >= 7.0) return Severity::kHigh;
-    if (score >= 4.0) return Severity::kMedium;
+    if (score >= 7.0) {
+      return Severity::kHigh;
+    }
+    if (score >= 4.0) {
+      return Severity::kMedium;
+    }
     return Severity::kLow;
   }
-  if (score >= 9.0) return Severity::kCritical;
-  if (score >= 7.0) return Severity::kHigh;
-  if (score >= 4.0) return Severity::kMedium;
-  if (score >= 0.1) return Severity::kLow;
+  if (score >= 9.0) {
+    return Severity::kCritical;
+  }
+  if (score >= 7.0) {
+    return Severity::kHigh;
+  }
+  if (score >= 4.0) {
+    return Severity::kMedium;
+  }
+  if (score >= 0.1) {
+    return Severity::kLow;
+  }
   return Severity::kNegligible;
 }
 

@@ -15,7 +15,9 @@ const std::filesystem::path kData = std::filesystem::path(CUSTOMS_SHARED_DATA) /
 // Every vector in the NVD API page must score exactly what NVD printed beside it.
 TEST(CvssTest, NvdPrintedScoresMatchComputedScores) {
   std::filesystem::path page = kData / "nvd" / "full-page.json";
-  if (!std::filesystem::exists(page)) GTEST_SKIP() << "shared data absent: " << page;
+  if (!std::filesystem::exists(page)) {
+    GTEST_SKIP() << "shared data absent: " << page;
+  }
   auto text = ReadFile(page);
   ASSERT_TRUE(text) << text.error().ToString();
   auto doc = nlohmann::json::parse(*text);

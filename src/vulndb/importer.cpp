@@ -10,7 +10,9 @@ namespace customs::vulndb {
 
 Result<std::string> Gunzip(std::string_view data, std::size_t max_size) {
   z_stream stream{};
-  if (inflateInit2(&stream, 16 + MAX_WBITS) != Z_OK) return MakeError(ErrorCode::kInternal, "zlib init failed");
+  if (inflateInit2(&stream, 16 + MAX_WBITS) != Z_OK) {
+    return MakeError(ErrorCode::kInternal, "zlib init failed");
+  }
   std::string out;
   stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
   stream.avail_in = static_cast<uInt>(data.size());
@@ -20,7 +22,9 @@ Result<std::string> Gunzip(std::string_view data, std::size_t max_size) {
     stream.next_out = reinterpret_cast<Bytef*>(buffer);
     stream.avail_out = sizeof(buffer);
     rc = inflate(&stream, Z_NO_FLUSH);
-    if (rc != Z_OK && rc != Z_STREAM_END) break;
+    if (rc != Z_OK && rc != Z_STREAM_END) {
+      break;
+    }
     out.append(buffer, sizeof(buffer) - stream.avail_out);
     if (out.size() > max_size) {
       inflateEnd(&stream);
@@ -28,8 +32,12 @@ Result<std::string> Gunzip(std::string_view data, std::size_t max_size) {
     }
     if (rc == Z_STREAM_END) {
       // Concatenated gzip members are legal; continue with the next one.
-      if (stream.avail_in == 0) break;
-      if (inflateReset(&stream) != Z_OK) break;
+      if (stream.avail_in == 0) {
+        break;
+      }
+      if (inflateReset(&stream) != Z_OK) {
+        break;
+      }
       continue;
     }
     if (stream.avail_in == 0 && stream.avail_out != 0) {
@@ -38,7 +46,9 @@ Result<std::string> Gunzip(std::string_view data, std::size_t max_size) {
     }
   }
   inflateEnd(&stream);
-  if (rc != Z_STREAM_END) return MakeError(ErrorCode::kCorrupt, "gzip data is truncated or damaged");
+  if (rc != Z_STREAM_END) {
+    return MakeError(ErrorCode::kCorrupt, "gzip data is truncated or damaged");
+  }
   return out;
 }
 
@@ -50,9 +60,13 @@ Status ReadOneFile(const std::filesystem::path& path, FeedBatch& batch, Diagnost
   if (content.size() >= 2 && static_cast<unsigned char>(content[0]) == 0x1f &&
       static_cast<unsigned char>(content[1]) == 0x8b) {
     auto inflated = Gunzip(content);
-    if (!inflated) return tl::unexpected(inflated.error().WithContext(path.string()));
+    if (!inflated) {
+      return tl::unexpected(inflated.error().WithContext(path.string()));
+    }
     content = std::move(*inflated);
-    if (name.ends_with(".gz")) name.resize(name.size() - 3);
+    if (name.ends_with(".gz")) {
+      name.resize(name.size() - 3);
+    }
   }
   FeedFormat format = DetectFormat(name, std::string_view(content).substr(0, 4096));
   if (format == FeedFormat::kUnknown) {
@@ -78,11 +92,17 @@ Result<FeedBatch> ReadFeedInput(const std::filesystem::path& input, Diagnostics&
     std::vector<std::filesystem::path> files;
     for (auto it = std::filesystem::recursive_directory_iterator(input, ec);
          !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-      if (it->is_regular_file()) files.push_back(it->path());
+      if (it->is_regular_file()) {
+        files.push_back(it->path());
+      }
     }
-    if (ec) return MakeError(ErrorCode::kIo, "walking {}: {}", input.string(), ec.message());
+    if (ec) {
+      return MakeError(ErrorCode::kIo, "walking {}: {}", input.string(), ec.message());
+    }
     std::sort(files.begin(), files.end());
-    for (const auto& file : files) CUSTOMS_RETURN_IF_ERROR(ReadOneFile(file, batch, diagnostics, false));
+    for (const auto& file : files) {
+      CUSTOMS_RETURN_IF_ERROR(ReadOneFile(file, batch, diagnostics, false));
+    }
   } else {
     CUSTOMS_RETURN_IF_ERROR(ReadOneFile(input, batch, diagnostics, true));
   }
@@ -92,10 +112,14 @@ Result<FeedBatch> ReadFeedInput(const std::filesystem::path& input, Diagnostics&
 Result<StoreInfo> ImportFeeds(const std::vector<std::filesystem::path>& inputs, const ImportOptions& options,
                               Diagnostics& diagnostics) {
   std::filesystem::path db_path = options.db_path.empty() ? DefaultStorePath() : options.db_path;
-  if (inputs.empty()) return MakeError(ErrorCode::kInvalidArgument, "nothing to import");
+  if (inputs.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, "nothing to import");
+  }
   std::error_code ec;
   std::filesystem::create_directories(db_path.parent_path().empty() ? "." : db_path.parent_path(), ec);
-  if (ec) return MakeError(ErrorCode::kIo, "creating {}: {}", db_path.parent_path().string(), ec.message());
+  if (ec) {
+    return MakeError(ErrorCode::kIo, "creating {}: {}", db_path.parent_path().string(), ec.message());
+  }
   CUSTOMS_ASSIGN_OR_RETURN(WriterLock lock, WriterLock::Acquire(db_path, options.lock_timeout));
   StoreBuilder builder;
   for (const auto& input : inputs) {

@@ -28,9 +28,13 @@ const char* EventKey(version::RangeEvent::Kind kind) {
 std::vector<std::string> Strings(const json& doc, const char* key) {
   std::vector<std::string> out;
   auto it = doc.find(key);
-  if (it == doc.end() || !it->is_array()) return out;
+  if (it == doc.end() || !it->is_array()) {
+    return out;
+  }
   for (const auto& s : *it) {
-    if (s.is_string()) out.push_back(s.get<std::string>());
+    if (s.is_string()) {
+      out.push_back(s.get<std::string>());
+    }
   }
   return out;
 }
@@ -43,12 +47,16 @@ json ToJson(const version::AffectedSpec& spec) {
     json ranges = json::array();
     for (const auto& range : spec.ranges) {
       json events = json::array();
-      for (const auto& event : range.events) events.push_back({{EventKey(event.kind), event.version}});
+      for (const auto& event : range.events) {
+        events.push_back({{EventKey(event.kind), event.version}});
+      }
       ranges.push_back({{"type", RangeTypeName(range.type)}, {"events", events}});
     }
     out["ranges"] = ranges;
   }
-  if (!spec.versions.empty()) out["versions"] = spec.versions;
+  if (!spec.versions.empty()) {
+    out["versions"] = spec.versions;
+  }
   return out;
 }
 
@@ -59,19 +67,29 @@ json ToJson(const Cvss& cvss) {
 json ToJson(const Vulnerability& v) {
   json out = {{"id", v.id}};
   auto put = [&out](const char* key, const std::string& value) {
-    if (!value.empty()) out[key] = value;
+    if (!value.empty()) {
+      out[key] = value;
+    }
   };
-  if (!v.aliases.empty()) out["aliases"] = v.aliases;
-  if (!v.related.empty()) out["related"] = v.related;
+  if (!v.aliases.empty()) {
+    out["aliases"] = v.aliases;
+  }
+  if (!v.related.empty()) {
+    out["related"] = v.related;
+  }
   put("summary", v.summary);
   put("details", v.details);
   put("published", v.published);
   put("modified", v.modified);
   put("withdrawn", v.withdrawn);
-  if (!v.references.empty()) out["references"] = v.references;
+  if (!v.references.empty()) {
+    out["references"] = v.references;
+  }
   if (!v.cvss.empty()) {
     json list = json::array();
-    for (const auto& c : v.cvss) list.push_back(ToJson(c));
+    for (const auto& c : v.cvss) {
+      list.push_back(ToJson(c));
+    }
     out["cvss"] = list;
   }
   if (!v.severities.empty()) {
@@ -86,7 +104,9 @@ json ToJson(const Vulnerability& v) {
                   {"due_date", v.kev->due_date},
                   {"known_ransomware", v.kev->known_ransomware}};
   }
-  if (v.epss) out["epss"] = {{"score", v.epss->score}, {"percentile", v.epss->percentile}};
+  if (v.epss) {
+    out["epss"] = {{"score", v.epss->score}, {"percentile", v.epss->percentile}};
+  }
   return out;
 }
 
@@ -97,19 +117,31 @@ json ToJson(const AffectedPackage& a) {
               {"ecosystem", a.ecosystem},
               {"package", a.package},
               {"status", AffectedStatusName(a.status)}};
-  if (!a.fixed_version.empty()) out["fixed_version"] = a.fixed_version;
+  if (!a.fixed_version.empty()) {
+    out["fixed_version"] = a.fixed_version;
+  }
   json spec = ToJson(a.spec);
-  if (!spec.empty()) out["spec"] = spec;
-  if (a.severity) out["severity"] = SeverityName(*a.severity);
-  if (!a.severity_raw.empty()) out["severity_raw"] = a.severity_raw;
+  if (!spec.empty()) {
+    out["spec"] = spec;
+  }
+  if (a.severity) {
+    out["severity"] = SeverityName(*a.severity);
+  }
+  if (!a.severity_raw.empty()) {
+    out["severity_raw"] = a.severity_raw;
+  }
   return out;
 }
 
 json ToJson(const FeedRecord& record) {
   json out = ToJson(record.vulnerability);
   out["source"] = record.source;
-  if (!record.subject.empty()) out["subject"] = record.subject;
-  if (!record.upstream.empty()) out["upstream"] = record.upstream;
+  if (!record.subject.empty()) {
+    out["subject"] = record.subject;
+  }
+  if (!record.upstream.empty()) {
+    out["upstream"] = record.upstream;
+  }
   return out;
 }
 
@@ -133,14 +165,18 @@ Result<FeedRecord> RecordFromJson(const json& doc) {
   v.references = Strings(doc, "references");
   if (auto it = doc.find("cvss"); it != doc.end() && it->is_array()) {
     for (const auto& c : *it) {
-      if (!c.is_object()) continue;
+      if (!c.is_object()) {
+        continue;
+      }
       v.cvss.push_back(
           {c.value("source", ""), c.value("version", ""), c.value("vector", ""), c.value("base_score", 0.0)});
     }
   }
   if (auto it = doc.find("severities"); it != doc.end() && it->is_array()) {
     for (const auto& s : *it) {
-      if (!s.is_object()) continue;
+      if (!s.is_object()) {
+        continue;
+      }
       v.severities.push_back({s.value("source", ""),
                               ParseSeverityName(s.value("severity", "UNKNOWN")).value_or(Severity::kUnknown),
                               s.value("raw", "")});
@@ -152,7 +188,9 @@ Result<FeedRecord> RecordFromJson(const json& doc) {
 std::string EncodeSpec(const version::AffectedSpec& spec) {
   std::string out;
   auto line = [&out](char tag, const std::string& value) {
-    if (value.find('\n') != std::string::npos) return;
+    if (value.find('\n') != std::string::npos) {
+      return;
+    }
     out += tag;
     out += value;
     out += '\n';
@@ -172,7 +210,9 @@ std::string EncodeSpec(const version::AffectedSpec& spec) {
       line(tag, event.version);
     }
   }
-  for (const auto& v : spec.versions) line('V', v);
+  for (const auto& v : spec.versions) {
+    line('V', v);
+  }
   return out;
 }
 
@@ -182,7 +222,9 @@ version::AffectedSpec DecodeSpec(std::string_view text) {
     std::size_t newline = text.find('\n');
     std::string_view line = text.substr(0, newline);
     text = newline == std::string_view::npos ? std::string_view{} : text.substr(newline + 1);
-    if (line.empty()) continue;
+    if (line.empty()) {
+      continue;
+    }
     char tag = line.front();
     std::string value(line.substr(1));
     if (tag == 'R') {

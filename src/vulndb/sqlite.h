@@ -42,7 +42,9 @@ class Statement {
   int Step() const { return sqlite3_step(stmt_); }
   std::string_view Text(int column) const {
     const unsigned char* text = sqlite3_column_text(stmt_, column);
-    if (text == nullptr) return {};
+    if (text == nullptr) {
+      return {};
+    }
     return {reinterpret_cast<const char*>(text), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))};
   }
   bool IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }

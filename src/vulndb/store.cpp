@@ -16,7 +16,9 @@ std::filesystem::path DefaultStorePath() {
 Result<std::chrono::seconds> StoreAge(const StoreInfo& info, std::chrono::system_clock::time_point now) {
   std::tm tm{};
   const char* end = strptime(info.built_at.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-  if (end == nullptr) return MakeError(ErrorCode::kCorrupt, "store build time '{}' does not parse", info.built_at);
+  if (end == nullptr) {
+    return MakeError(ErrorCode::kCorrupt, "store build time '{}' does not parse", info.built_at);
+  }
   std::time_t built = timegm(&tm);
   auto built_at = std::chrono::system_clock::from_time_t(built);
   return std::chrono::duration_cast<std::chrono::seconds>(now - built_at);
@@ -29,7 +31,9 @@ std::optional<std::string> StaleStoreWarning(const StoreInfo& info, std::chrono:
     return fmt::format("the vulnerability store {} has no readable build time: run `customs db update`",
                        info.path.string());
   }
-  if (*age <= max_age) return std::nullopt;
+  if (*age <= max_age) {
+    return std::nullopt;
+  }
   return fmt::format(
       "the vulnerability store {} was built {:.1f} days ago (older than {:.1f} days): results may miss recent "
       "advisories; run `customs db update`",
@@ -61,7 +65,9 @@ struct Store::Impl {
     row.status = ParseAffectedStatusName(s.Text(5)).value_or(AffectedStatus::kAffectedNoFix);
     row.fixed_version = std::string(s.Text(6));
     row.spec = DecodeSpec(s.Text(7));
-    if (!s.IsNull(8)) row.severity = ParseSeverityName(s.Text(8));
+    if (!s.IsNull(8)) {
+      row.severity = ParseSeverityName(s.Text(8));
+    }
     row.severity_raw = std::string(s.Text(9));
     return row;
   }
@@ -102,7 +108,15 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& path) {
   impl->path = path;
   // immutable=1: writers never modify a published file in place (they rename a new one over it), so readers need
   // no locks and no journal.
-  std::string uri = "file:" + path.string() + "?immutable=1";
+  std::string uri = "file:";
+  for (char c : std::filesystem::absolute(path).string()) {
+    if (c == '%' || c == '?' || c == '#') {
+      uri += fmt::format("%{:02x}", static_cast<unsigned char>(c));  // RFC 3986 escapes, as SQLite URIs require
+    } else {
+      uri += c;
+    }
+  }
+  uri += "?immutable=1";
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(uri.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX, nullptr);
   impl->db.reset(raw);
@@ -143,7 +157,9 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& path) {
   impl->has_ecosystem = sqlite::Statement(raw, "SELECT 1 FROM affected WHERE ecosystem = ?1 LIMIT 1", &status);
   impl->records_for =
       sqlite::Statement(raw, "SELECT doc FROM records WHERE vulnerability_id = ?1 ORDER BY rowid", &status);
-  if (!status) return tl::unexpected(status.error().WithContext(path.string()));
+  if (!status) {
+    return tl::unexpected(status.error().WithContext(path.string()));
+  }
   return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 
@@ -155,9 +171,13 @@ Result<std::vector<AffectedPackage>> Store::FindAffected(std::string_view ecosys
   s.Bind(2, package);
   std::vector<AffectedPackage> rows;
   int rc;
-  while ((rc = s.Step()) == SQLITE_ROW) rows.push_back(impl_->RowFrom(s));
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    rows.push_back(impl_->RowFrom(s));
+  }
   s.Reset();
-  if (rc != SQLITE_DONE) return tl::unexpected(impl_->StepError());
+  if (rc != SQLITE_DONE) {
+    return tl::unexpected(impl_->StepError());
+  }
   return rows;
 }
 
@@ -193,14 +213,18 @@ Result<std::optional<Vulnerability>> Store::GetVulnerability(std::string_view id
     const auto& s = impl_->kev;
     s.Reset();
     s.Bind(1, cve);
-    if (s.Step() == SQLITE_ROW) kev = Kev{std::string(s.Text(0)), std::string(s.Text(1)), s.Int(2) != 0};
+    if (s.Step() == SQLITE_ROW) {
+      kev = Kev{std::string(s.Text(0)), std::string(s.Text(1)), s.Int(2) != 0};
+    }
     s.Reset();
   }
   {
     const auto& s = impl_->epss;
     s.Reset();
     s.Bind(1, cve);
-    if (s.Step() == SQLITE_ROW) epss = Epss{s.Double(0), s.Double(1)};
+    if (s.Step() == SQLITE_ROW) {
+      epss = Epss{s.Double(0), s.Double(1)};
+    }
     s.Reset();
   }
   if (!out && (kev || epss)) {
@@ -228,14 +252,20 @@ Result<std::vector<AffectedPackage>> Store::AffectedFor(std::string_view id) con
   std::lock_guard lock(impl_->mutex);
   CUSTOMS_ASSIGN_OR_RETURN(std::optional<std::string> canonical, impl_->ResolveLocked(id));
   std::vector<AffectedPackage> rows;
-  if (!canonical) return rows;
+  if (!canonical) {
+    return rows;
+  }
   const auto& s = impl_->affected_for;
   s.Reset();
   s.Bind(1, *canonical);
   int rc;
-  while ((rc = s.Step()) == SQLITE_ROW) rows.push_back(impl_->RowFrom(s));
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    rows.push_back(impl_->RowFrom(s));
+  }
   s.Reset();
-  if (rc != SQLITE_DONE) return tl::unexpected(impl_->StepError());
+  if (rc != SQLITE_DONE) {
+    return tl::unexpected(impl_->StepError());
+  }
   return rows;
 }
 
@@ -243,7 +273,9 @@ Result<std::vector<FeedRecord>> Store::RecordsFor(std::string_view id) const {
   std::lock_guard lock(impl_->mutex);
   CUSTOMS_ASSIGN_OR_RETURN(std::optional<std::string> canonical, impl_->ResolveLocked(id));
   std::vector<FeedRecord> records;
-  if (!canonical) return records;
+  if (!canonical) {
+    return records;
+  }
   const auto& s = impl_->records_for;
   s.Reset();
   s.Bind(1, *canonical);
@@ -257,7 +289,9 @@ Result<std::vector<FeedRecord>> Store::RecordsFor(std::string_view id) const {
     records.push_back(std::move(*record));
   }
   s.Reset();
-  if (rc != SQLITE_DONE) return tl::unexpected(impl_->StepError());
+  if (rc != SQLITE_DONE) {
+    return tl::unexpected(impl_->StepError());
+  }
   return records;
 }
 
@@ -272,14 +306,22 @@ Result<StoreInfo> Store::Info() const {
   sqlite::Statement sources(db, "SELECT name, records, imported_at, origin FROM sources ORDER BY name", &status);
   sqlite::Statement vulns(db, "SELECT count(*) FROM vulnerabilities", &status);
   sqlite::Statement rows(db, "SELECT count(*) FROM affected", &status);
-  if (!status) return tl::unexpected(status.error());
-  if (built.Step() == SQLITE_ROW) info.built_at = std::string(built.Text(0));
+  if (!status) {
+    return tl::unexpected(status.error());
+  }
+  if (built.Step() == SQLITE_ROW) {
+    info.built_at = std::string(built.Text(0));
+  }
   while (sources.Step() == SQLITE_ROW) {
     info.sources.push_back(
         {std::string(sources.Text(0)), sources.Int(1), std::string(sources.Text(2)), std::string(sources.Text(3))});
   }
-  if (vulns.Step() == SQLITE_ROW) info.vulnerabilities = vulns.Int(0);
-  if (rows.Step() == SQLITE_ROW) info.affected_rows = rows.Int(0);
+  if (vulns.Step() == SQLITE_ROW) {
+    info.vulnerabilities = vulns.Int(0);
+  }
+  if (rows.Step() == SQLITE_ROW) {
+    info.affected_rows = rows.Int(0);
+  }
   return info;
 }
 

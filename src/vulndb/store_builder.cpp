@@ -28,19 +28,33 @@ int IdRank(std::string_view id) {
   static constexpr const char* kPrefixes[] = {"CVE-", "GHSA-", "PYSEC-", "GO-", "RUSTSEC-"};
   int rank = 0;
   for (const char* prefix : kPrefixes) {
-    if (id.starts_with(prefix)) return rank;
+    if (id.starts_with(prefix)) {
+      return rank;
+    }
     ++rank;
   }
-  if (id.starts_with("DSA-") || id.starts_with("DLA-") || id.starts_with("USN-")) return rank + 1;
+  if (id.starts_with("DSA-") || id.starts_with("DLA-") || id.starts_with("USN-")) {
+    return rank + 1;
+  }
   return rank;
 }
 
 int SourceRank(std::string_view source) {
-  if (source == "nvd") return 0;
-  if (source.starts_with("osv")) return 1;
-  if (source == "ubuntu") return 2;
-  if (source == "debian") return 3;
-  if (source == "alpine") return 4;
+  if (source == "nvd") {
+    return 0;
+  }
+  if (source.starts_with("osv")) {
+    return 1;
+  }
+  if (source == "ubuntu") {
+    return 2;
+  }
+  if (source == "debian") {
+    return 3;
+  }
+  if (source == "alpine") {
+    return 4;
+  }
   return 5;
 }
 
@@ -69,7 +83,9 @@ class UnionFind {
   void Union(int a, int b) {
     a = Find(a);
     b = Find(b);
-    if (a != b) parent_[b] = a;
+    if (a != b) {
+      parent_[b] = a;
+    }
   }
   std::size_t size() const { return parent_.size(); }
   const std::string& Name(int node) const { return names_[node]; }
@@ -93,17 +109,27 @@ struct RecordIds {
 RecordIds IdsOf(const FeedRecord& record) {
   RecordIds out;
   auto add = [&out](const std::string& id) {
-    if (id.empty() || std::find(out.ids.begin(), out.ids.end(), id) != out.ids.end()) return;
+    if (id.empty() || std::find(out.ids.begin(), out.ids.end(), id) != out.ids.end()) {
+      return;
+    }
     out.ids.push_back(id);
-    if (IsCve(id)) out.cves.push_back(id);
+    if (IsCve(id)) {
+      out.cves.push_back(id);
+    }
   };
   add(record.vulnerability.id);
-  for (const auto& alias : record.vulnerability.aliases) add(alias);
+  for (const auto& alias : record.vulnerability.aliases) {
+    add(alias);
+  }
   for (const auto& upstream : record.upstream) {
     add(upstream);
-    if (upstream.starts_with("UBUNTU-CVE-")) add(upstream.substr(7));  // Ubuntu's per-CVE record of that CVE
+    if (upstream.starts_with("UBUNTU-CVE-")) {
+      add(upstream.substr(7));  // Ubuntu's per-CVE record of that CVE
+    }
   }
-  if (record.vulnerability.id.starts_with("UBUNTU-CVE-")) add(record.vulnerability.id.substr(7));
+  if (record.vulnerability.id.starts_with("UBUNTU-CVE-")) {
+    add(record.vulnerability.id.substr(7));
+  }
   return out;
 }
 
@@ -111,7 +137,9 @@ template <class T, class Key>
 void AppendUnique(std::vector<T>& into, const std::vector<T>& from, Key key) {
   for (const auto& item : from) {
     bool seen = std::any_of(into.begin(), into.end(), [&](const T& existing) { return key(existing) == key(item); });
-    if (!seen) into.push_back(item);
+    if (!seen) {
+      into.push_back(item);
+    }
   }
 }
 
@@ -138,8 +166,12 @@ void StoreBuilder::Add(FeedBatch batch, std::string_view origin) {
     tally.origins.insert(std::string(origin));
   }
   std::move(batch.records.begin(), batch.records.end(), std::back_inserter(impl_->records));
-  for (auto& [cve, kev] : batch.kev) impl_->kev[cve] = kev;
-  for (auto& [cve, epss] : batch.epss) impl_->epss[cve] = epss;
+  for (auto& [cve, kev] : batch.kev) {
+    impl_->kev[cve] = kev;
+  }
+  for (auto& [cve, epss] : batch.epss) {
+    impl_->epss[cve] = epss;
+  }
 }
 
 Status StoreBuilder::Write(const std::filesystem::path& path, std::string_view built_at) const {
@@ -153,10 +185,14 @@ Status StoreBuilder::Write(const std::filesystem::path& path, std::string_view b
     int own = groups.Node(ids.ids.front());
     for (const auto& id : ids.ids) {
       int node = groups.Node(id);
-      if (ids.cves.size() <= 1 || !IsCve(id)) groups.Union(own, node);
+      if (ids.cves.size() <= 1 || !IsCve(id)) {
+        groups.Union(own, node);
+      }
     }
     for (const auto& row : record.affected) {
-      if (!row.vulnerability_id.empty()) groups.Node(row.vulnerability_id);
+      if (!row.vulnerability_id.empty()) {
+        groups.Node(row.vulnerability_id);
+      }
     }
     record_ids.push_back(std::move(ids));
   }
@@ -171,7 +207,9 @@ Status StoreBuilder::Write(const std::filesystem::path& path, std::string_view b
     }
     const std::string& a = groups.Name(node);
     const std::string& b = groups.Name(current);
-    if (std::make_pair(IdRank(a), a) < std::make_pair(IdRank(b), b)) current = node;
+    if (std::make_pair(IdRank(a), a) < std::make_pair(IdRank(b), b)) {
+      current = node;
+    }
   }
   auto canonical = [&](const std::string& id) -> const std::string& {
     return groups.Name(best[groups.Find(groups.Node(id))]);
@@ -187,6 +225,7 @@ Status StoreBuilder::Write(const std::filesystem::path& path, std::string_view b
     const RecordIds& ids = record_ids[i];
     const std::string& own = canonical(ids.ids.front());
     merged[own].records.push_back(i);
+    for (const auto& related : records[i].vulnerability.related) merged[own].related.insert(related);
     if (ids.cves.size() > 1) {
       for (const auto& cve : ids.cves) {
         const std::string& target = canonical(cve);
@@ -206,7 +245,9 @@ Status StoreBuilder::Write(const std::filesystem::path& path, std::string_view b
   }
 
   // 4. Write.
-  if (std::filesystem::exists(path)) return MakeError(ErrorCode::kInternal, "{} already exists", path.string());
+  if (std::filesystem::exists(path)) {
+    return MakeError(ErrorCode::kInternal, "{} already exists", path.string());
+  }
   sqlite3* raw = nullptr;
   if (sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
     std::string message = raw != nullptr ? sqlite3_errmsg(raw) : "out of memory";
@@ -245,11 +286,15 @@ Status StoreBuilder::Write(const std::filesystem::path& path, std::string_view b
       db.get(), "INSERT INTO affected VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", &status);
   sqlite::Statement insert_kev(db.get(), "INSERT INTO kev VALUES(?1, ?2, ?3, ?4)", &status);
   sqlite::Statement insert_epss(db.get(), "INSERT INTO epss VALUES(?1, ?2, ?3)", &status);
-  if (!status) return status;
+  if (!status) {
+    return status;
+  }
   auto step = [&db](const sqlite::Statement& statement) -> Status {
     int rc = statement.Step();
     statement.Reset();
-    if (rc != SQLITE_DONE) return MakeError(ErrorCode::kIo, "sqlite insert: {}", sqlite3_errmsg(db.get()));
+    if (rc != SQLITE_DONE) {
+      return MakeError(ErrorCode::kIo, "sqlite insert: {}", sqlite3_errmsg(db.get()));
+    }
     return Ok();
   };
 
@@ -262,7 +307,9 @@ Status StoreBuilder::Write(const std::filesystem::path& path, std::string_view b
   CUSTOMS_RETURN_IF_ERROR(put_meta("built_at", built_at));
   for (const auto& [name, tally] : impl_->sources) {
     std::string origin;
-    for (const auto& o : tally.origins) origin += (origin.empty() ? "" : "; ") + o;
+    for (const auto& o : tally.origins) {
+      origin += (origin.empty() ? "" : "; ") + o;
+    }
     insert_source.Bind(1, name);
     insert_source.Bind(2, tally.records);
     insert_source.Bind(3, built_at);
@@ -270,7 +317,9 @@ Status StoreBuilder::Write(const std::filesystem::path& path, std::string_view b
     CUSTOMS_RETURN_IF_ERROR(step(insert_source));
   }
 
-  for (auto& [id, group] : merged) {
+  for (auto& merged_entry : merged) {
+    const std::string& id = merged_entry.first;
+    Merged& group = merged_entry.second;
     std::vector<std::size_t> order = group.records;
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
       auto key = [&](std::size_t i) {
@@ -284,10 +333,18 @@ Status StoreBuilder::Write(const std::filesystem::path& path, std::string_view b
     std::string withdrawn;
     for (std::size_t i : order) {
       const Vulnerability& r = records[i].vulnerability;
-      if (v.summary.empty()) v.summary = r.summary;
-      if (v.details.empty()) v.details = r.details;
-      if (RealDate(r.published) && (v.published.empty() || r.published < v.published)) v.published = r.published;
-      if (RealDate(r.modified) && r.modified > v.modified) v.modified = r.modified;
+      if (v.summary.empty()) {
+        v.summary = r.summary;
+      }
+      if (v.details.empty()) {
+        v.details = r.details;
+      }
+      if (RealDate(r.published) && (v.published.empty() || r.published < v.published)) {
+        v.published = r.published;
+      }
+      if (RealDate(r.modified) && r.modified > v.modified) {
+        v.modified = r.modified;
+      }
       if (r.withdrawn.empty()) {
         all_withdrawn = false;
       } else if (r.withdrawn > withdrawn) {
@@ -297,13 +354,17 @@ Status StoreBuilder::Write(const std::filesystem::path& path, std::string_view b
       AppendUnique(v.cvss, r.cvss, [](const Cvss& c) { return c.source + "\n" + c.vector; });
       AppendUnique(v.severities, r.severities, [](const SourceSeverity& s) { return s.source + "\n" + s.raw; });
     }
-    if (all_withdrawn) v.withdrawn = withdrawn;
+    if (all_withdrawn) {
+      v.withdrawn = withdrawn;
+    }
     v.related.assign(group.related.begin(), group.related.end());
     // Aliases: every id in the group but the canonical one.
     std::set<std::string> aliases;
     for (std::size_t i : order) {
       for (const auto& other : record_ids[i].ids) {
-        if (other != id && canonical(other) == id) aliases.insert(other);
+        if (other != id && canonical(other) == id) {
+          aliases.insert(other);
+        }
       }
     }
     v.aliases.assign(aliases.begin(), aliases.end());
@@ -342,8 +403,12 @@ Status StoreBuilder::Write(const std::filesystem::path& path, std::string_view b
         pending.push_back({&row, &record, canonical(row.vulnerability_id)});
       } else if (ids.cves.size() > 1) {
         std::set<std::string> targets;
-        for (const auto& cve : ids.cves) targets.insert(canonical(cve));
-        for (const auto& target : targets) pending.push_back({&row, &record, target});
+        for (const auto& cve : ids.cves) {
+          targets.insert(canonical(cve));
+        }
+        for (const auto& target : targets) {
+          pending.push_back({&row, &record, target});
+        }
       } else {
         pending.push_back({&row, &record, own});
       }
@@ -351,7 +416,9 @@ Status StoreBuilder::Write(const std::filesystem::path& path, std::string_view b
   }
   std::stable_sort(pending.begin(), pending.end(), [](const PendingRow& a, const PendingRow& b) {
     int by_ecosystem = a.row->ecosystem.compare(b.row->ecosystem);
-    if (by_ecosystem != 0) return by_ecosystem < 0;
+    if (by_ecosystem != 0) {
+      return by_ecosystem < 0;
+    }
     return a.row->package < b.row->package;
   });
   for (const PendingRow& p : pending) {
@@ -427,7 +494,9 @@ Result<WriterLock> WriterLock::Acquire(const std::filesystem::path& db_path, std
       char pid[32] = {};
       ssize_t n = ::pread(fd, pid, sizeof(pid) - 1, 0);
       std::string holder = n > 0 ? std::string(pid, static_cast<std::size_t>(n)) : "unknown";
-      while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
+      while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) {
+        holder.pop_back();
+      }
       ::close(fd);
       return MakeError(ErrorCode::kCancelled,
                        "another customs process (pid {}) is writing the vulnerability store {} (lock {}); gave up "
@@ -459,11 +528,15 @@ namespace {
 
 Status FsyncPath(const std::filesystem::path& path, bool directory) {
   int fd = ::open(path.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_CLOEXEC);
-  if (fd < 0) return MakeError(ErrorCode::kIo, "opening {} for fsync: {}", path.string(), std::strerror(errno));
+  if (fd < 0) {
+    return MakeError(ErrorCode::kIo, "opening {} for fsync: {}", path.string(), std::strerror(errno));
+  }
   int rc = ::fsync(fd);
   int saved = errno;
   ::close(fd);
-  if (rc != 0) return MakeError(ErrorCode::kIo, "fsync {}: {}", path.string(), std::strerror(saved));
+  if (rc != 0) {
+    return MakeError(ErrorCode::kIo, "fsync {}: {}", path.string(), std::strerror(saved));
+  }
   return Ok();
 }
 
@@ -471,14 +544,20 @@ Status FsyncPath(const std::filesystem::path& path, bool directory) {
 
 Status PublishStore(const StoreBuilder& builder, const std::filesystem::path& db_path) {
   std::filesystem::path directory = db_path.parent_path();
-  if (directory.empty()) directory = ".";
+  if (directory.empty()) {
+    directory = ".";
+  }
   std::error_code ec;
   std::filesystem::create_directories(directory, ec);
-  if (ec) return MakeError(ErrorCode::kIo, "creating {}: {}", directory.string(), ec.message());
+  if (ec) {
+    return MakeError(ErrorCode::kIo, "creating {}: {}", directory.string(), ec.message());
+  }
   // Temporaries left by a crashed writer (we hold the lock, so none is live).
   std::string prefix = fmt::format(".{}.tmp-", db_path.filename().string());
   for (const auto& entry : std::filesystem::directory_iterator(directory, ec)) {
-    if (entry.path().filename().string().starts_with(prefix)) std::filesystem::remove(entry.path(), ec);
+    if (entry.path().filename().string().starts_with(prefix)) {
+      std::filesystem::remove(entry.path(), ec);
+    }
   }
   static std::atomic<int> counter{0};
   std::filesystem::path temp = directory / fmt::format("{}{}-{}", prefix, ::getpid(), counter++);
@@ -487,8 +566,12 @@ Status PublishStore(const StoreBuilder& builder, const std::filesystem::path& db
     std::filesystem::remove(temp, ignored);
     return tl::unexpected(std::move(error));
   };
-  if (auto written = builder.Write(temp, NowRfc3339()); !written) return fail(written.error());
-  if (auto synced = FsyncPath(temp, false); !synced) return fail(synced.error());
+  if (auto written = builder.Write(temp, NowRfc3339()); !written) {
+    return fail(written.error());
+  }
+  if (auto synced = FsyncPath(temp, false); !synced) {
+    return fail(synced.error());
+  }
   if (::rename(temp.c_str(), db_path.c_str()) != 0) {
     return fail(Error(ErrorCode::kIo,
                       fmt::format("renaming {} over {}: {}", temp.string(), db_path.string(), std::strerror(errno))));

@@ -25,7 +25,9 @@ using testing::kVulnData;
 class StoreTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    if (!std::filesystem::exists(kVulnData)) return;
+    if (!std::filesystem::exists(kVulnData)) {
+      return;
+    }
     auto dir = TempDir::Create("vulndb-store-test");
     ASSERT_TRUE(dir);
     temp_ = new TempDir(std::move(*dir));
@@ -42,17 +44,23 @@ class StoreTest : public ::testing::Test {
     delete temp_;
   }
   void SetUp() override {
-    if (store_ == nullptr) GTEST_SKIP() << "shared data absent: " << kVulnData;
+    if (store_ == nullptr) {
+      GTEST_SKIP() << "shared data absent: " << kVulnData;
+    }
   }
   static std::int64_t Count(const StoreInfo& info, std::string_view source) {
     for (const auto& s : info.sources) {
-      if (s.name == source) return s.records;
+      if (s.name == source) {
+        return s.records;
+      }
     }
     return -1;
   }
   static const FeedRecord* RecordNamed(const std::vector<FeedRecord>& records, std::string_view id) {
     for (const auto& r : records) {
-      if (r.vulnerability.id == id) return &r;
+      if (r.vulnerability.id == id) {
+        return &r;
+      }
     }
     return nullptr;
   }
@@ -66,7 +74,9 @@ class StoreTest : public ::testing::Test {
     ASSERT_TRUE(vulnerability->has_value());
     std::vector<std::string> cves;
     for (const auto& alias : doc.value("aliases", nlohmann::json::array())) {
-      if (alias.get<std::string>().starts_with("CVE-")) cves.push_back(alias);
+      if (alias.get<std::string>().starts_with("CVE-")) {
+        cves.push_back(alias);
+      }
     }
     if (cves.size() == 1) {
       EXPECT_EQ((*vulnerability)->id, cves[0]);
@@ -89,14 +99,18 @@ class StoreTest : public ::testing::Test {
     EXPECT_EQ(record->vulnerability.withdrawn, doc.value("withdrawn", ""));
     EXPECT_EQ(record->vulnerability.aliases, doc.value("aliases", std::vector<std::string>{}));
     std::vector<std::string> urls;
-    for (const auto& ref : doc.value("references", nlohmann::json::array())) urls.push_back(ref["url"]);
+    for (const auto& ref : doc.value("references", nlohmann::json::array())) {
+      urls.push_back(ref["url"]);
+    }
     EXPECT_EQ(record->vulnerability.references, urls);
     // Affected packages: same packages, ranges and events in the same order.
     auto rows = store_->AffectedFor(id);
     ASSERT_TRUE(rows);
     std::vector<const AffectedPackage*> mine;
     for (const auto& row : *rows) {
-      if (row.record_id == id) mine.push_back(&row);
+      if (row.record_id == id) {
+        mine.push_back(&row);
+      }
     }
     const auto& affected = doc.value("affected", nlohmann::json::array());
     ASSERT_EQ(mine.size(), affected.size() * std::max<std::size_t>(1, cves.size() > 1 ? cves.size() : 1));
@@ -132,8 +146,8 @@ TEST_F(StoreTest, InfoCountsMatchInputs) {
   EXPECT_EQ(Count(*info, "osv-crates.io"), 1206);
   EXPECT_EQ(Count(*info, "osv-pypi"), 2661);
   EXPECT_EQ(Count(*info, "kev"), 1404);
-  EXPECT_EQ(Count(*info, "epss"), 360142 + 5);   // the re-encoded full file + the 5-line real-header sample
-  EXPECT_EQ(Count(*info, "debian"), 21889 + 7);  // bookworm-derived + the tracker excerpt
+  EXPECT_EQ(Count(*info, "epss"), 360142 + 5);       // the re-encoded full file + the 5-line real-header sample
+  EXPECT_EQ(Count(*info, "debian"), 21889 + 7 + 8);  // bookworm-derived + tracker JSON excerpt + CVE/list sample
   EXPECT_EQ(Count(*info, "nvd"), 38 + 1);
   EXPECT_EQ(Count(*info, "ubuntu"), 6);
   auto age = StoreAge(*info);
@@ -156,7 +170,9 @@ TEST_F(StoreTest, ChosenOsvRecordsRoundTrip) {
       bool is_aliased = doc.value("aliases", nlohmann::json::array()).size() >= 2;
       bool take =
           (is_multi && multi_range < 3) || (is_withdrawn && withdrawn < 3) || (is_aliased && aliased < 3) || plain < 1;
-      if (!take) continue;
+      if (!take) {
+        continue;
+      }
       multi_range += is_multi;
       withdrawn += is_withdrawn;
       aliased += is_aliased;
@@ -172,11 +188,15 @@ TEST_F(StoreTest, ChosenOsvRecordsRoundTrip) {
 TEST_F(StoreTest, WithdrawnRecordsAreNotMatched) {
   for (const auto& [name, content] : testing::ReadZip(kVulnData / "osv" / "Go-all.zip")) {
     auto doc = nlohmann::json::parse(content);
-    if (!doc.contains("withdrawn") || doc.value("affected", nlohmann::json::array()).empty()) continue;
+    if (!doc.contains("withdrawn") || doc.value("affected", nlohmann::json::array()).empty()) {
+      continue;
+    }
     std::string package = doc["affected"][0]["package"]["name"];
     auto rows = store_->FindAffected("Go", package);
     ASSERT_TRUE(rows);
-    for (const auto& row : *rows) EXPECT_NE(row.record_id, doc["id"].get<std::string>());
+    for (const auto& row : *rows) {
+      EXPECT_NE(row.record_id, doc["id"].get<std::string>());
+    }
     auto all = store_->AffectedFor(doc["id"].get<std::string>());
     ASSERT_TRUE(all);
     EXPECT_FALSE(all->empty());
@@ -205,7 +225,9 @@ TEST_F(StoreTest, BookwormRowsMatchTrackerJson) {
   int checked = 0;
   int index = 0;
   for (const auto& [package, cves] : doc.items()) {
-    if (index++ % 40 != 0) continue;
+    if (index++ % 40 != 0) {
+      continue;
+    }
     auto rows = store_->FindAffected("debian:12", package);
     ASSERT_TRUE(rows);
     for (const auto& [cve, entry] : cves.items()) {
@@ -279,11 +301,15 @@ TEST_F(StoreTest, ConcurrentReaders) {
     threads.emplace_back([&] {
       for (int i = 0; i < 200; ++i) {
         auto rows = store_->FindAffected("debian:12", "openssl");
-        if (!rows || rows->empty()) ++failures;
+        if (!rows || rows->empty()) {
+          ++failures;
+        }
       }
     });
   }
-  for (auto& t : threads) t.join();
+  for (auto& t : threads) {
+    t.join();
+  }
   EXPECT_EQ(failures.load(), 0);
 }
 
@@ -292,7 +318,9 @@ TEST_F(StoreTest, ConcurrentReaders) {
 class PublishTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!std::filesystem::exists(kVulnData)) GTEST_SKIP() << "shared data absent: " << kVulnData;
+    if (!std::filesystem::exists(kVulnData)) {
+      GTEST_SKIP() << "shared data absent: " << kVulnData;
+    }
     auto dir = TempDir::Create("vulndb-publish-test");
     ASSERT_TRUE(dir);
     dir_.emplace(std::move(*dir));
@@ -333,7 +361,9 @@ TEST_F(PublishTest, FailedImportKeepsThePreviousStore) {
 
 TEST_F(PublishTest, KillDuringImportLeavesTheOldStore) {
   std::filesystem::path binary = std::filesystem::path(CUSTOMS_BINARY_DIR) / "cli" / "customs";
-  if (!std::filesystem::exists(binary)) GTEST_SKIP() << "customs binary not built: " << binary;
+  if (!std::filesystem::exists(binary)) {
+    GTEST_SKIP() << "customs binary not built: " << binary;
+  }
   StoreInfo before = ImportOrDie({kVulnData / "kev" / "known_exploited_vulnerabilities.json"});
   for (int delay_ms : {150, 600, 1200}) {
     pid_t child = fork();
@@ -383,7 +413,9 @@ TEST_F(PublishTest, SecondWriterWaitsThenFailsClearly) {
 
 TEST_F(PublishTest, TwoConcurrentImportProcessesBothSucceedInTurn) {
   std::filesystem::path binary = std::filesystem::path(CUSTOMS_BINARY_DIR) / "cli" / "customs";
-  if (!std::filesystem::exists(binary)) GTEST_SKIP() << "customs binary not built: " << binary;
+  if (!std::filesystem::exists(binary)) {
+    GTEST_SKIP() << "customs binary not built: " << binary;
+  }
   std::vector<pid_t> children;
   for (const char* input : {"kev/known_exploited_vulnerabilities.json", "osv/crates.io-all.zip"}) {
     pid_t child = fork();
@@ -418,7 +450,9 @@ TEST_F(PublishTest, DemoSampleImports) {
   ASSERT_TRUE(std::filesystem::exists(sample));
   StoreInfo info = ImportOrDie({sample});
   std::map<std::string, std::int64_t> counts;
-  for (const auto& s : info.sources) counts[s.name] = s.records;
+  for (const auto& s : info.sources) {
+    counts[s.name] = s.records;
+  }
   EXPECT_EQ(counts["debian"], 21889);
   EXPECT_EQ(counts["kev"], 1404);
   EXPECT_GT(counts["epss"], 10000);
@@ -441,6 +475,18 @@ TEST(StoreAgeTest, WarnsOnlyWhenOlderThanTheLimit) {
   EXPECT_NE(warning->find("customs db update"), std::string::npos);
   info.built_at = "garbage";
   EXPECT_TRUE(StaleStoreWarning(info));
+}
+
+TEST_F(PublishTest, PathsWithUriCharactersWork) {
+  std::filesystem::path odd = dir_->path() / "a dir?with#odd%chars";
+  std::filesystem::create_directories(odd);
+  db_ = odd / "customs.db";
+  ImportOrDie({kVulnData / "kev" / "known_exploited_vulnerabilities.json"});
+  auto store = Store::Open(db_);
+  ASSERT_TRUE(store) << store.error().ToString();
+  auto v = (*store)->GetVulnerability("CVE-2021-44228");
+  ASSERT_TRUE(v && v->has_value());
+  EXPECT_TRUE((*v)->kev.has_value());
 }
 
 TEST(StoreOpenTest, MissingAndForeignFilesAreClearErrors) {

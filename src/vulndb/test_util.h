@@ -19,14 +19,20 @@ inline std::map<std::string, std::string> ReadZip(const std::filesystem::path& p
   std::map<std::string, std::string> members;
   std::unique_ptr<archive, decltype(&archive_read_free)> reader(archive_read_new(), archive_read_free);
   archive_read_support_format_zip(reader.get());
-  if (archive_read_open_filename(reader.get(), path.c_str(), 1 << 16) != ARCHIVE_OK) return members;
+  if (archive_read_open_filename(reader.get(), path.c_str(), 1 << 16) != ARCHIVE_OK) {
+    return members;
+  }
   archive_entry* entry = nullptr;
   while (archive_read_next_header(reader.get(), &entry) == ARCHIVE_OK) {
-    if (archive_entry_filetype(entry) != AE_IFREG) continue;
+    if (archive_entry_filetype(entry) != AE_IFREG) {
+      continue;
+    }
     std::string content;
     char buffer[1 << 16];
     la_ssize_t n;
-    while ((n = archive_read_data(reader.get(), buffer, sizeof(buffer))) > 0) content.append(buffer, n);
+    while ((n = archive_read_data(reader.get(), buffer, sizeof(buffer))) > 0) {
+      content.append(buffer, n);
+    }
     members[archive_entry_pathname(entry)] = content;
   }
   return members;

@@ -40,7 +40,9 @@ class FeedServer {
     int port = 0;
     if (out == nullptr || std::fscanf(out, "%d", &port) != 1 || port <= 0) {
       *why = "feed_server.py did not start (is python3 installed?)";
-      if (out != nullptr) std::fclose(out);
+      if (out != nullptr) {
+        std::fclose(out);
+      }
       kill(pid, SIGKILL);
       waitpid(pid, nullptr, 0);
       return std::nullopt;
@@ -68,14 +70,18 @@ class FeedServer {
 
 std::int64_t Count(const StoreInfo& info, std::string_view source) {
   for (const auto& s : info.sources) {
-    if (s.name == source) return s.records;
+    if (s.name == source) {
+      return s.records;
+    }
   }
   return -1;
 }
 
 const SourceUpdate* Outcome(const UpdateResult& result, std::string_view name) {
   for (const auto& s : result.sources) {
-    if (s.name == name) return &s;
+    if (s.name == name) {
+      return &s;
+    }
   }
   return nullptr;
 }
@@ -83,7 +89,9 @@ const SourceUpdate* Outcome(const UpdateResult& result, std::string_view name) {
 class UpdateTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!std::filesystem::exists(kVulnData)) GTEST_SKIP() << "shared data absent: " << kVulnData;
+    if (!std::filesystem::exists(kVulnData)) {
+      GTEST_SKIP() << "shared data absent: " << kVulnData;
+    }
     auto dir = TempDir::Create("vulndb-update-test");
     ASSERT_TRUE(dir);
     dir_.emplace(std::move(*dir));
@@ -108,7 +116,9 @@ class UpdateTest : public ::testing::Test {
     ASSERT_TRUE(WriteFileAtomic(root_ / "crates.io" / "all.zip.corrupt", testing::MakeZip(members)));
     std::string why;
     auto server = FeedServer::Start(root_, &why);
-    if (!server) GTEST_SKIP() << why;
+    if (!server) {
+      GTEST_SKIP() << why;
+    }
     server_.emplace(std::move(*server));
     db_ = dir_->path() / "db" / "customs.db";
   }
@@ -130,7 +140,9 @@ class UpdateTest : public ::testing::Test {
   StoreInfo ExpectStoreIntact() {
     auto store = Store::Open(db_);
     EXPECT_TRUE(store) << store.error().ToString();
-    if (!store) return {};
+    if (!store) {
+      return {};
+    }
     auto info = (*store)->Info();
     EXPECT_TRUE(info);
     EXPECT_EQ(Count(*info, "osv-crates.io"), 1206);
@@ -200,13 +212,42 @@ TEST_F(UpdateTest, DownloadsThenRevalidatesThenSurvivesEveryFailure) {
   EXPECT_EQ(Outcome(*corrupt, "osv-crates.io")->outcome, "updated");
   EXPECT_EQ(Count(*corrupt->store, "osv-crates.io"), 1205);
   bool named = false;
-  for (const auto& d : diagnostics.Take()) named |= d.subject.find(corrupt_member_) != std::string::npos;
+  for (const auto& d : diagnostics.Take()) {
+    named |= d.subject.find(corrupt_member_) != std::string::npos;
+  }
   EXPECT_TRUE(named) << corrupt_member_;
+}
+
+TEST_F(UpdateTest, NvdPagesAreFetchedUntilTheTotalIsCovered) {
+  // The mirror answers every page request with the 38-CVE fixture page (totalResults 38): one request suffices.
+  std::filesystem::create_directories(root_ / "rest" / "json" / "cves");
+  std::filesystem::copy_file(kVulnData / "nvd" / "full-page.json", root_ / "rest" / "json" / "cves" / "2.0");
+  UpdateOptions options = Options("ok", "");
+  options.sources = {"nvd"};
+  DiagnosticsCollector diagnostics;
+  auto result = UpdateStore(options, diagnostics);
+  ASSERT_TRUE(result) << result.error().ToString();
+  EXPECT_TRUE(result->failed.empty());
+  EXPECT_EQ(Count(*result->store, "nvd"), 38);
+  auto store = Store::Open(db_);
+  ASSERT_TRUE(store);
+  auto v = (*store)->GetVulnerability("CVE-2023-27314");
+  ASSERT_TRUE(v && v->has_value());
+  ASSERT_FALSE((*v)->cvss.empty());
+  EXPECT_DOUBLE_EQ((*v)->cvss[0].base_score, 7.5);
+  // The store keeps nvd from the cache when later updates select other sources.
+  options.sources = {"kev"};
+  auto again = UpdateStore(options, diagnostics);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(Count(*again->store, "nvd"), 38);
+  EXPECT_EQ(Count(*again->store, "kev"), 1404);
 }
 
 TEST_F(UpdateTest, CliNamesTheFailedSourceAndExitsNonZero) {
   std::filesystem::path binary = std::filesystem::path(CUSTOMS_BINARY_DIR) / "cli" / "customs";
-  if (!std::filesystem::exists(binary)) GTEST_SKIP() << "customs binary not built: " << binary;
+  if (!std::filesystem::exists(binary)) {
+    GTEST_SKIP() << "customs binary not built: " << binary;
+  }
   std::string command = fmt::format(
       "'{}' db update --db '{}' --source kev --source osv-crates.io --mirror '{}' --retries 0 --timeout 20 2>&1",
       binary.string(), db_.string(), server_->Mirror("500", "known_exploited"));
@@ -214,7 +255,9 @@ TEST_F(UpdateTest, CliNamesTheFailedSourceAndExitsNonZero) {
   ASSERT_NE(pipe, nullptr);
   std::string output;
   char buffer[4096];
-  while (std::fgets(buffer, sizeof(buffer), pipe) != nullptr) output += buffer;
+  while (std::fgets(buffer, sizeof(buffer), pipe) != nullptr) {
+    output += buffer;
+  }
   int status = pclose(pipe);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 3) << output;
@@ -231,7 +274,9 @@ TEST(MirrorTest, ReplacesSchemeAndHost) {
             "http://m:8080/x/Go/all.zip");
   EXPECT_EQ(ApplyMirror("https://security-tracker.debian.org/tracker/data/json", "http://127.0.0.1:1"),
             "http://127.0.0.1:1/tracker/data/json");
-  for (const auto& name : UpdateSourceNames()) EXPECT_FALSE(SourceUrls(name).empty()) << name;
+  for (const auto& name : UpdateSourceNames()) {
+    EXPECT_FALSE(SourceUrls(name).empty()) << name;
+  }
 }
 
 }  // namespace

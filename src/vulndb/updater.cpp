@@ -48,20 +48,29 @@ struct Download {
 size_t WriteBody(char* data, size_t size, size_t count, void* user) {
   auto* d = static_cast<Download*>(user);
   size_t n = size * count;
-  if (std::fwrite(data, 1, n, d->file) != n) return 0;
+  if (std::fwrite(data, 1, n, d->file) != n) {
+    return 0;
+  }
   d->bytes += static_cast<std::int64_t>(n);
   return n;
 }
 
 std::string HeaderValue(std::string_view line, std::string_view name) {
-  if (line.size() <= name.size() || line[name.size()] != ':') return {};
+  if (line.size() <= name.size() || line[name.size()] != ':') {
+    return {};
+  }
   for (std::size_t i = 0; i < name.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(line[i])) != name[i]) return {};
+    if (std::tolower(static_cast<unsigned char>(line[i])) != name[i]) {
+      return {};
+    }
   }
   std::string_view value = line.substr(name.size() + 1);
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+    value.remove_prefix(1);
+  }
+  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
     value.remove_suffix(1);
+  }
   return std::string(value);
 }
 
@@ -73,16 +82,26 @@ size_t ReadHeader(char* data, size_t size, size_t count, void* user) {
     d->last_modified.clear();
     d->content_length = -1;
   }
-  if (auto v = HeaderValue(line, "etag"); !v.empty()) d->etag = v;
-  if (auto v = HeaderValue(line, "last-modified"); !v.empty()) d->last_modified = v;
-  if (auto v = HeaderValue(line, "content-length"); !v.empty()) d->content_length = std::atoll(v.c_str());
-  if (auto v = HeaderValue(line, "retry-after"); !v.empty()) d->retry_after = std::atol(v.c_str());
+  if (auto v = HeaderValue(line, "etag"); !v.empty()) {
+    d->etag = v;
+  }
+  if (auto v = HeaderValue(line, "last-modified"); !v.empty()) {
+    d->last_modified = v;
+  }
+  if (auto v = HeaderValue(line, "content-length"); !v.empty()) {
+    d->content_length = std::atoll(v.c_str());
+  }
+  if (auto v = HeaderValue(line, "retry-after"); !v.empty()) {
+    d->retry_after = std::atol(v.c_str());
+  }
   return size * count;
 }
 
 int Progress(void* user, curl_off_t total, curl_off_t now, curl_off_t, curl_off_t) {
   auto* d = static_cast<Download*>(user);
-  if (d->options->on_progress) d->options->on_progress(d->source, now, total);
+  if (d->options->on_progress) {
+    d->options->on_progress(d->source, now, total);
+  }
   return 0;
 }
 
@@ -95,9 +114,13 @@ struct CacheMeta {
 CacheMeta ReadMeta(const std::filesystem::path& path) {
   CacheMeta meta;
   auto text = ReadFile(path);
-  if (!text) return meta;
+  if (!text) {
+    return meta;
+  }
   auto doc = nlohmann::json::parse(*text, nullptr, false);
-  if (!doc.is_object()) return meta;
+  if (!doc.is_object()) {
+    return meta;
+  }
   meta.url = doc.value("url", "");
   meta.etag = doc.value("etag", "");
   meta.last_modified = doc.value("last_modified", "");
@@ -118,7 +141,9 @@ Result<Fetch> FetchUrl(const std::string& url, const std::filesystem::path& part
       std::this_thread::sleep_for(delay);
     }
     FILE* file = std::fopen(part.c_str(), "wb");
-    if (file == nullptr) return MakeError(ErrorCode::kIo, "creating {}", part.string());
+    if (file == nullptr) {
+      return MakeError(ErrorCode::kIo, "creating {}", part.string());
+    }
     Download d;
     d.file = file;
     d.options = &options;
@@ -126,7 +151,9 @@ Result<Fetch> FetchUrl(const std::string& url, const std::filesystem::path& part
     std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
     curl_slist* headers = nullptr;
     if (cached && meta.url == url) {
-      if (!meta.etag.empty()) headers = curl_slist_append(headers, ("If-None-Match: " + meta.etag).c_str());
+      if (!meta.etag.empty()) {
+        headers = curl_slist_append(headers, ("If-None-Match: " + meta.etag).c_str());
+      }
       if (!meta.last_modified.empty()) {
         headers = curl_slist_append(headers, ("If-Modified-Since: " + meta.last_modified).c_str());
       }
@@ -154,7 +181,9 @@ Result<Fetch> FetchUrl(const std::string& url, const std::filesystem::path& part
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error_buffer);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (!options.ca_bundle.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options.ca_bundle.c_str());
+    if (!options.ca_bundle.empty()) {
+      curl_easy_setopt(c, CURLOPT_CAINFO, options.ca_bundle.c_str());
+    }
     if (options.on_progress) {
       curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
       curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, Progress);
@@ -192,7 +221,9 @@ Result<Fetch> FetchUrl(const std::string& url, const std::filesystem::path& part
       new_meta = {url, d.etag, d.last_modified};
       return Fetch::kUpdated;
     }
-    if (!transient) break;
+    if (!transient) {
+      break;
+    }
   }
   std::error_code ignored;
   std::filesystem::remove(part, ignored);
@@ -230,15 +261,23 @@ Status FetchNvd(const UpdateOptions& options, const std::filesystem::path& direc
     CUSTOMS_ASSIGN_OR_RETURN(Fetch fetched, FetchUrl(url, part, {}, false, meta, options, "nvd", bytes));
     (void)fetched;
     auto text = ReadFile(part);
-    if (!text) return tl::unexpected(text.error());
+    if (!text) {
+      return tl::unexpected(text.error());
+    }
     plan.fresh.emplace_back(part, meta);
     auto doc = nlohmann::json::parse(*text, nullptr, false);
-    if (!doc.is_object()) return MakeError(ErrorCode::kCorrupt, "{}: page is not JSON", url);
+    if (!doc.is_object()) {
+      return MakeError(ErrorCode::kCorrupt, "{}: page is not JSON", url);
+    }
     std::int64_t total = doc.value("totalResults", 0);
     std::int64_t per_page = doc.value("resultsPerPage", 0);
-    if (per_page <= 0) break;
+    if (per_page <= 0) {
+      break;
+    }
     start += static_cast<int>(per_page);
-    if (start >= total) break;
+    if (start >= total) {
+      break;
+    }
   }
   return Ok();
 }
@@ -248,13 +287,19 @@ Result<FeedBatch> ParseFiles(const std::vector<std::filesystem::path>& files, Di
   for (const auto& file : files) {
     CUSTOMS_ASSIGN_OR_RETURN(std::string content, ReadFile(file, std::size_t{2} << 30));
     std::string name = file.filename().string();
-    if (name.ends_with(".part")) name.resize(name.size() - 5);
+    if (name.ends_with(".part")) {
+      name.resize(name.size() - 5);
+    }
     if (content.size() >= 2 && static_cast<unsigned char>(content[0]) == 0x1f &&
         static_cast<unsigned char>(content[1]) == 0x8b) {
       auto inflated = Gunzip(content);
-      if (!inflated) return tl::unexpected(inflated.error().WithContext(file.string()));
+      if (!inflated) {
+        return tl::unexpected(inflated.error().WithContext(file.string()));
+      }
       content = std::move(*inflated);
-      if (name.ends_with(".gz")) name.resize(name.size() - 3);
+      if (name.ends_with(".gz")) {
+        name.resize(name.size() - 3);
+      }
     }
     FeedFormat format = DetectFormat(name, std::string_view(content).substr(0, 4096));
     if (format == FeedFormat::kUnknown) {
@@ -262,9 +307,13 @@ Result<FeedBatch> ParseFiles(const std::vector<std::filesystem::path>& files, Di
     }
     FeedBatch batch;
     CUSTOMS_RETURN_IF_ERROR(ParseFeed(format, content, name, batch, diagnostics));
-    for (auto& [source, count] : batch.counts) all.counts[source] += count;
+    for (auto& [source, count] : batch.counts) {
+      all.counts[source] += count;
+    }
     std::move(batch.records.begin(), batch.records.end(), std::back_inserter(all.records));
-    for (auto& [cve, kev] : batch.kev) all.kev[cve] = kev;
+    for (auto& [cve, kev] : batch.kev) {
+      all.kev[cve] = kev;
+    }
     std::move(batch.epss.begin(), batch.epss.end(), std::back_inserter(all.epss));
     all.skipped += batch.skipped;
   }
@@ -275,17 +324,29 @@ Result<FeedBatch> ParseFiles(const std::vector<std::filesystem::path>& files, Di
 
 std::vector<std::string> UpdateSourceNames() {
   std::vector<std::string> names;
-  for (const auto& s : kSources) names.emplace_back(s.name);
+  for (const auto& s : kSources) {
+    names.emplace_back(s.name);
+  }
   return names;
 }
 
 std::vector<std::string> SourceUrls(std::string_view source) {
   std::string osv = kOsvBucket;
-  if (source == "osv-go") return {osv + "/Go/all.zip"};
-  if (source == "osv-pypi") return {osv + "/PyPI/all.zip"};
-  if (source == "osv-crates.io") return {osv + "/crates.io/all.zip"};
-  if (source == "ubuntu") return {osv + "/Ubuntu/all.zip"};
-  if (source == "debian") return {"https://security-tracker.debian.org/tracker/data/json"};
+  if (source == "osv-go") {
+    return {osv + "/Go/all.zip"};
+  }
+  if (source == "osv-pypi") {
+    return {osv + "/PyPI/all.zip"};
+  }
+  if (source == "osv-crates.io") {
+    return {osv + "/crates.io/all.zip"};
+  }
+  if (source == "ubuntu") {
+    return {osv + "/Ubuntu/all.zip"};
+  }
+  if (source == "debian") {
+    return {"https://security-tracker.debian.org/tracker/data/json"};
+  }
   if (source == "debian-dsa") {
     return {"https://salsa.debian.org/security-tracker-team/security-tracker/-/raw/master/data/DSA/list"};
   }
@@ -301,18 +362,28 @@ std::vector<std::string> SourceUrls(std::string_view source) {
     }
     return urls;
   }
-  if (source == "kev") return {"https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json"};
-  if (source == "epss") return {"https://epss.cyentia.com/epss_scores-current.csv.gz"};
-  if (source == "nvd") return {kNvdBase};
+  if (source == "kev") {
+    return {"https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json"};
+  }
+  if (source == "epss") {
+    return {"https://epss.cyentia.com/epss_scores-current.csv.gz"};
+  }
+  if (source == "nvd") {
+    return {kNvdBase};
+  }
   return {};
 }
 
 std::string ApplyMirror(std::string_view url, std::string_view mirror) {
   std::size_t scheme = url.find("://");
-  if (scheme == std::string_view::npos) return std::string(url);
+  if (scheme == std::string_view::npos) {
+    return std::string(url);
+  }
   std::size_t path = url.find('/', scheme + 3);
   std::string_view rest = path == std::string_view::npos ? std::string_view{} : url.substr(path);
-  while (!mirror.empty() && mirror.back() == '/') mirror.remove_suffix(1);
+  while (!mirror.empty() && mirror.back() == '/') {
+    mirror.remove_suffix(1);
+  }
   return std::string(mirror) + std::string(rest);
 }
 
@@ -321,9 +392,13 @@ Result<UpdateResult> UpdateStore(const UpdateOptions& options, Diagnostics& diag
   std::filesystem::path directory = db_path.parent_path().empty() ? "." : db_path.parent_path();
   std::error_code ec;
   std::filesystem::create_directories(directory, ec);
-  if (ec) return MakeError(ErrorCode::kIo, "creating {}: {}", directory.string(), ec.message());
+  if (ec) {
+    return MakeError(ErrorCode::kIo, "creating {}: {}", directory.string(), ec.message());
+  }
   for (const auto& name : options.sources) {
-    if (SourceUrls(name).empty()) return MakeError(ErrorCode::kInvalidArgument, "unknown source '{}'", name);
+    if (SourceUrls(name).empty()) {
+      return MakeError(ErrorCode::kInvalidArgument, "unknown source '{}'", name);
+    }
   }
   CUSTOMS_ASSIGN_OR_RETURN(WriterLock lock, WriterLock::Acquire(db_path, options.lock_timeout));
   std::filesystem::path cache = directory / "feeds";
@@ -349,7 +424,9 @@ Result<UpdateResult> UpdateStore(const UpdateOptions& options, Diagnostics& diag
     }
     ec.clear();
     std::sort(plan.current.begin(), plan.current.end());
-    if (!plan.selected && plan.current.empty()) continue;
+    if (!plan.selected && plan.current.empty()) {
+      continue;
+    }
     plans.push_back(std::move(plan));
   }
 
@@ -390,7 +467,9 @@ Result<UpdateResult> UpdateStore(const UpdateOptions& options, Diagnostics& diag
       }
       if (fetched && any_new) {
         std::vector<std::filesystem::path> files;
-        for (const auto& [path, meta] : plan.fresh) files.push_back(path);
+        for (const auto& [path, meta] : plan.fresh) {
+          files.push_back(path);
+        }
         auto parsed = ParseFiles(files, diagnostics);
         if (parsed) {
           batch = std::move(*parsed);
@@ -404,7 +483,9 @@ Result<UpdateResult> UpdateStore(const UpdateOptions& options, Diagnostics& diag
       if (!fetched) {
         update.error = fetched.error().message();
         for (const auto& [path, meta] : plan.fresh) {
-          if (path.extension() == ".part") std::filesystem::remove(path, ec);
+          if (path.extension() == ".part") {
+            std::filesystem::remove(path, ec);
+          }
         }
         plan.fresh.clear();
         result.failed.push_back(plan.name);
@@ -415,14 +496,25 @@ Result<UpdateResult> UpdateStore(const UpdateOptions& options, Diagnostics& diag
       auto previous = ParseFiles(plan.current, diagnostics);
       if (previous) {
         batch = std::move(*previous);
-        if (update.outcome.empty()) update.outcome = plan.selected ? "failed (kept previous data)" : "cached";
+        if (update.outcome.empty()) {
+          update.outcome = plan.selected ? "failed (kept previous data)" : "cached";
+        }
       } else {
         diagnostics.Warn("vulndb/update", plan.name,
                          fmt::format("previous download unusable: {}", previous.error().message()));
       }
     }
-    if (!batch && update.outcome.empty()) update.outcome = "failed (no data)";
-    if (batch) builder.Add(std::move(*batch), plan.name);
+    if (!batch && update.outcome.empty()) {
+      update.outcome = "failed (no data)";
+    }
+    if (batch) {
+      std::vector<std::string> urls = SourceUrls(plan.name);
+      std::string origin = options.mirror.empty() ? urls.front() : ApplyMirror(urls.front(), options.mirror);
+      if (urls.size() > 1) {
+        origin += fmt::format(" (+{} more)", urls.size() - 1);
+      }
+      builder.Add(std::move(*batch), origin);
+    }
     result.sources.push_back(std::move(update));
   }
 
@@ -431,12 +523,18 @@ Result<UpdateResult> UpdateStore(const UpdateOptions& options, Diagnostics& diag
   for (auto& plan : plans) {
     bool has_new =
         std::any_of(plan.fresh.begin(), plan.fresh.end(), [](const auto& f) { return f.first.extension() == ".part"; });
-    if (!has_new) continue;
+    if (!has_new) {
+      continue;
+    }
     if (plan.name == "nvd") {
-      for (const auto& old : plan.current) std::filesystem::remove(old, ec);
+      for (const auto& old : plan.current) {
+        std::filesystem::remove(old, ec);
+      }
     }
     for (const auto& [path, meta] : plan.fresh) {
-      if (path.extension() != ".part") continue;
+      if (path.extension() != ".part") {
+        continue;
+      }
       std::filesystem::path final_path = path;
       final_path.replace_extension();
       std::filesystem::rename(path, final_path, ec);

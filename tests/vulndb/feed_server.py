@@ -81,6 +81,9 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+    def handle_error(self, request, client_address):  # clients hanging up on purpose (timeouts) are expected
+        pass
+
 
 def main():
     parser = argparse.ArgumentParser()

@@ -18,12 +18,16 @@ json YamlNodeToJson(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Map: {
       json object = json::object();
-      for (const auto& item : node) object[item.first.as<std::string>()] = YamlNodeToJson(item.second);
+      for (const auto& item : node) {
+        object[item.first.as<std::string>()] = YamlNodeToJson(item.second);
+      }
       return object;
     }
     case YAML::NodeType::Sequence: {
       json array = json::array();
-      for (const auto& item : node) array.push_back(YamlNodeToJson(item));
+      for (const auto& item : node) {
+        array.push_back(YamlNodeToJson(item));
+      }
       return array;
     }
     case YAML::NodeType::Scalar: return node.Scalar();
@@ -39,10 +43,16 @@ std::vector<std::string> IdsIn(std::string_view text) {
     std::string_view token = text.substr(0, sp);
     text = sp == std::string_view::npos ? std::string_view{} : text.substr(sp + 1);
     std::size_t dash = token.find('-');
-    if (dash == std::string_view::npos || dash == 0 || dash + 1 >= token.size()) continue;
+    if (dash == std::string_view::npos || dash == 0 || dash + 1 >= token.size()) {
+      continue;
+    }
     bool upper = true;
-    for (char c : token.substr(0, dash)) upper = upper && std::isupper(static_cast<unsigned char>(c));
-    if (upper && std::isdigit(static_cast<unsigned char>(token[dash + 1]))) ids.emplace_back(token);
+    for (char c : token.substr(0, dash)) {
+      upper = upper && std::isupper(static_cast<unsigned char>(c));
+    }
+    if (upper && std::isdigit(static_cast<unsigned char>(token[dash + 1]))) {
+      ids.emplace_back(token);
+    }
   }
   return ids;
 }
@@ -52,10 +62,14 @@ std::vector<std::string> IdsIn(std::string_view text) {
 Status ParseAlpineSecdb(std::string_view content, std::string_view origin, FeedBatch& batch, Diagnostics& diagnostics) {
   json doc;
   std::string_view body = content;
-  while (!body.empty() && std::isspace(static_cast<unsigned char>(body.front()))) body.remove_prefix(1);
+  while (!body.empty() && std::isspace(static_cast<unsigned char>(body.front()))) {
+    body.remove_prefix(1);
+  }
   if (body.starts_with("{")) {
     doc = json::parse(content.begin(), content.end(), nullptr, false);
-    if (doc.is_discarded()) return MakeError(ErrorCode::kCorrupt, "{}: not valid JSON", origin);
+    if (doc.is_discarded()) {
+      return MakeError(ErrorCode::kCorrupt, "{}: not valid JSON", origin);
+    }
   } else {
     try {
       doc = YamlNodeToJson(YAML::Load(std::string(content)));
@@ -67,10 +81,14 @@ Status ParseAlpineSecdb(std::string_view content, std::string_view origin, FeedB
     return MakeError(ErrorCode::kCorrupt, "{}: no distroversion", origin);
   }
   std::string release = doc["distroversion"].get<std::string>();
-  if (release.starts_with("v")) release.erase(0, 1);
+  if (release.starts_with("v")) {
+    release.erase(0, 1);
+  }
   std::string ecosystem = "alpine:" + release;
   auto packages = doc.find("packages");
-  if (packages == doc.end() || !packages->is_array()) return Ok();  // an empty repository
+  if (packages == doc.end() || !packages->is_array()) {
+    return Ok();  // an empty repository
+  }
   for (const json& entry : *packages) {
     const json* pkg = entry.is_object() && entry.contains("pkg") ? &entry["pkg"] : nullptr;
     if (pkg == nullptr || !pkg->is_object() || !pkg->contains("name") || !(*pkg)["name"].is_string()) {
@@ -80,7 +98,9 @@ Status ParseAlpineSecdb(std::string_view content, std::string_view origin, FeedB
     }
     std::string name = (*pkg)["name"].get<std::string>();
     auto secfixes = pkg->find("secfixes");
-    if (secfixes == pkg->end() || !secfixes->is_object()) continue;
+    if (secfixes == pkg->end() || !secfixes->is_object()) {
+      continue;
+    }
     for (const auto& [fixed, ids] : secfixes->items()) {
       if (!ids.is_array()) {
         ++batch.skipped;
@@ -89,7 +109,9 @@ Status ParseAlpineSecdb(std::string_view content, std::string_view origin, FeedB
         continue;
       }
       for (const json& text : ids) {
-        if (!text.is_string()) continue;
+        if (!text.is_string()) {
+          continue;
+        }
         for (const std::string& id : IdsIn(text.get<std::string>())) {
           FeedRecord record;
           record.source = "alpine";

@@ -37,6 +37,7 @@ const char* FeedFormatName(FeedFormat format) {
     case FeedFormat::kOsvZip: return "osv-zip";
     case FeedFormat::kDebianTracker: return "debian-tracker-json";
     case FeedFormat::kDebianDsaList: return "debian-dsa-list";
+    case FeedFormat::kDebianCveList: return "debian-cve-list";
     case FeedFormat::kAlpineSecdb: return "alpine-secdb";
     case FeedFormat::kNvd: return "nvd-api-2.0";
     case FeedFormat::kKev: return "cisa-kev";
@@ -47,8 +48,12 @@ const char* FeedFormatName(FeedFormat format) {
 
 FeedFormat DetectFormat(std::string_view name, std::string_view head) {
   std::string lower_name = Lower(name);
-  if (head.starts_with("PK\x03\x04") || head.starts_with("PK\x05\x06")) return FeedFormat::kOsvZip;
-  if (EndsWith(lower_name, ".zip")) return FeedFormat::kOsvZip;
+  if (head.starts_with("PK\x03\x04") || head.starts_with("PK\x05\x06")) {
+    return FeedFormat::kOsvZip;
+  }
+  if (EndsWith(lower_name, ".zip")) {
+    return FeedFormat::kOsvZip;
+  }
   std::string_view body = SkipSpace(head);
   if (body.starts_with("{")) {
     // JSON: look at the keys near the start.
@@ -69,7 +74,9 @@ FeedFormat DetectFormat(std::string_view name, std::string_view head) {
     }
     if (head.find("\"releases\"") != std::string_view::npos &&
         (head.find("\"CVE-") != std::string_view::npos || head.find("\"TEMP-") != std::string_view::npos)) {
-      if (head.find("\"affected\"") == std::string_view::npos) return FeedFormat::kDebianTracker;
+      if (head.find("\"affected\"") == std::string_view::npos) {
+        return FeedFormat::kDebianTracker;
+      }
     }
     if (head.find("\"id\"") != std::string_view::npos &&
         (head.find("\"affected\"") != std::string_view::npos || head.find("\"modified\"") != std::string_view::npos ||
@@ -82,10 +89,19 @@ FeedFormat DetectFormat(std::string_view name, std::string_view head) {
       (body.find("] DSA-") != std::string_view::npos || body.find("] DLA-") != std::string_view::npos)) {
     return FeedFormat::kDebianDsaList;
   }
-  if (body.starts_with("#model_version") || body.starts_with("cve,epss")) return FeedFormat::kEpss;
+  if (body.starts_with("CVE-") &&
+      (body.find("\n\t- ") != std::string_view::npos || body.find("\n\t[") != std::string_view::npos ||
+       body.find("\n\tNOT-FOR-US") != std::string_view::npos || body.find("\n\tRESERVED") != std::string_view::npos)) {
+    return FeedFormat::kDebianCveList;
+  }
+  if (body.starts_with("#model_version") || body.starts_with("cve,epss")) {
+    return FeedFormat::kEpss;
+  }
   if (EndsWith(lower_name, ".yaml") || EndsWith(lower_name, ".yml") || body.starts_with("---") ||
       body.starts_with("id:")) {
-    if (head.find("distroversion:") != std::string_view::npos) return FeedFormat::kAlpineSecdb;
+    if (head.find("distroversion:") != std::string_view::npos) {
+      return FeedFormat::kAlpineSecdb;
+    }
     bool top_level_id = body.starts_with("id:") || head.find("\nid:") != std::string_view::npos;
     if (top_level_id &&
         (head.find("affected:") != std::string_view::npos || head.find("modified:") != std::string_view::npos)) {
@@ -103,6 +119,7 @@ Status ParseFeed(FeedFormat format, std::string_view content, std::string_view o
     case FeedFormat::kOsvZip: return ParseOsvZip(content, origin, batch, diagnostics);
     case FeedFormat::kDebianTracker: return ParseDebianTracker(content, origin, batch, diagnostics);
     case FeedFormat::kDebianDsaList: return ParseDebianDsaList(content, origin, batch, diagnostics);
+    case FeedFormat::kDebianCveList: return ParseDebianCveList(content, origin, batch, diagnostics);
     case FeedFormat::kAlpineSecdb: return ParseAlpineSecdb(content, origin, batch, diagnostics);
     case FeedFormat::kNvd: return ParseNvd(content, origin, batch, diagnostics);
     case FeedFormat::kKev: return ParseKev(content, origin, batch, diagnostics);
@@ -119,7 +136,9 @@ std::optional<std::string> DebianReleaseNumber(std::string_view codename) {
       {"jessie", "8"},  {"stretch", "9"}, {"buster", "10"}, {"bullseye", "11"}, {"bookworm", "12"}, {"trixie", "13"},
       {"forky", "14"},  {"duke", "15"},   {"sid", "sid"}};
   for (const auto& [name, number] : kReleases) {
-    if (codename == name) return std::string(number);
+    if (codename == name) {
+      return std::string(number);
+    }
   }
   return std::nullopt;
 }
@@ -130,10 +149,14 @@ std::string NormalizeEcosystem(std::string_view osv_ecosystem) {
   while (true) {
     std::size_t colon = rest.find(':');
     parts.push_back(rest.substr(0, colon));
-    if (colon == std::string_view::npos) break;
+    if (colon == std::string_view::npos) {
+      break;
+    }
     rest = rest.substr(colon + 1);
   }
-  if (parts.size() < 2) return std::string(osv_ecosystem);
+  if (parts.size() < 2) {
+    return std::string(osv_ecosystem);
+  }
   std::string_view base = parts[0];
   if (base == "Ubuntu") {
     bool pro = false;
@@ -154,12 +177,16 @@ std::string NormalizeEcosystem(std::string_view osv_ecosystem) {
   }
   if (base == "Debian") {
     std::string_view release = parts[1];
-    if (auto number = DebianReleaseNumber(release)) return "debian:" + *number;
+    if (auto number = DebianReleaseNumber(release)) {
+      return "debian:" + *number;
+    }
     return "debian:" + std::string(release);
   }
   if (base == "Alpine") {
     std::string_view release = parts[1];
-    if (release.starts_with("v")) release.remove_prefix(1);
+    if (release.starts_with("v")) {
+      release.remove_prefix(1);
+    }
     return "alpine:" + std::string(release);
   }
   return std::string(osv_ecosystem);
@@ -167,12 +194,24 @@ std::string NormalizeEcosystem(std::string_view osv_ecosystem) {
 
 Severity SeverityFromWord(std::string_view word) {
   std::string w = Lower(word);
-  while (!w.empty() && (w.back() == '*' || w.back() == ' ')) w.pop_back();
-  if (w == "unimportant" || w == "negligible") return Severity::kNegligible;
-  if (w == "low") return Severity::kLow;
-  if (w == "medium" || w == "moderate") return Severity::kMedium;
-  if (w == "high" || w == "important") return Severity::kHigh;
-  if (w == "critical") return Severity::kCritical;
+  while (!w.empty() && (w.back() == '*' || w.back() == ' ')) {
+    w.pop_back();
+  }
+  if (w == "unimportant" || w == "negligible") {
+    return Severity::kNegligible;
+  }
+  if (w == "low") {
+    return Severity::kLow;
+  }
+  if (w == "medium" || w == "moderate") {
+    return Severity::kMedium;
+  }
+  if (w == "high" || w == "important") {
+    return Severity::kHigh;
+  }
+  if (w == "critical") {
+    return Severity::kCritical;
+  }
   return Severity::kUnknown;
 }
 
@@ -181,7 +220,9 @@ Cvss MakeCvss(std::string source, std::string vector, std::string_view record_id
   cvss.source = std::move(source);
   cvss.vector = std::move(vector);
   auto version = CvssVersionOf(cvss.vector);
-  if (version) cvss.version = *version;
+  if (version) {
+    cvss.version = *version;
+  }
   auto score = CvssBaseScore(cvss.vector);
   if (score) {
     cvss.base_score = *score;

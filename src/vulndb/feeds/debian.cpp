@@ -14,10 +14,14 @@ namespace od = simdjson::ondemand;
 
 std::string GetString(od::object& object, std::string_view key) {
   auto field = object.find_field_unordered(key);
-  if (field.error()) return {};
+  if (field.error()) {
+    return {};
+  }
   if (field.type().value_unsafe() == od::json_type::string) {
     std::string_view s;
-    if (!field.get_string().get(s)) return std::string(s);
+    if (!field.get_string().get(s)) {
+      return std::string(s);
+    }
   }
   return {};
 }
@@ -118,7 +122,9 @@ Status ParseDebianTracker(std::string_view content, std::string_view origin, Fee
         }
         if (key == "description") {
           std::string_view s;
-          if (!value.get_string().get(s)) record.vulnerability.details = std::string(s);
+          if (!value.get_string().get(s)) {
+            record.vulnerability.details = std::string(s);
+          }
         } else if (key == "debianbug") {
           int64_t bug = 0;
           if (!value.get_int64().get(bug)) {
@@ -126,7 +132,9 @@ Status ParseDebianTracker(std::string_view content, std::string_view origin, Fee
           }
         } else if (key == "releases") {
           od::json_type type;
-          if (value.type().get(type) || type != od::json_type::object) continue;  // "releases": [] in old exports
+          if (value.type().get(type) || type != od::json_type::object) {
+            continue;  // "releases": [] in old exports
+          }
           od::object releases = value.get_object().value_unsafe();
           for (auto release_field : releases) {
             std::string_view release;
@@ -161,7 +169,9 @@ std::string IsoDate(std::string_view day_month_year) {
   // "01 Aug 2002" -> "2002-08-01"
   static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  if (day_month_year.size() != 11) return std::string(day_month_year);
+  if (day_month_year.size() != 11) {
+    return std::string(day_month_year);
+  }
   std::string_view month = day_month_year.substr(3, 3);
   for (int i = 0; i < 12; ++i) {
     if (month == kMonths[i]) {
@@ -172,8 +182,12 @@ std::string IsoDate(std::string_view day_month_year) {
 }
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+    s.remove_suffix(1);
+  }
   return s;
 }
 
@@ -186,7 +200,9 @@ Status ParseDebianDsaList(std::string_view content, std::string_view origin, Fee
   FeedRecord current;
   bool have_current = false;
   auto flush = [&]() {
-    if (have_current) batch.Add(std::move(current));
+    if (have_current) {
+      batch.Add(std::move(current));
+    }
     current = FeedRecord{};
     have_current = false;
   };
@@ -196,7 +212,9 @@ Status ParseDebianDsaList(std::string_view content, std::string_view origin, Fee
     std::string_view line = content.substr(0, newline);
     content = newline == std::string_view::npos ? std::string_view{} : content.substr(newline + 1);
     ++line_number;
-    if (line.empty() || Trim(line).empty()) continue;
+    if (line.empty() || Trim(line).empty()) {
+      continue;
+    }
     if (line.front() == '[') {
       flush();
       std::size_t close = line.find(']');
@@ -217,10 +235,14 @@ Status ParseDebianDsaList(std::string_view content, std::string_view origin, Fee
       current.source = id.starts_with("DSA-") ? "debian-dsa" : "debian-dla";
       current.vulnerability.id = id;
       current.vulnerability.published = IsoDate(line.substr(1, close - 1));
-      if (space != std::string_view::npos) current.vulnerability.summary = std::string(Trim(rest.substr(space + 1)));
+      if (space != std::string_view::npos) {
+        current.vulnerability.summary = std::string(Trim(rest.substr(space + 1)));
+      }
       continue;
     }
-    if (!have_current) continue;
+    if (!have_current) {
+      continue;
+    }
     std::string_view body = Trim(line);
     if (body.starts_with("{")) {
       std::size_t end = body.find('}');
@@ -229,18 +251,26 @@ Status ParseDebianDsaList(std::string_view content, std::string_view origin, Fee
         std::size_t sp = ids.find(' ');
         std::string_view token = ids.substr(0, sp);
         ids = sp == std::string_view::npos ? std::string_view{} : ids.substr(sp + 1);
-        if (!token.empty()) current.vulnerability.aliases.emplace_back(token);
+        if (!token.empty()) {
+          current.vulnerability.aliases.emplace_back(token);
+        }
       }
     } else if (body.starts_with("[")) {
       // [release] - package version | <not-affected> (reason)
       std::size_t close = body.find(']');
-      if (close == std::string_view::npos) continue;
+      if (close == std::string_view::npos) {
+        continue;
+      }
       std::string release(body.substr(1, close - 1));
       std::string_view rest = Trim(body.substr(close + 1));
-      if (!rest.starts_with("- ")) continue;
+      if (!rest.starts_with("- ")) {
+        continue;
+      }
       rest = Trim(rest.substr(2));
       std::size_t sp = rest.find(' ');
-      if (sp == std::string_view::npos) continue;
+      if (sp == std::string_view::npos) {
+        continue;
+      }
       AffectedPackage row;
       row.record_id = current.vulnerability.id;
       row.source = current.source;
@@ -259,9 +289,133 @@ Status ParseDebianDsaList(std::string_view content, std::string_view origin, Fee
       current.affected.push_back(std::move(row));
     } else if (body.starts_with("NOTE:")) {
       std::string_view note = Trim(body.substr(5));
-      if (!current.vulnerability.details.empty()) current.vulnerability.details += "\n";
+      if (!current.vulnerability.details.empty()) {
+        current.vulnerability.details += "\n";
+      }
       current.vulnerability.details += std::string(note);
     }
+  }
+  flush();
+  return Ok();
+}
+
+// data/CVE/list: "CVE-YYYY-N (description ...)" or "CVE-YYYY-N [description]", then tab-indented lines:
+// "- pkg version|<state> (notes)" for unstable (debian:sid), "[release] - pkg version|<state> (notes)" for a
+// release, "{DSA-... DLA-...}" advisories, "NOTE:", "RESERVED", "REJECTED", "NOT-FOR-US: ...". A release the entry
+// does not name gets no row: the tracker derives those from archive versions this file does not carry.
+// States: <not-affected> -> not_affected; <ignored> -> will_not_fix; <end-of-life> -> end_of_life; <unfixed>,
+// <postponed>, <no-dsa>, <undetermined> -> affected; <removed>, <itp> -> no row. "(unimportant...)" sets urgency.
+Status ParseDebianCveList(std::string_view content, std::string_view origin, FeedBatch& batch,
+                          Diagnostics& diagnostics) {
+  FeedRecord current;
+  bool have_current = false;
+  auto flush = [&]() {
+    if (have_current) batch.Add(std::move(current));
+    current = FeedRecord{};
+    have_current = false;
+  };
+  std::size_t line_number = 0;
+  while (!content.empty()) {
+    std::size_t newline = content.find('\n');
+    std::string_view line = content.substr(0, newline);
+    content = newline == std::string_view::npos ? std::string_view{} : content.substr(newline + 1);
+    ++line_number;
+    if (Trim(line).empty()) {
+      continue;
+    }
+    if (line.front() != '\t' && line.front() != ' ') {
+      flush();
+      std::size_t space = line.find(' ');
+      std::string id(line.substr(0, space));
+      if (!id.starts_with("CVE-") && !id.starts_with("TEMP-")) {
+        ++batch.skipped;
+        diagnostics.Warn("vulndb/debian-cve-list", fmt::format("{}:{}", origin, line_number),
+                         "entry header without a CVE id skipped");
+        continue;
+      }
+      have_current = true;
+      current.source = "debian";
+      current.vulnerability.id = id;
+      if (space != std::string_view::npos) {
+        std::string_view description = Trim(line.substr(space + 1));
+        if (description.size() >= 2 && (description.front() == '(' || description.front() == '[')) {
+          description = description.substr(1, description.size() - 2);
+        }
+        current.vulnerability.details = std::string(description);
+      }
+      continue;
+    }
+    if (!have_current) {
+      continue;
+    }
+    std::string_view body = Trim(line);
+    if (body == "REJECTED") {
+      current.vulnerability.withdrawn = "rejected";
+      continue;
+    }
+    if (body.starts_with("{")) {
+      std::size_t end = body.find('}');
+      std::string_view ids = body.substr(1, end == std::string_view::npos ? std::string_view::npos : end - 1);
+      while (!ids.empty()) {
+        std::size_t sp = ids.find(' ');
+        std::string_view token = ids.substr(0, sp);
+        ids = sp == std::string_view::npos ? std::string_view{} : ids.substr(sp + 1);
+        if (!token.empty()) {
+          current.vulnerability.related.emplace_back(token);
+        }
+      }
+      continue;
+    }
+    std::string release = "sid";
+    if (body.starts_with("[")) {
+      std::size_t close = body.find(']');
+      if (close == std::string_view::npos) {
+        continue;
+      }
+      release = std::string(body.substr(1, close - 1));
+      body = Trim(body.substr(close + 1));
+    }
+    if (!body.starts_with("- ")) {
+      continue;  // NOTE:, RESERVED, NOT-FOR-US, TODO ...
+    }
+    body = Trim(body.substr(2));
+    std::size_t sp = body.find(' ');
+    AffectedPackage row;
+    row.record_id = current.vulnerability.id;
+    row.source = "debian";
+    auto number = DebianReleaseNumber(release);
+    row.ecosystem = "debian:" + (number ? *number : release);
+    row.package = std::string(body.substr(0, sp));
+    std::string_view rest = sp == std::string_view::npos ? std::string_view{} : Trim(body.substr(sp + 1));
+    std::string_view notes;
+    if (std::size_t paren = rest.find('('); paren != std::string_view::npos) {
+      notes = rest.substr(paren + 1);
+      rest = Trim(rest.substr(0, paren));
+    }
+    if (rest.empty() || rest == "<unfixed>" || rest == "<postponed>" || rest == "<no-dsa>" ||
+        rest == "<undetermined>") {
+      row.status = AffectedStatus::kAffectedNoFix;
+    } else if (rest == "<not-affected>") {
+      row.status = AffectedStatus::kNotAffected;
+    } else if (rest == "<ignored>") {
+      row.status = AffectedStatus::kWillNotFix;
+    } else if (rest == "<end-of-life>") {
+      row.status = AffectedStatus::kEndOfLife;
+    } else if (rest.starts_with("<")) {
+      continue;  // <removed>, <itp>: the package is not in that release
+    } else {
+      row.status = AffectedStatus::kFixed;
+      row.fixed_version = std::string(rest);
+    }
+    if (notes.starts_with("unimportant")) {
+      row.severity = Severity::kNegligible;
+      row.severity_raw = "unimportant";
+    } else if (notes.starts_with("low") || notes.starts_with("medium") || notes.starts_with("high")) {
+      std::string_view word = notes.substr(0, notes.find_first_of(";) "));
+      row.severity = SeverityFromWord(word);
+      row.severity_raw = std::string(word);
+    }
+    current.affected.push_back(std::move(row));
   }
   flush();
   return Ok();

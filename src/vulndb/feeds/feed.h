@@ -52,6 +52,7 @@ enum class FeedFormat {
   kOsvZip,         // a zip of OSV JSON/YAML documents (osv.dev all.zip, a git archive of an advisory repo)
   kDebianTracker,  // security-tracker JSON export
   kDebianDsaList,  // data/DSA/list, data/DLA/list
+  kDebianCveList,  // data/CVE/list
   kAlpineSecdb,    // secdb JSON (v3.20/main.json) or legacy YAML
   kNvd,            // NVD CVE API 2.0 response page
   kKev,            // CISA KEV catalog
@@ -75,6 +76,9 @@ FeedFormat DetectFormat(std::string_view name, std::string_view head);
 // `list_name` "DSA" or "DLA" decides the source name ("debian-dsa"/"debian-dla"); detected from the content when
 // empty.
 [[nodiscard]] Status ParseDebianDsaList(std::string_view content, std::string_view origin, FeedBatch& batch,
+                                        Diagnostics& diagnostics);
+// data/CVE/list of the security tracker (source "debian"): explicit per-release statements only.
+[[nodiscard]] Status ParseDebianCveList(std::string_view content, std::string_view origin, FeedBatch& batch,
                                         Diagnostics& diagnostics);
 [[nodiscard]] Status ParseAlpineSecdb(std::string_view content, std::string_view origin, FeedBatch& batch,
                                       Diagnostics& diagnostics);

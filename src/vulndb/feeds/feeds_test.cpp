@@ -20,9 +20,13 @@ using testing::kVulnData;
 const AffectedPackage* FindRow(const FeedBatch& batch, std::string_view id, std::string_view package,
                                std::string_view ecosystem) {
   for (const auto& r : batch.records) {
-    if (r.vulnerability.id != id) continue;
+    if (r.vulnerability.id != id) {
+      continue;
+    }
     for (const auto& a : r.affected) {
-      if (a.package == package && a.ecosystem == ecosystem) return &a;
+      if (a.package == package && a.ecosystem == ecosystem) {
+        return &a;
+      }
     }
   }
   return nullptr;
@@ -131,7 +135,9 @@ TEST(DebianFeedTest, BookwormDerivedCountsAndFixedVersions) {
   ASSERT_TRUE(text);
   auto doc = nlohmann::json::parse(*text);
   std::int64_t expected = 0;
-  for (const auto& [package, cves] : doc.items()) expected += static_cast<std::int64_t>(cves.size());
+  for (const auto& [package, cves] : doc.items()) {
+    expected += static_cast<std::int64_t>(cves.size());
+  }
   EXPECT_EQ(expected, 21889);
   DiagnosticsCollector diagnostics;
   auto batch = ReadFeedInput(path, diagnostics);
@@ -143,7 +149,9 @@ TEST(DebianFeedTest, BookwormDerivedCountsAndFixedVersions) {
   int checked = 0;
   for (const auto& [package, cves] : doc.items()) {
     for (const auto& [cve, entry] : cves.items()) {
-      if (index++ % 1000 != 0) continue;
+      if (index++ % 1000 != 0) {
+        continue;
+      }
       const auto& release = entry["releases"]["bookworm"];
       const AffectedPackage* row = FindRow(*batch, cve, package, "debian:12");
       ASSERT_NE(row, nullptr) << package << " " << cve;
@@ -175,7 +183,9 @@ TEST(DebianFeedTest, TrackerStatuses) {
   EXPECT_EQ(sope->fixed_version, "5.8.0-1+deb12u1");
   bool saw_end_of_life = false;
   for (const auto& r : batch->records) {
-    for (const auto& a : r.affected) saw_end_of_life |= a.status == AffectedStatus::kEndOfLife;
+    for (const auto& a : r.affected) {
+      saw_end_of_life |= a.status == AffectedStatus::kEndOfLife;
+    }
   }
   EXPECT_TRUE(saw_end_of_life);
 }
@@ -220,6 +230,37 @@ TEST(DebianFeedTest, DsaListEntries) {
   EXPECT_EQ(dla->counts["debian-dla"], 3534);
 }
 
+TEST(DebianFeedTest, CveListStatesPerRelease) {
+  std::filesystem::path path = kVulnData / "debian" / "tracker-reconstructed" / "CVE-list.sample";
+  REQUIRE_DATA(path);
+  DiagnosticsCollector diagnostics;
+  auto batch = ReadFeedInput(path, diagnostics);
+  ASSERT_TRUE(batch) << batch.error().ToString();
+  EXPECT_EQ(batch->counts["debian"], 8);
+  const AffectedPackage* postponed = FindRow(*batch, "CVE-2024-5535", "openssl", "debian:12");
+  ASSERT_NE(postponed, nullptr);
+  EXPECT_EQ(postponed->status, AffectedStatus::kAffectedNoFix);
+  const AffectedPackage* sid = FindRow(*batch, "CVE-2024-5535", "openssl", "debian:sid");
+  ASSERT_NE(sid, nullptr);
+  EXPECT_EQ(sid->status, AffectedStatus::kFixed);
+  EXPECT_EQ(sid->fixed_version, "3.3.2-1");
+  EXPECT_EQ(FindRow(*batch, "CVE-2024-3094", "xz-utils", "debian:12")->status, AffectedStatus::kNotAffected);
+  EXPECT_EQ(FindRow(*batch, "CVE-2023-45853", "minizip", "debian:sid"), nullptr);  // <removed>
+  const AffectedPackage* apt = FindRow(*batch, "CVE-2011-3374", "apt", "debian:sid");
+  ASSERT_NE(apt, nullptr);
+  EXPECT_EQ(apt->status, AffectedStatus::kAffectedNoFix);
+  EXPECT_EQ(apt->severity, Severity::kNegligible);
+  for (const auto& r : batch->records) {
+    if (r.vulnerability.id == "CVE-2023-38545") {
+      EXPECT_EQ(r.vulnerability.related, std::vector<std::string>{"DSA-5523-1"});
+    }
+    if (r.vulnerability.id == "CVE-2023-4911") {
+      EXPECT_EQ(r.vulnerability.details,
+                "buffer overflow in dynamic loader's processing of the GLIBC_TUNABLES environment variable");
+    }
+  }
+}
+
 TEST(AlpineFeedTest, SecdbJsonAndYaml) {
   std::filesystem::path path = kVulnData / "alpine" / "secdb-v3.20-subset" / "main.json";
   REQUIRE_DATA(path);
@@ -227,7 +268,9 @@ TEST(AlpineFeedTest, SecdbJsonAndYaml) {
   auto doc = nlohmann::json::parse(*text);
   std::size_t expected = 0;
   for (const auto& p : doc["packages"]) {
-    for (const auto& [version, ids] : p["pkg"]["secfixes"].items()) expected += ids.size();
+    for (const auto& [version, ids] : p["pkg"]["secfixes"].items()) {
+      expected += ids.size();
+    }
   }
   DiagnosticsCollector diagnostics;
   auto batch = ReadFeedInput(path, diagnostics);

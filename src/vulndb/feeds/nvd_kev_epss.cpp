@@ -12,7 +12,9 @@ namespace {
 
 std::string_view StrOr(simdjson::dom::element e, std::string_view key) {
   std::string_view s;
-  if (e[key].get(s)) return {};
+  if (e[key].get(s)) {
+    return {};
+  }
   return s;
 }
 
@@ -44,7 +46,9 @@ Status ParseNvd(std::string_view content, std::string_view origin, FeedBatch& ba
     v.id = std::string(id);
     v.published = std::string(StrOr(cve, "published"));
     v.modified = std::string(StrOr(cve, "lastModified"));
-    if (StrOr(cve, "vulnStatus") == "Rejected") v.withdrawn = v.modified.empty() ? "rejected" : v.modified;
+    if (StrOr(cve, "vulnStatus") == "Rejected") {
+      v.withdrawn = v.modified.empty() ? "rejected" : v.modified;
+    }
     simdjson::dom::array descriptions;
     if (!cve["descriptions"].get(descriptions)) {
       for (simdjson::dom::element d : descriptions) {
@@ -58,22 +62,32 @@ Status ParseNvd(std::string_view content, std::string_view origin, FeedBatch& ba
     if (!cve["references"].get(references)) {
       for (simdjson::dom::element r : references) {
         std::string_view url = StrOr(r, "url");
-        if (!url.empty()) v.references.emplace_back(url);
+        if (!url.empty()) {
+          v.references.emplace_back(url);
+        }
       }
     }
     simdjson::dom::object metrics;
     if (!cve["metrics"].get(metrics)) {
       for (auto [key, list] : metrics) {
         simdjson::dom::array entries;
-        if (list.get(entries)) continue;
+        if (list.get(entries)) {
+          continue;
+        }
         for (simdjson::dom::element m : entries) {
           simdjson::dom::element data;
-          if (m["cvssData"].get(data)) continue;
+          if (m["cvssData"].get(data)) {
+            continue;
+          }
           std::string_view vector = StrOr(data, "vectorString");
           std::string source(StrOr(m, "source"));
-          if (vector.empty()) continue;
+          if (vector.empty()) {
+            continue;
+          }
           std::string full_vector(vector);
-          if (key == "cvssMetricV2" && !full_vector.starts_with("AV:") && !full_vector.starts_with("(")) continue;
+          if (key == "cvssMetricV2" && !full_vector.starts_with("AV:") && !full_vector.starts_with("(")) {
+            continue;
+          }
           Cvss cvss = MakeCvss(source, full_vector, v.id, diagnostics);
           double printed = 0;
           if (!data["baseScore"].get(printed) && cvss.base_score != printed) {
@@ -83,12 +97,18 @@ Status ParseNvd(std::string_view content, std::string_view origin, FeedBatch& ba
           }
           // NVD's own rating (Primary, nvd@nist.gov); v2 keeps its severity beside cvssData.
           std::string_view severity = StrOr(data, "baseSeverity");
-          if (severity.empty()) severity = StrOr(m, "baseSeverity");
+          if (severity.empty()) {
+            severity = StrOr(m, "baseSeverity");
+          }
           if (!severity.empty()) {
             std::string label = source == "nvd@nist.gov" ? "nvd" : source;
             bool duplicate = false;
-            for (const auto& s : v.severities) duplicate = duplicate || (s.source == label && s.raw == severity);
-            if (!duplicate) v.severities.push_back({label, SeverityFromWord(severity), std::string(severity)});
+            for (const auto& s : v.severities) {
+              duplicate = duplicate || (s.source == label && s.raw == severity);
+            }
+            if (!duplicate) {
+              v.severities.push_back({label, SeverityFromWord(severity), std::string(severity)});
+            }
           }
           v.cvss.push_back(std::move(cvss));
         }
@@ -103,9 +123,13 @@ Status ParseNvd(std::string_view content, std::string_view origin, FeedBatch& ba
 // dateAdded, dueDate, knownRansomwareCampaignUse: "Known"|"Unknown", ...}]}
 Status ParseKev(std::string_view content, std::string_view origin, FeedBatch& batch, Diagnostics& diagnostics) {
   nlohmann::json doc = nlohmann::json::parse(content.begin(), content.end(), nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) return MakeError(ErrorCode::kCorrupt, "{}: not valid JSON", origin);
+  if (doc.is_discarded() || !doc.is_object()) {
+    return MakeError(ErrorCode::kCorrupt, "{}: not valid JSON", origin);
+  }
   auto list = doc.find("vulnerabilities");
-  if (list == doc.end() || !list->is_array()) return MakeError(ErrorCode::kCorrupt, "{}: no vulnerabilities", origin);
+  if (list == doc.end() || !list->is_array()) {
+    return MakeError(ErrorCode::kCorrupt, "{}: no vulnerabilities", origin);
+  }
   for (const auto& entry : *list) {
     if (!entry.is_object() || !entry.contains("cveID") || !entry["cveID"].is_string()) {
       ++batch.skipped;
@@ -138,8 +162,12 @@ Status ParseEpss(std::string_view content, std::string_view origin, FeedBatch& b
     std::string_view line = content.substr(0, newline);
     content = newline == std::string_view::npos ? std::string_view{} : content.substr(newline + 1);
     ++line_number;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty() || line.front() == '#') continue;
+    if (!line.empty() && line.back() == '\r') {
+      line.remove_suffix(1);
+    }
+    if (line.empty() || line.front() == '#') {
+      continue;
+    }
     if (!header_seen) {
       if (!line.starts_with("cve,epss,percentile")) {
         return MakeError(ErrorCode::kCorrupt, "{}: expected the header 'cve,epss,percentile'", origin);
@@ -163,7 +191,9 @@ Status ParseEpss(std::string_view content, std::string_view origin, FeedBatch& b
     batch.epss.emplace_back(std::string(line.substr(0, c1)), epss);
     ++count;
   }
-  if (!header_seen) return MakeError(ErrorCode::kCorrupt, "{}: no EPSS header", origin);
+  if (!header_seen) {
+    return MakeError(ErrorCode::kCorrupt, "{}: no EPSS header", origin);
+  }
   return Ok();
 }
 

@@ -17,49 +17,75 @@ using nlohmann::json;
 
 std::string Str(const json& object, const char* key) {
   auto it = object.find(key);
-  if (it == object.end() || !it->is_string()) return {};
+  if (it == object.end() || !it->is_string()) {
+    return {};
+  }
   return it->get<std::string>();
 }
 
 std::vector<std::string> StrList(const json& object, const char* key) {
   std::vector<std::string> out;
   auto it = object.find(key);
-  if (it == object.end() || !it->is_array()) return out;
+  if (it == object.end() || !it->is_array()) {
+    return out;
+  }
   for (const json& item : *it) {
-    if (item.is_string()) out.push_back(item.get<std::string>());
+    if (item.is_string()) {
+      out.push_back(item.get<std::string>());
+    }
   }
   return out;
 }
 
 std::string SourceForEcosystem(std::string_view ecosystem) {
   std::string_view base = ecosystem.substr(0, ecosystem.find(':'));
-  if (base == "Ubuntu") return "ubuntu";
+  if (base == "Ubuntu") {
+    return "ubuntu";
+  }
   std::string lower(base);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : lower) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
   return "osv-" + lower;
 }
 
 std::string SourceForId(std::string_view id) {
-  if (id.starts_with("GO-")) return "osv-go";
-  if (id.starts_with("RUSTSEC-")) return "osv-crates.io";
-  if (id.starts_with("PYSEC-")) return "osv-pypi";
-  if (id.starts_with("USN-") || id.starts_with("UBUNTU-") || id.starts_with("LSN-")) return "ubuntu";
+  if (id.starts_with("GO-")) {
+    return "osv-go";
+  }
+  if (id.starts_with("RUSTSEC-")) {
+    return "osv-crates.io";
+  }
+  if (id.starts_with("PYSEC-")) {
+    return "osv-pypi";
+  }
+  if (id.starts_with("USN-") || id.starts_with("UBUNTU-") || id.starts_with("LSN-")) {
+    return "ubuntu";
+  }
   return "osv";
 }
 
 version::Range::Type RangeType(std::string_view type) {
-  if (type == "SEMVER") return version::Range::Type::kSemver;
-  if (type == "GIT") return version::Range::Type::kGit;
+  if (type == "SEMVER") {
+    return version::Range::Type::kSemver;
+  }
+  if (type == "GIT") {
+    return version::Range::Type::kGit;
+  }
   return version::Range::Type::kEcosystem;
 }
 
 // Converts one OSV document; throws nlohmann exceptions on type errors (caught by the caller per record).
 Result<FeedRecord> ConvertOsv(const json& doc, Diagnostics& diagnostics) {
-  if (!doc.is_object()) return MakeError(ErrorCode::kCorrupt, "OSV record is not an object");
+  if (!doc.is_object()) {
+    return MakeError(ErrorCode::kCorrupt, "OSV record is not an object");
+  }
   FeedRecord record;
   Vulnerability& v = record.vulnerability;
   v.id = Str(doc, "id");
-  if (v.id.empty()) return MakeError(ErrorCode::kCorrupt, "OSV record without an id");
+  if (v.id.empty()) {
+    return MakeError(ErrorCode::kCorrupt, "OSV record without an id");
+  }
   v.aliases = StrList(doc, "aliases");
   v.related = StrList(doc, "related");
   record.upstream = StrList(doc, "upstream");
@@ -72,7 +98,9 @@ Result<FeedRecord> ConvertOsv(const json& doc, Diagnostics& diagnostics) {
     for (const json& ref : *refs) {
       if (ref.is_object()) {
         std::string url = Str(ref, "url");
-        if (!url.empty()) v.references.push_back(std::move(url));
+        if (!url.empty()) {
+          v.references.push_back(std::move(url));
+        }
       }
     }
   }
@@ -90,17 +118,25 @@ Result<FeedRecord> ConvertOsv(const json& doc, Diagnostics& diagnostics) {
   std::optional<Severity> vendor_severity;
   std::string vendor_severity_raw;
   auto add_severity_list = [&](const json& list) {
-    if (!list.is_array()) return;
+    if (!list.is_array()) {
+      return;
+    }
     for (const json& s : list) {
-      if (!s.is_object()) continue;
+      if (!s.is_object()) {
+        continue;
+      }
       std::string type = Str(s, "type");
       std::string score = Str(s, "score");
-      if (score.empty()) continue;
+      if (score.empty()) {
+        continue;
+      }
       if (type.starts_with("CVSS_V")) {
         Cvss cvss = MakeCvss(record.source, score, v.id, diagnostics);
         bool duplicate = std::any_of(v.cvss.begin(), v.cvss.end(),
                                      [&](const Cvss& c) { return c.vector == cvss.vector && c.source == cvss.source; });
-        if (!duplicate) v.cvss.push_back(std::move(cvss));
+        if (!duplicate) {
+          v.cvss.push_back(std::move(cvss));
+        }
       } else if (type == "Ubuntu") {
         vendor_severity = SeverityFromWord(score);
         vendor_severity_raw = score;
@@ -108,15 +144,21 @@ Result<FeedRecord> ConvertOsv(const json& doc, Diagnostics& diagnostics) {
       }
     }
   };
-  if (auto severity = doc.find("severity"); severity != doc.end()) add_severity_list(*severity);
+  if (auto severity = doc.find("severity"); severity != doc.end()) {
+    add_severity_list(*severity);
+  }
   if (auto db = doc.find("database_specific"); db != doc.end() && db->is_object()) {
     std::string word = Str(*db, "severity");
-    if (!word.empty()) v.severities.push_back({record.source, SeverityFromWord(word), word});
+    if (!word.empty()) {
+      v.severities.push_back({record.source, SeverityFromWord(word), word});
+    }
   }
 
   if (auto affected = doc.find("affected"); affected != doc.end() && affected->is_array()) {
     for (const json& a : *affected) {
-      if (!a.is_object()) continue;
+      if (!a.is_object()) {
+        continue;
+      }
       AffectedPackage row;
       row.record_id = v.id;
       row.source = record.source;
@@ -131,14 +173,20 @@ Result<FeedRecord> ConvertOsv(const json& doc, Diagnostics& diagnostics) {
       bool has_fix = false;
       if (auto ranges = a.find("ranges"); ranges != a.end() && ranges->is_array()) {
         for (const json& r : *ranges) {
-          if (!r.is_object()) continue;
+          if (!r.is_object()) {
+            continue;
+          }
           version::Range range;
           range.type = RangeType(Str(r, "type"));
           if (auto events = r.find("events"); events != r.end() && events->is_array()) {
             for (const json& e : *events) {
-              if (!e.is_object()) continue;
+              if (!e.is_object()) {
+                continue;
+              }
               for (const auto& [key, value] : e.items()) {
-                if (!value.is_string()) continue;
+                if (!value.is_string()) {
+                  continue;
+                }
                 version::RangeEvent event;
                 if (key == "introduced") {
                   event.kind = version::RangeEvent::Kind::kIntroduced;
@@ -178,7 +226,9 @@ Result<FeedRecord> ConvertOsv(const json& doc, Diagnostics& diagnostics) {
         }
       }
       // Several rows for one multi-CVE record may later fan out; the fixed version for distro rows is enough.
-      if (row.ecosystem.find(':') == std::string::npos) row.fixed_version.clear();
+      if (row.ecosystem.find(':') == std::string::npos) {
+        row.fixed_version.clear();
+      }
       record.affected.push_back(std::move(row));
     }
   }
@@ -195,12 +245,16 @@ json YamlToJson(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Map: {
       json object = json::object();
-      for (const auto& item : node) object[item.first.as<std::string>()] = YamlToJson(item.second);
+      for (const auto& item : node) {
+        object[item.first.as<std::string>()] = YamlToJson(item.second);
+      }
       return object;
     }
     case YAML::NodeType::Sequence: {
       json array = json::array();
-      for (const auto& item : node) array.push_back(YamlToJson(item));
+      for (const auto& item : node) {
+        array.push_back(YamlToJson(item));
+      }
       return array;
     }
     case YAML::NodeType::Scalar: return node.Scalar();  // OSV fields are strings; keep "1.10" as written
@@ -259,16 +313,22 @@ Status ParseOsvZip(std::string_view content, std::string_view origin, FeedBatch&
   std::int64_t members = 0;
   while (true) {
     int rc = archive_read_next_header(reader.get(), &entry);
-    if (rc == ARCHIVE_EOF) break;
+    if (rc == ARCHIVE_EOF) {
+      break;
+    }
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
       return MakeError(ErrorCode::kCorrupt, "{}: zip is damaged after {} members: {}", origin, members,
                        ArchiveError(reader.get()));
     }
-    if (archive_entry_filetype(entry) != AE_IFREG) continue;
+    if (archive_entry_filetype(entry) != AE_IFREG) {
+      continue;
+    }
     std::string name = archive_entry_pathname(entry) != nullptr ? archive_entry_pathname(entry) : "";
     bool is_json = name.ends_with(".json");
     bool is_yaml = name.ends_with(".yaml") || name.ends_with(".yml");
-    if (!is_json && !is_yaml) continue;
+    if (!is_json && !is_yaml) {
+      continue;
+    }
     buffer.clear();
     char chunk[65536];
     while (true) {
@@ -277,7 +337,9 @@ Status ParseOsvZip(std::string_view content, std::string_view origin, FeedBatch&
         return MakeError(ErrorCode::kCorrupt, "{}: zip member {} is damaged: {}", origin, name,
                          ArchiveError(reader.get()));
       }
-      if (n == 0) break;
+      if (n == 0) {
+        break;
+      }
       buffer.append(chunk, static_cast<std::size_t>(n));
       if (buffer.size() > (std::size_t{64} << 20)) {
         return MakeError(ErrorCode::kCorrupt, "{}: zip member {} is larger than 64 MiB", origin, name);
