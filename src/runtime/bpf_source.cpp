@@ -125,7 +125,7 @@ struct BpfSource::Impl {
     e.container_image = container.image;
     std::string_view path(raw.path, std::min<size_t>(raw.path_len, sizeof(raw.path)));
     std::string_view path2(raw.path2, std::min<size_t>(raw.path2_len, sizeof(raw.path2)));
-    if (e.type == EventType::kExecve) {
+    if (e.type == EventType::kExecve || e.type == EventType::kExecveat) {
       e.exepath.assign(path);
       std::string_view argv(raw.args, std::min<size_t>(raw.args_len, sizeof(raw.args)));
       while (!argv.empty() && argv.back() == '\0') argv.remove_suffix(1);
@@ -231,7 +231,10 @@ Result<std::unique_ptr<BpfSource>> BpfSource::Open(const BpfOptions& options, Co
   };
   bool any_syscall = false;
   for (const auto& sc : syscalls) any_syscall = any_syscall || options.event_types.test(static_cast<size_t>(sc.type));
-  if (any_syscall) CUSTOMS_RETURN_IF_ERROR(EnsureTracefs());
+  bool want_execveat = options.event_types.test(static_cast<size_t>(EventType::kExecveat));
+  bpf_program__set_autoload(skel->progs.enter_execveat, want_execveat);
+  bpf_program__set_autoload(skel->progs.exit_execveat, want_execveat);
+  if (any_syscall || want_execveat) CUSTOMS_RETURN_IF_ERROR(EnsureTracefs());
   std::string tracing =
       access("/sys/kernel/tracing/events/syscalls", F_OK) == 0 ? "/sys/kernel/tracing" : "/sys/kernel/debug/tracing";
   EventTypeSet attached_types;
@@ -272,6 +275,10 @@ Result<std::unique_ptr<BpfSource>> BpfSource::Open(const BpfOptions& options, Co
   impl->boot_to_wall_ns = ClockNs(CLOCK_REALTIME) - ClockNs(CLOCK_BOOTTIME);
 
   std::vector<bpf_program*> to_attach = {skel->progs.handle_exec, skel->progs.handle_exit};
+  if (options.event_types.test(static_cast<size_t>(EventType::kExecveat))) {
+    to_attach.push_back(skel->progs.enter_execveat);
+    to_attach.push_back(skel->progs.exit_execveat);
+  }
   for (const auto& sc : syscalls) {
     if (attached_types.test(static_cast<size_t>(sc.type))) {
       to_attach.push_back(sc.enter);

@@ -55,8 +55,11 @@ Status Watcher::Run(const std::atomic<bool>& stop) {
         std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(options_.duration_ms)) {
       break;
     }
+    uint64_t before = stats_.events;
     auto more = source_.Poll(handler, options_.poll_timeout_ms);
     if (!more) return tl::unexpected(more.error());
+    // Keep the recording readable while watching (tail -f): one flush per batch, not per event.
+    if (options_.record != nullptr && stats_.events != before) std::fflush(options_.record);
     auto now = std::chrono::steady_clock::now();
     if (now - last_drop_check > std::chrono::milliseconds(200) || !*more) {
       CheckDrops();
