@@ -279,7 +279,10 @@ Result<std::unique_ptr<BpfSource>> BpfSource::Open(const BpfOptions& options, Co
     if (needed) {
       // A syscall this kernel does not trace (init_module without CONFIG_MODULES): warn, do not fail.
       std::string name(EventTypeName(sc.type));
-      if (access((tracing + "/events/syscalls/sys_enter_" + name).c_str(), F_OK) != 0) {
+      std::string tracepoint = tracing;
+      tracepoint += "/events/syscalls/sys_enter_";
+      tracepoint += name;
+      if (access(tracepoint.c_str(), F_OK) != 0) {
         diagnostics.Warn("runtime/bpf", name,
                          "this kernel has no syscalls/sys_enter_" + name + " tracepoint: rules on it cannot fire");
         needed = false;

@@ -416,7 +416,7 @@ Status RulesLoader::AddText(std::string_view file_name, std::string_view text) {
       bool is_override = legacy_append || !overrides.empty();
 
       if (auto l = item["list"]) {
-        std::string name = l.Scalar();
+        const std::string& name = l.Scalar();
         std::vector<std::string> items;
         if (!ReadStrings(item["items"], &items)) {
           error(line, name, "list 'items' must be a sequence of strings");
@@ -448,7 +448,7 @@ Status RulesLoader::AddText(std::string_view file_name, std::string_view text) {
       }
 
       if (auto m = item["macro"]) {
-        std::string name = m.Scalar();
+        const std::string& name = m.Scalar();
         auto c = item["condition"];
         if (!c || !c.IsScalar()) {
           error(line, name, "macro needs a 'condition'");
@@ -472,7 +472,7 @@ Status RulesLoader::AddText(std::string_view file_name, std::string_view text) {
       }
 
       if (auto r = item["rule"]) {
-        std::string name = r.Scalar();
+        const std::string& name = r.Scalar();
         static const std::set<std::string> kKnownKeys = {
             "rule",          "desc",       "condition", "output", "priority", "tags",
             "enabled",       "exceptions", "override",  "append", "source",   "skip-if-unknown-filter",
