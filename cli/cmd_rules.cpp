@@ -21,7 +21,9 @@ using runtime::RulesLoader;
 bool Load(const std::vector<std::string>& files, bool with_defaults, RuleSet* set, LoadReport* report) {
   RulesLoader loader;
   bool ok = true;
-  if (with_defaults) (void)loader.AddText("<default customs_rules.yaml>", runtime::DefaultRulesText());
+  if (with_defaults) {
+    (void)loader.AddText("<default customs_rules.yaml>", runtime::DefaultRulesText());
+  }
   for (const auto& file : files) {
     auto status = loader.AddFile(file);
     if (!status && status.error().code() != ErrorCode::kCorrupt) {
@@ -41,7 +43,9 @@ std::string Actions(const runtime::Rule& rule) {
   std::string out;
   for (auto action : {runtime::Action::kAlert, runtime::Action::kKillProcess, runtime::Action::kKillContainer,
                       runtime::Action::kDenyNetwork}) {
-    if (rule.HasAction(action)) out += (out.empty() ? "" : ",") + std::string(runtime::ActionName(action));
+    if (rule.HasAction(action)) {
+      out += (out.empty() ? "" : ",") + std::string(runtime::ActionName(action));
+    }
   }
   return out;
 }
@@ -62,12 +66,18 @@ void AddRulesCommand(CLI::App& app, CommandContext& context) {
     RuleSet set;
     LoadReport report;
     bool read_ok = Load(*files, false, &set, &report);
-    for (const auto& error : report.errors) std::fprintf(stderr, "error: %s\n", error.ToString().c_str());
+    for (const auto& error : report.errors) {
+      std::fprintf(stderr, "error: %s\n", error.ToString().c_str());
+    }
     if (!*quiet) {
-      for (const auto& warning : report.warnings) std::fprintf(stderr, "warning: %s\n", warning.ToString().c_str());
+      for (const auto& warning : report.warnings) {
+        std::fprintf(stderr, "warning: %s\n", warning.ToString().c_str());
+      }
     }
     size_t enabled = 0;
-    for (const auto& rule : set.rules()) enabled += rule->enabled ? 1 : 0;
+    for (const auto& rule : set.rules()) {
+      enabled += rule->enabled ? 1 : 0;
+    }
     std::printf("%zu rules loaded (%zu enabled), %zu errors, %zu warnings\n", set.rules().size(), enabled,
                 report.errors.size(), report.warnings.size());
     context.exit_code = !read_ok ? kExitFailure : report.errors.empty() ? kExitOk : kExitFindings;
@@ -82,17 +92,23 @@ void AddRulesCommand(CLI::App& app, CommandContext& context) {
     RuleSet set;
     LoadReport report;
     bool read_ok = Load(*list_files, !*no_defaults, &set, &report);
-    for (const auto& error : report.errors) std::fprintf(stderr, "error: %s\n", error.ToString().c_str());
+    for (const auto& error : report.errors) {
+      std::fprintf(stderr, "error: %s\n", error.ToString().c_str());
+    }
     for (const auto& rule : set.rules()) {
       std::string tags;
-      for (const auto& tag : rule->tags) tags += (tags.empty() ? "" : ",") + tag;
+      for (const auto& tag : rule->tags) {
+        tags += (tags.empty() ? "" : ",") + tag;
+      }
       std::string types;
       for (int t = 0; t < runtime::kEventTypeCount; ++t) {
         if (rule->event_types.test(t)) {
           types += (types.empty() ? "" : ",") + std::string(runtime::EventTypeName(static_cast<runtime::EventType>(t)));
         }
       }
-      if (rule->event_types.all()) types = "*";
+      if (rule->event_types.all()) {
+        types = "*";
+      }
       std::printf("%-13s %-8s %-60s actions=%s events=%s tags=%s\n",
                   std::string(runtime::PriorityName(rule->priority)).c_str(), rule->enabled ? "enabled" : "disabled",
                   rule->name.c_str(), Actions(*rule).c_str(), types.c_str(), tags.c_str());

@@ -78,9 +78,13 @@ int RunWatch(const WatchArgs& args) {
   }
   LoadReport report;
   RuleSet rules = loader.Finish(&report);
-  for (const auto& warning : report.warnings) std::fprintf(stderr, "warning: %s\n", warning.ToString().c_str());
+  for (const auto& warning : report.warnings) {
+    std::fprintf(stderr, "warning: %s\n", warning.ToString().c_str());
+  }
   if (!report.ok()) {
-    for (const auto& error : report.errors) std::fprintf(stderr, "error: %s\n", error.ToString().c_str());
+    for (const auto& error : report.errors) {
+      std::fprintf(stderr, "error: %s\n", error.ToString().c_str());
+    }
     std::fprintf(stderr,
                  "customs watch: %zu rule errors (use --skip-unsupported to skip rules with unsupported "
                  "fields)\n",
@@ -131,8 +135,12 @@ int RunWatch(const WatchArgs& args) {
   } else {
     sinks.Add(std::make_unique<StreamSink>(stdout, format));
   }
-  if (args.syslog) sinks.Add(std::make_unique<SyslogSink>());
-  if (!args.webhook.empty()) sinks.Add(std::make_unique<WebhookSink>(args.webhook));
+  if (args.syslog) {
+    sinks.Add(std::make_unique<SyslogSink>());
+  }
+  if (!args.webhook.empty()) {
+    sinks.Add(std::make_unique<WebhookSink>(args.webhook));
+  }
 
   FILE* record = nullptr;
   if (!args.record.empty()) {
@@ -159,8 +167,12 @@ int RunWatch(const WatchArgs& args) {
                  args.include_host ? ", including host processes" : "");
   }
   auto status = watcher.Run(g_stop);
-  if (record != nullptr) std::fclose(record);
-  if (args.stats) PrintStats(watcher.stats());
+  if (record != nullptr) {
+    std::fclose(record);
+  }
+  if (args.stats) {
+    PrintStats(watcher.stats());
+  }
   if (!status) {
     std::fprintf(stderr, "error: %s\n", status.error().message().c_str());
     return kExitFailure;

@@ -26,12 +26,16 @@ std::vector<pid_t> CgroupPids(const std::filesystem::path& dir) {
   std::vector<std::filesystem::path> dirs = {dir};
   for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
        !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_directory(ec)) dirs.push_back(it->path());
+    if (it->is_directory(ec)) {
+      dirs.push_back(it->path());
+    }
   }
   for (const auto& d : dirs) {
     std::ifstream in(d / "cgroup.procs");
     pid_t pid;
-    while (in >> pid) pids.push_back(pid);
+    while (in >> pid) {
+      pids.push_back(pid);
+    }
   }
   return pids;
 }
@@ -81,17 +85,25 @@ Result<std::string> KillCgroup(const std::filesystem::path& cgroup_dir) {
     if (kill_file) {
       kill_file << "1";
       kill_file.flush();
-      if (kill_file) method = "cgroup.kill";
+      if (kill_file) {
+        method = "cgroup.kill";
+      }
     }
   }
   size_t signalled = 0;
   while (true) {
     auto pids = CgroupPids(cgroup_dir);
-    if (pids.empty()) break;
+    if (pids.empty()) {
+      break;
+    }
     if (method.empty() || std::chrono::steady_clock::now() - start > std::chrono::milliseconds(100)) {
-      if (method.empty()) method = "SIGKILL per pid";
+      if (method.empty()) {
+        method = "SIGKILL per pid";
+      }
       for (pid_t pid : pids) {
-        if (kill(pid, SIGKILL) == 0) ++signalled;
+        if (kill(pid, SIGKILL) == 0) {
+          ++signalled;
+        }
       }
     }
     if (std::chrono::steady_clock::now() - start > std::chrono::seconds(1)) {
@@ -108,7 +120,9 @@ Result<std::string> KillCgroup(const std::filesystem::path& cgroup_dir) {
 
 std::filesystem::path EnforcingExecutor::CgroupDir(const Event& event) {
   ContainerInfo info = event.cgroup_id != 0 ? resolver_.Resolve(event.cgroup_id) : resolver_.ResolvePid(event.pid);
-  if (info.id.empty() && event.cgroup_id != 0) info = resolver_.ResolvePid(event.pid);
+  if (info.id.empty() && event.cgroup_id != 0) {
+    info = resolver_.ResolvePid(event.pid);
+  }
   return info.id.empty() ? std::filesystem::path() : info.cgroup_dir;
 }
 
@@ -132,7 +146,9 @@ ActionReport EnforcingExecutor::KillContainer(const Event& event, ActionReport r
   auto result = KillCgroup(dir);
   report.ok = result.has_value();
   report.result = result ? *result : "failed: " + result.error().message();
-  if (report.ok) killed_containers_[event.container_id] = report.result;
+  if (report.ok) {
+    killed_containers_[event.container_id] = report.result;
+  }
   return report;
 }
 
@@ -160,7 +176,9 @@ ActionReport EnforcingExecutor::DenyNetwork(const Event& event, ActionReport rep
   report.ok = status.has_value();
   report.result = status ? fmt::format("connects from {} now fail with EPERM", dir.string())
                          : "failed: " + status.error().message();
-  if (report.ok) denied_containers_.insert(event.container_id);
+  if (report.ok) {
+    denied_containers_.insert(event.container_id);
+  }
   return report;
 }
 

@@ -43,10 +43,16 @@ Alert MakeAlert(const Rule& rule, const Event& event) {
   alert.tags = rule.tags;
   alert.container_id = event.container_id.empty() ? "host" : event.container_id.substr(0, 12);
   for (const auto& segment : rule.output.segments()) {
-    if (segment.field_text.empty()) continue;
+    if (segment.field_text.empty()) {
+      continue;
+    }
     bool seen = false;
-    for (const auto& [key, value] : alert.output_fields) seen = seen || key == segment.field_text;
-    if (seen) continue;
+    for (const auto& [key, value] : alert.output_fields) {
+      seen = seen || key == segment.field_text;
+    }
+    if (seen) {
+      continue;
+    }
     if (segment.unknown) {
       alert.output_fields.emplace_back(segment.field_text, "<NA>");
       alert.output_field_numeric.push_back(false);
@@ -101,12 +107,16 @@ std::string AlertToText(const Alert& alert) {
 
 Result<std::unique_ptr<StreamSink>> StreamSink::Open(const std::string& path, AlertFormat format) {
   FILE* file = std::fopen(path.c_str(), "a");
-  if (file == nullptr) return MakeError(ErrorCode::kIo, "cannot open {}: {}", path, std::strerror(errno));
+  if (file == nullptr) {
+    return MakeError(ErrorCode::kIo, "cannot open {}: {}", path, std::strerror(errno));
+  }
   return std::make_unique<StreamSink>(file, format, true);
 }
 
 StreamSink::~StreamSink() {
-  if (owns_ && file_ != nullptr) std::fclose(file_);
+  if (owns_ && file_ != nullptr) {
+    std::fclose(file_);
+  }
 }
 
 void StreamSink::Write(const Alert& alert) {
@@ -168,7 +178,9 @@ void WebhookSink::Run() {
     {
       std::unique_lock lock(mutex_);
       cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) break;
+      if (queue_.empty()) {
+        break;
+      }
       body = std::move(queue_.front());
       queue_.pop_front();
     }
@@ -177,7 +189,9 @@ void WebhookSink::Run() {
       if (attempt > 0) {
         std::unique_lock lock(mutex_);
         // Back off 1 s, 2 s, 4 s...; on shutdown retry only once more without waiting.
-        if (stopping_ && attempt > 1) break;
+        if (stopping_ && attempt > 1) {
+          break;
+        }
         cv_.wait_for(lock, std::chrono::seconds(1 << (attempt - 1)), [&] { return stopping_; });
       }
       curl_easy_reset(curl);

@@ -110,10 +110,14 @@ class MultiSink final : public AlertSink {
  public:
   void Add(std::unique_ptr<AlertSink> sink) { sinks_.push_back(std::move(sink)); }
   void Write(const Alert& alert) override {
-    for (auto& sink : sinks_) sink->Write(alert);
+    for (auto& sink : sinks_) {
+      sink->Write(alert);
+    }
   }
   void Flush() override {
-    for (auto& sink : sinks_) sink->Flush();
+    for (auto& sink : sinks_) {
+      sink->Flush();
+    }
   }
 
  private:

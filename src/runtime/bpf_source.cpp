@@ -27,8 +27,12 @@ int64_t ClockNs(clockid_t clock) {
 }
 
 int SilentPrint(enum libbpf_print_level level, const char* format, va_list args) {
-  if (level == LIBBPF_WARN && std::getenv("CUSTOMS_BPF_DEBUG") != nullptr) return vfprintf(stderr, format, args);
-  if (level == LIBBPF_DEBUG && std::getenv("CUSTOMS_BPF_DEBUG") != nullptr) return vfprintf(stderr, format, args);
+  if (level == LIBBPF_WARN && std::getenv("CUSTOMS_BPF_DEBUG") != nullptr) {
+    return vfprintf(stderr, format, args);
+  }
+  if (level == LIBBPF_DEBUG && std::getenv("CUSTOMS_BPF_DEBUG") != nullptr) {
+    return vfprintf(stderr, format, args);
+  }
   return 0;
 }
 
@@ -70,25 +74,39 @@ struct BpfSource::Impl {
   Event event;
 
   ~Impl() {
-    if (ring != nullptr) ring_buffer__free(ring);
-    for (bpf_link* link : deny_links) bpf_link__destroy(link);
-    for (bpf_link* link : links) bpf_link__destroy(link);
-    if (skel != nullptr) customs_bpf__destroy(skel);
+    if (ring != nullptr) {
+      ring_buffer__free(ring);
+    }
+    for (bpf_link* link : deny_links) {
+      bpf_link__destroy(link);
+    }
+    for (bpf_link* link : links) {
+      bpf_link__destroy(link);
+    }
+    if (skel != nullptr) {
+      customs_bpf__destroy(skel);
+    }
   }
 
   const ContainerInfo& Container(uint64_t cgroup_id) {
     auto it = cgroups.find(cgroup_id);
-    if (it != cgroups.end()) return it->second;
+    if (it != cgroups.end()) {
+      return it->second;
+    }
     ContainerInfo info = resolver->Resolve(cgroup_id);
     uint8_t verdict = info.id.empty() ? 0 : 1;
     bpf_map__update_elem(skel->maps.cgroup_verdict, &cgroup_id, sizeof(cgroup_id), &verdict, sizeof(verdict), BPF_ANY);
-    if (cgroups.size() > 100000) cgroups.clear();
+    if (cgroups.size() > 100000) {
+      cgroups.clear();
+    }
     return cgroups[cgroup_id] = std::move(info);
   }
 
   static int OnSample(void* context, void* data, size_t size) {
     auto* self = static_cast<Impl*>(context);
-    if (size < sizeof(customs_event)) return 0;
+    if (size < sizeof(customs_event)) {
+      return 0;
+    }
     self->Convert(*static_cast<const customs_event*>(data));
     return 0;
   }
@@ -125,28 +143,36 @@ struct BpfSource::Impl {
     e.container_image = container.image;
     std::string_view path(raw.path, std::min<size_t>(raw.path_len, sizeof(raw.path)));
     std::string_view path2(raw.path2, std::min<size_t>(raw.path2_len, sizeof(raw.path2)));
-    if (e.type == EventType::kExecve) {
+    if (e.type == EventType::kExecve || e.type == EventType::kExecveat) {
       e.exepath.assign(path);
       std::string_view argv(raw.args, std::min<size_t>(raw.args_len, sizeof(raw.args)));
-      while (!argv.empty() && argv.back() == '\0') argv.remove_suffix(1);
+      while (!argv.empty() && argv.back() == '\0') {
+        argv.remove_suffix(1);
+      }
       size_t nul = argv.find('\0');
       e.exe.assign(argv.substr(0, nul));
       if (nul != std::string_view::npos) {
         e.args.assign(argv.substr(nul + 1));
         for (char& c : e.args) {
-          if (c == '\0') c = ' ';
+          if (c == '\0') {
+            c = ' ';
+          }
         }
       }
       FinishEvent(e);
       processes.OnExec(e.pid, e.ppid, e.name, e.exepath, e.cmdline);
       char cwd[4096];
       ssize_t n = readlink(("/proc/" + std::to_string(e.pid) + "/cwd").c_str(), cwd, sizeof(cwd) - 1);
-      if (n > 0) e.cwd.assign(cwd, static_cast<size_t>(n));
+      if (n > 0) {
+        e.cwd.assign(cwd, static_cast<size_t>(n));
+      }
     } else {
       if (const ProcessEntry* entry = processes.Lookup(e.pid)) {
         e.exepath = entry->exepath;
         size_t space = entry->cmdline.find(' ');
-        if (space != std::string::npos) e.args.assign(entry->cmdline, space + 1);
+        if (space != std::string::npos) {
+          e.args.assign(entry->cmdline, space + 1);
+        }
       }
       FinishEvent(e);
       e.path.assign(path);
@@ -165,7 +191,9 @@ struct BpfSource::Impl {
           (e.type == EventType::kOpen || e.type == EventType::kOpenat || e.type == EventType::kOpenat2)) {
         char cwd[4096];
         ssize_t n = readlink(("/proc/" + std::to_string(e.pid) + "/cwd").c_str(), cwd, sizeof(cwd) - 1);
-        if (n > 0) e.path = std::string(cwd, static_cast<size_t>(n)) + "/" + e.path;
+        if (n > 0) {
+          e.path = std::string(cwd, static_cast<size_t>(n)) + "/" + e.path;
+        }
       }
     }
     e.user_name.assign(users.User(container.id, e.pid, e.uid));
@@ -193,7 +221,9 @@ bool BpfAvailable(std::string* reason) {
 Result<std::unique_ptr<BpfSource>> BpfSource::Open(const BpfOptions& options, ContainerResolver& resolver,
                                                    Diagnostics& diagnostics) {
   std::string reason;
-  if (!BpfAvailable(&reason)) return MakeError(ErrorCode::kPermission, "BPF sensor unavailable: {}", reason);
+  if (!BpfAvailable(&reason)) {
+    return MakeError(ErrorCode::kPermission, "BPF sensor unavailable: {}", reason);
+  }
   libbpf_set_print(SilentPrint);
   auto impl = std::make_unique<Impl>();
   impl->resolver = &resolver;
@@ -206,7 +236,9 @@ Result<std::unique_ptr<BpfSource>> BpfSource::Open(const BpfOptions& options, Co
     bpf_program* exit;
   };
   impl->skel = customs_bpf__open();
-  if (impl->skel == nullptr) return MakeError(ErrorCode::kInternal, "opening the BPF object failed");
+  if (impl->skel == nullptr) {
+    return MakeError(ErrorCode::kInternal, "opening the BPF object failed");
+  }
   customs_bpf* skel = impl->skel;
   const SyscallProgs syscalls[] = {
       {EventType::kConnect, skel->progs.enter_connect, skel->progs.exit_connect},
@@ -230,8 +262,15 @@ Result<std::unique_ptr<BpfSource>> BpfSource::Open(const BpfOptions& options, Co
       {EventType::kRenameat2, skel->progs.enter_renameat2, skel->progs.exit_renameat2},
   };
   bool any_syscall = false;
-  for (const auto& sc : syscalls) any_syscall = any_syscall || options.event_types.test(static_cast<size_t>(sc.type));
-  if (any_syscall) CUSTOMS_RETURN_IF_ERROR(EnsureTracefs());
+  for (const auto& sc : syscalls) {
+    any_syscall = any_syscall || options.event_types.test(static_cast<size_t>(sc.type));
+  }
+  bool want_execveat = options.event_types.test(static_cast<size_t>(EventType::kExecveat));
+  bpf_program__set_autoload(skel->progs.enter_execveat, want_execveat);
+  bpf_program__set_autoload(skel->progs.exit_execveat, want_execveat);
+  if (any_syscall || want_execveat) {
+    CUSTOMS_RETURN_IF_ERROR(EnsureTracefs());
+  }
   std::string tracing =
       access("/sys/kernel/tracing/events/syscalls", F_OK) == 0 ? "/sys/kernel/tracing" : "/sys/kernel/debug/tracing";
   EventTypeSet attached_types;
@@ -240,13 +279,18 @@ Result<std::unique_ptr<BpfSource>> BpfSource::Open(const BpfOptions& options, Co
     if (needed) {
       // A syscall this kernel does not trace (init_module without CONFIG_MODULES): warn, do not fail.
       std::string name(EventTypeName(sc.type));
-      if (access((tracing + "/events/syscalls/sys_enter_" + name).c_str(), F_OK) != 0) {
+      std::string tracepoint = tracing;
+      tracepoint += "/events/syscalls/sys_enter_";
+      tracepoint += name;
+      if (access(tracepoint.c_str(), F_OK) != 0) {
         diagnostics.Warn("runtime/bpf", name,
                          "this kernel has no syscalls/sys_enter_" + name + " tracepoint: rules on it cannot fire");
         needed = false;
       }
     }
-    if (needed) attached_types.set(static_cast<size_t>(sc.type));
+    if (needed) {
+      attached_types.set(static_cast<size_t>(sc.type));
+    }
     bpf_program__set_autoload(sc.enter, needed);
     bpf_program__set_autoload(sc.exit, needed);
   }
@@ -272,6 +316,10 @@ Result<std::unique_ptr<BpfSource>> BpfSource::Open(const BpfOptions& options, Co
   impl->boot_to_wall_ns = ClockNs(CLOCK_REALTIME) - ClockNs(CLOCK_BOOTTIME);
 
   std::vector<bpf_program*> to_attach = {skel->progs.handle_exec, skel->progs.handle_exit};
+  if (options.event_types.test(static_cast<size_t>(EventType::kExecveat))) {
+    to_attach.push_back(skel->progs.enter_execveat);
+    to_attach.push_back(skel->progs.exit_execveat);
+  }
   for (const auto& sc : syscalls) {
     if (attached_types.test(static_cast<size_t>(sc.type))) {
       to_attach.push_back(sc.enter);
@@ -286,8 +334,9 @@ Result<std::unique_ptr<BpfSource>> BpfSource::Open(const BpfOptions& options, Co
     impl->links.push_back(link);
   }
   impl->ring = ring_buffer__new(bpf_map__fd(skel->maps.events), &Impl::OnSample, impl.get(), nullptr);
-  if (impl->ring == nullptr)
+  if (impl->ring == nullptr) {
     return MakeError(ErrorCode::kInternal, "ring buffer setup failed: {}", std::strerror(errno));
+  }
   return std::unique_ptr<BpfSource>(new BpfSource(std::move(impl)));
 }
 
@@ -295,8 +344,12 @@ Result<bool> BpfSource::Poll(const EventHandler& handler, int timeout_ms) {
   impl_->handler = &handler;
   // Producers do not wake us (BPF_RB_NO_WAKEUP): drain, then sleep about 1 ms.
   int n = ring_buffer__consume(impl_->ring);
-  if (n < 0 && n != -EINTR) return MakeError(ErrorCode::kInternal, "ring buffer: {}", std::strerror(-n));
-  if (n == 0 && timeout_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(timeout_ms));
+  if (n < 0 && n != -EINTR) {
+    return MakeError(ErrorCode::kInternal, "ring buffer: {}", std::strerror(-n));
+  }
+  if (n == 0 && timeout_ms > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(timeout_ms));
+  }
   impl_->handler = nullptr;
   return true;
 }
@@ -304,13 +357,17 @@ Result<bool> BpfSource::Poll(const EventHandler& handler, int timeout_ms) {
 SourceStats BpfSource::Stats() const {
   SourceStats stats;
   int cpus = libbpf_num_possible_cpus();
-  if (cpus <= 0) return stats;
+  if (cpus <= 0) {
+    return stats;
+  }
   std::vector<uint64_t> values(static_cast<size_t>(cpus));
   uint64_t* targets[] = {&stats.seen, &stats.dropped, &stats.filtered};
   for (uint32_t key = 0; key < CUSTOMS_STAT_COUNT; ++key) {
     if (bpf_map__lookup_elem(impl_->skel->maps.stats, &key, sizeof(key), values.data(),
                              values.size() * sizeof(uint64_t), 0) == 0) {
-      for (uint64_t v : values) *targets[key] += v;
+      for (uint64_t v : values) {
+        *targets[key] += v;
+      }
     }
   }
   stats.filtered += impl_->user_filtered;
@@ -319,7 +376,9 @@ SourceStats BpfSource::Stats() const {
 
 Status BpfSource::DenyCgroup(const std::filesystem::path& cgroup_dir) {
   int fd = open(cgroup_dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return MakeError(ErrorCode::kNotFound, "open {}: {}", cgroup_dir.string(), std::strerror(errno));
+  if (fd < 0) {
+    return MakeError(ErrorCode::kNotFound, "open {}: {}", cgroup_dir.string(), std::strerror(errno));
+  }
   for (bpf_program* prog : {impl_->skel->progs.deny_connect4, impl_->skel->progs.deny_connect6}) {
     bpf_link* link = bpf_program__attach_cgroup(prog, fd);
     if (link == nullptr) {

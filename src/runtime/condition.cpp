@@ -53,7 +53,9 @@ class Parser {
   Result<std::unique_ptr<AstNode>> Parse() {
     CUSTOMS_ASSIGN_OR_RETURN(auto node, ParseOr(0));
     SkipSpace();
-    if (pos_ != text_.size()) return Fail("unexpected text '{}'", Context());
+    if (pos_ != text_.size()) {
+      return Fail("unexpected text '{}'", Context());
+    }
     return node;
   }
 
@@ -68,23 +70,33 @@ class Parser {
   std::string Context() const { return std::string(text_.substr(pos_, 24)); }
 
   void SkipSpace() {
-    while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) ++pos_;
+    while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) {
+      ++pos_;
+    }
   }
 
   // True if the keyword `word` is next (followed by a non-identifier character); consumes it.
   bool AcceptKeyword(std::string_view word) {
     SkipSpace();
-    if (text_.substr(pos_, word.size()) != word) return false;
+    if (text_.substr(pos_, word.size()) != word) {
+      return false;
+    }
     size_t end = pos_ + word.size();
-    if (end < text_.size() && IsIdentChar(text_[end])) return false;
+    if (end < text_.size() && IsIdentChar(text_[end])) {
+      return false;
+    }
     pos_ = end;
     return true;
   }
 
   Result<std::unique_ptr<AstNode>> ParseOr(int depth) {
-    if (depth > kMaxDepth) return Fail("conditions nested deeper than {} levels", kMaxDepth);
+    if (depth > kMaxDepth) {
+      return Fail("conditions nested deeper than {} levels", kMaxDepth);
+    }
     CUSTOMS_ASSIGN_OR_RETURN(auto left, ParseAnd(depth + 1));
-    if (!PeekKeyword("or")) return left;
+    if (!PeekKeyword("or")) {
+      return left;
+    }
     auto node = std::make_unique<AstNode>();
     node->kind = AstNode::Kind::kOr;
     node->offset = left->offset;
@@ -105,7 +117,9 @@ class Parser {
 
   Result<std::unique_ptr<AstNode>> ParseAnd(int depth) {
     CUSTOMS_ASSIGN_OR_RETURN(auto left, ParseNot(depth + 1));
-    if (!PeekKeyword("and")) return left;
+    if (!PeekKeyword("and")) {
+      return left;
+    }
     auto node = std::make_unique<AstNode>();
     node->kind = AstNode::Kind::kAnd;
     node->offset = left->offset;
@@ -118,7 +132,9 @@ class Parser {
   }
 
   Result<std::unique_ptr<AstNode>> ParseNot(int depth) {
-    if (depth > kMaxDepth) return Fail("conditions nested deeper than {} levels", kMaxDepth);
+    if (depth > kMaxDepth) {
+      return Fail("conditions nested deeper than {} levels", kMaxDepth);
+    }
     SkipSpace();
     size_t start = pos_;
     if (AcceptKeyword("not")) {
@@ -134,21 +150,31 @@ class Parser {
 
   Result<std::unique_ptr<AstNode>> ParsePrimary(int depth) {
     SkipSpace();
-    if (pos_ >= text_.size()) return Fail("unexpected end of condition");
+    if (pos_ >= text_.size()) {
+      return Fail("unexpected end of condition");
+    }
     size_t start = pos_;
     if (text_[pos_] == '(') {
       ++pos_;
       CUSTOMS_ASSIGN_OR_RETURN(auto inner, ParseOr(depth + 1));
       SkipSpace();
-      if (pos_ >= text_.size() || text_[pos_] != ')') return Fail("expected ')'");
+      if (pos_ >= text_.size() || text_[pos_] != ')') {
+        return Fail("expected ')'");
+      }
       ++pos_;
       return inner;
     }
-    if (!IsIdentStart(text_[pos_])) return Fail("expected a field, a macro or '(' at '{}'", Context());
+    if (!IsIdentStart(text_[pos_])) {
+      return Fail("expected a field, a macro or '(' at '{}'", Context());
+    }
     size_t end = pos_;
-    while (end < text_.size() && IsIdentChar(text_[end])) ++end;
+    while (end < text_.size() && IsIdentChar(text_[end])) {
+      ++end;
+    }
     std::string_view ident = text_.substr(pos_, end - pos_);
-    if (ident == "and" || ident == "or") return Fail("unexpected '{}'", ident);
+    if (ident == "and" || ident == "or") {
+      return Fail("unexpected '{}'", ident);
+    }
     pos_ = end;
     if (pos_ < text_.size() && text_[pos_] == '(') {
       return Fail("field transformers such as '{}(...)' are not supported", ident);
@@ -164,20 +190,26 @@ class Parser {
     node->field = std::string(ident);
     if (pos_ < text_.size() && text_[pos_] == '[') {
       size_t close = text_.find(']', pos_);
-      if (close == std::string_view::npos) return Fail("missing ']' after field argument");
+      if (close == std::string_view::npos) {
+        return Fail("missing ']' after field argument");
+      }
       node->field_arg = std::string(text_.substr(pos_ + 1, close - pos_ - 1));
       node->has_field_arg = true;
       pos_ = close + 1;
     }
     CUSTOMS_ASSIGN_OR_RETURN(node->op, ParseOperator());
-    if (node->op == CompareOp::kExists) return node;
+    if (node->op == CompareOp::kExists) {
+      return node;
+    }
     CUSTOMS_RETURN_IF_ERROR(ParseValue(*node));
     return node;
   }
 
   Result<CompareOp> ParseOperator() {
     SkipSpace();
-    if (pos_ >= text_.size()) return Fail("expected an operator");
+    if (pos_ >= text_.size()) {
+      return Fail("expected an operator");
+    }
     std::string_view rest = text_.substr(pos_);
     struct Sym {
       std::string_view text;
@@ -193,14 +225,18 @@ class Parser {
       }
     }
     for (const OpName& op : kWordOps) {
-      if (AcceptKeyword(op.name)) return op.op;
+      if (AcceptKeyword(op.name)) {
+        return op.op;
+      }
     }
     return Fail("expected an operator at '{}'", Context());
   }
 
   Result<AstValue> ParseScalar() {
     SkipSpace();
-    if (pos_ >= text_.size()) return Fail("expected a value");
+    if (pos_ >= text_.size()) {
+      return Fail("expected a value");
+    }
     char c = text_[pos_];
     if (c == '"' || c == '\'') {
       char quote = c;
@@ -208,9 +244,13 @@ class Parser {
       AstValue value;
       value.quoted = true;
       while (true) {
-        if (pos_ >= text_.size()) return Fail("unterminated string");
+        if (pos_ >= text_.size()) {
+          return Fail("unterminated string");
+        }
         char ch = text_[pos_++];
-        if (ch == quote) break;
+        if (ch == quote) {
+          break;
+        }
         if (ch == '\\' && pos_ < text_.size()) {
           char next = text_[pos_++];
           if (next == quote || next == '\\') {
@@ -226,8 +266,12 @@ class Parser {
       return value;
     }
     size_t start = pos_;
-    while (pos_ < text_.size() && IsBareChar(text_[pos_])) ++pos_;
-    if (pos_ == start) return Fail("expected a value at '{}'", Context());
+    while (pos_ < text_.size() && IsBareChar(text_[pos_])) {
+      ++pos_;
+    }
+    if (pos_ == start) {
+      return Fail("expected a value at '{}'", Context());
+    }
     return AstValue{std::string(text_.substr(start, pos_ - start)), false};
   }
 
@@ -245,7 +289,9 @@ class Parser {
         CUSTOMS_ASSIGN_OR_RETURN(AstValue item, ParseScalar());
         node.values.push_back(std::move(item));
         SkipSpace();
-        if (pos_ >= text_.size()) return Fail("unterminated list");
+        if (pos_ >= text_.size()) {
+          return Fail("unterminated list");
+        }
         if (text_[pos_] == ',') {
           ++pos_;
           continue;
@@ -275,7 +321,9 @@ class AndFilter final : public Filter {
   explicit AndFilter(std::vector<std::unique_ptr<Filter>> children) : children_(std::move(children)) {}
   bool Eval(const Event& event) const override {
     for (const auto& child : children_) {
-      if (!child->Eval(event)) return false;
+      if (!child->Eval(event)) {
+        return false;
+      }
     }
     return true;
   }
@@ -289,7 +337,9 @@ class OrFilter final : public Filter {
   explicit OrFilter(std::vector<std::unique_ptr<Filter>> children) : children_(std::move(children)) {}
   bool Eval(const Event& event) const override {
     for (const auto& child : children_) {
-      if (child->Eval(event)) return true;
+      if (child->Eval(event)) {
+        return true;
+      }
     }
     return false;
   }
@@ -332,7 +382,9 @@ class ExistsFilter final : public Filter {
   bool Eval(const Event& event) const override {
     switch (ref_.spec->type) {
       case FieldType::kString: {
-        if (IsMultiValued(ref_)) return AnyString(event, ref_, [](std::string_view) { return true; });
+        if (IsMultiValued(ref_)) {
+          return AnyString(event, ref_, [](std::string_view) { return true; });
+        }
         std::string_view value;
         return ExtractString(event, ref_, &value);
       }
@@ -363,16 +415,24 @@ char Lower(char c) {
 }
 
 bool IContains(std::string_view haystack, std::string_view lower_needle) {
-  if (lower_needle.empty()) return true;
-  if (haystack.size() < lower_needle.size()) return false;
+  if (lower_needle.empty()) {
+    return true;
+  }
+  if (haystack.size() < lower_needle.size()) {
+    return false;
+  }
   auto it = std::search(haystack.begin(), haystack.end(), lower_needle.begin(), lower_needle.end(),
                         [](char a, char b) { return Lower(a) == b; });
   return it != haystack.end();
 }
 
 bool PathUnder(std::string_view path, std::string_view prefix) {
-  if (path.size() < prefix.size() || path.substr(0, prefix.size()) != prefix) return false;
-  if (path.size() == prefix.size()) return true;
+  if (path.size() < prefix.size() || path.substr(0, prefix.size()) != prefix) {
+    return false;
+  }
+  if (path.size() == prefix.size()) {
+    return true;
+  }
   return prefix.empty() || prefix.back() == '/' || path[prefix.size()] == '/';
 }
 
@@ -387,10 +447,14 @@ class StringFilter final : public Filter {
   Status Init(std::vector<std::string> values) {
     values_ = std::move(values);
     if (op_ == CompareOp::kIContains) {
-      for (auto& v : values_) std::transform(v.begin(), v.end(), v.begin(), Lower);
+      for (auto& v : values_) {
+        std::transform(v.begin(), v.end(), v.begin(), Lower);
+      }
     }
     if (op_ == CompareOp::kIGlob) {
-      for (auto& v : values_) std::transform(v.begin(), v.end(), v.begin(), Lower);
+      for (auto& v : values_) {
+        std::transform(v.begin(), v.end(), v.begin(), Lower);
+      }
     }
     if (op_ == CompareOp::kBContains || op_ == CompareOp::kBStartsWith) {
       for (auto& v : values_) {
@@ -408,21 +472,29 @@ class StringFilter final : public Filter {
     }
     if ((op_ == CompareOp::kIn || op_ == CompareOp::kIntersects) && values_.size() > 8) {
       set_.reserve(values_.size());
-      for (const auto& v : values_) set_.insert(v);
+      for (const auto& v : values_) {
+        set_.insert(v);
+      }
     }
     return Ok();
   }
 
   bool Eval(const Event& event) const override {
-    if (IsMultiValued(ref_)) return AnyString(event, ref_, [this](std::string_view v) { return Match(v); });
+    if (IsMultiValued(ref_)) {
+      return AnyString(event, ref_, [this](std::string_view v) { return Match(v); });
+    }
     std::string_view value;
-    if (!ExtractString(event, ref_, &value)) return false;
+    if (!ExtractString(event, ref_, &value)) {
+      return false;
+    }
     return Match(value);
   }
 
  private:
   static Result<std::string> DecodeHex(std::string_view hex) {
-    if (hex.size() % 2 != 0) return MakeError(ErrorCode::kInvalidArgument, "bcontains needs hex bytes: '{}'", hex);
+    if (hex.size() % 2 != 0) {
+      return MakeError(ErrorCode::kInvalidArgument, "bcontains needs hex bytes: '{}'", hex);
+    }
     std::string out;
     for (size_t i = 0; i < hex.size(); i += 2) {
       unsigned value = 0;
@@ -445,9 +517,13 @@ class StringFilter final : public Filter {
       case CompareOp::kGe: return value >= values_[0];
       case CompareOp::kIn:
       case CompareOp::kIntersects:
-        if (!set_.empty()) return set_.count(value) != 0;
+        if (!set_.empty()) {
+          return set_.count(value) != 0;
+        }
         for (const auto& v : values_) {
-          if (v == value) return true;
+          if (v == value) {
+            return true;
+          }
         }
         return false;
       case CompareOp::kContains:
@@ -461,7 +537,9 @@ class StringFilter final : public Filter {
       case CompareOp::kIGlob: return GlobMatch(values_[0], value, true);
       case CompareOp::kPmatch:
         for (const auto& prefix : values_) {
-          if (PathUnder(value, prefix)) return true;
+          if (PathUnder(value, prefix)) {
+            return true;
+          }
         }
         return false;
       case CompareOp::kRegex: return RE2::FullMatch(re2::StringPiece(value.data(), value.size()), *regex_);
@@ -485,12 +563,16 @@ class IntFilter final : public Filter {
       for (int i = 1; i <= event.ancestor_count; ++i) {
         FieldRef indexed{ref_.spec, i};
         int64_t value;
-        if (ExtractInt(event, indexed, &value) && Match(value)) return true;
+        if (ExtractInt(event, indexed, &value) && Match(value)) {
+          return true;
+        }
       }
       return false;
     }
     int64_t value;
-    if (!ExtractInt(event, ref_, &value)) return false;
+    if (!ExtractInt(event, ref_, &value)) {
+      return false;
+    }
     return Match(value);
   }
 
@@ -533,11 +615,17 @@ struct Cidr {
 };
 
 bool CidrContains(const Cidr& cidr, uint8_t family, const uint8_t* addr) {
-  if (family != cidr.family) return false;
+  if (family != cidr.family) {
+    return false;
+  }
   int full = cidr.prefix / 8;
-  if (std::memcmp(addr, cidr.addr.data(), full) != 0) return false;
+  if (std::memcmp(addr, cidr.addr.data(), full) != 0) {
+    return false;
+  }
   int rest = cidr.prefix % 8;
-  if (rest == 0) return true;
+  if (rest == 0) {
+    return true;
+  }
   uint8_t mask = static_cast<uint8_t>(0xff << (8 - rest));
   return (addr[full] & mask) == (cidr.addr[full] & mask);
 }
@@ -548,7 +636,9 @@ class IpFilter final : public Filter {
   bool Eval(const Event& event) const override {
     uint8_t family;
     const uint8_t* addr;
-    if (!ExtractIp(event, ref_, &family, &addr)) return false;
+    if (!ExtractIp(event, ref_, &family, &addr)) {
+      return false;
+    }
     bool any = false;
     for (const Cidr& cidr : cidrs_) {
       if (CidrContains(cidr, family, addr)) {
@@ -568,7 +658,9 @@ class IpFilter final : public Filter {
 bool ParseCidr(std::string_view text, Cidr* out) {
   size_t slash = text.find('/');
   std::string_view address = text.substr(0, slash);
-  if (!ParseAddress(address, &out->family, &out->addr)) return false;
+  if (!ParseAddress(address, &out->family, &out->addr)) {
+    return false;
+  }
   int max = out->family == 2 ? 32 : 128;
   if (slash == std::string_view::npos) {
     out->prefix = max;
@@ -596,20 +688,26 @@ class Compiler {
     if (++nodes_ > env_.max_nodes) {
       return MakeError(ErrorCode::kInvalidArgument, "condition expands to more than {} nodes", env_.max_nodes);
     }
-    if (depth > 4 * kMaxDepth) return MakeError(ErrorCode::kInvalidArgument, "condition nested too deeply");
+    if (depth > 4 * kMaxDepth) {
+      return MakeError(ErrorCode::kInvalidArgument, "condition nested too deeply");
+    }
     switch (node.kind) {
       case AstNode::Kind::kAnd:
       case AstNode::Kind::kOr: {
         bool is_and = node.kind == AstNode::Kind::kAnd;
         std::vector<std::unique_ptr<Filter>> children;
         EventTypeSet types;
-        if (is_and) types.set();
+        if (is_and) {
+          types.set();
+        }
         for (const auto& child : node.children) {
           CUSTOMS_ASSIGN_OR_RETURN(Piece piece, Compile(*child, depth + 1));
           types = is_and ? (types & piece.types) : (types | piece.types);
           children.push_back(std::move(piece.filter));
         }
-        if (children.size() == 1) return Piece{std::move(children[0]), types, false};
+        if (children.size() == 1) {
+          return Piece{std::move(children[0]), types, false};
+        }
         std::unique_ptr<Filter> filter;
         if (is_and) {
           filter = std::make_unique<AndFilter>(std::move(children));
@@ -622,7 +720,9 @@ class Compiler {
         CUSTOMS_ASSIGN_OR_RETURN(Piece child, Compile(*node.children[0], depth + 1));
         EventTypeSet types;
         types.set();
-        if (child.pure_type) types = ~child.types;
+        if (child.pure_type) {
+          types = ~child.types;
+        }
         return Piece{std::make_unique<NotFilter>(std::move(child.filter)), types, child.pure_type};
       }
       case AstNode::Kind::kMacro: {
@@ -632,14 +732,18 @@ class Compiler {
         }
         if (std::find(macro_stack_.begin(), macro_stack_.end(), node.macro) != macro_stack_.end()) {
           std::string chain;
-          for (const auto& m : macro_stack_) chain += m + " -> ";
+          for (const auto& m : macro_stack_) {
+            chain += m + " -> ";
+          }
           return MakeError(ErrorCode::kInvalidArgument, "macro recursion: {}{}", chain, node.macro);
         }
         macro_stack_.push_back(node.macro);
         auto piece = Compile(*it->second, depth + 1);
         macro_stack_.pop_back();
         if (!piece) {
-          if (piece.error().message().find("(in macro") != std::string::npos) return piece;
+          if (piece.error().message().find("(in macro") != std::string::npos) {
+            return piece;
+          }
           return tl::unexpected(
               Error(piece.error().code(), fmt::format("{} (in macro '{}')", piece.error().message(), node.macro)));
         }
@@ -711,7 +815,9 @@ class Compiler {
     EventTypeSet all;
     all.set();
     CompareOp op = node.op;
-    if (op == CompareOp::kExists) return Piece{std::make_unique<ExistsFilter>(ref), all, false};
+    if (op == CompareOp::kExists) {
+      return Piece{std::make_unique<ExistsFilter>(ref), all, false};
+    }
     CUSTOMS_ASSIGN_OR_RETURN(std::vector<std::string> values, Values(node));
     bool multi_op = op == CompareOp::kIn || op == CompareOp::kIntersects || op == CompareOp::kPmatch;
     if (!multi_op && values.size() != 1) {
@@ -767,7 +873,9 @@ class Compiler {
         return Piece{std::make_unique<IntFilter>(ref, op, std::move(numbers)), all, false};
       }
       case FieldType::kBool: {
-        if (op != CompareOp::kEq && op != CompareOp::kNe) return bad_op();
+        if (op != CompareOp::kEq && op != CompareOp::kNe) {
+          return bad_op();
+        }
         bool expected;
         if (values[0] == "true") {
           expected = true;
@@ -777,7 +885,9 @@ class Compiler {
           return MakeError(ErrorCode::kInvalidArgument, "field '{}' needs true or false, got '{}'", node.field,
                            values[0]);
         }
-        if (op == CompareOp::kNe) expected = !expected;
+        if (op == CompareOp::kNe) {
+          expected = !expected;
+        }
         return Piece{std::make_unique<BoolFilter>(ref, expected), all, false};
       }
       case FieldType::kIp: {
@@ -816,7 +926,9 @@ std::string_view CompareOpName(CompareOp op) {
     default: break;
   }
   for (const OpName& name : kWordOps) {
-    if (name.op == op) return name.name;
+    if (name.op == op) {
+      return name.name;
+    }
   }
   return "?";
 }
@@ -836,7 +948,9 @@ std::unique_ptr<AstNode> CloneAst(const AstNode& node) {
   copy->list_value = node.list_value;
   copy->macro = node.macro;
   copy->offset = node.offset;
-  for (const auto& child : node.children) copy->children.push_back(CloneAst(*child));
+  for (const auto& child : node.children) {
+    copy->children.push_back(CloneAst(*child));
+  }
   return copy;
 }
 
@@ -845,7 +959,9 @@ Result<CompiledCondition> CompileCondition(const AstNode& ast, const CompileEnv&
   CUSTOMS_ASSIGN_OR_RETURN(Compiler::Piece piece, compiler.Compile(ast, 0));
   if (!compiler.unknown_fields.empty()) {
     std::string list;
-    for (const auto& f : compiler.unknown_fields) list += (list.empty() ? "" : ", ") + f;
+    for (const auto& f : compiler.unknown_fields) {
+      list += (list.empty() ? "" : ", ") + f;
+    }
     return MakeError(ErrorCode::kUnsupported, "unknown field{} {}", compiler.unknown_fields.size() > 1 ? "s" : "",
                      list);
   }
@@ -880,7 +996,9 @@ bool GlobMatch(std::string_view pattern, std::string_view text, bool case_insens
       if (c == '[') {
         size_t q = p + 1;
         bool negate = q < pattern.size() && (pattern[q] == '!' || pattern[q] == '^');
-        if (negate) ++q;
+        if (negate) {
+          ++q;
+        }
         bool matched = false;
         bool first = true;
         while (q < pattern.size() && (first || pattern[q] != ']')) {
@@ -894,7 +1012,9 @@ bool GlobMatch(std::string_view pattern, std::string_view text, bool case_insens
             ++q;
           }
           char ch = case_insensitive ? Lower(text[t]) : text[t];
-          if (ch >= (case_insensitive ? Lower(lo) : lo) && ch <= (case_insensitive ? Lower(hi) : hi)) matched = true;
+          if (ch >= (case_insensitive ? Lower(lo) : lo) && ch <= (case_insensitive ? Lower(hi) : hi)) {
+            matched = true;
+          }
         }
         if (q < pattern.size() && matched != negate) {
           p = q + 1;
@@ -907,7 +1027,9 @@ bool GlobMatch(std::string_view pattern, std::string_view text, bool case_insens
           continue;
         }
       } else {
-        if (c == '\\' && p + 1 < pattern.size()) c = pattern[++p];
+        if (c == '\\' && p + 1 < pattern.size()) {
+          c = pattern[++p];
+        }
         if (eq(c, text[t])) {
           ++p;
           ++t;
@@ -915,11 +1037,15 @@ bool GlobMatch(std::string_view pattern, std::string_view text, bool case_insens
         }
       }
     }
-    if (star_p == std::string_view::npos) return false;
+    if (star_p == std::string_view::npos) {
+      return false;
+    }
     p = star_p + 1;
     t = ++star_t;
   }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
+  while (p < pattern.size() && pattern[p] == '*') {
+    ++p;
+  }
   return p == pattern.size();
 }
 

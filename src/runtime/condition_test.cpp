@@ -42,13 +42,19 @@ Event ExecEvent(std::string name, std::string args = "") {
 
 bool Eval(const std::string& text, const Event& event, Env* env = nullptr) {
   Env local;
-  if (env == nullptr) env = &local;
+  if (env == nullptr) {
+    env = &local;
+  }
   auto ast = ParseCondition(text);
   EXPECT_TRUE(ast) << text << ": " << ast.error().ToString();
-  if (!ast) return false;
+  if (!ast) {
+    return false;
+  }
   auto compiled = CompileCondition(**ast, env->env());
   EXPECT_TRUE(compiled) << text << ": " << compiled.error().ToString();
-  if (!compiled) return false;
+  if (!compiled) {
+    return false;
+  }
   return compiled->filter->Eval(event);
 }
 
@@ -88,7 +94,9 @@ TEST(ConditionTest, StringOperators) {
 TEST(ConditionTest, BigInListUsesAllItems) {
   Event e = ExecEvent("bash");
   std::string text = "proc.name in (";
-  for (int i = 0; i < 100; ++i) text += "p" + std::to_string(i) + ",";
+  for (int i = 0; i < 100; ++i) {
+    text += "p" + std::to_string(i) + ",";
+  }
   text += "bash)";
   EXPECT_TRUE(Eval(text, e));
   e.name = "p57";

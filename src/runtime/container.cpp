@@ -16,16 +16,22 @@ namespace {
 constexpr int64_t kCgroup2Magic = 0x63677270;
 
 bool IsHex(std::string_view text) {
-  if (text.empty()) return false;
+  if (text.empty()) {
+    return false;
+  }
   for (char c : text) {
-    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+    if (!std::isxdigit(static_cast<unsigned char>(c))) {
+      return false;
+    }
   }
   return true;
 }
 
 std::string RelativeCgroupPath(const std::filesystem::path& root, const std::filesystem::path& dir) {
   std::string rel = dir.lexically_relative(root).generic_string();
-  if (rel == ".") return "/";
+  if (rel == ".") {
+    return "/";
+  }
   return "/" + rel;
 }
 
@@ -42,7 +48,9 @@ std::optional<std::string> ContainerIdFromCgroupPath(std::string_view path) {
       {"libpod-", ""},       {"crio-", ""},         {"cri-containerd-", ""},
   };
   std::string_view rest = path;
-  while (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  while (!rest.empty() && rest.back() == '/') {
+    rest.remove_suffix(1);
+  }
   std::string_view parent_name;
   while (!rest.empty()) {
     size_t slash = rest.rfind('/');
@@ -54,12 +62,18 @@ std::optional<std::string> ContainerIdFromCgroupPath(std::string_view path) {
       if (leaf.size() > p.prefix.size() + p.suffix.size() && leaf.substr(0, p.prefix.size()) == p.prefix &&
           leaf.substr(leaf.size() - p.suffix.size()) == p.suffix) {
         std::string_view id = leaf.substr(p.prefix.size(), leaf.size() - p.prefix.size() - p.suffix.size());
-        if (id.find(".scope") != std::string_view::npos) continue;  // "crio-conmon-<id>.scope" etc.
-        if (IsHex(id) && id.size() >= 12) return std::string(id);
+        if (id.find(".scope") != std::string_view::npos) {
+          continue;  // "crio-conmon-<id>.scope" etc.
+        }
+        if (IsHex(id) && id.size() >= 12) {
+          return std::string(id);
+        }
       }
     }
     // /docker/<id>, /kubepods/.../<id>, plain runc with a 64-hex id as its cgroup name.
-    if (IsHex(leaf) && leaf.size() == 64) return std::string(leaf);
+    if (IsHex(leaf) && leaf.size() == 64) {
+      return std::string(leaf);
+    }
     if ((parent_name == "docker" || parent_name == "libpod_parent") && IsHex(leaf) && leaf.size() >= 12) {
       return std::string(leaf);
     }
@@ -71,7 +85,9 @@ std::optional<std::string> ContainerIdFromCgroupPath(std::string_view path) {
 std::filesystem::path UnifiedCgroupRoot() {
   for (const char* candidate : {"/sys/fs/cgroup/unified", "/sys/fs/cgroup"}) {
     struct statfs fs;
-    if (statfs(candidate, &fs) == 0 && static_cast<int64_t>(fs.f_type) == kCgroup2Magic) return candidate;
+    if (statfs(candidate, &fs) == 0 && static_cast<int64_t>(fs.f_type) == kCgroup2Magic) {
+      return candidate;
+    }
   }
   return "/sys/fs/cgroup/unified";
 }
@@ -84,9 +100,13 @@ void ContainerResolver::LoadRuncState() {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(runc_root_, ec)) {
     auto text = ReadFile(entry.path() / "state.json", 4 << 20);
-    if (!text) continue;
+    if (!text) {
+      continue;
+    }
     auto j = nlohmann::json::parse(*text, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) continue;
+    if (j.is_discarded() || !j.is_object()) {
+      continue;
+    }
     ContainerInfo info;
     info.id = j.value("id", entry.path().filename().string());
     info.name = info.id;
@@ -94,11 +114,15 @@ void ContainerResolver::LoadRuncState() {
     if (auto config = j.find("config"); config != j.end() && config->is_object()) {
       if (auto labels = config->find("labels"); labels != config->end() && labels->is_array()) {
         for (const auto& label : *labels) {
-          if (!label.is_string()) continue;
+          if (!label.is_string()) {
+            continue;
+          }
           std::string text_label = label.get<std::string>();
           for (const char* key :
                {"io.kubernetes.cri.image-name=", "org.opencontainers.image.ref.name=", "io.container.manager.image="}) {
-            if (text_label.rfind(key, 0) == 0) info.image = text_label.substr(std::strlen(key));
+            if (text_label.rfind(key, 0) == 0) {
+              info.image = text_label.substr(std::strlen(key));
+            }
           }
           if (text_label.rfind("io.kubernetes.cri.container-name=", 0) == 0) {
             info.name = text_label.substr(std::strlen("io.kubernetes.cri.container-name="));
@@ -108,7 +132,9 @@ void ContainerResolver::LoadRuncState() {
     }
     if (auto paths = j.find("cgroup_paths"); paths != j.end() && paths->is_object()) {
       for (const auto& [controller, value] : paths->items()) {
-        if (!value.is_string()) continue;
+        if (!value.is_string()) {
+          continue;
+        }
         std::filesystem::path dir = value.get<std::string>();
         if (controller == "" || controller == "unified" || dir.string().rfind(cgroup_root_.string(), 0) == 0) {
           runc_by_cgroup_[RelativeCgroupPath(cgroup_root_, dir)] = info;
@@ -132,10 +158,14 @@ ContainerInfo ContainerResolver::FromPath(const std::filesystem::path& dir) {
       return info;
     }
     size_t slash = prefix.rfind('/');
-    if (slash == 0 || slash == std::string::npos) break;
+    if (slash == 0 || slash == std::string::npos) {
+      break;
+    }
     prefix.resize(slash);
   }
-  if (auto id = ContainerIdFromCgroupPath(rel)) info.id = *id;
+  if (auto id = ContainerIdFromCgroupPath(rel)) {
+    info.id = *id;
+  }
   return info;
 }
 
@@ -146,25 +176,35 @@ void ContainerResolver::Scan() {
   std::filesystem::recursive_directory_iterator it(cgroup_root_,
                                                    std::filesystem::directory_options::skip_permission_denied, ec);
   for (; !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    if (!it->is_directory(ec)) continue;
+    if (!it->is_directory(ec)) {
+      continue;
+    }
     struct stat st;
-    if (stat(it->path().c_str(), &st) != 0) continue;
+    if (stat(it->path().c_str(), &st) != 0) {
+      continue;
+    }
     by_id_[st.st_ino] = FromPath(it->path());
   }
   struct stat st;
-  if (stat(cgroup_root_.c_str(), &st) == 0) by_id_[st.st_ino] = FromPath(cgroup_root_);
+  if (stat(cgroup_root_.c_str(), &st) == 0) {
+    by_id_[st.st_ino] = FromPath(cgroup_root_);
+  }
 }
 
 ContainerInfo ContainerResolver::Resolve(uint64_t cgroup_id) {
   {
     std::lock_guard lock(mutex_);
     auto it = by_id_.find(cgroup_id);
-    if (it != by_id_.end()) return it->second;
+    if (it != by_id_.end()) {
+      return it->second;
+    }
   }
   Scan();
   std::lock_guard lock(mutex_);
   auto it = by_id_.find(cgroup_id);
-  if (it != by_id_.end()) return it->second;
+  if (it != by_id_.end()) {
+    return it->second;
+  }
   ContainerInfo host;
   by_id_[cgroup_id] = host;  // not in the hierarchy (gone already): host, and no rescan storm
   return host;
@@ -177,7 +217,9 @@ ContainerInfo ContainerResolver::ResolvePid(int64_t pid) {
     if (line.rfind("0::", 0) == 0) {
       std::filesystem::path dir = cgroup_root_ / line.substr(4);
       struct stat st;
-      if (stat(dir.c_str(), &st) == 0) return Resolve(st.st_ino);
+      if (stat(dir.c_str(), &st) == 0) {
+        return Resolve(st.st_ino);
+      }
       std::lock_guard lock(mutex_);
       return FromPath(dir);
     }

@@ -26,7 +26,9 @@ std::string_view EventTypeName(EventType type) {
 
 std::optional<EventType> EventTypeFromName(std::string_view name) {
   for (size_t i = 0; i < std::size(kEventTypeNames); ++i) {
-    if (kEventTypeNames[i] == name) return static_cast<EventType>(i);
+    if (kEventTypeNames[i] == name) {
+      return static_cast<EventType>(i);
+    }
   }
   return std::nullopt;
 }
@@ -90,7 +92,9 @@ std::string FormatAddress(const Event& event) {
 }
 
 bool ParseAddress(std::string_view text, uint8_t* family, std::array<uint8_t, 16>* addr) {
-  if (text.size() >= INET6_ADDRSTRLEN) return false;
+  if (text.size() >= INET6_ADDRSTRLEN) {
+    return false;
+  }
   char buffer[INET6_ADDRSTRLEN] = {};
   std::memcpy(buffer, text.data(), text.size());
   std::array<uint8_t, 16> out{};
@@ -108,7 +112,9 @@ bool ParseAddress(std::string_view text, uint8_t* family, std::array<uint8_t, 16
 }
 
 std::string_view ResultName(int64_t res) {
-  if (res >= 0) return "SUCCESS";
+  if (res >= 0) {
+    return "SUCCESS";
+  }
   switch (-res) {
     case EPERM: return "EPERM";
     case ENOENT: return "ENOENT";
@@ -198,18 +204,40 @@ std::string EventToJson(const Event& event) {
   j["ppid"] = event.ppid;
   j["uid"] = event.uid;
   j["gid"] = event.gid;
-  if (event.loginuid != UINT32_MAX) j["loginuid"] = event.loginuid;
-  if (event.tty != 0) j["tty"] = event.tty;
-  if (event.exe_upper_layer) j["exe_upper_layer"] = true;
-  if (event.exe_from_memfd) j["exe_from_memfd"] = true;
-  if (event.killed_by_sensor) j["killed_by_sensor"] = true;
+  if (event.loginuid != UINT32_MAX) {
+    j["loginuid"] = event.loginuid;
+  }
+  if (event.tty != 0) {
+    j["tty"] = event.tty;
+  }
+  if (event.exe_upper_layer) {
+    j["exe_upper_layer"] = true;
+  }
+  if (event.exe_from_memfd) {
+    j["exe_from_memfd"] = true;
+  }
+  if (event.killed_by_sensor) {
+    j["killed_by_sensor"] = true;
+  }
   j["name"] = event.name;
-  if (!event.exe.empty()) j["exe"] = event.exe;
-  if (!event.exepath.empty()) j["exepath"] = event.exepath;
-  if (!event.args.empty()) j["args"] = event.args;
-  if (!event.cwd.empty()) j["cwd"] = event.cwd;
-  if (!event.user_name.empty()) j["user"] = event.user_name;
-  if (!event.group_name.empty()) j["group"] = event.group_name;
+  if (!event.exe.empty()) {
+    j["exe"] = event.exe;
+  }
+  if (!event.exepath.empty()) {
+    j["exepath"] = event.exepath;
+  }
+  if (!event.args.empty()) {
+    j["args"] = event.args;
+  }
+  if (!event.cwd.empty()) {
+    j["cwd"] = event.cwd;
+  }
+  if (!event.user_name.empty()) {
+    j["user"] = event.user_name;
+  }
+  if (!event.group_name.empty()) {
+    j["group"] = event.group_name;
+  }
   if (event.ancestor_count > 0) {
     auto& list = j["ancestors"] = nlohmann::json::array();
     for (int i = 0; i < event.ancestor_count; ++i) {
@@ -217,23 +245,43 @@ std::string EventToJson(const Event& event) {
       list.push_back({{"pid", a.pid}, {"name", a.name}, {"exepath", a.exepath}, {"cmdline", a.cmdline}});
     }
   }
-  if (event.cgroup_id != 0) j["cgroup_id"] = event.cgroup_id;
+  if (event.cgroup_id != 0) {
+    j["cgroup_id"] = event.cgroup_id;
+  }
   if (!event.container_id.empty()) {
     j["container_id"] = event.container_id;
-    if (!event.container_name.empty()) j["container_name"] = event.container_name;
-    if (!event.container_image.empty()) j["container_image"] = event.container_image;
+    if (!event.container_name.empty()) {
+      j["container_name"] = event.container_name;
+    }
+    if (!event.container_image.empty()) {
+      j["container_image"] = event.container_image;
+    }
   }
-  if (!event.path.empty()) j["path"] = event.path;
-  if (!event.path2.empty()) j["path2"] = event.path2;
-  if (event.flags != 0) j["flags"] = event.flags;
-  if (event.mode != 0) j["mode"] = event.mode;
-  if (event.fd != -1) j["fd"] = event.fd;
+  if (!event.path.empty()) {
+    j["path"] = event.path;
+  }
+  if (!event.path2.empty()) {
+    j["path2"] = event.path2;
+  }
+  if (event.flags != 0) {
+    j["flags"] = event.flags;
+  }
+  if (event.mode != 0) {
+    j["mode"] = event.mode;
+  }
+  if (event.fd != -1) {
+    j["fd"] = event.fd;
+  }
   if (event.family != 0) {
     j["addr"] = FormatAddress(event);
     j["port"] = event.remote_port;
   }
-  if (event.arg0 != 0) j["arg0"] = event.arg0;
-  if (event.arg1 != 0) j["arg1"] = event.arg1;
+  if (event.arg0 != 0) {
+    j["arg0"] = event.arg0;
+  }
+  if (event.arg1 != 0) {
+    j["arg1"] = event.arg1;
+  }
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -242,16 +290,24 @@ namespace {
 template <class T>
 bool GetNumber(const nlohmann::json& j, const char* key, T* out) {
   auto it = j.find(key);
-  if (it == j.end()) return true;
-  if (!it->is_number_integer()) return false;
+  if (it == j.end()) {
+    return true;
+  }
+  if (!it->is_number_integer()) {
+    return false;
+  }
   *out = it->get<T>();
   return true;
 }
 
 bool GetString(const nlohmann::json& j, const char* key, std::string* out) {
   auto it = j.find(key);
-  if (it == j.end()) return true;
-  if (!it->is_string()) return false;
+  if (it == j.end()) {
+    return true;
+  }
+  if (!it->is_string()) {
+    return false;
+  }
   *out = it->get_ref<const std::string&>();
   return true;
 }
@@ -261,12 +317,18 @@ bool GetString(const nlohmann::json& j, const char* key, std::string* out) {
 Status EventFromJson(std::string_view line, Event& event) {
   event.Clear();
   nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return MakeError(ErrorCode::kCorrupt, "not a JSON object");
+  if (j.is_discarded() || !j.is_object()) {
+    return MakeError(ErrorCode::kCorrupt, "not a JSON object");
+  }
   try {
     auto type_it = j.find("type");
-    if (type_it == j.end() || !type_it->is_string()) return MakeError(ErrorCode::kCorrupt, "missing \"type\"");
+    if (type_it == j.end() || !type_it->is_string()) {
+      return MakeError(ErrorCode::kCorrupt, "missing \"type\"");
+    }
     auto type = EventTypeFromName(type_it->get_ref<const std::string&>());
-    if (!type) return MakeError(ErrorCode::kCorrupt, "unknown event type \"{}\"", type_it->get<std::string>());
+    if (!type) {
+      return MakeError(ErrorCode::kCorrupt, "unknown event type \"{}\"", type_it->get<std::string>());
+    }
     event.type = *type;
     bool ok =
         GetNumber(j, "time_ns", &event.time_ns) && GetNumber(j, "res", &event.res) && GetNumber(j, "pid", &event.pid) &&
@@ -282,9 +344,15 @@ Status EventFromJson(std::string_view line, Event& event) {
         GetNumber(j, "mode", &event.mode) && GetNumber(j, "fd", &event.fd) &&
         GetNumber(j, "port", &event.remote_port) && GetNumber(j, "arg0", &event.arg0) &&
         GetNumber(j, "arg1", &event.arg1);
-    if (!ok) return MakeError(ErrorCode::kCorrupt, "a field has the wrong JSON type");
-    if (auto it = j.find("exe_upper_layer"); it != j.end()) event.exe_upper_layer = it->is_boolean() && it->get<bool>();
-    if (auto it = j.find("exe_from_memfd"); it != j.end()) event.exe_from_memfd = it->is_boolean() && it->get<bool>();
+    if (!ok) {
+      return MakeError(ErrorCode::kCorrupt, "a field has the wrong JSON type");
+    }
+    if (auto it = j.find("exe_upper_layer"); it != j.end()) {
+      event.exe_upper_layer = it->is_boolean() && it->get<bool>();
+    }
+    if (auto it = j.find("exe_from_memfd"); it != j.end()) {
+      event.exe_from_memfd = it->is_boolean() && it->get<bool>();
+    }
     if (auto it = j.find("killed_by_sensor"); it != j.end()) {
       event.killed_by_sensor = it->is_boolean() && it->get<bool>();
     }
@@ -294,10 +362,16 @@ Status EventFromJson(std::string_view line, Event& event) {
       }
     }
     if (auto it = j.find("ancestors"); it != j.end()) {
-      if (!it->is_array()) return MakeError(ErrorCode::kCorrupt, "\"ancestors\" is not an array");
+      if (!it->is_array()) {
+        return MakeError(ErrorCode::kCorrupt, "\"ancestors\" is not an array");
+      }
       for (const auto& a : *it) {
-        if (event.ancestor_count >= kMaxAncestors) break;
-        if (!a.is_object()) return MakeError(ErrorCode::kCorrupt, "ancestor is not an object");
+        if (event.ancestor_count >= kMaxAncestors) {
+          break;
+        }
+        if (!a.is_object()) {
+          return MakeError(ErrorCode::kCorrupt, "ancestor is not an object");
+        }
         AncestorInfo& info = event.ancestors[event.ancestor_count++];
         if (!GetNumber(a, "pid", &info.pid) || !GetString(a, "name", &info.name) ||
             !GetString(a, "exepath", &info.exepath) || !GetString(a, "cmdline", &info.cmdline)) {

@@ -7,12 +7,16 @@ namespace customs::runtime {
 
 Result<std::unique_ptr<ReplaySource>> ReplaySource::Open(const std::string& path, Diagnostics& diagnostics) {
   FILE* file = path == "-" ? stdin : std::fopen(path.c_str(), "r");
-  if (file == nullptr) return MakeError(ErrorCode::kNotFound, "cannot open {}: {}", path, std::strerror(errno));
+  if (file == nullptr) {
+    return MakeError(ErrorCode::kNotFound, "cannot open {}: {}", path, std::strerror(errno));
+  }
   return std::unique_ptr<ReplaySource>(new ReplaySource(file, path, diagnostics));
 }
 
 ReplaySource::~ReplaySource() {
-  if (file_ != nullptr && file_ != stdin) std::fclose(file_);
+  if (file_ != nullptr && file_ != stdin) {
+    std::fclose(file_);
+  }
 }
 
 Result<bool> ReplaySource::Poll(const EventHandler& handler, int) {
@@ -27,8 +31,12 @@ Result<bool> ReplaySource::Poll(const EventHandler& handler, int) {
     }
     ++line_number_;
     std::string_view line(buffer, static_cast<size_t>(length));
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
-    if (line.empty()) continue;
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) {
+      line.remove_suffix(1);
+    }
+    if (line.empty()) {
+      continue;
+    }
     auto status = EventFromJson(line, event_);
     if (!status) {
       diagnostics_.Warn("runtime/replay", fmt::format("{}:{}", path_, line_number_), status.error().message());

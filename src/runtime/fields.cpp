@@ -101,15 +101,21 @@ std::string_view Basename(std::string_view path) {
 }
 std::string_view Dirname(std::string_view path) {
   size_t slash = path.rfind('/');
-  if (slash == std::string_view::npos) return ".";
-  if (slash == 0) return "/";
+  if (slash == std::string_view::npos) {
+    return ".";
+  }
+  if (slash == 0) {
+    return "/";
+  }
   return path.substr(0, slash);
 }
 
 // The image reference split as the container plugin does: repository and tag (digest ignored).
 void SplitImage(std::string_view image, std::string_view* repository, std::string_view* tag) {
   size_t at = image.find('@');
-  if (at != std::string_view::npos) image = image.substr(0, at);
+  if (at != std::string_view::npos) {
+    image = image.substr(0, at);
+  }
   size_t slash = image.rfind('/');
   size_t colon = image.rfind(':');
   if (colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash)) {
@@ -123,7 +129,9 @@ void SplitImage(std::string_view image, std::string_view* repository, std::strin
 
 // The ancestor at Falco index `index` (0 = self) as a name/exepath/cmdline/pid.
 const AncestorInfo* Ancestor(const Event& event, int index) {
-  if (index < 1 || index > event.ancestor_count) return nullptr;
+  if (index < 1 || index > event.ancestor_count) {
+    return nullptr;
+  }
   return &event.ancestors[index - 1];
 }
 
@@ -158,7 +166,9 @@ thread_local std::string flags_scratch;
 
 const FieldSpec* FindField(std::string_view name) {
   for (const FieldSpec& spec : kFields) {
-    if (spec.name == name) return &spec;
+    if (spec.name == name) {
+      return &spec;
+    }
   }
   return nullptr;
 }
@@ -176,32 +186,46 @@ bool ExtractString(const Event& e, const FieldRef& ref, std::string_view* out) {
   switch (ref.spec->id) {
     case kEvtRes: *out = ResultName(e.res); return true;
     case kEvtArgFlags:
-      if (!IsOpen(e.type)) return false;
+      if (!IsOpen(e.type)) {
+        return false;
+      }
       FormatOpenFlagsTo(e.flags, &flags_scratch);
       *out = flags_scratch;
       return true;
     case kEvtArgRequest:
-      if (e.type != EventType::kPtrace) return false;
+      if (e.type != EventType::kPtrace) {
+        return false;
+      }
       *out = PtraceRequestName(e.arg0);
       return true;
     case kEvtArgPath:
-      if (e.type != EventType::kUnlink && e.type != EventType::kUnlinkat && !IsOpen(e.type)) return false;
+      if (e.type != EventType::kUnlink && e.type != EventType::kUnlinkat && !IsOpen(e.type)) {
+        return false;
+      }
       *out = e.path;
       return true;
     case kEvtArgOldpath:
-      if (!IsRename(e.type)) return false;
+      if (!IsRename(e.type)) {
+        return false;
+      }
       *out = e.path;
       return true;
     case kEvtArgNewpath:
-      if (!IsRename(e.type)) return false;
+      if (!IsRename(e.type)) {
+        return false;
+      }
       *out = e.path2;
       return true;
     case kEvtArgDir:
-      if (e.type != EventType::kMount) return false;
+      if (e.type != EventType::kMount) {
+        return false;
+      }
       *out = e.path;
       return true;
     case kEvtArgDev:
-      if (e.type != EventType::kMount) return false;
+      if (e.type != EventType::kMount) {
+        return false;
+      }
       *out = e.path2;
       return true;
     case kProcName: *out = e.name; return true;
@@ -210,16 +234,22 @@ bool ExtractString(const Event& e, const FieldRef& ref, std::string_view* out) {
     case kProcCmdline: *out = e.cmdline; return true;
     case kProcArgs: *out = e.args; return true;
     case kProcPname:
-      if (e.ancestor_count < 1) return false;
+      if (e.ancestor_count < 1) {
+        return false;
+      }
       *out = e.ancestors[0].name;
       return true;
     case kProcPexe:
     case kProcPexepath:
-      if (e.ancestor_count < 1) return false;
+      if (e.ancestor_count < 1) {
+        return false;
+      }
       *out = e.ancestors[0].exepath;
       return true;
     case kProcPcmdline:
-      if (e.ancestor_count < 1) return false;
+      if (e.ancestor_count < 1) {
+        return false;
+      }
       *out = e.ancestors[0].cmdline;
       return true;
     case kProcAname:
@@ -232,22 +262,30 @@ bool ExtractString(const Event& e, const FieldRef& ref, std::string_view* out) {
         return true;
       }
       const AncestorInfo* a = Ancestor(e, ref.index);
-      if (a == nullptr) return false;
+      if (a == nullptr) {
+        return false;
+      }
       *out = ref.spec->id == kProcAname      ? std::string_view(a->name)
              : ref.spec->id == kProcAexepath ? std::string_view(a->exepath)
                                              : std::string_view(a->cmdline);
       return true;
     }
     case kProcCwd:
-      if (e.cwd.empty()) return false;
+      if (e.cwd.empty()) {
+        return false;
+      }
       *out = e.cwd;
       return true;
     case kUserName:
-      if (e.user_name.empty()) return false;
+      if (e.user_name.empty()) {
+        return false;
+      }
       *out = e.user_name;
       return true;
     case kGroupName:
-      if (e.group_name.empty()) return false;
+      if (e.group_name.empty()) {
+        return false;
+      }
       *out = e.group_name;
       return true;
     case kFdName:
@@ -257,11 +295,15 @@ bool ExtractString(const Event& e, const FieldRef& ref, std::string_view* out) {
       }
       return false;  // connect: built by FieldText only (needs formatting); see kFdName in FieldText
     case kFdDirectory:
-      if (!IsOpen(e.type)) return false;
+      if (!IsOpen(e.type)) {
+        return false;
+      }
       *out = Dirname(e.path);
       return true;
     case kFdFilename:
-      if (!IsOpen(e.type)) return false;
+      if (!IsOpen(e.type)) {
+        return false;
+      }
       *out = Basename(e.path);
       return true;
     case kFdTypechar:
@@ -285,7 +327,9 @@ bool ExtractString(const Event& e, const FieldRef& ref, std::string_view* out) {
       }
       return false;
     case kFdSockfamily:
-      if (e.type != EventType::kConnect || e.family == 0) return false;
+      if (e.type != EventType::kConnect || e.family == 0) {
+        return false;
+      }
       *out = "ip";
       return true;
     case kContainerId:
@@ -299,13 +343,17 @@ bool ExtractString(const Event& e, const FieldRef& ref, std::string_view* out) {
         *out = "host";
         return true;
       }
-      if (e.container_name.empty()) return false;
+      if (e.container_name.empty()) {
+        return false;
+      }
       *out = e.container_name;
       return true;
     case kContainerImage:
     case kContainerImageRepository:
     case kContainerImageTag: {
-      if (e.container_image.empty()) return false;
+      if (e.container_image.empty()) {
+        return false;
+      }
       std::string_view repository, tag;
       SplitImage(e.container_image, &repository, &tag);
       *out = ref.spec->id == kContainerImage             ? std::string_view(e.container_image)
@@ -323,15 +371,21 @@ bool ExtractInt(const Event& e, const FieldRef& ref, int64_t* out) {
     case kEvtRawres: *out = e.res; return true;
     case kEvtNum: *out = static_cast<int64_t>(e.num); return true;
     case kEvtArgUid:
-      if (!IsSetuid(e.type)) return false;
+      if (!IsSetuid(e.type)) {
+        return false;
+      }
       *out = e.arg0;
       return true;
     case kEvtArgGid:
-      if (!IsSetgid(e.type)) return false;
+      if (!IsSetgid(e.type)) {
+        return false;
+      }
       *out = e.arg0;
       return true;
     case kEvtArgPid:
-      if (e.type != EventType::kPtrace) return false;
+      if (e.type != EventType::kPtrace) {
+        return false;
+      }
       *out = e.arg1;
       return true;
     case kProcPid: *out = e.pid; return true;
@@ -343,7 +397,9 @@ bool ExtractInt(const Event& e, const FieldRef& ref, int64_t* out) {
         return true;
       }
       const AncestorInfo* a = Ancestor(e, ref.index);
-      if (a == nullptr) return false;
+      if (a == nullptr) {
+        return false;
+      }
       *out = a->pid;
       return true;
     }
@@ -364,7 +420,9 @@ bool ExtractInt(const Event& e, const FieldRef& ref, int64_t* out) {
     case kFdSport:
     case kFdRport:
     case kFdPort:
-      if (e.type != EventType::kConnect || e.family == 0) return false;
+      if (e.type != EventType::kConnect || e.family == 0) {
+        return false;
+      }
       *out = e.remote_port;
       return true;
     default: return false;
@@ -374,15 +432,21 @@ bool ExtractInt(const Event& e, const FieldRef& ref, int64_t* out) {
 bool ExtractBool(const Event& e, const FieldRef& ref, bool* out) {
   switch (ref.spec->id) {
     case kEvtIsOpenRead:
-      if (!IsOpen(e.type)) return false;
+      if (!IsOpen(e.type)) {
+        return false;
+      }
       *out = (e.flags & O_ACCMODE) != O_WRONLY;
       return true;
     case kEvtIsOpenWrite:
-      if (!IsOpen(e.type)) return false;
+      if (!IsOpen(e.type)) {
+        return false;
+      }
       *out = (e.flags & O_ACCMODE) != O_RDONLY || (e.flags & (O_CREAT | O_TRUNC)) != 0;
       return true;
     case kEvtIsOpenExec:
-      if (!IsOpen(e.type)) return false;
+      if (!IsOpen(e.type)) {
+        return false;
+      }
       *out = (e.flags & O_CREAT) != 0 && (e.mode & 0111) != 0;
       return true;
     case kProcIsExeUpperLayer: *out = e.exe_upper_layer; return true;
@@ -399,7 +463,9 @@ bool ExtractIp(const Event& e, const FieldRef& ref, uint8_t* family, const uint8
     case kFdSnet:
     case kFdRnet:
     case kFdNet:
-      if (e.type != EventType::kConnect || e.family == 0) return false;
+      if (e.type != EventType::kConnect || e.family == 0) {
+        return false;
+      }
       *family = e.family;
       *addr = e.remote_addr.data();
       return true;
@@ -421,13 +487,17 @@ std::string FieldText(const Event& e, const FieldRef& ref) {
     }
     case kBool: {
       bool value = false;
-      if (!ExtractBool(e, ref, &value)) return std::string(kNa);
+      if (!ExtractBool(e, ref, &value)) {
+        return std::string(kNa);
+      }
       return value ? "true" : "false";
     }
     case kIp: {
       uint8_t family = 0;
       const uint8_t* addr = nullptr;
-      if (!ExtractIp(e, ref, &family, &addr)) return std::string(kNa);
+      if (!ExtractIp(e, ref, &family, &addr)) {
+        return std::string(kNa);
+      }
       return FormatAddress(e);
     }
     case kString: {
@@ -446,14 +516,18 @@ std::string FieldText(const Event& e, const FieldRef& ref) {
       if (IsMultiValued(ref)) {
         std::string joined;
         AnyString(e, ref, [&](std::string_view value) {
-          if (!joined.empty()) joined += ',';
+          if (!joined.empty()) {
+            joined += ',';
+          }
           joined += value;
           return false;
         });
         return joined.empty() ? std::string(kNa) : joined;
       }
       std::string_view value;
-      if (!ExtractString(e, ref, &value)) return std::string(kNa);
+      if (!ExtractString(e, ref, &value)) {
+        return std::string(kNa);
+      }
       return std::string(value);
     }
   }

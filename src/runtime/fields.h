@@ -130,7 +130,9 @@ bool AnyString(const Event& event, const FieldRef& ref, Fn&& fn) {
       case FieldId::kProcAcmdline: value = a.cmdline; break;
       default: return false;
     }
-    if (fn(value)) return true;
+    if (fn(value)) {
+      return true;
+    }
   }
   return false;
 }

@@ -26,7 +26,9 @@ void ParseColonFile(const std::string& text, std::unordered_map<uint32_t, std::s
   size_t start = 0;
   while (start < text.size()) {
     size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
+    if (end == std::string::npos) {
+      end = text.size();
+    }
     std::string_view line(text.data() + start, end - start);
     size_t c1 = line.find(':');
     size_t c2 = c1 == std::string_view::npos ? c1 : line.find(':', c1 + 1);
@@ -35,7 +37,9 @@ void ParseColonFile(const std::string& text, std::unordered_map<uint32_t, std::s
       uint32_t id = 0;
       std::string_view number = line.substr(c2 + 1, c3 - c2 - 1);
       auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), id);
-      if (ec == std::errc() && !out->count(id)) (*out)[id] = std::string(line.substr(0, c1));
+      if (ec == std::errc() && !out->count(id)) {
+        (*out)[id] = std::string(line.substr(0, c1));
+      }
     }
     start = end + 1;
   }
@@ -46,11 +50,15 @@ void ParseColonFile(const std::string& text, std::unordered_map<uint32_t, std::s
 bool ProcessTable::ReadProc(int64_t pid, ProcessEntry* entry) {
   std::string base = proc_root_ + "/" + std::to_string(pid);
   std::string stat = ReadSmall(base + "/stat");
-  if (stat.empty()) return false;
+  if (stat.empty()) {
+    return false;
+  }
   // pid (comm) state ppid ...: comm may contain spaces and parentheses; the last ')' ends it.
   size_t open = stat.find('(');
   size_t close = stat.rfind(')');
-  if (open == std::string::npos || close == std::string::npos || close < open) return false;
+  if (open == std::string::npos || close == std::string::npos || close < open) {
+    return false;
+  }
   entry->name = stat.substr(open + 1, close - open - 1);
   int64_t ppid = 0;
   if (close + 4 < stat.size()) {
@@ -65,9 +73,13 @@ bool ProcessTable::ReadProc(int64_t pid, ProcessEntry* entry) {
   size_t first_nul = cmdline.find('\0');
   if (first_nul != std::string::npos && first_nul + 1 < cmdline.size()) {
     args = cmdline.substr(first_nul + 1);
-    while (!args.empty() && args.back() == '\0') args.pop_back();
+    while (!args.empty() && args.back() == '\0') {
+      args.pop_back();
+    }
     for (char& c : args) {
-      if (c == '\0') c = ' ';
+      if (c == '\0') {
+        c = ' ';
+      }
     }
   }
   entry->cmdline = args.empty() ? entry->name : entry->name + " " + args;
@@ -76,13 +88,17 @@ bool ProcessTable::ReadProc(int64_t pid, ProcessEntry* entry) {
 
 size_t ProcessTable::Scan() {
   DIR* dir = opendir(proc_root_.c_str());
-  if (dir == nullptr) return 0;
+  if (dir == nullptr) {
+    return 0;
+  }
   size_t count = 0;
   while (dirent* entry = readdir(dir)) {
     int64_t pid = 0;
     std::string_view name(entry->d_name);
     auto [ptr, ec] = std::from_chars(name.data(), name.data() + name.size(), pid);
-    if (ec != std::errc() || ptr != name.data() + name.size()) continue;
+    if (ec != std::errc() || ptr != name.data() + name.size()) {
+      continue;
+    }
     ProcessEntry process;
     if (ReadProc(pid, &process)) {
       entries_[pid] = std::move(process);
@@ -108,10 +124,16 @@ void ProcessTable::OnExit(int64_t pid) {
 
 const ProcessEntry* ProcessTable::Lookup(int64_t pid) {
   auto it = entries_.find(pid);
-  if (it != entries_.end()) return &it->second;
-  if (entries_.size() > 1'000'000) entries_.clear();  // bound: exits of filtered processes are not all seen
+  if (it != entries_.end()) {
+    return &it->second;
+  }
+  if (entries_.size() > 1'000'000) {
+    entries_.clear();  // bound: exits of filtered processes are not all seen
+  }
   ProcessEntry entry;
-  if (!ReadProc(pid, &entry)) return nullptr;
+  if (!ReadProc(pid, &entry)) {
+    return nullptr;
+  }
   return &(entries_[pid] = std::move(entry));
 }
 
@@ -120,20 +142,26 @@ void ProcessTable::FillAncestors(Event& event) {
   int64_t pid = event.ppid;
   for (int i = 0; i < kMaxAncestors && pid > 0; ++i) {
     const ProcessEntry* entry = Lookup(pid);
-    if (entry == nullptr) break;
+    if (entry == nullptr) {
+      break;
+    }
     AncestorInfo& a = event.ancestors[event.ancestor_count++];
     a.pid = pid;
     a.name = entry->name;
     a.exepath = entry->exepath;
     a.cmdline = entry->cmdline;
-    if (entry->ppid == pid) break;
+    if (entry->ppid == pid) {
+      break;
+    }
     pid = entry->ppid;
   }
 }
 
 UserNames::Db& UserNames::Load(const std::string& container_key, int64_t pid) {
   auto it = dbs_.find(container_key);
-  if (it != dbs_.end()) return it->second;
+  if (it != dbs_.end()) {
+    return it->second;
+  }
   Db db;
   std::string root = container_key.empty() ? std::string() : "/proc/" + std::to_string(pid) + "/root";
   ParseColonFile(ReadSmall(root + "/etc/passwd"), &db.users);
@@ -144,7 +172,9 @@ UserNames::Db& UserNames::Load(const std::string& container_key, int64_t pid) {
     empty = std::move(db);
     return empty;
   }
-  if (dbs_.size() > 4096) dbs_.clear();
+  if (dbs_.size() > 4096) {
+    dbs_.clear();
+  }
   return dbs_[container_key] = std::move(db);
 }
 

@@ -74,7 +74,9 @@ int CompareVersions(std::string_view a, std::string_view b) {
       return value;
     };
     long x = take(a), y = take(b);
-    if (x != y) return x < y ? -1 : 1;
+    if (x != y) {
+      return x < y ? -1 : 1;
+    }
   }
   return 0;
 }
@@ -93,13 +95,25 @@ std::string_view PriorityName(Priority priority) {
 
 std::optional<Priority> ParsePriority(std::string_view text) {
   std::string lower = Lowercase(text);
-  if (lower == "info") return Priority::kInformational;
-  if (lower == "emerg") return Priority::kEmergency;
-  if (lower == "crit") return Priority::kCritical;
-  if (lower == "err") return Priority::kError;
-  if (lower == "warn") return Priority::kWarning;
+  if (lower == "info") {
+    return Priority::kInformational;
+  }
+  if (lower == "emerg") {
+    return Priority::kEmergency;
+  }
+  if (lower == "crit") {
+    return Priority::kCritical;
+  }
+  if (lower == "err") {
+    return Priority::kError;
+  }
+  if (lower == "warn") {
+    return Priority::kWarning;
+  }
   for (size_t i = 0; i < std::size(kPriorityNames); ++i) {
-    if (Lowercase(kPriorityNames[i]) == lower) return static_cast<Priority>(i);
+    if (Lowercase(kPriorityNames[i]) == lower) {
+      return static_cast<Priority>(i);
+    }
   }
   return std::nullopt;
 }
@@ -116,16 +130,22 @@ std::string_view ActionName(Action action) {
 
 std::optional<Action> ParseAction(std::string_view text) {
   for (Action action : {Action::kAlert, Action::kKillProcess, Action::kKillContainer, Action::kDenyNetwork}) {
-    if (ActionName(action) == text) return action;
+    if (ActionName(action) == text) {
+      return action;
+    }
   }
   return std::nullopt;
 }
 
 std::string LoadMessage::ToString() const {
   std::string out = file;
-  if (line > 0) out += fmt::format(":{}", line);
+  if (line > 0) {
+    out += fmt::format(":{}", line);
+  }
   out += ": ";
-  if (!rule.empty()) out += fmt::format("'{}': ", rule);
+  if (!rule.empty()) {
+    out += fmt::format("'{}': ", rule);
+  }
   out += message;
   return out;
 }
@@ -142,8 +162,12 @@ OutputTemplate OutputTemplate::Parse(std::string_view text, std::vector<std::str
     char c = text[i];
     if (c == '%' && i + 1 < text.size() && std::isalpha(static_cast<unsigned char>(text[i + 1]))) {
       size_t end = i + 1;
-      while (end < text.size() && is_field_char(text[end])) ++end;
-      while (end > i + 1 && text[end - 1] == '.') --end;  // "%proc.name." ends a sentence
+      while (end < text.size() && is_field_char(text[end])) {
+        ++end;
+      }
+      while (end > i + 1 && text[end - 1] == '.') {
+        --end;  // "%proc.name." ends a sentence
+      }
       std::string name(text.substr(i + 1, end - i - 1));
       std::string arg;
       bool has_arg = false;
@@ -173,7 +197,9 @@ OutputTemplate OutputTemplate::Parse(std::string_view text, std::vector<std::str
         segment.field = FieldRef{spec, index};
       } else {
         segment.unknown = true;
-        if (unknown_fields) unknown_fields->push_back(segment.field_text);
+        if (unknown_fields) {
+          unknown_fields->push_back(segment.field_text);
+        }
       }
       out.segments_.push_back(std::move(segment));
       i = end;
@@ -182,7 +208,9 @@ OutputTemplate OutputTemplate::Parse(std::string_view text, std::vector<std::str
     literal.push_back(c);
     ++i;
   }
-  if (!literal.empty()) out.segments_.push_back(Segment{std::move(literal), {}, {}, false});
+  if (!literal.empty()) {
+    out.segments_.push_back(Segment{std::move(literal), {}, {}, false});
+  }
   return out;
 }
 
@@ -212,17 +240,25 @@ size_t RuleSet::CountMatches(const Event& event) const {
 EventTypeSet RuleSet::NeededEventTypes() const {
   EventTypeSet set;
   for (const auto& rule : rules_) {
-    if (rule->enabled) set |= rule->event_types;
+    if (rule->enabled) {
+      set |= rule->event_types;
+    }
   }
   return set;
 }
 
 void RuleSet::Index() {
-  for (auto& list : by_type_) list.clear();
+  for (auto& list : by_type_) {
+    list.clear();
+  }
   for (const auto& rule : rules_) {
-    if (!rule->enabled) continue;
+    if (!rule->enabled) {
+      continue;
+    }
     for (size_t type = 0; type < static_cast<size_t>(kEventTypeCount); ++type) {
-      if (rule->event_types.test(type)) by_type_[type].push_back(rule.get());
+      if (rule->event_types.test(type)) {
+        by_type_[type].push_back(rule.get());
+      }
     }
   }
 }
@@ -245,7 +281,9 @@ RulesLoader::~RulesLoader() = default;
 Status RulesLoader::AddFile(const std::filesystem::path& path) {
   std::error_code ec;
   auto size = std::filesystem::file_size(path, ec);
-  if (ec) return MakeError(ErrorCode::kNotFound, "{}: {}", path.string(), ec.message());
+  if (ec) {
+    return MakeError(ErrorCode::kNotFound, "{}: {}", path.string(), ec.message());
+  }
   if (size > options_.max_file_size) {
     return MakeError(ErrorCode::kInvalidArgument, "{}: rule file is {} bytes, more than the limit of {}", path.string(),
                      size, options_.max_file_size);
@@ -258,21 +296,29 @@ namespace {
 
 // Reads a scalar or a sequence of scalars as strings. Returns false on other shapes.
 bool ReadStrings(const YAML::Node& node, std::vector<std::string>* out) {
-  if (node.IsNull()) return true;
+  if (node.IsNull()) {
+    return true;
+  }
   if (node.IsScalar()) {
     out->push_back(node.Scalar());
     return true;
   }
-  if (!node.IsSequence()) return false;
+  if (!node.IsSequence()) {
+    return false;
+  }
   for (const auto& item : node) {
-    if (!item.IsScalar()) return false;
+    if (!item.IsScalar()) {
+      return false;
+    }
     out->push_back(item.Scalar());
   }
   return true;
 }
 
 bool ReadBool(const YAML::Node& node, bool* out) {
-  if (!node.IsScalar()) return false;
+  if (!node.IsScalar()) {
+    return false;
+  }
   std::string value = Lowercase(node.Scalar());
   if (value == "true" || value == "yes" || value == "on") {
     *out = true;
@@ -308,7 +354,9 @@ Status RulesLoader::AddText(std::string_view file_name, std::string_view text) {
     error(line, "", fmt::format("invalid YAML: {}", e.msg));
     return MakeError(ErrorCode::kCorrupt, "{}:{}: invalid YAML: {}", file, line, e.msg);
   }
-  if (root.IsNull()) return Ok();
+  if (root.IsNull()) {
+    return Ok();
+  }
   if (!root.IsSequence()) {
     error(Line(root), "", "a rules file must be a YAML sequence of items");
     return Ok();
@@ -328,7 +376,9 @@ Status RulesLoader::AddText(std::string_view file_name, std::string_view text) {
         }
         continue;
       }
-      if (item["required_plugin_versions"]) continue;  // container.* is built in; other plugins' fields fail later
+      if (item["required_plugin_versions"]) {
+        continue;  // container.* is built in; other plugins' fields fail later
+      }
       // The `override:` block and legacy `append: true`.
       std::map<std::string, std::string> overrides;
       if (auto o = item["override"]) {
@@ -339,7 +389,9 @@ Status RulesLoader::AddText(std::string_view file_name, std::string_view text) {
         bool bad = false;
         for (const auto& kv : o) {
           std::string mode = kv.second.IsScalar() ? kv.second.Scalar() : "";
-          if (mode != "append" && mode != "replace") bad = true;
+          if (mode != "append" && mode != "replace") {
+            bad = true;
+          }
           overrides[kv.first.Scalar()] = mode;
         }
         if (bad) {
@@ -356,13 +408,15 @@ Status RulesLoader::AddText(std::string_view file_name, std::string_view text) {
       }
       auto mode_of = [&](const std::string& key) -> std::string {
         auto it = overrides.find(key);
-        if (it != overrides.end()) return it->second;
+        if (it != overrides.end()) {
+          return it->second;
+        }
         return legacy_append ? "append" : "";
       };
       bool is_override = legacy_append || !overrides.empty();
 
       if (auto l = item["list"]) {
-        std::string name = l.Scalar();
+        const std::string& name = l.Scalar();
         std::vector<std::string> items;
         if (!ReadStrings(item["items"], &items)) {
           error(line, name, "list 'items' must be a sequence of strings");
@@ -386,13 +440,15 @@ Status RulesLoader::AddText(std::string_view file_name, std::string_view text) {
           }
           continue;
         }
-        if (it == st.lists.end()) st.list_order.push_back(name);
+        if (it == st.lists.end()) {
+          st.list_order.push_back(name);
+        }
         st.lists[name] = ListDef{std::move(items), file, line};
         continue;
       }
 
       if (auto m = item["macro"]) {
-        std::string name = m.Scalar();
+        const std::string& name = m.Scalar();
         auto c = item["condition"];
         if (!c || !c.IsScalar()) {
           error(line, name, "macro needs a 'condition'");
@@ -416,7 +472,7 @@ Status RulesLoader::AddText(std::string_view file_name, std::string_view text) {
       }
 
       if (auto r = item["rule"]) {
-        std::string name = r.Scalar();
+        const std::string& name = r.Scalar();
         static const std::set<std::string> kKnownKeys = {
             "rule",          "desc",       "condition", "output", "priority", "tags",
             "enabled",       "exceptions", "override",  "append", "source",   "skip-if-unknown-filter",
@@ -431,12 +487,16 @@ Status RulesLoader::AddText(std::string_view file_name, std::string_view text) {
         def.file = file;
         def.line = line;
         bool bad = false;
-        if (auto v = item["desc"]) def.desc = v.Scalar();
+        if (auto v = item["desc"]) {
+          def.desc = v.Scalar();
+        }
         if (auto v = item["condition"]) {
           def.condition = v.Scalar();
           def.condition_line = Line(v);
         }
-        if (auto v = item["output"]) def.output = v.Scalar();
+        if (auto v = item["output"]) {
+          def.output = v.Scalar();
+        }
         if (auto v = item["priority"]) {
           auto p = ParsePriority(v.Scalar());
           if (!p) {
@@ -459,7 +519,9 @@ Status RulesLoader::AddText(std::string_view file_name, std::string_view text) {
           error(Line(v), name, "'skip-if-unknown-filter' must be true or false");
           bad = true;
         }
-        if (auto v = item["source"]) def.source = v.Scalar();
+        if (auto v = item["source"]) {
+          def.source = v.Scalar();
+        }
         if (auto v = item["actions"]) {
           std::vector<std::string> names;
           if (!ReadStrings(v, &names)) {
@@ -514,13 +576,17 @@ Status RulesLoader::AddText(std::string_view file_name, std::string_view text) {
                     if (exc.scalar_fields) {
                       ExceptionValue value;
                       value.is_list = tuple.IsSequence();
-                      if (!ReadStrings(tuple, &value.items)) bad = true;
+                      if (!ReadStrings(tuple, &value.items)) {
+                        bad = true;
+                      }
                       row.push_back(std::move(value));
                     } else if (tuple.IsSequence()) {
                       for (const auto& element : tuple) {
                         ExceptionValue value;
                         value.is_list = element.IsSequence();
-                        if (!ReadStrings(element, &value.items)) bad = true;
+                        if (!ReadStrings(element, &value.items)) {
+                          bad = true;
+                        }
                         row.push_back(std::move(value));
                       }
                     } else {
@@ -538,7 +604,9 @@ Status RulesLoader::AddText(std::string_view file_name, std::string_view text) {
             }
           }
         }
-        if (bad) continue;
+        if (bad) {
+          continue;
+        }
 
         auto it = st.rule_index.find(name);
         // A rule item with only `enabled` (Falco's shorthand) changes an earlier rule.
@@ -565,9 +633,13 @@ Status RulesLoader::AddText(std::string_view file_name, std::string_view text) {
               bad = true;
             }
           }
-          if (bad) continue;
+          if (bad) {
+            continue;
+          }
           auto apply = [&](const std::string& key, auto&& append_fn, auto&& replace_fn) {
-            if (!item[key]) return;
+            if (!item[key]) {
+              return;
+            }
             std::string mode = mode_of(key);
             if (mode == "append") {
               append_fn();
@@ -646,7 +718,9 @@ Result<CompareOp> ParseComp(const std::string& text) {
   auto ast = ParseCondition("a.b " + text + " v");
   if (!ast || (*ast)->kind != AstNode::Kind::kCompare) {
     auto list_ast = ParseCondition("a.b " + text + " (v)");
-    if (list_ast && (*list_ast)->kind == AstNode::Kind::kCompare) return (*list_ast)->op;
+    if (list_ast && (*list_ast)->kind == AstNode::Kind::kCompare) {
+      return (*list_ast)->op;
+    }
     return MakeError(ErrorCode::kInvalidArgument, "unknown comparison '{}'", text);
   }
   return (*ast)->op;
@@ -654,18 +728,24 @@ Result<CompareOp> ParseComp(const std::string& text) {
 
 // Builds `not (...)` for one exception (Falco: fields/comps/values), or nullptr when it has no values.
 Result<std::unique_ptr<AstNode>> ExceptionAst(const ExceptionDef& exc) {
-  if (exc.values.empty()) return std::unique_ptr<AstNode>();
+  if (exc.values.empty()) {
+    return std::unique_ptr<AstNode>();
+  }
   auto any = std::make_unique<AstNode>();
   any->kind = AstNode::Kind::kOr;
   if (exc.scalar_fields) {
-    if (exc.fields.size() != 1) return MakeError(ErrorCode::kInvalidArgument, "exception '{}': bad fields", exc.name);
+    if (exc.fields.size() != 1) {
+      return MakeError(ErrorCode::kInvalidArgument, "exception '{}': bad fields", exc.name);
+    }
     auto cmp = std::make_unique<AstNode>();
     cmp->kind = AstNode::Kind::kCompare;
     SplitField(exc.fields[0], cmp.get());
     CUSTOMS_ASSIGN_OR_RETURN(cmp->op, ParseComp(exc.comps.empty() ? "in" : exc.comps[0]));
     cmp->list_value = true;
     for (const auto& row : exc.values) {
-      for (const auto& item : row[0].items) cmp->values.push_back(AstValue{item, false});
+      for (const auto& item : row[0].items) {
+        cmp->values.push_back(AstValue{item, false});
+      }
     }
     any->children.push_back(std::move(cmp));
   } else {
@@ -684,7 +764,9 @@ Result<std::unique_ptr<AstNode>> ExceptionAst(const ExceptionDef& exc) {
         CUSTOMS_ASSIGN_OR_RETURN(cmp->op, ParseComp(comp));
         bool list_op = cmp->op == CompareOp::kIn || cmp->op == CompareOp::kIntersects || cmp->op == CompareOp::kPmatch;
         cmp->list_value = list_op || row[i].is_list;
-        for (const auto& item : row[i].items) cmp->values.push_back(AstValue{item, !cmp->list_value});
+        for (const auto& item : row[i].items) {
+          cmp->values.push_back(AstValue{item, !cmp->list_value});
+        }
         all->children.push_back(std::move(cmp));
       }
       any->children.push_back(std::move(all));
@@ -714,7 +796,9 @@ RuleSet RulesLoader::Finish(LoadReport* report) {
       } else {
         items.push_back(item);
       }
-      if (items.size() > options_.max_list_items) break;
+      if (items.size() > options_.max_list_items) {
+        break;
+      }
     }
     total += items.size();
     if (items.size() > options_.max_list_items || total > 4 * options_.max_list_items) {
@@ -771,14 +855,18 @@ RuleSet RulesLoader::Finish(LoadReport* report) {
         bad = true;
         break;
       }
-      if (!*exception_ast) continue;
+      if (!*exception_ast) {
+        continue;
+      }
       auto both = std::make_unique<AstNode>();
       both->kind = AstNode::Kind::kAnd;
       both->children.push_back(std::move(root));
       both->children.push_back(std::move(*exception_ast));
       root = std::move(both);
     }
-    if (bad) continue;
+    if (bad) {
+      continue;
+    }
     auto compiled = CompileCondition(*root, env);
     if (!compiled) {
       fail(compiled.error());
@@ -786,7 +874,9 @@ RuleSet RulesLoader::Finish(LoadReport* report) {
     }
     if (compiled->event_types.none()) {
       std::string names;
-      for (const auto& t : compiled->unknown_event_types) names += (names.empty() ? "" : ", ") + t;
+      for (const auto& t : compiled->unknown_event_types) {
+        names += (names.empty() ? "" : ", ") + t;
+      }
       fail(Error(ErrorCode::kUnsupported,
                  names.empty() ? std::string("condition can never match (no event type satisfies it)")
                                : fmt::format("only matches event types customs does not capture: {}", names)));
@@ -818,7 +908,9 @@ RuleSet RulesLoader::Finish(LoadReport* report) {
     set.rules_.push_back(std::move(rule));
   }
   set.Index();
-  if (report != nullptr) *report = std::move(st.report);
+  if (report != nullptr) {
+    *report = std::move(st.report);
+  }
   st = State();
   return set;
 }

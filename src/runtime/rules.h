@@ -103,7 +103,9 @@ class RuleSet {
   template <class Fn>
   void Match(const Event& event, Fn&& on_match) const {
     for (const Rule* rule : by_type_[static_cast<size_t>(event.type)]) {
-      if (rule->filter->Eval(event)) on_match(*rule);
+      if (rule->filter->Eval(event)) {
+        on_match(*rule);
+      }
     }
   }
   // Number of matching rules (benchmark helper).

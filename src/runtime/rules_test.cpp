@@ -25,7 +25,9 @@ std::set<std::string> RuleNamesInFile(const std::filesystem::path& path) {
   std::set<std::string> names;
   YAML::Node root = YAML::LoadFile(path.string());
   for (const auto& item : root) {
-    if (item["rule"] && item["condition"]) names.insert(item["rule"].Scalar());
+    if (item["rule"] && item["condition"]) {
+      names.insert(item["rule"].Scalar());
+    }
   }
   return names;
 }
@@ -48,13 +50,17 @@ std::vector<std::string> Matches(const RuleSet& set, const Event& event) {
 }
 
 TEST(RulesTest, FalcoStableRulesLoadOrAreNamedPrecisely) {
-  if (!std::filesystem::exists(kFalcoDir / "falco_rules.yaml")) GTEST_SKIP() << "no shared falco data";
+  if (!std::filesystem::exists(kFalcoDir / "falco_rules.yaml")) {
+    GTEST_SKIP() << "no shared falco data";
+  }
   RulesLoader loader;
   ASSERT_TRUE(loader.AddFile(kFalcoDir / "falco_rules.yaml"));
   LoadReport report;
   RuleSet set = loader.Finish(&report);
   std::set<std::string> loaded, failed;
-  for (const auto& rule : set.rules()) loaded.insert(rule->name);
+  for (const auto& rule : set.rules()) {
+    loaded.insert(rule->name);
+  }
   for (const auto& error : report.errors) {
     EXPECT_GT(error.line, 0) << error.ToString();
     EXPECT_FALSE(error.rule.empty()) << error.ToString();
@@ -65,7 +71,9 @@ TEST(RulesTest, FalcoStableRulesLoadOrAreNamedPrecisely) {
   std::set<std::string> seen = loaded;
   seen.insert(failed.begin(), failed.end());
   EXPECT_EQ(seen, all);
-  for (const auto& name : loaded) EXPECT_EQ(failed.count(name), 0u) << name;
+  for (const auto& name : loaded) {
+    EXPECT_EQ(failed.count(name), 0u) << name;
+  }
   // The rules we cannot support, and why: fields customs does not provide or event types it does not capture.
   const std::map<std::string, std::string> expected = {
       {"Directory traversal monitored file read", "fd.nameraw"},
@@ -92,7 +100,9 @@ TEST(RulesTest, FalcoStableRulesLoadOrAreNamedPrecisely) {
 }
 
 TEST(RulesTest, FalcoIncubatingAndSandboxRulesNoneSilentlyDropped) {
-  if (!std::filesystem::exists(kFalcoDir / "falco_rules.yaml")) GTEST_SKIP() << "no shared falco data";
+  if (!std::filesystem::exists(kFalcoDir / "falco_rules.yaml")) {
+    GTEST_SKIP() << "no shared falco data";
+  }
   for (const char* extra : {"falco-incubating_rules.yaml", "falco-sandbox_rules.yaml"}) {
     RulesLoader loader;
     ASSERT_TRUE(loader.AddFile(kFalcoDir / "falco_rules.yaml"));
@@ -100,7 +110,9 @@ TEST(RulesTest, FalcoIncubatingAndSandboxRulesNoneSilentlyDropped) {
     LoadReport report;
     RuleSet set = loader.Finish(&report);
     std::set<std::string> seen;
-    for (const auto& rule : set.rules()) seen.insert(rule->name);
+    for (const auto& rule : set.rules()) {
+      seen.insert(rule->name);
+    }
     for (const auto& error : report.errors) {
       EXPECT_TRUE(error.message.find("unknown field") != std::string::npos ||
                   error.message.find("does not capture") != std::string::npos ||
@@ -109,7 +121,9 @@ TEST(RulesTest, FalcoIncubatingAndSandboxRulesNoneSilentlyDropped) {
           << error.ToString();
       seen.insert(error.rule);
     }
-    for (const auto& name : RuleNamesInFile(kFalcoDir / extra)) EXPECT_TRUE(seen.count(name)) << extra << ": " << name;
+    for (const auto& name : RuleNamesInFile(kFalcoDir / extra)) {
+      EXPECT_TRUE(seen.count(name)) << extra << ": " << name;
+    }
     EXPECT_GT(set.rules().size(), 20u) << extra;
   }
 }
@@ -177,7 +191,9 @@ TEST(RulesTest, OverridesAppendsAndExceptions) {
   enabled: false
 )",
                          &report);
-  for (const auto& e : report.errors) ADD_FAILURE() << e.ToString();
+  for (const auto& e : report.errors) {
+    ADD_FAILURE() << e.ToString();
+  }
   ASSERT_EQ(set.rules().size(), 2u);
   const Rule& rule = *set.rules()[0];
   EXPECT_EQ(rule.priority, Priority::kCritical);
@@ -278,7 +294,9 @@ TEST(RulesTest, HugeListFileIsRefusedQuickly) {
     std::ofstream out(path);
     out << "- list: huge\n  items: [";
     std::string chunk;
-    for (int i = 0; i < 1000; ++i) chunk += "item_with_a_reasonably_long_name_" + std::to_string(i) + ", ";
+    for (int i = 0; i < 1000; ++i) {
+      chunk += "item_with_a_reasonably_long_name_" + std::to_string(i) + ", ";
+    }
     size_t written = 0;
     while (written < (size_t{100} << 20)) {
       out << chunk;
@@ -298,7 +316,9 @@ TEST(RulesTest, HugeListFileIsRefusedQuickly) {
 TEST(RulesTest, ListItemLimitWithinSizeLimit) {
   // Under the file-size limit but over the item limit: an error, not an unbounded allocation.
   std::string text = "- list: many\n  items: [";
-  for (int i = 0; i < 2000; ++i) text += "i" + std::to_string(i) + ",";
+  for (int i = 0; i < 2000; ++i) {
+    text += "i" + std::to_string(i) + ",";
+  }
   text += "x]\n";
   LoadOptions options;
   options.max_list_items = 1000;
@@ -313,8 +333,12 @@ TEST(RulesTest, DefaultRulesLoadCleanlyAndFire) {
   ASSERT_TRUE(loader.AddText("customs_rules.yaml", DefaultRulesText()));
   LoadReport report;
   RuleSet set = loader.Finish(&report);
-  for (const auto& e : report.errors) ADD_FAILURE() << e.ToString();
-  for (const auto& w : report.warnings) ADD_FAILURE() << w.ToString();
+  for (const auto& e : report.errors) {
+    ADD_FAILURE() << e.ToString();
+  }
+  for (const auto& w : report.warnings) {
+    ADD_FAILURE() << w.ToString();
+  }
   EXPECT_GE(set.rules().size(), 9u);
 
   EXPECT_EQ(Matches(set, Exec("bash")), std::vector<std::string>{"Shell spawned in a container"});

@@ -15,7 +15,9 @@ void Watcher::OnEvent(Event& event) {
     ++stats_.alerts;
     Alert alert = MakeAlert(rule, event);
     for (Action action : {Action::kKillProcess, Action::kKillContainer, Action::kDenyNetwork}) {
-      if (!rule.HasAction(action)) continue;
+      if (!rule.HasAction(action)) {
+        continue;
+      }
       ++stats_.actions;
       alert.actions.push_back(options_.enforce ? executor_.Execute(action, event) : dry_run_.Execute(action, event));
     }
@@ -25,7 +27,9 @@ void Watcher::OnEvent(Event& event) {
 
 void Watcher::CheckDrops() {
   SourceStats stats = source_.Stats();
-  if (stats.dropped <= reported_drops_) return;
+  if (stats.dropped <= reported_drops_) {
+    return;
+  }
   Alert alert;
   alert.rule = "customs sensor dropped events";
   alert.priority = Priority::kCritical;
@@ -55,18 +59,29 @@ Status Watcher::Run(const std::atomic<bool>& stop) {
         std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(options_.duration_ms)) {
       break;
     }
+    uint64_t before = stats_.events;
     auto more = source_.Poll(handler, options_.poll_timeout_ms);
-    if (!more) return tl::unexpected(more.error());
+    if (!more) {
+      return tl::unexpected(more.error());
+    }
+    // Keep the recording readable while watching (tail -f): one flush per batch, not per event.
+    if (options_.record != nullptr && stats_.events != before) {
+      std::fflush(options_.record);
+    }
     auto now = std::chrono::steady_clock::now();
     if (now - last_drop_check > std::chrono::milliseconds(200) || !*more) {
       CheckDrops();
       last_drop_check = now;
     }
-    if (!*more) break;
+    if (!*more) {
+      break;
+    }
   }
   CheckDrops();
   stats_.source = source_.Stats();
-  if (options_.record != nullptr) std::fflush(options_.record);
+  if (options_.record != nullptr) {
+    std::fflush(options_.record);
+  }
   sink_.Flush();
   return Ok();
 }
@@ -88,7 +103,9 @@ KernelKillPolicy ComputeKernelKillPolicy(const RuleSet& rules) {
     return any;
   };
   KernelKillPolicy policy;
-  if (kills(base)) return policy;  // a generic exec is already killed: no flag is the reason
+  if (kills(base)) {
+    return policy;  // a generic exec is already killed: no flag is the reason
+  }
   Event memfd = base;
   memfd.exe_from_memfd = true;
   policy.memfd = kills(memfd);

@@ -154,12 +154,16 @@ TEST(WebhookSinkTest, RetriesAndDelivers) {
   std::thread http([&] {
     for (int i = 0; i < 2; ++i) {
       int client = accept(server, nullptr, nullptr);
-      if (client < 0) return;
+      if (client < 0) {
+        return;
+      }
       std::string request;
       char buffer[4096];
       while (request.find("\r\n\r\n") == std::string::npos || request.find("}") == std::string::npos) {
         ssize_t n = read(client, buffer, sizeof(buffer));
-        if (n <= 0) break;
+        if (n <= 0) {
+          break;
+        }
         request.append(buffer, n);
       }
       bodies.push_back(request);
@@ -175,7 +179,9 @@ TEST(WebhookSinkTest, RetriesAndDelivers) {
     alert.rule = "r";
     alert.container_id = "host";
     sink.Write(alert);  // returns at once; delivery happens on the sink's thread
-    for (int i = 0; i < 500 && sink.delivered() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (int i = 0; i < 500 && sink.delivered() == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     EXPECT_EQ(sink.delivered(), 1u);
     EXPECT_EQ(sink.failed(), 0u);
   }

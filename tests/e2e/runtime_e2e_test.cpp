@@ -228,8 +228,9 @@ class RuntimeE2eTest : public ::testing::Test {
 
   void StartWatch(const std::vector<std::string>& extra = {}) {
     alerts_ = dir_ / "alerts.jsonl";
-    std::vector<std::string> argv = {kBinary.string(), "watch",      "--enforce", "--output-file",
-                                     alerts_.string(), "--duration", "60",        "--stats"};
+    std::vector<std::string> argv = {
+        kBinary.string(), "watch", "--enforce", "--output-file", alerts_.string(),
+        "--duration",     "60",    "--stats",   "--record",      (dir_ / "events.jsonl").string()};
     argv.insert(argv.end(), extra.begin(), extra.end());
     watch_pid_ = Spawn(argv, dir_ / "watch.log");
     ASSERT_GT(watch_pid_, 0);
@@ -392,6 +393,8 @@ TEST_F(RuntimeE2eTest, MemfdExecIsKilledInTheKernelBeforeItRuns) {
   ASSERT_FALSE(alert.is_null()) << ReadAll(dir_ / "watch.log") << ReadAll(alerts_);
   EXPECT_EQ(alert["container.id"], id_.substr(0, 12));
   EXPECT_EQ(alert["output_fields"]["proc.is_exe_from_memfd"], "true");
+  // fexecve is execveat(fd, "", AT_EMPTY_PATH): the sensor tells it apart from execve.
+  EXPECT_NE(ReadAll(dir_ / "events.jsonl").find("\"type\":\"execveat\""), std::string::npos);
   ASSERT_EQ(alert["actions"].size(), 1u);
   EXPECT_EQ(alert["actions"][0]["action"], "kill_process");
   EXPECT_EQ(alert["actions"][0]["ok"], true);

@@ -43,6 +43,14 @@ struct {
   __type(value, __u8);
 } cgroup_verdict SEC(".maps");
 
+/* Threads inside execveat (set at sys_enter_execveat, consumed by the exec tracepoint or sys_exit_execveat). */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 4096);
+  __type(key, __u32);
+  __type(value, __u8);
+} execveat_tids SEC(".maps");
+
 struct syscall_args {
   __u64 a0, a1, a2, a3, a4;
   __u32 type;
@@ -117,6 +125,12 @@ int BPF_PROG(handle_exec, struct task_struct* p, pid_t old_pid, struct linux_bin
   }
   struct customs_event* e = reserve(CUSTOMS_EXECVE, cgroup_id);
   if (!e) return 0;
+  /* execve or execveat (fexecve): sys_enter_execveat marked the thread (old_pid: the tid before de_thread). */
+  __u32 old_tid = old_pid;
+  if (bpf_map_lookup_elem(&execveat_tids, &old_tid)) {
+    e->type = CUSTOMS_EXECVEAT;
+    bpf_map_delete_elem(&execveat_tids, &old_tid);
+  }
   const char* filename = BPF_CORE_READ(bprm, filename);
   long n = bpf_probe_read_kernel_str(e->path, sizeof(e->path), filename);
   e->path_len = n > 0 ? n - 1 : 0;
@@ -331,6 +345,22 @@ SYSCALL_PAIR(unlinkat, CUSTOMS_UNLINKAT, 3)
 SYSCALL_PAIR(rename, CUSTOMS_RENAME, 2)
 SYSCALL_PAIR(renameat, CUSTOMS_RENAMEAT, 4)
 SYSCALL_PAIR(renameat2, CUSTOMS_RENAMEAT2, 5)
+
+SEC("tracepoint/syscalls/sys_enter_execveat")
+int enter_execveat(struct trace_event_raw_sys_enter* ctx) {
+  __u32 tid = (__u32)bpf_get_current_pid_tgid();
+  __u8 one = 1;
+  bpf_map_update_elem(&execveat_tids, &tid, &one, BPF_ANY);
+  return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_execveat")
+int exit_execveat(struct trace_event_raw_sys_exit* ctx) {
+  /* A failed execveat never reaches the exec tracepoint: forget the mark. */
+  __u32 tid = (__u32)bpf_get_current_pid_tgid();
+  bpf_map_delete_elem(&execveat_tids, &tid);
+  return 0;
+}
 
 /* deny_network: attached to a container's cgroup; every connect fails with EPERM. */
 SEC("cgroup/connect4")
