@@ -10,6 +10,7 @@
 #include "match/matcher.h"
 #include "report/scan_report.h"
 #include "scan/inventory.h"
+#include "scan/sbom_input.h"
 #include "tty/terminal.h"
 #include "vulndb/store.h"
 
@@ -19,6 +20,7 @@ namespace {
 struct ScanArgs {
   std::string target;
   bool rootfs = false;
+  bool from_sbom = false;  // sbom-scan: the target is a CycloneDX or SPDX document
   std::string format = "table";
   std::string output;
   std::string severity;
@@ -105,12 +107,19 @@ int RunScan(const ScanArgs& args) {
     options.platform_given = true;
   }
   if (!args.no_cache) options.cache_dir = args.cache_dir.empty() ? DefaultCacheDir().string() : args.cache_dir;
-  ProgressBar progress("reading layers");
-  if (!args.quiet) {
-    options.on_progress = [&progress](std::uint64_t done, std::uint64_t total) { progress.Update(done, total); };
+  Result<scan::Inventory> inventory = MakeError(ErrorCode::kInternal, "no inventory");
+  if (args.from_sbom) {
+    auto text = ReadFile(args.target, std::size_t{1} << 30);
+    if (!text) return Failure(text.error());
+    inventory = scan::InventoryFromSbom(*text, args.target);
+  } else {
+    ProgressBar progress("reading layers");
+    if (!args.quiet) {
+      options.on_progress = [&progress](std::uint64_t done, std::uint64_t total) { progress.Update(done, total); };
+    }
+    inventory = scan::BuildInventory(options);
+    progress.Finish();
   }
-  auto inventory = scan::BuildInventory(options);
-  progress.Finish();
   if (!inventory) return Failure(inventory.error());
 
   DiagnosticsCollector diagnostics;
@@ -174,6 +183,16 @@ void AddFsCommand(CLI::App& app, CommandContext& context) {
   CLI::App* command = app.add_subcommand("fs", "Scan a root filesystem directory (a mounted image, a VM disk, /)");
   command->add_option("DIR", args->target, "root filesystem directory")->required()->check(CLI::ExistingDirectory);
   args->rootfs = true;
+  AddScanOptions(command, *args);
+  command->callback([args, &context] { context.exit_code = RunScan(*args); });
+}
+
+void AddSbomScanCommand(CLI::App& app, CommandContext& context) {
+  auto args = std::make_shared<ScanArgs>();
+  CLI::App* command =
+      app.add_subcommand("sbom-scan", "Match a CycloneDX or SPDX JSON SBOM (ours or another tool's) against the store");
+  command->add_option("SBOM", args->target, "CycloneDX or SPDX JSON file")->required()->check(CLI::ExistingFile);
+  args->from_sbom = true;
   AddScanOptions(command, *args);
   command->callback([args, &context] { context.exit_code = RunScan(*args); });
 }

@@ -14,6 +14,7 @@ constexpr AddCommand kCommands[] = {
     AddSbomCommand,
     AddImageCommand,
     AddFsCommand,
+    AddSbomScanCommand,
     AddDbCommand,
     AddWatchCommand,
     AddRulesCommand,

@@ -99,6 +99,24 @@ std::set<std::pair<std::string, std::string>> ReportedFindings(const json& repor
   return out;
 }
 
+// Temporary inputs, removed when the test binary exits.
+std::string WriteTemp(const std::string& name, const std::string& content) {
+  auto path = std::filesystem::temp_directory_path() / ("customs-gate-" + std::to_string(::getpid()) + "-" + name);
+  std::ofstream(path) << content;
+  return path.string();
+}
+
+struct TempCleanup {
+  ~TempCleanup() {
+    for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::temp_directory_path())) {
+      if (entry.path().filename().string().starts_with("customs-gate-" + std::to_string(::getpid()) + "-")) {
+        std::error_code ec;
+        std::filesystem::remove(entry.path(), ec);
+      }
+    }
+  }
+} temp_cleanup;
+
 TEST_F(ImageScanTest, EveryFindingExplainedAndNoneMissing) {
   for (const char* image : {"bookworm", "pinned"}) {
     const std::string dir = TestImagesDir() + "/" + image;
@@ -130,6 +148,19 @@ TEST_F(ImageScanTest, AllImageKindsGiveTheSameFindings) {
   EXPECT_EQ(ReportedFindings(Scan("image " + Quote(bookworm + "/docker-archive.tar"))), multi);
 }
 
+TEST_F(ImageScanTest, SbomScanOfOurCycloneDxAndSpdxGivesTheSameFindings) {
+  const std::string image = Quote(TestImagesDir() + "/pinned/oci");
+  auto reference = ReportedFindings(Scan("image " + image));
+  ASSERT_FALSE(reference.empty());
+  for (const char* format : {"cyclonedx", "spdx"}) {
+    std::string sbom = WriteTemp(std::string("sbom.") + format + ".json", "");
+    CommandResult made = RunCommand(CustomsBinary() + " sbom --no-cache --format " + format + " -o " + Quote(sbom) +
+                                    " " + image);
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+    EXPECT_EQ(ReportedFindings(Scan("sbom-scan " + Quote(sbom))), reference) << format;
+  }
+}
+
 TEST_F(ImageScanTest, FindingsNameTheLayerInstruction) {
   json report = Scan("image " + Quote(TestImagesDir() + "/bookworm/oci"));
   bool saw_curl = false;
@@ -144,11 +175,6 @@ TEST_F(ImageScanTest, FindingsNameTheLayerInstruction) {
   EXPECT_FALSE(pinned["findings"].empty());
 }
 
-std::string WriteTemp(const std::string& name, const std::string& content) {
-  auto path = std::filesystem::temp_directory_path() / ("customs-gate-" + std::to_string(::getpid()) + "-" + name);
-  std::ofstream(path) << content;
-  return path.string();
-}
 
 TEST_F(ImageScanTest, GateExitCodesThroughTheBinary) {
   const std::string image = Quote(TestImagesDir() + "/pinned/oci");

@@ -1,0 +1,210 @@
+#include "scan/sbom_input.h"
+
+#include <algorithm>
+#include <cctype>
+#include <nlohmann/json.hpp>
+#include <tuple>
+
+namespace customs::scan {
+namespace {
+
+using nlohmann::json;
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string Decode(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+std::string Str(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::string Property(const json& component, std::string_view name) {
+  auto props = component.find("properties");
+  if (props == component.end() || !props->is_array()) return {};
+  for (const auto& p : *props) {
+    if (p.is_object() && Str(p, "name") == name) return Str(p, "value");
+  }
+  return {};
+}
+
+std::optional<catalog::PackageType> TypeOf(std::string_view purl_type) {
+  if (purl_type == "deb") return catalog::PackageType::kDeb;
+  if (purl_type == "apk") return catalog::PackageType::kApk;
+  if (purl_type == "rpm") return catalog::PackageType::kRpm;
+  return std::nullopt;
+}
+
+// "debian-12.4" -> {debian, 12.4}
+void OsFromDistro(std::string_view distro, catalog::OsInfo& os) {
+  if (distro.empty() || os.detected()) return;
+  std::size_t dash = distro.find('-');
+  if (dash == std::string_view::npos) return;
+  os.family = std::string(distro.substr(0, dash));
+  os.version = std::string(distro.substr(dash + 1));
+}
+
+}  // namespace
+
+std::string Purl::Qualifier(std::string_view key) const {
+  for (const auto& [k, v] : qualifiers) {
+    if (k == key) return v;
+  }
+  return {};
+}
+
+Result<Purl> ParsePurl(std::string_view text) {
+  if (!text.starts_with("pkg:")) return MakeError(ErrorCode::kInvalidArgument, "not a purl: '{}'", text);
+  std::string_view rest = text.substr(4);
+  Purl purl;
+  if (std::size_t hash = rest.find('#'); hash != std::string_view::npos) rest = rest.substr(0, hash);
+  if (std::size_t q = rest.find('?'); q != std::string_view::npos) {
+    std::string_view query = rest.substr(q + 1);
+    rest = rest.substr(0, q);
+    while (!query.empty()) {
+      std::size_t amp = query.find('&');
+      std::string_view pair = query.substr(0, amp);
+      std::size_t eq = pair.find('=');
+      if (eq != std::string_view::npos) purl.qualifiers.emplace_back(Decode(pair.substr(0, eq)), Decode(pair.substr(eq + 1)));
+      if (amp == std::string_view::npos) break;
+      query.remove_prefix(amp + 1);
+    }
+  }
+  if (std::size_t at = rest.rfind('@'); at != std::string_view::npos) {
+    purl.version = Decode(rest.substr(at + 1));
+    rest = rest.substr(0, at);
+  }
+  std::size_t slash = rest.find('/');
+  if (slash == std::string_view::npos) return MakeError(ErrorCode::kInvalidArgument, "purl without a name: '{}'", text);
+  purl.type = std::string(rest.substr(0, slash));
+  rest.remove_prefix(slash + 1);
+  std::size_t last = rest.rfind('/');
+  if (last != std::string_view::npos) {
+    purl.namespace_ = Decode(rest.substr(0, last));
+    rest.remove_prefix(last + 1);
+  }
+  purl.name = Decode(rest);
+  if (purl.type.empty() || purl.name.empty()) return MakeError(ErrorCode::kInvalidArgument, "bad purl '{}'", text);
+  std::transform(purl.type.begin(), purl.type.end(), purl.type.begin(), [](unsigned char c) { return std::tolower(c); });
+  return purl;
+}
+
+Result<Inventory> InventoryFromSbom(std::string_view text, std::string_view name) {
+  json doc = json::parse(text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    return MakeError(ErrorCode::kCorrupt, "{}: not a JSON document", name);
+  }
+  Inventory inventory;
+  inventory.target = std::string(name);
+  int without_source = 0;
+  auto add = [&](const std::string& purl_text, std::string source_name, std::string source_version) {
+    auto purl = ParsePurl(purl_text);
+    if (!purl) return;
+    auto type = TypeOf(purl->type);
+    if (!type) return;  // language packages: not matched yet
+    catalog::Package p;
+    p.type = *type;
+    p.name = purl->name;
+    p.version = purl->version;
+    if (*type == catalog::PackageType::kRpm && !purl->Qualifier("epoch").empty()) {
+      p.version = purl->Qualifier("epoch") + ":" + p.version;
+    }
+    p.arch = purl->Qualifier("arch");
+    p.purl = purl_text;
+    if (source_name.empty()) {
+      ++without_source;
+      source_name = p.name;
+      source_version = p.version;
+    }
+    p.source_name = std::move(source_name);
+    p.source_version = source_version.empty() ? p.version : std::move(source_version);
+    p.layer.index = -1;
+    OsFromDistro(purl->Qualifier("distro"), inventory.os);
+    if (inventory.os.family.empty() && !purl->namespace_.empty()) inventory.os.family = purl->namespace_;
+    inventory.packages.push_back(std::move(p));
+  };
+  if (Str(doc, "bomFormat") == "CycloneDX") {
+    inventory.kind = "cyclonedx";
+    auto components = doc.find("components");
+    if (components != doc.end() && components->is_array()) {
+      for (const auto& c : *components) {
+        if (!c.is_object()) continue;
+        if (Str(c, "type") == "operating-system") {
+          inventory.os.family = Str(c, "name");
+          inventory.os.version = Str(c, "version");
+          continue;
+        }
+        std::string source = Property(c, "customs:package:source_name");
+        std::string source_version = Property(c, "customs:package:source_version");
+        if (source.empty()) {
+          // Trivy's properties: SrcName, SrcVersion, SrcRelease, SrcEpoch.
+          source = Property(c, "aquasecurity:trivy:SrcName");
+          source_version = Property(c, "aquasecurity:trivy:SrcVersion");
+          std::string release = Property(c, "aquasecurity:trivy:SrcRelease");
+          std::string epoch = Property(c, "aquasecurity:trivy:SrcEpoch");
+          if (!release.empty()) source_version += "-" + release;
+          if (!epoch.empty() && epoch != "0") source_version = epoch + ":" + source_version;
+        }
+        add(Str(c, "purl"), source, source_version);
+      }
+    }
+  } else if (Str(doc, "spdxVersion").starts_with("SPDX-")) {
+    inventory.kind = "spdx";
+    auto packages = doc.find("packages");
+    if (packages != doc.end() && packages->is_array()) {
+      for (const auto& p : *packages) {
+        if (!p.is_object()) continue;
+        if (Str(p, "primaryPackagePurpose") == "OPERATING-SYSTEM") {
+          inventory.os.family = Str(p, "name");
+          inventory.os.version = Str(p, "versionInfo");
+          continue;
+        }
+        std::string purl;
+        if (auto refs = p.find("externalRefs"); refs != p.end() && refs->is_array()) {
+          for (const auto& r : *refs) {
+            if (r.is_object() && Str(r, "referenceType") == "purl") purl = Str(r, "referenceLocator");
+          }
+        }
+        std::string source, source_version;
+        constexpr std::string_view kBuilt = "built package from: ";
+        std::string info = Str(p, "sourceInfo");
+        if (info.starts_with(kBuilt)) {
+          std::string_view rest = std::string_view(info).substr(kBuilt.size());
+          std::size_t space = rest.find(' ');
+          source = std::string(rest.substr(0, space));
+          if (space != std::string_view::npos) source_version = std::string(rest.substr(space + 1));
+        }
+        add(purl, source, source_version);
+      }
+    }
+  } else {
+    return MakeError(ErrorCode::kUnsupported, "{}: neither a CycloneDX nor an SPDX JSON document", name);
+  }
+  if (without_source > 0) {
+    inventory.diagnostics.push_back(
+        {DiagnosticLevel::kWarning, "scan/sbom", std::string(name),
+         fmt::format("{} packages carry no source package; matched by binary name and version", without_source)});
+  }
+  std::sort(inventory.packages.begin(), inventory.packages.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.type, a.name, a.version, a.arch) < std::tie(b.type, b.name, b.version, b.arch);
+  });
+  return inventory;
+}
+
+}  // namespace customs::scan
