@@ -251,9 +251,11 @@ Result<std::vector<std::filesystem::path>> DiscoverDockerfiles(const std::filesy
   if (!fs::is_directory(path, ec)) return MakeError(ErrorCode::kNotFound, "{}: no such file or directory", path.string());
   auto is_dockerfile = [](const std::string& name) {
     std::string lower = Lower(name);
-    return lower == "dockerfile" || lower == "containerfile" || lower.rfind("dockerfile.", 0) == 0 ||
-           lower.rfind("containerfile.", 0) == 0 ||
-           (lower.size() > 11 && lower.compare(lower.size() - 11, 11, ".dockerfile") == 0);
+    auto ends = [&](std::string_view suffix) {
+      return lower.size() >= suffix.size() && lower.compare(lower.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    return ends("dockerfile") || ends("containerfile") || lower.rfind("dockerfile.", 0) == 0 ||
+           lower.rfind("containerfile.", 0) == 0;
   };
   auto excluded = [&](const fs::path& p) {
     std::string rel = fs::relative(p, path, ec).generic_string();
@@ -303,8 +305,8 @@ Result<std::vector<std::filesystem::path>> DiscoverDockerfiles(const std::filesy
 
 namespace {
 
-nlohmann::json FindingJson(const Finding& f) {
-  return {{"rule", f.rule},         {"aliases", f.aliases}, {"severity", SeverityName(f.severity)},
+nlohmann::ordered_json FindingJson(const Finding& f) {
+  return nlohmann::ordered_json{{"rule", f.rule},         {"aliases", f.aliases}, {"severity", SeverityName(f.severity)},
           {"file", f.file},         {"line", f.line},       {"end_line", f.end_line},
           {"stage", f.stage},       {"message", f.message}, {"fix", f.fix}};
 }
@@ -332,13 +334,16 @@ std::string XmlEscape(std::string_view s) {
 }  // namespace
 
 std::string RenderJson(const std::vector<FileReport>& reports) {
-  nlohmann::json files = nlohmann::json::array();
-  nlohmann::json findings = nlohmann::json::array();
+  nlohmann::ordered_json files = nlohmann::ordered_json::array();
+  nlohmann::ordered_json findings = nlohmann::ordered_json::array();
   for (const auto& r : reports) {
     files.push_back(r.file);
     for (const auto& f : r.findings) findings.push_back(FindingJson(f));
   }
-  nlohmann::json doc = {{"schema", "customs.lint/v1"}, {"files", files}, {"findings", findings}};
+  nlohmann::ordered_json doc;
+  doc["schema"] = "customs.lint/v1";
+  doc["files"] = files;
+  doc["findings"] = findings;
   return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 

@@ -179,7 +179,9 @@ std::vector<Installed> FinalInstalled(const CheckContext& c) {
       auto it = c.model.runs.find(i);
       if (it == c.model.runs.end()) return;
       for (const auto& install : it->second.installs) {
-        for (const auto& p : install.packages) out.push_back({i, p.name, install.manager});
+        for (const auto& p : install.packages) {
+          if (!it->second.Removed(p.name)) out.push_back({i, p.name, install.manager});
+        }
       }
     });
   }
@@ -196,9 +198,14 @@ void ReportPackageList(const CheckContext& c, const std::vector<std::string>& li
   std::map<std::size_t, std::vector<std::string>> by_instruction;
   for (const auto& installed : FinalInstalled(c)) {
     if (installed.manager == "pip" || installed.manager == "npm" || installed.manager == "gem") continue;
-    if (MatchesList(list, installed.package)) by_instruction[installed.instruction].push_back(installed.package);
+    auto& names = by_instruction[installed.instruction];
+    if (MatchesList(list, installed.package) &&
+        std::find(names.begin(), names.end(), installed.package) == names.end()) {
+      names.push_back(installed.package);
+    }
   }
   for (auto& [index, names] : by_instruction) {
+    if (names.empty()) continue;
     std::string joined;
     for (const auto& n : names) joined += (joined.empty() ? "" : ", ") + n;
     c.Report(index, fmt::format("{} installed in the final image: {}", what, joined), fix);
@@ -263,7 +270,11 @@ const RE2& SecretNamePattern() {
                       "private_?key|access_?key)(?:_|$)");
   return re;
 }
-bool LooksLikeSecretName(std::string_view name) { return RE2::PartialMatch(name, SecretNamePattern()); }
+bool LooksLikeSecretName(std::string_view name) {
+  // Public key material and key ids are not secrets (GPG_KEY in docker-library images is a fingerprint).
+  static const RE2 kPublic("(?i)(?:_|^)(?:gpg|pgp|public|pub)(?:_|$)|_key_?id(?:_|$)|_keys?_url(?:_|$)");
+  return RE2::PartialMatch(name, SecretNamePattern()) && !RE2::PartialMatch(name, kPublic);
+}
 
 void CheckSecretsInArgEnv(const CheckContext& c) {
   ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {

@@ -1,6 +1,7 @@
 #include "lint/shell/packages.h"
 
 #include <algorithm>
+#include <map>
 
 namespace customs::lint {
 namespace {
@@ -171,6 +172,9 @@ bool ParsePackageInstall(const ShellCommand& command, PackageInstall& out) {
     if (f == "APT::Install-Recommends=false" || f == "APT::Install-Recommends=0") out.no_install_recommends = true;
     if (f == "--no-cache" || f == "--no-cache-dir") out.no_cache = true;
   }
+  for (std::size_t k = 0; k + 1 < out.flags.size(); ++k) {
+    if (manager == "apk" && (out.flags[k] == "--virtual" || out.flags[k] == "-t")) out.virtual_group = out.flags[k + 1];
+  }
   if (manager == "microdnf" || manager == "apk" || manager == "pip" || manager == "npm" || manager == "gem" ||
       manager == "go") {
     out.assume_yes = out.assume_yes || manager != "microdnf";
@@ -199,9 +203,35 @@ RunAnalysis AnalyzeRun(std::string_view script, const std::vector<std::string>& 
       start = comma + 1;
     }
   }
+  bool apt_mark_auto_all = false;
+  std::map<std::string, std::vector<std::string>> virtual_groups;
   for (const auto& command : analysis.commands) {
+    const std::string prog = command.Program();
+    const auto args = command.Effective();
+    auto has_arg = [&](std::string_view w) { return std::find(args.begin(), args.end(), w) != args.end(); };
+    if (prog == "apt-mark" && has_arg("auto") && (has_arg(".*") || has_arg("'.*'"))) apt_mark_auto_all = true;
+    bool remove = (prog == "apk" && has_arg("del")) ||
+                  ((prog == "apt-get" || prog == "apt") && (has_arg("purge") || has_arg("remove"))) ||
+                  ((prog == "yum" || prog == "dnf" || prog == "microdnf" || prog == "zypper") &&
+                   (has_arg("remove") || has_arg("erase") || has_arg("rm")));
+    if (remove) {
+      if ((prog == "apt-get" || prog == "apt") && apt_mark_auto_all && has_arg("--auto-remove")) {
+        analysis.purges_all_installed = true;
+      }
+      for (std::size_t k = 1; k < args.size(); ++k) {
+        if (args[k].empty() || args[k][0] == '-') continue;
+        analysis.removed.insert(args[k]);
+        auto group = virtual_groups.find(args[k]);
+        if (group != virtual_groups.end()) analysis.removed.insert(group->second.begin(), group->second.end());
+      }
+    }
     PackageInstall install;
-    if (ParsePackageInstall(command, install)) analysis.installs.push_back(std::move(install));
+    if (ParsePackageInstall(command, install)) {
+      if (!install.virtual_group.empty()) {
+        for (const auto& p : install.packages) virtual_groups[install.virtual_group].push_back(p.name);
+      }
+      analysis.installs.push_back(std::move(install));
+    }
     const std::string program = command.Program();
     const auto eff = command.Effective();
     auto has = [&](std::string_view w) { return std::find(eff.begin(), eff.end(), w) != eff.end(); };

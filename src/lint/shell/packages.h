@@ -3,6 +3,7 @@
 // given, and whether the package cache is cleaned in the same RUN or kept out of the layer by a cache mount.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,7 @@ struct PackageInstall {
   bool assume_yes = false;         // -y / --yes / -n / --non-interactive / --assumeyes / -q=2
   bool no_install_recommends = false;
   bool no_cache = false;           // apk --no-cache, pip --no-cache-dir
+  std::string virtual_group;       // apk add --virtual NAME
   bool HasFlag(std::string_view flag) const;
 };
 
@@ -36,6 +38,11 @@ struct RunAnalysis {
   bool zypper_clean = false;
   bool apk_cache_removed = false;  // rm -rf /var/cache/apk/*
   std::vector<std::string> cache_mounts;  // targets of --mount=type=cache
+  // Packages removed again later in the same RUN (apk del, apt-get purge/remove, yum/dnf remove), including
+  // apk --virtual groups and docker-library's `apt-mark auto '.*'; apt-get purge --auto-remove` idiom.
+  std::set<std::string> removed;
+  bool purges_all_installed = false;
+  bool Removed(const std::string& package) const { return purges_all_installed || removed.count(package) > 0; }
   bool CacheMounted(std::string_view path_prefix) const;
 };
 
