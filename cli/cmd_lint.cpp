@@ -1,10 +1,10 @@
 // customs lint: Dockerfile linting that enforces secure images. See docs/rules/lint.md.
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fmt/format.h>
 #include <iostream>
 #include <iterator>
 #include <memory>
@@ -42,8 +42,9 @@ int RunLint(const LintOptions& options) {
         for (auto a : rule.aliases) {
           if (!a.empty()) aliases += (aliases.empty() ? "" : ",") + std::string(a);
         }
-        std::printf("%-32s %-8s %-45s %s\n", std::string(rule.id).c_str(), std::string(SeverityName(rule.severity)).c_str(),
-                    aliases.c_str(), std::string(rule.summary).c_str());
+        std::printf("%-32s %-8s %-45s %s\n", std::string(rule.id).c_str(),
+                    std::string(SeverityName(rule.severity)).c_str(), aliases.c_str(),
+                    std::string(rule.summary).c_str());
       }
     }
     return kExitOk;
@@ -76,7 +77,8 @@ int RunLint(const LintOptions& options) {
   }
   Severity gate = config.failure_threshold.value_or(Severity::kMedium);
   if (!options.fail_on.empty() && !ParseSeverity(options.fail_on, gate)) {
-    std::fprintf(stderr, "customs lint: unknown --fail-on %s (info|low|medium|high|critical)\n", options.fail_on.c_str());
+    std::fprintf(stderr, "customs lint: unknown --fail-on %s (info|low|medium|high|critical)\n",
+                 options.fail_on.c_str());
     return kExitUsage;
   }
 

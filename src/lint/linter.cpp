@@ -1,9 +1,9 @@
 #include "lint/linter.h"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "core/file_util.h"
@@ -42,8 +42,8 @@ bool Matches(const Finding& f, const std::string& id) {
 
 struct Pragmas {
   std::vector<std::string> global;
-  std::map<int, std::vector<std::string>> stage;        // stage index -> ids
-  std::map<std::size_t, std::vector<std::string>> next; // instruction -> ids
+  std::map<int, std::vector<std::string>> stage;         // stage index -> ids
+  std::map<std::size_t, std::vector<std::string>> next;  // instruction -> ids
 };
 
 // `# customs ignore=A,B`, `# customs global ignore=...`, `# customs stage ignore=...`, `# hadolint ignore=...`,
@@ -248,7 +248,8 @@ Result<std::vector<std::filesystem::path>> DiscoverDockerfiles(const std::filesy
   namespace fs = std::filesystem;
   std::error_code ec;
   if (fs::is_regular_file(path, ec)) return std::vector<fs::path>{path};
-  if (!fs::is_directory(path, ec)) return MakeError(ErrorCode::kNotFound, "{}: no such file or directory", path.string());
+  if (!fs::is_directory(path, ec))
+    return MakeError(ErrorCode::kNotFound, "{}: no such file or directory", path.string());
   auto is_dockerfile = [](const std::string& name) {
     std::string lower = Lower(name);
     auto ends = [&](std::string_view suffix) {
@@ -265,10 +266,17 @@ Result<std::vector<std::filesystem::path>> DiscoverDockerfiles(const std::filesy
       auto glob = [](std::string_view pat, std::string_view text) {
         std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
         while (t < text.size()) {
-          if (p < pat.size() && (pat[p] == text[t] || pat[p] == '?')) { ++p; ++t; }
-          else if (p < pat.size() && pat[p] == '*') { star = p++; mark = t; }
-          else if (star != std::string_view::npos) { p = star + 1; t = ++mark; }
-          else return false;
+          if (p < pat.size() && (pat[p] == text[t] || pat[p] == '?')) {
+            ++p;
+            ++t;
+          } else if (p < pat.size() && pat[p] == '*') {
+            star = p++;
+            mark = t;
+          } else if (star != std::string_view::npos) {
+            p = star + 1;
+            t = ++mark;
+          } else
+            return false;
         }
         while (p < pat.size() && pat[p] == '*') ++p;
         return p == pat.size();
@@ -306,9 +314,9 @@ Result<std::vector<std::filesystem::path>> DiscoverDockerfiles(const std::filesy
 namespace {
 
 nlohmann::ordered_json FindingJson(const Finding& f) {
-  return nlohmann::ordered_json{{"rule", f.rule},         {"aliases", f.aliases}, {"severity", SeverityName(f.severity)},
-          {"file", f.file},         {"line", f.line},       {"end_line", f.end_line},
-          {"stage", f.stage},       {"message", f.message}, {"fix", f.fix}};
+  return nlohmann::ordered_json{{"rule", f.rule},   {"aliases", f.aliases}, {"severity", SeverityName(f.severity)},
+                                {"file", f.file},   {"line", f.line},       {"end_line", f.end_line},
+                                {"stage", f.stage}, {"message", f.message}, {"fix", f.fix}};
 }
 
 std::string XmlEscape(std::string_view s) {
@@ -362,21 +370,26 @@ std::string RenderSarif(const std::vector<FileReport>& reports) {
   nlohmann::json results = nlohmann::json::array();
   for (const auto& r : reports) {
     for (const auto& f : r.findings) {
-      std::string level = f.severity >= Severity::kHigh ? "error" : f.severity >= Severity::kMedium ? "warning" : "note";
-      results.push_back({{"ruleId", f.rule},
-                         {"level", level},
-                         {"message", {{"text", f.message + (f.fix.empty() ? "" : " Fix: " + f.fix)}}},
-                         {"locations",
-                          {{{"physicalLocation",
-                             {{"artifactLocation", {{"uri", f.file}}},
-                              {"region", {{"startLine", std::max(1, f.line)}, {"endLine", std::max(1, f.end_line)}}}}}}}}});
+      std::string level = f.severity >= Severity::kHigh     ? "error"
+                          : f.severity >= Severity::kMedium ? "warning"
+                                                            : "note";
+      results.push_back(
+          {{"ruleId", f.rule},
+           {"level", level},
+           {"message", {{"text", f.message + (f.fix.empty() ? "" : " Fix: " + f.fix)}}},
+           {"locations",
+            {{{"physicalLocation",
+               {{"artifactLocation", {{"uri", f.file}}},
+                {"region", {{"startLine", std::max(1, f.line)}, {"endLine", std::max(1, f.end_line)}}}}}}}}});
     }
   }
   nlohmann::json doc = {
       {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
       {"version", "2.1.0"},
-      {"runs", {{{"tool", {{"driver", {{"name", "customs-lint"}, {"informationUri", "https://github.com/customs"}, {"rules", rules}}}}},
-                 {"results", results}}}}};
+      {"runs",
+       {{{"tool",
+          {{"driver", {{"name", "customs-lint"}, {"informationUri", "https://github.com/customs"}, {"rules", rules}}}}},
+         {"results", results}}}}};
   return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
@@ -385,7 +398,9 @@ std::string RenderCheckstyle(const std::vector<FileReport>& reports) {
   for (const auto& r : reports) {
     out += fmt::format("  <file name=\"{}\">\n", XmlEscape(r.file));
     for (const auto& f : r.findings) {
-      std::string severity = f.severity >= Severity::kHigh ? "error" : f.severity >= Severity::kMedium ? "warning" : "info";
+      std::string severity = f.severity >= Severity::kHigh     ? "error"
+                             : f.severity >= Severity::kMedium ? "warning"
+                                                               : "info";
       out += fmt::format("    <error line=\"{}\" column=\"1\" severity=\"{}\" message=\"{}\" source=\"customs.{}\"/>\n",
                          f.line, severity, XmlEscape(f.message), XmlEscape(f.rule));
     }
@@ -397,16 +412,19 @@ std::string RenderCheckstyle(const std::vector<FileReport>& reports) {
 std::string RenderJunit(const std::vector<FileReport>& reports) {
   std::size_t failures = 0;
   for (const auto& r : reports) failures += r.findings.size();
-  std::string out = fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"customs lint\" tests=\"{}\" failures=\"{}\">\n",
-                                std::max<std::size_t>(failures, reports.size()), failures);
+  std::string out = fmt::format(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"customs lint\" tests=\"{}\" failures=\"{}\">\n",
+      std::max<std::size_t>(failures, reports.size()), failures);
   for (const auto& r : reports) {
     out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">\n", XmlEscape(r.file),
                        std::max<std::size_t>(r.findings.size(), 1), r.findings.size());
     if (r.findings.empty()) out += fmt::format("    <testcase classname=\"{}\" name=\"lint\"/>\n", XmlEscape(r.file));
     for (const auto& f : r.findings) {
-      out += fmt::format("    <testcase classname=\"{}\" name=\"{}:{}\">\n      <failure type=\"{}\" message=\"{}\">{}</failure>\n    </testcase>\n",
-                         XmlEscape(r.file), XmlEscape(f.rule), f.line, SeverityName(f.severity), XmlEscape(f.message),
-                         XmlEscape(f.fix));
+      out += fmt::format(
+          "    <testcase classname=\"{}\" name=\"{}:{}\">\n      <failure type=\"{}\" message=\"{}\">{}</failure>\n    "
+          "</testcase>\n",
+          XmlEscape(r.file), XmlEscape(f.rule), f.line, SeverityName(f.severity), XmlEscape(f.message),
+          XmlEscape(f.fix));
     }
     out += "  </testsuite>\n";
   }
@@ -438,7 +456,11 @@ std::string RenderCodeClimate(const std::vector<FileReport>& reports) {
 std::string RenderTty(const std::vector<FileReport>& reports, bool color) {
   auto paint = [&](Severity s, const std::string& text) {
     if (!color) return text;
-    const char* code = s == Severity::kCritical ? "1;35" : s == Severity::kHigh ? "1;31" : s == Severity::kMedium ? "33" : s == Severity::kLow ? "36" : "2";
+    const char* code = s == Severity::kCritical ? "1;35"
+                       : s == Severity::kHigh   ? "1;31"
+                       : s == Severity::kMedium ? "33"
+                       : s == Severity::kLow    ? "36"
+                                                : "2";
     return fmt::format("\x1b[{}m{}\x1b[0m", code, text);
   };
   std::string out;
@@ -451,7 +473,8 @@ std::string RenderTty(const std::vector<FileReport>& reports, bool color) {
       std::string aliases;
       for (const auto& a : f.aliases) aliases += (aliases.empty() ? " [" : ",") + a;
       if (!aliases.empty()) aliases += "]";
-      out += fmt::format("{}:{}  {:<8}  {}{}  {}\n", f.file, f.line, paint(f.severity, severity), f.rule, aliases, f.message);
+      out += fmt::format("{}:{}  {:<8}  {}{}  {}\n", f.file, f.line, paint(f.severity, severity), f.rule, aliases,
+                         f.message);
       if (!f.fix.empty()) out += fmt::format("    fix: {}\n", f.fix);
       ++counts[f.severity];
       ++total;
@@ -484,7 +507,8 @@ std::string RenderRulesMarkdown() {
   }
   out += "\n";
   for (const Rule& rule : AllRules()) {
-    out += fmt::format("## {}\n\n{} ({})\n\n{}\n\n", rule.id, rule.summary, SeverityName(rule.severity), rule.rationale);
+    out +=
+        fmt::format("## {}\n\n{} ({})\n\n{}\n\n", rule.id, rule.summary, SeverityName(rule.severity), rule.rationale);
   }
   return out;
 }

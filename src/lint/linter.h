@@ -14,11 +14,11 @@
 namespace customs::lint {
 
 struct LintConfig {
-  std::set<std::string> ignored;               // rule ids or aliases
-  std::map<std::string, Severity> overrides;   // rule id or alias -> severity
+  std::set<std::string> ignored;              // rule ids or aliases
+  std::map<std::string, Severity> overrides;  // rule id or alias -> severity
   RuleSettings settings = DefaultRuleSettings();
   std::optional<Severity> failure_threshold;
-  std::vector<std::string> excludes;           // glob patterns for --recursive discovery
+  std::vector<std::string> excludes;  // glob patterns for --recursive discovery
   std::string target;
   std::map<std::string, std::string> build_args;
 };

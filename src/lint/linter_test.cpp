@@ -103,7 +103,8 @@ TEST(Linter, HostileInputs) {
 TEST(Linter, DocsInSync) {
   auto doc = ReadFile(std::filesystem::path(CUSTOMS_SOURCE_DIR) / "docs" / "rules" / "lint.md");
   ASSERT_TRUE(doc.has_value()) << "docs/rules/lint.md missing: customs lint --list-rules --format markdown";
-  EXPECT_EQ(*doc, RenderRulesMarkdown()) << "regenerate docs/rules/lint.md: customs lint --list-rules --format markdown";
+  EXPECT_EQ(*doc, RenderRulesMarkdown())
+      << "regenerate docs/rules/lint.md: customs lint --list-rules --format markdown";
 }
 
 TEST(Linter, Discovery) {

@@ -39,8 +39,8 @@ ImageRef ParseImageRef(const std::string& text) {
   }
   std::size_t slash = rest.find('/');
   std::string first = slash == std::string::npos ? "" : rest.substr(0, slash);
-  if (!first.empty() && (first.find('.') != std::string::npos || first.find(':') != std::string::npos ||
-                         first == "localhost")) {
+  if (!first.empty() &&
+      (first.find('.') != std::string::npos || first.find(':') != std::string::npos || first == "localhost")) {
     ref.registry = first;
     rest = rest.substr(slash + 1);
   } else {
@@ -160,8 +160,8 @@ Result<BuildModel> BuildStageModel(const Dockerfile& file, const ModelOptions& o
         if (f.rfind("--mount=", 0) != 0) continue;
         std::size_t pos = f.find("from=");
         if (pos == std::string::npos) continue;
-        std::string from = f.substr(pos + 5, f.find(',', pos) == std::string::npos ? std::string::npos
-                                                                                 : f.find(',', pos) - pos - 5);
+        std::string from =
+            f.substr(pos + 5, f.find(',', pos) == std::string::npos ? std::string::npos : f.find(',', pos) - pos - 5);
         int source = model.FindStage(from, current);
         if (source >= 0) stage.copy_from.push_back(source);
       }

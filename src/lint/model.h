@@ -8,20 +8,20 @@
 #include <string>
 #include <vector>
 
-#include "lint/dockerfile/ast.h"
 #include "core/error.h"
+#include "lint/dockerfile/ast.h"
 #include "lint/shell/packages.h"
 
 namespace customs::lint {
 
 struct ImageRef {
-  std::string raw;        // as written after resolution ("ubuntu:latest")
-  bool resolved = true;   // false when a variable could not be resolved
-  std::string registry;   // "docker.io" when implicit
-  std::string repository; // "library/ubuntu" for official images
-  std::string name;       // last path component: "ubuntu"
-  std::string tag;        // "" when absent
-  std::string digest;     // "sha256:..." when pinned
+  std::string raw;         // as written after resolution ("ubuntu:latest")
+  bool resolved = true;    // false when a variable could not be resolved
+  std::string registry;    // "docker.io" when implicit
+  std::string repository;  // "library/ubuntu" for official images
+  std::string name;        // last path component: "ubuntu"
+  std::string tag;         // "" when absent
+  std::string digest;      // "sha256:..." when pinned
   bool scratch = false;
 };
 
@@ -29,13 +29,13 @@ ImageRef ParseImageRef(const std::string& text);
 
 struct Stage {
   int index = 0;
-  std::string name;             // as written after AS (may be "")
-  std::size_t from_instruction = 0;  // index into Dockerfile::instructions
-  std::size_t end_instruction = 0;   // one past the stage's last instruction
-  std::string base_text;        // FROM argument as written
-  ImageRef base;                // resolved external image (meaningless when parent_stage >= 0)
-  int parent_stage = -1;        // FROM <earlier stage>
-  std::vector<int> copy_from;   // stages this stage copies from or mounts
+  std::string name;                         // as written after AS (may be "")
+  std::size_t from_instruction = 0;         // index into Dockerfile::instructions
+  std::size_t end_instruction = 0;          // one past the stage's last instruction
+  std::string base_text;                    // FROM argument as written
+  ImageRef base;                            // resolved external image (meaningless when parent_stage >= 0)
+  int parent_stage = -1;                    // FROM <earlier stage>
+  std::vector<int> copy_from;               // stages this stage copies from or mounts
   std::map<std::string, std::string> args;  // ARG and ENV names visible at the end of the stage ("" = unknown)
 };
 

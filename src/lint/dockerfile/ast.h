@@ -17,18 +17,18 @@ struct Heredoc {
 };
 
 struct Instruction {
-  std::string cmd;       // upper case: "RUN"; unknown instructions keep their spelling, upper-cased
-  std::string keyword;   // as written: "run"
-  int start_line = 0;    // 1-based
-  int end_line = 0;      // includes heredoc bodies
+  std::string cmd;                 // upper case: "RUN"; unknown instructions keep their spelling, upper-cased
+  std::string keyword;             // as written: "run"
+  int start_line = 0;              // 1-based
+  int end_line = 0;                // includes heredoc bodies
   std::vector<std::string> flags;  // "--mount=type=cache,target=/root" (quotes removed as BuildKit does)
   bool json_form = false;
   // BuildKit's argument list: JSON elements; the single shell-form string for RUN/CMD/ENTRYPOINT/SHELL; the
   // whitespace-split words for FROM/EXPOSE/ADD/COPY/VOLUME; key,value,sep triples for ENV/LABEL ("=" or "").
   std::vector<std::string> args;
   std::vector<Heredoc> heredocs;
-  std::string original;  // the instruction's text with continuations joined
-  std::vector<std::string> comments;  // comment lines directly above (for pragmas)
+  std::string original;                        // the instruction's text with continuations joined
+  std::vector<std::string> comments;           // comment lines directly above (for pragmas)
   std::unique_ptr<Instruction> onbuild_child;  // ONBUILD's instruction (its lines are 0)
 
   // The text after the flags (shell-form command for RUN/CMD/ENTRYPOINT), for convenience.

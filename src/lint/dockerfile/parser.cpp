@@ -10,8 +10,12 @@
 namespace customs::lint {
 namespace {
 
-bool IsSpaceByte(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
-bool IsWhitespaceSplit(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r'; }
+bool IsSpaceByte(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+bool IsWhitespaceSplit(char c) {
+  return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r';
+}
 
 std::string_view TrimNewline(std::string_view s) {
   while (!s.empty() && (s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
@@ -85,8 +89,8 @@ class Directives {
     if (name != "syntax" && name != "escape" && name != "check") return Done();
     for (const auto& d : parsed) {
       if (d.name == name) {
-        return MakeError(ErrorCode::kInvalidArgument, "line {}: only one {} parser directive can be used",
-                         line_number, name);
+        return MakeError(ErrorCode::kInvalidArgument, "line {}: only one {} parser directive can be used", line_number,
+                         name);
       }
     }
     parsed.push_back({name, std::string(value), line_number});
@@ -292,8 +296,7 @@ class JsonArrayReader {
           AppendUtf8(raw, v);
           break;
         }
-        default:
-          return false;
+        default: return false;
       }
     }
     (void)raw_start;
@@ -361,8 +364,7 @@ class JsonArrayReader {
   std::size_t pos_ = 0;
 };
 
-constexpr std::string_view kNotStringArray =
-    "when using JSON array syntax, arrays must be comprised of strings only";
+constexpr std::string_view kNotStringArray = "when using JSON array syntax, arrays must be comprised of strings only";
 
 // Fills the node's arguments; returns an error message or empty.
 struct ParsedArgs {
@@ -581,8 +583,7 @@ Result<std::optional<Heredoc>> ParseHeredocWord(std::string_view word) {
   auto raw = ProcessShellWord(rest, no_env, options);
   if (!raw) return tl::unexpected(raw.error());
   if (raw->words.size() != 1) {
-    return MakeError(ErrorCode::kInvalidArgument, "internal lexing of heredoc produced inconsistent results: {}",
-                     rest);
+    return MakeError(ErrorCode::kInvalidArgument, "internal lexing of heredoc produced inconsistent results: {}", rest);
   }
   auto count_quotes = [](const std::string& s) {
     return std::count(s.begin(), s.end(), '\'') + std::count(s.begin(), s.end(), '"');

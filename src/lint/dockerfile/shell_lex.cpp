@@ -13,11 +13,13 @@ constexpr std::int32_t kEof = -1;
 constexpr int kMaxDepth = 200;
 
 bool IsSpaceRune(std::int32_t ch) {
-  return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\v' || ch == '\f' || ch == '\r' || ch == 0x85 ||
-         ch == 0xA0 || ch == 0x1680 || (ch >= 0x2000 && ch <= 0x200a) || ch == 0x2028 || ch == 0x2029 ||
-         ch == 0x202f || ch == 0x205f || ch == 0x3000;
+  return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\v' || ch == '\f' || ch == '\r' || ch == 0x85 || ch == 0xA0 ||
+         ch == 0x1680 || (ch >= 0x2000 && ch <= 0x200a) || ch == 0x2028 || ch == 0x2029 || ch == 0x202f ||
+         ch == 0x205f || ch == 0x3000;
 }
-bool IsDigitRune(std::int32_t ch) { return ch >= '0' && ch <= '9'; }
+bool IsDigitRune(std::int32_t ch) {
+  return ch >= '0' && ch <= '9';
+}
 // Go's unicode.IsLetter; non-ASCII code points are approximated as letters (names like $KOREAN's value work).
 bool IsLetterRune(std::int32_t ch) {
   return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= 0xC0 && !IsSpaceRune(ch));
@@ -91,19 +93,14 @@ std::string ReversePattern(std::string_view pattern) {
 }
 
 // BuildKit convertShellPatternToRegex: * ? and \-escapes; regex metacharacters quoted. RE2 has Go's syntax.
-bool ShellPatternToRegex(std::string_view pattern, bool greedy, bool anchored, std::string& out,
-                         std::string& error) {
+bool ShellPatternToRegex(std::string_view pattern, bool greedy, bool anchored, std::string& out, std::string& error) {
   std::u32string p = DecodeUtf8(pattern);
   if (anchored) out += '^';
   for (std::size_t i = 0; i < p.size(); ++i) {
     char32_t tok = p[i];
     switch (tok) {
-      case U'*':
-        out += greedy ? ".*" : ".*?";
-        continue;
-      case U'?':
-        out += '.';
-        continue;
+      case U'*': out += greedy ? ".*" : ".*?"; continue;
+      case U'?': out += '.'; continue;
       case U'\\': {
         char32_t peek = i + 1 < p.size() ? p[i + 1] : 0;
         if (peek == U'}' || peek == U'/') continue;
@@ -116,12 +113,18 @@ bool ShellPatternToRegex(std::string_view pattern, bool greedy, bool anchored, s
         tok = p[i];
         break;
       }
-      case U'[': case U']': case U'{': case U'}': case U'.': case U'+': case U'(': case U')': case U'|':
-      case U'^': case U'$':
-        out += '\\';
-        break;
-      default:
-        break;
+      case U'[':
+      case U']':
+      case U'{':
+      case U'}':
+      case U'.':
+      case U'+':
+      case U'(':
+      case U')':
+      case U'|':
+      case U'^':
+      case U'$': out += '\\'; break;
+      default: break;
     }
     AppendUtf8(out, tok);
   }
@@ -360,12 +363,8 @@ class ShellWord {
         }
         std::string v = value.value_or("");
         switch (ch) {
-          case '-':
-            out = (!set || (null_is_unset && v.empty())) ? word : v;
-            return true;
-          case '+':
-            out = (!set || (null_is_unset && v.empty())) ? "" : word;
-            return true;
+          case '-': out = (!set || (null_is_unset && v.empty())) ? word : v; return true;
+          case '+': out = (!set || (null_is_unset && v.empty())) ? "" : word; return true;
           case '?':
             if (!set) return Fail(name + ": " + (word.empty() ? "is not allowed to be unset" : word));
             if (null_is_unset && v.empty()) {
@@ -453,8 +452,7 @@ class ShellWord {
         out = v;
         return true;
       }
-      default:
-        return Fail("unsupported modifier (" + chs + ") in substitution");
+      default: return Fail("unsupported modifier (" + chs + ") in substitution");
     }
   }
 

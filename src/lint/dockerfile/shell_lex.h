@@ -25,10 +25,10 @@ struct LexOptions {
 };
 
 struct ProcessResult {
-  std::string result;              // the whole input expanded as one word (spaces kept)
-  std::vector<std::string> words;  // the input split into words after expansion
-  std::set<std::string> matched;   // variables that were looked up and set
-  std::set<std::string> unmatched; // variables that were looked up and unset
+  std::string result;               // the whole input expanded as one word (spaces kept)
+  std::vector<std::string> words;   // the input split into words after expansion
+  std::set<std::string> matched;    // variables that were looked up and set
+  std::set<std::string> unmatched;  // variables that were looked up and unset
 };
 
 // Expands `input`. Errors (kInvalidArgument) for unterminated quotes, bad substitutions and `${v?}` on unset.

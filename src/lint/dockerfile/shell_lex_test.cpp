@@ -1,12 +1,12 @@
 // BuildKit's own shell-lexer tables (envVarTest, wordsTest, ProcessWordWithMatches cases), replayed verbatim.
+#include "lint/dockerfile/shell_lex.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
-
-#include "lint/dockerfile/shell_lex.h"
 
 namespace customs::lint {
 namespace {
@@ -32,8 +32,7 @@ EnvLookup MapLookup(const std::map<std::string, std::string>& env) {
 TEST(ShellLex, EnvVarTest) {
   const fs::path path = kShell / "envVarTest";
   if (!fs::exists(path)) GTEST_SKIP() << "shared data absent: " << path;
-  std::map<std::string, std::string> env = {
-      {"PWD", "/home"}, {"SHELL", "bash"}, {"KOREAN", "한국어"}, {"NULL", ""}};
+  std::map<std::string, std::string> env = {{"PWD", "/home"}, {"SHELL", "bash"}, {"KOREAN", "한국어"}, {"NULL", ""}};
   std::ifstream in(path);
   std::string line;
   int total = 0;

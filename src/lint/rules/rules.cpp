@@ -1,9 +1,9 @@
 // The rule table and every check. Checks are pure: they read the model and append findings.
+#include <fmt/format.h>
 #include <re2/re2.h>
 
 #include <algorithm>
 #include <cctype>
-#include <fmt/format.h>
 
 #include "lint/dockerfile/shell_lex.h"
 #include "lint/rules/rule.h"
@@ -16,7 +16,9 @@ std::string Lower(std::string_view s) {
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
-bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool StartsWith(std::string_view s, std::string_view p) {
+  return s.substr(0, p.size()) == p;
+}
 bool EndsWith(std::string_view s, std::string_view p) {
   return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
 }
@@ -80,16 +82,23 @@ void ForRuns(const CheckContext& c, F&& f) {
 
 // ---------------------------------------------------------------- security rules
 
-const std::vector<std::string> kFullOsImages = {
-    "ubuntu", "debian", "centos", "fedora", "rockylinux", "almalinux", "amazonlinux", "oraclelinux",
-    "opensuse/leap", "opensuse/tumbleweed", "archlinux", "kalilinux/kali-rolling", "buildpack-deps",
-    "redhat/ubi8", "redhat/ubi9", "ubi8/ubi", "ubi9/ubi", "clearlinux", "photon", "mageia", "gentoo/stage3"};
+const std::vector<std::string> kFullOsImages = {"ubuntu",         "debian",
+                                                "centos",         "fedora",
+                                                "rockylinux",     "almalinux",
+                                                "amazonlinux",    "oraclelinux",
+                                                "opensuse/leap",  "opensuse/tumbleweed",
+                                                "archlinux",      "kalilinux/kali-rolling",
+                                                "buildpack-deps", "redhat/ubi8",
+                                                "redhat/ubi9",    "ubi8/ubi",
+                                                "ubi9/ubi",       "clearlinux",
+                                                "photon",         "mageia",
+                                                "gentoo/stage3"};
 // Language images whose default tags are a full Debian.
-const std::vector<std::string> kFullOsByDefault = {"python", "node", "golang", "ruby", "openjdk", "php", "perl",
-                                                   "rust", "gcc", "maven", "gradle", "eclipse-temurin",
-                                                   "amazoncorretto", "haskell", "elixir", "erlang"};
-const std::vector<std::string> kMinimalMarkers = {"slim", "alpine", "minimal", "distroless", "micro", "busybox",
-                                                  "nanoserver", "chiseled", "scratch", "wolfi", "static"};
+const std::vector<std::string> kFullOsByDefault = {
+    "python", "node",   "golang",          "ruby",           "openjdk", "php",    "perl",  "rust", "gcc",
+    "maven",  "gradle", "eclipse-temurin", "amazoncorretto", "haskell", "elixir", "erlang"};
+const std::vector<std::string> kMinimalMarkers = {"slim",       "alpine",   "minimal", "distroless", "micro", "busybox",
+                                                  "nanoserver", "chiseled", "scratch", "wolfi",      "static"};
 
 bool IsAllowedBase(const CheckContext& c, const ImageRef& ref) {
   for (const auto& allowed : c.settings.allowed_base_images) {
@@ -193,8 +202,7 @@ bool MatchesList(const std::vector<std::string>& list, const std::string& packag
   return std::any_of(list.begin(), list.end(), [&](const std::string& pattern) { return Glob(pattern, lower); });
 }
 
-void ReportPackageList(const CheckContext& c, const std::vector<std::string>& list, const char* what,
-                       const char* fix) {
+void ReportPackageList(const CheckContext& c, const std::vector<std::string>& list, const char* what, const char* fix) {
   std::map<std::size_t, std::vector<std::string>> by_instruction;
   for (const auto& installed : FinalInstalled(c)) {
     if (installed.manager == "pip" || installed.manager == "npm" || installed.manager == "gem") continue;
@@ -266,8 +274,9 @@ void CheckRootUser(const CheckContext& c) {
 
 // BuildKit's SecretsUsedInArgOrEnv token-boundary match.
 const RE2& SecretNamePattern() {
-  static const RE2 re("(?i)(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token|"
-                      "private_?key|access_?key)(?:_|$)");
+  static const RE2 re(
+      "(?i)(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token|"
+      "private_?key|access_?key)(?:_|$)");
   return re;
 }
 bool LooksLikeSecretName(std::string_view name) {
@@ -286,8 +295,8 @@ void CheckSecretsInArgEnv(const CheckContext& c) {
     }
     for (const auto& name : names) {
       if (LooksLikeSecretName(name)) {
-        c.Report(i, fmt::format("{} \"{}\" looks like a secret; ARG and ENV values persist in the image", inst.cmd,
-                                name),
+        c.Report(i,
+                 fmt::format("{} \"{}\" looks like a secret; ARG and ENV values persist in the image", inst.cmd, name),
                  "pass secrets with RUN --mount=type=secret,id=" + Lower(name));
       }
     }
@@ -297,10 +306,31 @@ void CheckSecretsInArgEnv(const CheckContext& c) {
 bool IsSecretFile(const std::string& path) {
   std::string base = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
   base = Lower(base);
-  static const std::vector<std::string> kNames = {
-      "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", ".env", ".npmrc", ".pypirc", ".netrc", ".git-credentials",
-      "credentials", "credentials.json", "kubeconfig", ".dockercfg", "secrets.yaml", "secrets.yml", ".htpasswd",
-      "*.pem", "*.key", "*.p12", "*.pfx", "*.jks", "*.keystore", ".env.*", "*.ppk", "service-account*.json"};
+  static const std::vector<std::string> kNames = {"id_rsa",
+                                                  "id_dsa",
+                                                  "id_ecdsa",
+                                                  "id_ed25519",
+                                                  ".env",
+                                                  ".npmrc",
+                                                  ".pypirc",
+                                                  ".netrc",
+                                                  ".git-credentials",
+                                                  "credentials",
+                                                  "credentials.json",
+                                                  "kubeconfig",
+                                                  ".dockercfg",
+                                                  "secrets.yaml",
+                                                  "secrets.yml",
+                                                  ".htpasswd",
+                                                  "*.pem",
+                                                  "*.key",
+                                                  "*.p12",
+                                                  "*.pfx",
+                                                  "*.jks",
+                                                  "*.keystore",
+                                                  ".env.*",
+                                                  "*.ppk",
+                                                  "service-account*.json"};
   if (base == ".env.example" || base == ".env.sample") return false;
   return std::any_of(kNames.begin(), kNames.end(), [&](const std::string& n) { return Glob(n, base); }) ||
          path.find(".ssh/") != std::string::npos || path.find(".aws/") != std::string::npos ||
@@ -353,7 +383,8 @@ void CheckExposeSsh(const CheckContext& c) {
   ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
     if (inst.cmd != "EXPOSE") return;
     for (const auto& port : inst.args) {
-      if (port == "22" || StartsWith(port, "22/")) c.Report(i, "EXPOSE 22 publishes SSH", "do not run sshd in a container; use docker exec");
+      if (port == "22" || StartsWith(port, "22/"))
+        c.Report(i, "EXPOSE 22 publishes SSH", "do not run sshd in a container; use docker exec");
     }
   });
 }
@@ -380,7 +411,8 @@ void CheckChmod777(const CheckContext& c) {
       if (command.Program() != "chmod") continue;
       for (const auto& a : command.Effective()) {
         if (a == "777" || a == "0777" || a == "a+rwx" || a == "ugo+rwx" || a == "o+w" || a == "a+w" || a == "666") {
-          c.Report(i, fmt::format("chmod {} makes files world-writable", a), "grant only what is needed, e.g. 755 or 644");
+          c.Report(i, fmt::format("chmod {} makes files world-writable", a),
+                   "grant only what is needed, e.g. 755 or 644");
           return;
         }
       }
@@ -394,7 +426,8 @@ void CheckTlsDisabled(const CheckContext& c) {
       const std::string program = command.Program();
       const auto eff = command.Effective();
       auto has = [&](std::string_view w) {
-        return std::any_of(eff.begin(), eff.end(), [&](const std::string& a) { return a == w || StartsWith(a, std::string(w) + "="); });
+        return std::any_of(eff.begin(), eff.end(),
+                           [&](const std::string& a) { return a == w || StartsWith(a, std::string(w) + "="); });
       };
       std::string what;
       if (program == "curl" && (has("-k") || has("--insecure"))) what = "curl --insecure";
@@ -410,9 +443,11 @@ void CheckTlsDisabled(const CheckContext& c) {
       if ((program == "npm" || program == "yarn") && has("strict-ssl") && (has("false") || has("strict-ssl=false"))) {
         what = program + " strict-ssl false";
       }
-      if (program == "git" && (has("http.sslVerify=false") || has("http.sslverify=false"))) what = "git http.sslVerify=false";
+      if (program == "git" && (has("http.sslVerify=false") || has("http.sslverify=false")))
+        what = "git http.sslVerify=false";
       if (program == "apk" && has("--allow-untrusted")) what = "apk --allow-untrusted";
-      if ((program == "apt-get" || program == "apt") && (has("--allow-unauthenticated") || has("--allow-insecure-repositories"))) {
+      if ((program == "apt-get" || program == "apt") &&
+          (has("--allow-unauthenticated") || has("--allow-insecure-repositories"))) {
         what = program + " --allow-unauthenticated";
       }
       for (const auto& a : command.assignments) {
@@ -456,20 +491,22 @@ void ForInstalls(const CheckContext& c, const std::vector<std::string>& managers
 }
 
 void CheckAptYes(const CheckContext& c) {
-  ForInstalls(c, {"apt-get", "apt"}, [&](std::size_t i, const Instruction&, const RunAnalysis&, const PackageInstall& in) {
-    if (in.assume_yes) return false;
-    c.Report(i, fmt::format("{} install without -y", in.manager), fmt::format("{} install -y ...", in.manager));
-    return true;
-  });
+  ForInstalls(
+      c, {"apt-get", "apt"}, [&](std::size_t i, const Instruction&, const RunAnalysis&, const PackageInstall& in) {
+        if (in.assume_yes) return false;
+        c.Report(i, fmt::format("{} install without -y", in.manager), fmt::format("{} install -y ...", in.manager));
+        return true;
+      });
 }
 
 void CheckAptNoRecommends(const CheckContext& c) {
-  ForInstalls(c, {"apt-get", "apt"}, [&](std::size_t i, const Instruction&, const RunAnalysis&, const PackageInstall& in) {
-    if (in.no_install_recommends || in.packages.empty()) return false;
-    c.Report(i, fmt::format("{} install without --no-install-recommends", in.manager),
-             fmt::format("{} install -y --no-install-recommends ...", in.manager));
-    return true;
-  });
+  ForInstalls(c, {"apt-get", "apt"},
+              [&](std::size_t i, const Instruction&, const RunAnalysis&, const PackageInstall& in) {
+                if (in.no_install_recommends || in.packages.empty()) return false;
+                c.Report(i, fmt::format("{} install without --no-install-recommends", in.manager),
+                         fmt::format("{} install -y --no-install-recommends ...", in.manager));
+                return true;
+              });
 }
 
 void ReportUnpinned(const CheckContext& c, const std::vector<std::string>& managers, const char* example) {
@@ -487,22 +524,41 @@ void ReportUnpinned(const CheckContext& c, const std::vector<std::string>& manag
   });
 }
 
-void CheckAptPin(const CheckContext& c) { ReportUnpinned(c, {"apt-get", "apt"}, "apt-get install curl=7.88.1-10+deb12u5"); }
-void CheckApkPin(const CheckContext& c) { ReportUnpinned(c, {"apk"}, "apk add curl=8.5.0-r0"); }
-void CheckPipPin(const CheckContext& c) { ReportUnpinned(c, {"pip"}, "pip install requests==2.32.3"); }
-void CheckNpmPin(const CheckContext& c) { ReportUnpinned(c, {"npm"}, "npm install express@4.19.2"); }
-void CheckGemPin(const CheckContext& c) { ReportUnpinned(c, {"gem"}, "gem install rails:7.1.3"); }
-void CheckGoPin(const CheckContext& c) { ReportUnpinned(c, {"go"}, "go install example.com/tool@v1.2.3"); }
-void CheckYumPin(const CheckContext& c) { ReportUnpinned(c, {"yum"}, "yum install -y httpd-2.4.57"); }
-void CheckDnfPin(const CheckContext& c) { ReportUnpinned(c, {"dnf", "microdnf"}, "dnf install -y httpd-2.4.57"); }
-void CheckZypperPin(const CheckContext& c) { ReportUnpinned(c, {"zypper"}, "zypper install -y httpd=2.4.57"); }
+void CheckAptPin(const CheckContext& c) {
+  ReportUnpinned(c, {"apt-get", "apt"}, "apt-get install curl=7.88.1-10+deb12u5");
+}
+void CheckApkPin(const CheckContext& c) {
+  ReportUnpinned(c, {"apk"}, "apk add curl=8.5.0-r0");
+}
+void CheckPipPin(const CheckContext& c) {
+  ReportUnpinned(c, {"pip"}, "pip install requests==2.32.3");
+}
+void CheckNpmPin(const CheckContext& c) {
+  ReportUnpinned(c, {"npm"}, "npm install express@4.19.2");
+}
+void CheckGemPin(const CheckContext& c) {
+  ReportUnpinned(c, {"gem"}, "gem install rails:7.1.3");
+}
+void CheckGoPin(const CheckContext& c) {
+  ReportUnpinned(c, {"go"}, "go install example.com/tool@v1.2.3");
+}
+void CheckYumPin(const CheckContext& c) {
+  ReportUnpinned(c, {"yum"}, "yum install -y httpd-2.4.57");
+}
+void CheckDnfPin(const CheckContext& c) {
+  ReportUnpinned(c, {"dnf", "microdnf"}, "dnf install -y httpd-2.4.57");
+}
+void CheckZypperPin(const CheckContext& c) {
+  ReportUnpinned(c, {"zypper"}, "zypper install -y httpd=2.4.57");
+}
 
 void CheckAptLists(const CheckContext& c) {
-  ForInstalls(c, {"apt-get", "apt"}, [&](std::size_t i, const Instruction&, const RunAnalysis& run, const PackageInstall&) {
-    if (run.apt_lists_removed || run.CacheMounted("/var/lib/apt")) return false;
-    c.Report(i, "apt-get lists are left in the layer", "end the RUN with: && rm -rf /var/lib/apt/lists/*");
-    return true;
-  });
+  ForInstalls(c, {"apt-get", "apt"},
+              [&](std::size_t i, const Instruction&, const RunAnalysis& run, const PackageInstall&) {
+                if (run.apt_lists_removed || run.CacheMounted("/var/lib/apt")) return false;
+                c.Report(i, "apt-get lists are left in the layer", "end the RUN with: && rm -rf /var/lib/apt/lists/*");
+                return true;
+              });
 }
 
 void CheckUseAptGet(const CheckContext& c) {
@@ -518,18 +574,22 @@ void CheckUseAptGet(const CheckContext& c) {
 
 void CheckApkNoCache(const CheckContext& c) {
   ForInstalls(c, {"apk"}, [&](std::size_t i, const Instruction&, const RunAnalysis& run, const PackageInstall& in) {
-    if (in.no_cache || run.apk_cache_removed || run.CacheMounted("/var/cache/apk") || in.HasFlag("--cache-dir")) return false;
+    if (in.no_cache || run.apk_cache_removed || run.CacheMounted("/var/cache/apk") || in.HasFlag("--cache-dir"))
+      return false;
     c.Report(i, "apk add without --no-cache", "apk add --no-cache ...");
     return true;
   });
 }
 
 void CheckPipNoCache(const CheckContext& c) {
-  ForInstalls(c, {"pip"}, [&](std::size_t i, const Instruction& inst, const RunAnalysis& run, const PackageInstall& in) {
-    if (in.no_cache || run.CacheMounted("/root/.cache") || inst.original.find("PIP_NO_CACHE_DIR") != std::string::npos) return false;
-    c.Report(i, "pip install without --no-cache-dir", "pip install --no-cache-dir ...");
-    return true;
-  });
+  ForInstalls(c, {"pip"},
+              [&](std::size_t i, const Instruction& inst, const RunAnalysis& run, const PackageInstall& in) {
+                if (in.no_cache || run.CacheMounted("/root/.cache") ||
+                    inst.original.find("PIP_NO_CACHE_DIR") != std::string::npos)
+                  return false;
+                c.Report(i, "pip install without --no-cache-dir", "pip install --no-cache-dir ...");
+                return true;
+              });
 }
 
 void ReportNoYes(const CheckContext& c, const std::vector<std::string>& managers, const char* fix) {
@@ -539,9 +599,15 @@ void ReportNoYes(const CheckContext& c, const std::vector<std::string>& managers
     return true;
   });
 }
-void CheckYumYes(const CheckContext& c) { ReportNoYes(c, {"yum"}, "yum install -y ..."); }
-void CheckDnfYes(const CheckContext& c) { ReportNoYes(c, {"dnf", "microdnf"}, "dnf install -y ..."); }
-void CheckZypperYes(const CheckContext& c) { ReportNoYes(c, {"zypper"}, "zypper install -y ... (or zypper -n install)"); }
+void CheckYumYes(const CheckContext& c) {
+  ReportNoYes(c, {"yum"}, "yum install -y ...");
+}
+void CheckDnfYes(const CheckContext& c) {
+  ReportNoYes(c, {"dnf", "microdnf"}, "dnf install -y ...");
+}
+void CheckZypperYes(const CheckContext& c) {
+  ReportNoYes(c, {"zypper"}, "zypper install -y ... (or zypper -n install)");
+}
 
 void ReportNoClean(const CheckContext& c, const std::vector<std::string>& managers, bool RunAnalysis::*cleaned,
                    const char* cache, const char* fix) {
@@ -551,9 +617,15 @@ void ReportNoClean(const CheckContext& c, const std::vector<std::string>& manage
     return true;
   });
 }
-void CheckYumClean(const CheckContext& c) { ReportNoClean(c, {"yum"}, &RunAnalysis::yum_clean, "/var/cache/yum", "&& yum clean all"); }
-void CheckDnfClean(const CheckContext& c) { ReportNoClean(c, {"dnf", "microdnf"}, &RunAnalysis::dnf_clean, "/var/cache/dnf", "&& dnf clean all"); }
-void CheckZypperClean(const CheckContext& c) { ReportNoClean(c, {"zypper"}, &RunAnalysis::zypper_clean, "/var/cache/zypp", "&& zypper clean"); }
+void CheckYumClean(const CheckContext& c) {
+  ReportNoClean(c, {"yum"}, &RunAnalysis::yum_clean, "/var/cache/yum", "&& yum clean all");
+}
+void CheckDnfClean(const CheckContext& c) {
+  ReportNoClean(c, {"dnf", "microdnf"}, &RunAnalysis::dnf_clean, "/var/cache/dnf", "&& dnf clean all");
+}
+void CheckZypperClean(const CheckContext& c) {
+  ReportNoClean(c, {"zypper"}, &RunAnalysis::zypper_clean, "/var/cache/zypp", "&& zypper clean");
+}
 
 void CheckUpdateAlone(const CheckContext& c) {
   ForRuns(c, [&](std::size_t i, const Instruction&, const RunAnalysis& run) {
@@ -632,7 +704,8 @@ void CheckDuplicateStage(const CheckContext& c) {
   for (const Stage& s : c.model.stages) {
     if (s.name.empty()) continue;
     if (!seen.emplace(Lower(s.name), s.index).second) {
-      c.Report(s.from_instruction, fmt::format("stage name \"{}\" is already used", s.name), "give every stage a unique name");
+      c.Report(s.from_instruction, fmt::format("stage name \"{}\" is already used", s.name),
+               "give every stage a unique name");
     }
   }
 }
@@ -649,9 +722,15 @@ void ReportMultiple(const CheckContext& c, std::string_view cmd) {
     }
   }
 }
-void CheckMultipleCmd(const CheckContext& c) { ReportMultiple(c, "CMD"); }
-void CheckMultipleEntrypoint(const CheckContext& c) { ReportMultiple(c, "ENTRYPOINT"); }
-void CheckMultipleHealthcheck(const CheckContext& c) { ReportMultiple(c, "HEALTHCHECK"); }
+void CheckMultipleCmd(const CheckContext& c) {
+  ReportMultiple(c, "CMD");
+}
+void CheckMultipleEntrypoint(const CheckContext& c) {
+  ReportMultiple(c, "ENTRYPOINT");
+}
+void CheckMultipleHealthcheck(const CheckContext& c) {
+  ReportMultiple(c, "HEALTHCHECK");
+}
 
 void CheckJsonArgs(const CheckContext& c) {
   ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
@@ -694,8 +773,9 @@ void CheckAddForCopy(const CheckContext& c) {
     for (std::size_t k = 0; k + 1 < inst.args.size(); ++k) {
       const std::string& src = inst.args[k];
       std::string lower = Lower(src);
-      if (IsRemote(src) || StartsWith(src, "git@") || EndsWith(lower, ".tar") || lower.find(".tar.") != std::string::npos ||
-          EndsWith(lower, ".tgz") || EndsWith(lower, ".tbz2") || EndsWith(lower, ".txz") || src.find('$') != std::string::npos) {
+      if (IsRemote(src) || StartsWith(src, "git@") || EndsWith(lower, ".tar") ||
+          lower.find(".tar.") != std::string::npos || EndsWith(lower, ".tgz") || EndsWith(lower, ".tbz2") ||
+          EndsWith(lower, ".txz") || src.find('$') != std::string::npos) {
         return;
       }
     }
@@ -720,13 +800,15 @@ void CheckExposePort(const CheckContext& c) {
       std::string port = spec.substr(0, spec.find('/'));
       if (port.find('$') != std::string::npos) continue;
       auto check = [&](const std::string& p) {
-        if (p.empty() || p.size() > 5 || !std::all_of(p.begin(), p.end(), [](char ch) { return std::isdigit(ch); })) return false;
+        if (p.empty() || p.size() > 5 || !std::all_of(p.begin(), p.end(), [](char ch) { return std::isdigit(ch); }))
+          return false;
         int n = std::stoi(p);
         return n >= 0 && n <= 65535;
       };
       std::size_t dash = port.find('-');
       bool ok = dash == std::string::npos ? check(port) : check(port.substr(0, dash)) && check(port.substr(dash + 1));
-      if (!ok) c.Report(i, fmt::format("EXPOSE {} is not a valid port", spec), "ports are 0-65535, optionally /tcp or /udp");
+      if (!ok)
+        c.Report(i, fmt::format("EXPOSE {} is not a valid port", spec), "ports are 0-65535, optionally /tcp or /udp");
     }
   });
 }
@@ -737,15 +819,22 @@ void CheckWgetAndCurl(const CheckContext& c) {
   ForRuns(c, [&](std::size_t i, const Instruction&, const RunAnalysis& run) {
     for (const auto& command : run.commands) {
       std::string p = command.Program();
-      if (p == "curl" && !curl) { curl = true; if (wget) first_other = i; }
-      if (p == "wget" && !wget) { wget = true; if (curl) first_other = i; }
+      if (p == "curl" && !curl) {
+        curl = true;
+        if (wget) first_other = i;
+      }
+      if (p == "wget" && !wget) {
+        wget = true;
+        if (curl) first_other = i;
+      }
     }
   });
   if (curl && wget) c.Report(first_other, "both wget and curl are used", "use one download tool throughout");
 }
 
 void CheckPointlessCommands(const CheckContext& c) {
-  static const std::vector<std::string> kPointless = {"ssh", "vim", "shutdown", "service", "ps", "free", "top", "kill", "mount", "ifconfig"};
+  static const std::vector<std::string> kPointless = {"ssh",  "vim", "shutdown", "service", "ps",
+                                                      "free", "top", "kill",     "mount",   "ifconfig"};
   ForRuns(c, [&](std::size_t i, const Instruction&, const RunAnalysis& run) {
     for (const auto& command : run.commands) {
       if (std::find(kPointless.begin(), kPointless.end(), command.Program()) != kPointless.end()) {
@@ -772,9 +861,12 @@ void CheckHealthcheckMissing(const CheckContext& c) {
   if (final_stage == nullptr) return;
   bool found = false;
   for (int stage : FinalChain(c)) {
-    ForStageInstructions(c, stage, [&](std::size_t, const Instruction& inst) { found = found || inst.cmd == "HEALTHCHECK"; });
+    ForStageInstructions(c, stage,
+                         [&](std::size_t, const Instruction& inst) { found = found || inst.cmd == "HEALTHCHECK"; });
   }
-  if (!found) c.Report(final_stage->from_instruction, "the final stage has no HEALTHCHECK", "HEALTHCHECK CMD [\"/app/healthcheck\"]");
+  if (!found)
+    c.Report(final_stage->from_instruction, "the final stage has no HEALTHCHECK",
+             "HEALTHCHECK CMD [\"/app/healthcheck\"]");
 }
 
 // ---------------------------------------------------------------- BuildKit build checks
@@ -812,14 +904,19 @@ void CheckReservedStageName(const CheckContext& c) {
 void CheckConsistentCasing(const CheckContext& c) {
   int upper = 0, lower = 0;
   for (const auto& inst : c.file.instructions) {
-    if (inst.keyword == inst.cmd) ++upper; else if (inst.keyword == Lower(inst.cmd)) ++lower;
+    if (inst.keyword == inst.cmd)
+      ++upper;
+    else if (inst.keyword == Lower(inst.cmd))
+      ++lower;
   }
   bool want_upper = upper >= lower;
   ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
     bool is_upper = inst.keyword == inst.cmd;
     bool is_lower = inst.keyword == Lower(inst.cmd);
     if ((want_upper && !is_upper) || (!want_upper && !is_lower)) {
-      c.Report(i, fmt::format("instruction '{}' does not match the file's {} casing", inst.keyword, want_upper ? "upper" : "lower"),
+      c.Report(i,
+               fmt::format("instruction '{}' does not match the file's {} casing", inst.keyword,
+                           want_upper ? "upper" : "lower"),
                want_upper ? inst.cmd : Lower(inst.cmd));
     }
   });
@@ -828,7 +925,8 @@ void CheckConsistentCasing(const CheckContext& c) {
 void CheckLegacyKeyValue(const CheckContext& c) {
   ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
     if ((inst.cmd == "ENV" || inst.cmd == "LABEL") && inst.args.size() == 3 && inst.args[2].empty()) {
-      c.Report(i, fmt::format("\"{} key value\" is the legacy form", inst.cmd), fmt::format("{} {}=\"...\"", inst.cmd, inst.args[0]));
+      c.Report(i, fmt::format("\"{} key value\" is the legacy form", inst.cmd),
+               fmt::format("{} {}=\"...\"", inst.cmd, inst.args[0]));
     }
   });
 }
@@ -844,11 +942,12 @@ void CheckEmptyContinuation(const CheckContext& c) {
 }
 
 void CheckUndefinedArgInFrom(const CheckContext& c) {
-  static const std::set<std::string> kAutomatic = {"BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT",
+  static const std::set<std::string> kAutomatic = {"BUILDPLATFORM",  "BUILDOS",  "BUILDARCH",  "BUILDVARIANT",
                                                    "TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT"};
   for (const Stage& s : c.model.stages) {
     const Instruction& inst = c.file.instructions[s.from_instruction];
-    for (const auto& word : inst.args.empty() ? std::vector<std::string>{} : std::vector<std::string>{inst.args[0], FlagValue(inst, "platform")}) {
+    for (const auto& word : inst.args.empty() ? std::vector<std::string>{}
+                                              : std::vector<std::string>{inst.args[0], FlagValue(inst, "platform")}) {
       auto r = ProcessShellWord(word, [&](std::string_view n) -> std::optional<std::string> {
         if (c.model.global_args.count(std::string(n)) || kAutomatic.count(std::string(n))) return std::string();
         return std::nullopt;
@@ -884,7 +983,8 @@ void CheckUndefinedVar(const CheckContext& c) {
     }
     for (const auto& [name, value] : c.model.global_args) declared.insert(name);
     ForStageInstructions(c, s.index, [&](std::size_t i, const Instruction& inst) {
-      static const std::set<std::string> kExpanding = {"ADD", "COPY", "ENV", "EXPOSE", "LABEL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR"};
+      static const std::set<std::string> kExpanding = {"ADD",        "COPY", "ENV",    "EXPOSE", "LABEL",
+                                                       "STOPSIGNAL", "USER", "VOLUME", "WORKDIR"};
       if (!kExpanding.count(inst.cmd)) return;
       std::set<std::string> seen;
       for (const auto& word : inst.args) {
@@ -895,7 +995,9 @@ void CheckUndefinedVar(const CheckContext& c) {
         if (!r) continue;
         for (const auto& name : r->unmatched) {
           for (const auto& d : declared) {
-            if (name.size() > 2 && d != name && (Lower(d) == Lower(name) || EditDistance(d, name) <= (name.size() >= 5 ? 2u : 1u)) && seen.insert(name).second) {
+            if (name.size() > 2 && d != name &&
+                (Lower(d) == Lower(name) || EditDistance(d, name) <= (name.size() >= 5 ? 2u : 1u)) &&
+                seen.insert(name).second) {
               c.Report(i, fmt::format("${} is not defined (did you mean ${}?)", name, d), "$" + d);
             }
           }
@@ -907,169 +1009,395 @@ void CheckUndefinedVar(const CheckContext& c) {
 
 constexpr Rule kRules[] = {
     // Security, judged on the final stage.
-    {"base-image-full-os", Severity::kHigh, "Final image is based on a full OS distribution",
+    {"base-image-full-os",
+     Severity::kHigh,
+     "Final image is based on a full OS distribution",
      "Full distributions (ubuntu, debian, centos, fedora, ...) ship a shell, a package manager and hundreds of "
      "packages the application never uses: each is attack surface and a source of CVEs. Use a slim, minimal, "
      "distroless or alpine base for the final stage. Configurable with allowed_base_images.",
-     {"", "", ""}, CheckFullOsBase},
-    {"base-image-latest", Severity::kMedium, "Base image uses :latest or no tag",
+     {"", "", ""},
+     CheckFullOsBase},
+    {"base-image-latest",
+     Severity::kMedium,
+     "Base image uses :latest or no tag",
      "A floating tag makes builds unreproducible and can silently pull a different, possibly compromised, image.",
-     {"DL3007", "AVD-DS-0001", ""}, CheckLatestTag},
-    {"base-image-no-digest", Severity::kInfo, "Base image is not pinned by digest",
-     "Tags are mutable; only a digest pins the exact image that was reviewed.", {"", "", ""}, CheckDigestPin},
-    {"untrusted-registry", Severity::kMedium, "Base image from a registry outside trusted_registries",
+     {"DL3007", "AVD-DS-0001", ""},
+     CheckLatestTag},
+    {"base-image-no-digest",
+     Severity::kInfo,
+     "Base image is not pinned by digest",
+     "Tags are mutable; only a digest pins the exact image that was reviewed.",
+     {"", "", ""},
+     CheckDigestPin},
+    {"untrusted-registry",
+     Severity::kMedium,
+     "Base image from a registry outside trusted_registries",
      "Only registries the organisation trusts should supply base images (active when trusted_registries is set).",
-     {"", "", ""}, CheckTrustedRegistry},
-    {"attacker-tools", Severity::kHigh, "Attacker tools installed in the final image",
+     {"", "", ""},
+     CheckTrustedRegistry},
+    {"attacker-tools",
+     Severity::kHigh,
+     "Attacker tools installed in the final image",
      "Tools such as curl, wget, netcat, nmap, socat or tcpdump are what an intruder downloads first; shipping them "
      "makes post-exploitation trivial. Fetch files in a builder stage. The list is configurable.",
-     {"", "", ""}, CheckAttackerTools},
-    {"compilers-in-final-stage", Severity::kMedium, "Compilers or build tools in the final image",
+     {"", "", ""},
+     CheckAttackerTools},
+    {"compilers-in-final-stage",
+     Severity::kMedium,
+     "Compilers or build tools in the final image",
      "gcc, make, golang, rustc, *-dev packages and the like let an attacker build tools inside the container and "
      "bloat the image. Build in a separate stage and COPY the artefacts (multi-stage build).",
-     {"", "", ""}, CheckCompilers},
-    {"root-user", Severity::kHigh, "Final stage runs as root",
+     {"", "", ""},
+     CheckCompilers},
+    {"root-user",
+     Severity::kHigh,
+     "Final stage runs as root",
      "Without USER (or with USER root/0) the container runs as root, which turns a container escape or a writable "
      "mount into host root. A USER in a builder stage does not carry over to the final stage.",
-     {"DL3002", "AVD-DS-0002", ""}, CheckRootUser},
-    {"secret-in-arg-env", Severity::kHigh, "Secret-looking name in ARG or ENV",
+     {"DL3002", "AVD-DS-0002", ""},
+     CheckRootUser},
+    {"secret-in-arg-env",
+     Severity::kHigh,
+     "Secret-looking name in ARG or ENV",
      "ARG and ENV values are stored in the image history and config. Names are matched on token boundaries "
      "(API_KEY, DB_PASSWORD), never as substrings (libcrypto3 is not a secret).",
-     {"", "", "SecretsUsedInArgOrEnv"}, CheckSecretsInArgEnv},
-    {"secret-file-copied", Severity::kHigh, "Secret file copied into the image",
+     {"", "", "SecretsUsedInArgOrEnv"},
+     CheckSecretsInArgEnv},
+    {"secret-file-copied",
+     Severity::kHigh,
+     "Secret file copied into the image",
      "Private keys, .env, .npmrc, .netrc or cloud credentials copied into a layer stay there even if deleted later.",
-     {"", "", ""}, CheckSecretFiles},
-    {"curl-pipe-shell", Severity::kHigh, "Remote script piped into a shell",
-     "curl | sh runs whatever the server returns, unverified.", {"", "", ""}, CheckCurlPipeShell},
-    {"sudo", Severity::kMedium, "RUN uses sudo",
-     "sudo has unpredictable TTY and signal behaviour and signals privilege confusion.", {"DL3004", "AVD-DS-0010", ""},
+     {"", "", ""},
+     CheckSecretFiles},
+    {"curl-pipe-shell",
+     Severity::kHigh,
+     "Remote script piped into a shell",
+     "curl | sh runs whatever the server returns, unverified.",
+     {"", "", ""},
+     CheckCurlPipeShell},
+    {"sudo",
+     Severity::kMedium,
+     "RUN uses sudo",
+     "sudo has unpredictable TTY and signal behaviour and signals privilege confusion.",
+     {"DL3004", "AVD-DS-0010", ""},
      CheckSudo},
-    {"expose-ssh", Severity::kMedium, "Port 22 exposed",
-     "Running sshd in a container widens the attack surface; use docker exec.", {"", "AVD-DS-0004", ""}, CheckExposeSsh},
-    {"add-remote-without-checksum", Severity::kMedium, "ADD of a remote URL without --checksum",
-     "The download is not verified and can change between builds.", {"", "", ""}, CheckAddRemote},
-    {"chmod-world-writable", Severity::kMedium, "chmod makes files world-writable",
-     "chmod 777 lets any user in the container modify the files.", {"", "", ""}, CheckChmod777},
-    {"tls-verification-disabled", Severity::kHigh, "TLS certificate verification disabled",
+    {"expose-ssh",
+     Severity::kMedium,
+     "Port 22 exposed",
+     "Running sshd in a container widens the attack surface; use docker exec.",
+     {"", "AVD-DS-0004", ""},
+     CheckExposeSsh},
+    {"add-remote-without-checksum",
+     Severity::kMedium,
+     "ADD of a remote URL without --checksum",
+     "The download is not verified and can change between builds.",
+     {"", "", ""},
+     CheckAddRemote},
+    {"chmod-world-writable",
+     Severity::kMedium,
+     "chmod makes files world-writable",
+     "chmod 777 lets any user in the container modify the files.",
+     {"", "", ""},
+     CheckChmod777},
+    {"tls-verification-disabled",
+     Severity::kHigh,
+     "TLS certificate verification disabled",
      "curl -k, wget --no-check-certificate, pip --trusted-host or strict-ssl=false allow man-in-the-middle "
      "tampering of downloads.",
-     {"", "", ""}, CheckTlsDisabled},
+     {"", "", ""},
+     CheckTlsDisabled},
     // Package manager hygiene.
-    {"apt-get-missing-yes", Severity::kMedium, "apt-get install without -y",
-     "Without -y the build waits for confirmation and fails.", {"DL3014", "AVD-DS-0021", ""}, CheckAptYes},
-    {"apt-get-install-recommends", Severity::kLow, "apt-get install without --no-install-recommends",
-     "Recommended packages bloat the image with software that is never used.", {"DL3015", "AVD-DS-0029", ""},
+    {"apt-get-missing-yes",
+     Severity::kMedium,
+     "apt-get install without -y",
+     "Without -y the build waits for confirmation and fails.",
+     {"DL3014", "AVD-DS-0021", ""},
+     CheckAptYes},
+    {"apt-get-install-recommends",
+     Severity::kLow,
+     "apt-get install without --no-install-recommends",
+     "Recommended packages bloat the image with software that is never used.",
+     {"DL3015", "AVD-DS-0029", ""},
      CheckAptNoRecommends},
-    {"apt-get-unpinned", Severity::kLow, "apt-get install without pinned versions",
-     "Unpinned packages make builds unreproducible.", {"DL3008", "", ""}, CheckAptPin},
-    {"apt-get-lists-not-removed", Severity::kLow, "apt-get lists not removed",
+    {"apt-get-unpinned",
+     Severity::kLow,
+     "apt-get install without pinned versions",
+     "Unpinned packages make builds unreproducible.",
+     {"DL3008", "", ""},
+     CheckAptPin},
+    {"apt-get-lists-not-removed",
+     Severity::kLow,
+     "apt-get lists not removed",
      "/var/lib/apt/lists left in a layer adds tens of MB; remove it in the same RUN or use a cache mount.",
-     {"DL3009", "", ""}, CheckAptLists},
-    {"use-apt-get", Severity::kLow, "apt used instead of apt-get",
-     "apt's interface is not stable for scripts.", {"DL3027", "", ""}, CheckUseAptGet},
-    {"package-update-alone", Severity::kLow, "Package index update without install in the same RUN",
-     "A cached update layer goes stale; later installs fetch outdated indexes.", {"", "AVD-DS-0017", ""},
+     {"DL3009", "", ""},
+     CheckAptLists},
+    {"use-apt-get",
+     Severity::kLow,
+     "apt used instead of apt-get",
+     "apt's interface is not stable for scripts.",
+     {"DL3027", "", ""},
+     CheckUseAptGet},
+    {"package-update-alone",
+     Severity::kLow,
+     "Package index update without install in the same RUN",
+     "A cached update layer goes stale; later installs fetch outdated indexes.",
+     {"", "AVD-DS-0017", ""},
      CheckUpdateAlone},
-    {"apk-missing-no-cache", Severity::kLow, "apk add without --no-cache",
-     "The apk cache stays in the layer.", {"DL3019", "AVD-DS-0025", ""}, CheckApkNoCache},
-    {"apk-unpinned", Severity::kLow, "apk add without pinned versions", "Unpinned packages make builds unreproducible.",
-     {"DL3018", "", ""}, CheckApkPin},
-    {"pip-missing-no-cache-dir", Severity::kLow, "pip install without --no-cache-dir",
-     "pip's cache stays in the layer.", {"DL3042", "", ""}, CheckPipNoCache},
-    {"pip-unpinned", Severity::kLow, "pip install without pinned versions",
-     "Unpinned packages make builds unreproducible.", {"DL3013", "", ""}, CheckPipPin},
-    {"npm-unpinned", Severity::kLow, "npm install without pinned versions",
-     "Unpinned packages make builds unreproducible.", {"DL3016", "", ""}, CheckNpmPin},
-    {"gem-unpinned", Severity::kLow, "gem install without pinned versions",
-     "Unpinned packages make builds unreproducible.", {"DL3028", "", ""}, CheckGemPin},
-    {"go-install-unpinned", Severity::kLow, "go install without a pinned version",
-     "go install pkg@latest (or no version) is not reproducible.", {"", "", ""}, CheckGoPin},
-    {"yum-missing-yes", Severity::kMedium, "yum install without -y", "The build waits for confirmation and fails.",
-     {"DL3030", "", ""}, CheckYumYes},
-    {"yum-not-cleaned", Severity::kLow, "yum install without yum clean all", "The yum cache stays in the layer.",
-     {"DL3032", "AVD-DS-0015", ""}, CheckYumClean},
-    {"yum-unpinned", Severity::kLow, "yum install without pinned versions",
-     "Unpinned packages make builds unreproducible.", {"DL3033", "", ""}, CheckYumPin},
-    {"dnf-missing-yes", Severity::kMedium, "dnf install without -y", "The build waits for confirmation and fails.",
-     {"DL3038", "", ""}, CheckDnfYes},
-    {"dnf-not-cleaned", Severity::kLow, "dnf install without dnf clean all", "The dnf cache stays in the layer.",
-     {"DL3040", "AVD-DS-0019", ""}, CheckDnfClean},
-    {"dnf-unpinned", Severity::kLow, "dnf install without pinned versions",
-     "Unpinned packages make builds unreproducible.", {"DL3041", "", ""}, CheckDnfPin},
-    {"zypper-missing-yes", Severity::kMedium, "zypper install without -y/-n",
-     "The build waits for confirmation and fails.", {"DL3034", "", ""}, CheckZypperYes},
-    {"zypper-not-cleaned", Severity::kLow, "zypper install without zypper clean", "The zypper cache stays in the layer.",
-     {"DL3036", "AVD-DS-0020", ""}, CheckZypperClean},
-    {"zypper-unpinned", Severity::kLow, "zypper install without pinned versions",
-     "Unpinned packages make builds unreproducible.", {"DL3037", "", ""}, CheckZypperPin},
+    {"apk-missing-no-cache",
+     Severity::kLow,
+     "apk add without --no-cache",
+     "The apk cache stays in the layer.",
+     {"DL3019", "AVD-DS-0025", ""},
+     CheckApkNoCache},
+    {"apk-unpinned",
+     Severity::kLow,
+     "apk add without pinned versions",
+     "Unpinned packages make builds unreproducible.",
+     {"DL3018", "", ""},
+     CheckApkPin},
+    {"pip-missing-no-cache-dir",
+     Severity::kLow,
+     "pip install without --no-cache-dir",
+     "pip's cache stays in the layer.",
+     {"DL3042", "", ""},
+     CheckPipNoCache},
+    {"pip-unpinned",
+     Severity::kLow,
+     "pip install without pinned versions",
+     "Unpinned packages make builds unreproducible.",
+     {"DL3013", "", ""},
+     CheckPipPin},
+    {"npm-unpinned",
+     Severity::kLow,
+     "npm install without pinned versions",
+     "Unpinned packages make builds unreproducible.",
+     {"DL3016", "", ""},
+     CheckNpmPin},
+    {"gem-unpinned",
+     Severity::kLow,
+     "gem install without pinned versions",
+     "Unpinned packages make builds unreproducible.",
+     {"DL3028", "", ""},
+     CheckGemPin},
+    {"go-install-unpinned",
+     Severity::kLow,
+     "go install without a pinned version",
+     "go install pkg@latest (or no version) is not reproducible.",
+     {"", "", ""},
+     CheckGoPin},
+    {"yum-missing-yes",
+     Severity::kMedium,
+     "yum install without -y",
+     "The build waits for confirmation and fails.",
+     {"DL3030", "", ""},
+     CheckYumYes},
+    {"yum-not-cleaned",
+     Severity::kLow,
+     "yum install without yum clean all",
+     "The yum cache stays in the layer.",
+     {"DL3032", "AVD-DS-0015", ""},
+     CheckYumClean},
+    {"yum-unpinned",
+     Severity::kLow,
+     "yum install without pinned versions",
+     "Unpinned packages make builds unreproducible.",
+     {"DL3033", "", ""},
+     CheckYumPin},
+    {"dnf-missing-yes",
+     Severity::kMedium,
+     "dnf install without -y",
+     "The build waits for confirmation and fails.",
+     {"DL3038", "", ""},
+     CheckDnfYes},
+    {"dnf-not-cleaned",
+     Severity::kLow,
+     "dnf install without dnf clean all",
+     "The dnf cache stays in the layer.",
+     {"DL3040", "AVD-DS-0019", ""},
+     CheckDnfClean},
+    {"dnf-unpinned",
+     Severity::kLow,
+     "dnf install without pinned versions",
+     "Unpinned packages make builds unreproducible.",
+     {"DL3041", "", ""},
+     CheckDnfPin},
+    {"zypper-missing-yes",
+     Severity::kMedium,
+     "zypper install without -y/-n",
+     "The build waits for confirmation and fails.",
+     {"DL3034", "", ""},
+     CheckZypperYes},
+    {"zypper-not-cleaned",
+     Severity::kLow,
+     "zypper install without zypper clean",
+     "The zypper cache stays in the layer.",
+     {"DL3036", "AVD-DS-0020", ""},
+     CheckZypperClean},
+    {"zypper-unpinned",
+     Severity::kLow,
+     "zypper install without pinned versions",
+     "Unpinned packages make builds unreproducible.",
+     {"DL3037", "", ""},
+     CheckZypperPin},
     // Instructions.
-    {"workdir-relative", Severity::kLow, "WORKDIR is a relative path",
+    {"workdir-relative",
+     Severity::kLow,
+     "WORKDIR is a relative path",
      "A relative WORKDIR depends on the previous one and is easy to get wrong.",
-     {"DL3000", "AVD-DS-0009", "WorkdirRelativePath"}, CheckWorkdirRelative},
-    {"run-cd", Severity::kLow, "RUN cd instead of WORKDIR", "cd does not persist; WORKDIR is clearer.",
-     {"DL3003", "AVD-DS-0013", ""}, CheckRunCd},
-    {"copy-from-unknown-stage", Severity::kMedium, "COPY --from names no earlier stage",
-     "An unknown name is pulled as an image from a registry, which is rarely what was meant.", {"DL3022", "", ""},
+     {"DL3000", "AVD-DS-0009", "WorkdirRelativePath"},
+     CheckWorkdirRelative},
+    {"run-cd",
+     Severity::kLow,
+     "RUN cd instead of WORKDIR",
+     "cd does not persist; WORKDIR is clearer.",
+     {"DL3003", "AVD-DS-0013", ""},
+     CheckRunCd},
+    {"copy-from-unknown-stage",
+     Severity::kMedium,
+     "COPY --from names no earlier stage",
+     "An unknown name is pulled as an image from a registry, which is rarely what was meant.",
+     {"DL3022", "", ""},
      CheckCopyFromUnknown},
-    {"copy-from-own-stage", Severity::kHigh, "COPY --from refers to its own stage",
-     "A stage cannot copy from itself; the build fails.", {"DL3023", "AVD-DS-0006", ""}, CheckCopyFromSelf},
-    {"duplicate-stage-name", Severity::kHigh, "Duplicate stage name", "Stage names must be unique.",
-     {"DL3024", "AVD-DS-0012", "DuplicateStageName"}, CheckDuplicateStage},
-    {"multiple-cmd", Severity::kMedium, "Several CMD in one stage", "Only the last CMD takes effect.",
-     {"DL4003", "AVD-DS-0016", "MultipleInstructionsDisallowed"}, CheckMultipleCmd},
-    {"multiple-entrypoint", Severity::kMedium, "Several ENTRYPOINT in one stage",
-     "Only the last ENTRYPOINT takes effect.", {"DL4004", "AVD-DS-0007", "MultipleInstructionsDisallowed"},
+    {"copy-from-own-stage",
+     Severity::kHigh,
+     "COPY --from refers to its own stage",
+     "A stage cannot copy from itself; the build fails.",
+     {"DL3023", "AVD-DS-0006", ""},
+     CheckCopyFromSelf},
+    {"duplicate-stage-name",
+     Severity::kHigh,
+     "Duplicate stage name",
+     "Stage names must be unique.",
+     {"DL3024", "AVD-DS-0012", "DuplicateStageName"},
+     CheckDuplicateStage},
+    {"multiple-cmd",
+     Severity::kMedium,
+     "Several CMD in one stage",
+     "Only the last CMD takes effect.",
+     {"DL4003", "AVD-DS-0016", "MultipleInstructionsDisallowed"},
+     CheckMultipleCmd},
+    {"multiple-entrypoint",
+     Severity::kMedium,
+     "Several ENTRYPOINT in one stage",
+     "Only the last ENTRYPOINT takes effect.",
+     {"DL4004", "AVD-DS-0007", "MultipleInstructionsDisallowed"},
      CheckMultipleEntrypoint},
-    {"multiple-healthcheck", Severity::kMedium, "Several HEALTHCHECK in one stage",
-     "Only the last HEALTHCHECK takes effect.", {"DL3012", "AVD-DS-0023", "MultipleInstructionsDisallowed"},
+    {"multiple-healthcheck",
+     Severity::kMedium,
+     "Several HEALTHCHECK in one stage",
+     "Only the last HEALTHCHECK takes effect.",
+     {"DL3012", "AVD-DS-0023", "MultipleInstructionsDisallowed"},
      CheckMultipleHealthcheck},
-    {"json-args-recommended", Severity::kLow, "CMD/ENTRYPOINT in shell form",
+    {"json-args-recommended",
+     Severity::kLow,
+     "CMD/ENTRYPOINT in shell form",
      "The shell form runs under /bin/sh -c, which does not forward signals to the application.",
-     {"DL3025", "", "JSONArgsRecommended"}, CheckJsonArgs},
-    {"maintainer-deprecated", Severity::kInfo, "MAINTAINER is deprecated", "Use a LABEL instead.",
-     {"DL4000", "AVD-DS-0022", "MaintainerDeprecated"}, CheckMaintainer},
-    {"pipefail", Severity::kLow, "Pipe without pipefail",
-     "Without pipefail a failing command before a pipe does not fail the build.", {"DL4006", "", ""}, CheckPipefail},
-    {"add-instead-of-copy", Severity::kLow, "ADD used for local files",
-     "ADD's implicit extraction and URL handling surprise; COPY is explicit.", {"DL3020", "AVD-DS-0005", ""},
+     {"DL3025", "", "JSONArgsRecommended"},
+     CheckJsonArgs},
+    {"maintainer-deprecated",
+     Severity::kInfo,
+     "MAINTAINER is deprecated",
+     "Use a LABEL instead.",
+     {"DL4000", "AVD-DS-0022", "MaintainerDeprecated"},
+     CheckMaintainer},
+    {"pipefail",
+     Severity::kLow,
+     "Pipe without pipefail",
+     "Without pipefail a failing command before a pipe does not fail the build.",
+     {"DL4006", "", ""},
+     CheckPipefail},
+    {"add-instead-of-copy",
+     Severity::kLow,
+     "ADD used for local files",
+     "ADD's implicit extraction and URL handling surprise; COPY is explicit.",
+     {"DL3020", "AVD-DS-0005", ""},
      CheckAddForCopy},
-    {"copy-destination-slash", Severity::kMedium, "Several sources need a destination ending in /",
-     "With several sources the destination must be a directory.", {"DL3021", "AVD-DS-0011", ""},
+    {"copy-destination-slash",
+     Severity::kMedium,
+     "Several sources need a destination ending in /",
+     "With several sources the destination must be a directory.",
+     {"DL3021", "AVD-DS-0011", ""},
      CheckCopyDestSlash},
-    {"expose-invalid-port", Severity::kMedium, "EXPOSE with an invalid port", "Ports are 0-65535.",
-     {"DL3011", "AVD-DS-0008", ""}, CheckExposePort},
-    {"wget-and-curl", Severity::kInfo, "Both wget and curl used", "Two download tools where one would do.",
-     {"DL4001", "AVD-DS-0014", ""}, CheckWgetAndCurl},
-    {"pointless-command", Severity::kInfo, "Command that makes no sense in a build",
-     "ssh, vim, shutdown, service, ps, free, top, kill, mount, ifconfig.", {"DL3001", "", ""}, CheckPointlessCommands},
-    {"from-platform-flag", Severity::kLow, "FROM --platform with a constant",
-     "A fixed platform breaks multi-platform builds.", {"DL3029", "", "FromPlatformFlagConstDisallowed"},
+    {"expose-invalid-port",
+     Severity::kMedium,
+     "EXPOSE with an invalid port",
+     "Ports are 0-65535.",
+     {"DL3011", "AVD-DS-0008", ""},
+     CheckExposePort},
+    {"wget-and-curl",
+     Severity::kInfo,
+     "Both wget and curl used",
+     "Two download tools where one would do.",
+     {"DL4001", "AVD-DS-0014", ""},
+     CheckWgetAndCurl},
+    {"pointless-command",
+     Severity::kInfo,
+     "Command that makes no sense in a build",
+     "ssh, vim, shutdown, service, ps, free, top, kill, mount, ifconfig.",
+     {"DL3001", "", ""},
+     CheckPointlessCommands},
+    {"from-platform-flag",
+     Severity::kLow,
+     "FROM --platform with a constant",
+     "A fixed platform breaks multi-platform builds.",
+     {"DL3029", "", "FromPlatformFlagConstDisallowed"},
      CheckFromPlatform},
-    {"healthcheck-missing", Severity::kInfo, "Final stage has no HEALTHCHECK",
-     "Orchestrators cannot tell a hung container from a healthy one.", {"DL3057", "AVD-DS-0026", ""},
+    {"healthcheck-missing",
+     Severity::kInfo,
+     "Final stage has no HEALTHCHECK",
+     "Orchestrators cannot tell a hung container from a healthy one.",
+     {"DL3057", "AVD-DS-0026", ""},
      CheckHealthcheckMissing},
     // BuildKit build checks.
-    {"stage-name-casing", Severity::kLow, "Stage name is not lowercase", "BuildKit expects lowercase stage names.",
-     {"", "", "StageNameCasing"}, CheckStageNameCasing},
-    {"from-as-casing", Severity::kLow, "FROM and AS casing differ", "Keep keyword casing consistent.",
-     {"", "", "FromAsCasing"}, CheckFromAsCasing},
-    {"reserved-stage-name", Severity::kHigh, "Reserved stage name", "scratch and context cannot name a stage.",
-     {"", "", "ReservedStageName"}, CheckReservedStageName},
-    {"consistent-instruction-casing", Severity::kInfo, "Instruction casing is inconsistent",
-     "Mixing upper- and lower-case instructions hurts readability.", {"", "", "ConsistentInstructionCasing"},
+    {"stage-name-casing",
+     Severity::kLow,
+     "Stage name is not lowercase",
+     "BuildKit expects lowercase stage names.",
+     {"", "", "StageNameCasing"},
+     CheckStageNameCasing},
+    {"from-as-casing",
+     Severity::kLow,
+     "FROM and AS casing differ",
+     "Keep keyword casing consistent.",
+     {"", "", "FromAsCasing"},
+     CheckFromAsCasing},
+    {"reserved-stage-name",
+     Severity::kHigh,
+     "Reserved stage name",
+     "scratch and context cannot name a stage.",
+     {"", "", "ReservedStageName"},
+     CheckReservedStageName},
+    {"consistent-instruction-casing",
+     Severity::kInfo,
+     "Instruction casing is inconsistent",
+     "Mixing upper- and lower-case instructions hurts readability.",
+     {"", "", "ConsistentInstructionCasing"},
      CheckConsistentCasing},
-    {"legacy-key-value-format", Severity::kInfo, "ENV/LABEL in the legacy \"key value\" form",
-     "The key=value form is unambiguous.", {"", "", "LegacyKeyValueFormat"}, CheckLegacyKeyValue},
-    {"no-empty-continuation", Severity::kLow, "Empty continuation line",
-     "Blank lines inside a continued instruction are deprecated.", {"", "", "NoEmptyContinuation"},
+    {"legacy-key-value-format",
+     Severity::kInfo,
+     "ENV/LABEL in the legacy \"key value\" form",
+     "The key=value form is unambiguous.",
+     {"", "", "LegacyKeyValueFormat"},
+     CheckLegacyKeyValue},
+    {"no-empty-continuation",
+     Severity::kLow,
+     "Empty continuation line",
+     "Blank lines inside a continued instruction are deprecated.",
+     {"", "", "NoEmptyContinuation"},
      CheckEmptyContinuation},
-    {"undefined-arg-in-from", Severity::kMedium, "FROM uses an undeclared ARG",
-     "Only ARGs declared before the first FROM can be used in FROM.", {"", "", "UndefinedArgInFrom"},
+    {"undefined-arg-in-from",
+     Severity::kMedium,
+     "FROM uses an undeclared ARG",
+     "Only ARGs declared before the first FROM can be used in FROM.",
+     {"", "", "UndefinedArgInFrom"},
      CheckUndefinedArgInFrom},
-    {"undefined-var", Severity::kLow, "Variable is not defined (likely typo)",
+    {"undefined-var",
+     Severity::kLow,
+     "Variable is not defined (likely typo)",
      "A variable that is neither ARG nor ENV expands to the empty string. Reported only when it is one edit away "
      "from a declared name, since the base image's environment is not known here.",
-     {"", "", "UndefinedVar"}, CheckUndefinedVar},
+     {"", "", "UndefinedVar"},
+     CheckUndefinedVar},
 };
 
 }  // namespace
@@ -1093,21 +1421,58 @@ bool ParseSeverity(std::string_view text, Severity& out) {
       return true;
     }
   }
-  if (lower == "warning" || lower == "style") { out = lower == "warning" ? Severity::kMedium : Severity::kInfo; return true; }
-  if (lower == "error") { out = Severity::kHigh; return true; }
+  if (lower == "warning" || lower == "style") {
+    out = lower == "warning" ? Severity::kMedium : Severity::kInfo;
+    return true;
+  }
+  if (lower == "error") {
+    out = Severity::kHigh;
+    return true;
+  }
   return false;
 }
 
 RuleSettings DefaultRuleSettings() {
   RuleSettings s;
-  s.attacker_tools = {"curl", "wget", "netcat", "netcat-openbsd", "netcat-traditional", "netcat-gnu", "nc", "ncat",
-                      "nmap", "nmap-ncat", "socat", "tcpdump", "telnet", "inetutils-telnet", "busybox-extras",
-                      "openssh-client", "openssh-clients", "ssh", "ftp", "lftp", "tftp", "gdb", "strace", "ltrace",
-                      "tshark", "wireshark", "hping3", "masscan", "john", "hydra", "net-tools", "dnsutils",
-                      "bind-tools", "iputils-ping", "traceroute"};
-  s.compilers = {"gcc", "gcc-*", "g++", "g++-*", "gcc-c++", "clang", "clang-*", "llvm", "build-essential", "make",
-                 "cmake", "automake", "autoconf", "libtool", "golang", "golang-go", "golang-*", "go", "rustc",
-                 "cargo", "rust", "*-dev", "*-devel", "musl-dev", "build-base", "alpine-sdk", "nasm", "gfortran"};
+  s.attacker_tools = {"curl",
+                      "wget",
+                      "netcat",
+                      "netcat-openbsd",
+                      "netcat-traditional",
+                      "netcat-gnu",
+                      "nc",
+                      "ncat",
+                      "nmap",
+                      "nmap-ncat",
+                      "socat",
+                      "tcpdump",
+                      "telnet",
+                      "inetutils-telnet",
+                      "busybox-extras",
+                      "openssh-client",
+                      "openssh-clients",
+                      "ssh",
+                      "ftp",
+                      "lftp",
+                      "tftp",
+                      "gdb",
+                      "strace",
+                      "ltrace",
+                      "tshark",
+                      "wireshark",
+                      "hping3",
+                      "masscan",
+                      "john",
+                      "hydra",
+                      "net-tools",
+                      "dnsutils",
+                      "bind-tools",
+                      "iputils-ping",
+                      "traceroute"};
+  s.compilers = {"gcc",    "gcc-*",           "g++",      "g++-*",      "gcc-c++",    "clang",    "clang-*",
+                 "llvm",   "build-essential", "make",     "cmake",      "automake",   "autoconf", "libtool",
+                 "golang", "golang-go",       "golang-*", "go",         "rustc",      "cargo",    "rust",
+                 "*-dev",  "*-devel",         "musl-dev", "build-base", "alpine-sdk", "nasm",     "gfortran"};
   return s;
 }
 
@@ -1137,7 +1502,9 @@ void CheckContext::ReportLines(int line, int end_line, int stage, std::string me
   out.push_back(std::move(f));
 }
 
-std::span<const Rule> AllRules() { return kRules; }
+std::span<const Rule> AllRules() {
+  return kRules;
+}
 
 const Rule* FindRule(std::string_view id_or_alias) {
   for (const Rule& rule : kRules) {

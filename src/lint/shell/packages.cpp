@@ -6,23 +6,40 @@
 namespace customs::lint {
 namespace {
 
-bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool StartsWith(std::string_view s, std::string_view p) {
+  return s.substr(0, p.size()) == p;
+}
 
 // Options that take a separate value, per manager (so the value is not taken for a package name).
 bool TakesValue(const std::string& manager, const std::string& opt) {
   static const std::vector<std::string> kApt = {"-o", "-c", "-t", "--target-release", "--option"};
-  static const std::vector<std::string> kApk = {"-X", "--repository", "-p", "--root", "-t", "--virtual",
-                                                "--arch", "--keys-dir", "--repositories-file", "--cache-dir"};
-  static const std::vector<std::string> kRpm = {"--enablerepo", "--disablerepo", "--setopt", "--installroot",
-                                                "--releasever", "-c", "--config", "-x", "--exclude",
-                                                "--repo", "--nodocs_"};
-  static const std::vector<std::string> kPip = {"-r", "--requirement", "-c", "--constraint", "-i",
-                                                "--index-url", "--extra-index-url", "--trusted-host", "-t",
-                                                "--target", "--prefix", "--root", "-f", "--find-links",
-                                                "--cache-dir", "--src", "--platform", "--python-version"};
+  static const std::vector<std::string> kApk = {
+      "-X",         "--repository",        "-p",         "--root", "-t", "--virtual", "--arch",
+      "--keys-dir", "--repositories-file", "--cache-dir"};
+  static const std::vector<std::string> kRpm = {
+      "--enablerepo", "--disablerepo", "--setopt", "--installroot", "--releasever", "-c", "--config",
+      "-x",           "--exclude",     "--repo",   "--nodocs_"};
+  static const std::vector<std::string> kPip = {"-r",
+                                                "--requirement",
+                                                "-c",
+                                                "--constraint",
+                                                "-i",
+                                                "--index-url",
+                                                "--extra-index-url",
+                                                "--trusted-host",
+                                                "-t",
+                                                "--target",
+                                                "--prefix",
+                                                "--root",
+                                                "-f",
+                                                "--find-links",
+                                                "--cache-dir",
+                                                "--src",
+                                                "--platform",
+                                                "--python-version"};
   static const std::vector<std::string> kNpm = {"--prefix", "--registry", "--cache", "-w", "--workspace"};
-  static const std::vector<std::string> kGem = {"-v", "--version", "-i", "--install-dir", "-n",
-                                                "--bindir", "--source", "-s", "-P", "--trust-policy"};
+  static const std::vector<std::string> kGem = {"-v",       "--version", "-i", "--install-dir", "-n", "--bindir",
+                                                "--source", "-s",        "-P", "--trust-policy"};
   const std::vector<std::string>* list = nullptr;
   if (manager == "apt-get" || manager == "apt") list = &kApt;
   if (manager == "apk") list = &kApk;
@@ -100,9 +117,8 @@ InstalledPackage SplitPackage(const std::string& manager, const std::string& spe
 }  // namespace
 
 bool PackageInstall::HasFlag(std::string_view flag) const {
-  return std::any_of(flags.begin(), flags.end(), [&](const std::string& f) {
-    return f == flag || StartsWith(f, std::string(flag) + "=");
-  });
+  return std::any_of(flags.begin(), flags.end(),
+                     [&](const std::string& f) { return f == flag || StartsWith(f, std::string(flag) + "="); });
 }
 
 bool RunAnalysis::CacheMounted(std::string_view path_prefix) const {

@@ -23,8 +23,8 @@ struct PackageInstall {
   std::vector<std::string> flags;  // every option given, as written
   bool assume_yes = false;         // -y / --yes / -n / --non-interactive / --assumeyes / -q=2
   bool no_install_recommends = false;
-  bool no_cache = false;           // apk --no-cache, pip --no-cache-dir
-  std::string virtual_group;       // apk add --virtual NAME
+  bool no_cache = false;      // apk --no-cache, pip --no-cache-dir
+  std::string virtual_group;  // apk add --virtual NAME
   bool HasFlag(std::string_view flag) const;
 };
 
@@ -33,10 +33,10 @@ struct RunAnalysis {
   std::vector<PackageInstall> installs;
   bool apt_lists_removed = false;  // rm -rf /var/lib/apt/lists/*
   bool apt_update = false;
-  bool yum_clean = false;          // yum clean all
+  bool yum_clean = false;  // yum clean all
   bool dnf_clean = false;
   bool zypper_clean = false;
-  bool apk_cache_removed = false;  // rm -rf /var/cache/apk/*
+  bool apk_cache_removed = false;         // rm -rf /var/cache/apk/*
   std::vector<std::string> cache_mounts;  // targets of --mount=type=cache
   // Packages removed again later in the same RUN (apk del, apt-get purge/remove, yum/dnf remove), including
   // apk --virtual groups and docker-library's `apt-mark auto '.*'; apt-get purge --auto-remove` idiom.

@@ -251,9 +251,8 @@ std::vector<std::string> ShellCommand::Effective() const {
   for (;;) {
     if (i >= argv.size()) return {};
     const std::string prog = Basename(argv[i]);
-    if (prog == "sudo" || prog == "nohup" || prog == "time" || prog == "nice" || prog == "exec" ||
-        prog == "command" || prog == "xargs" || prog == "env" || prog == "doas" || prog == "su-exec" ||
-        prog == "gosu") {
+    if (prog == "sudo" || prog == "nohup" || prog == "time" || prog == "nice" || prog == "exec" || prog == "command" ||
+        prog == "xargs" || prog == "env" || prog == "doas" || prog == "su-exec" || prog == "gosu") {
       ++i;
       while (i < argv.size() && (argv[i].rfind("-", 0) == 0 || (prog == "env" && IsAssignment(argv[i])))) {
         // sudo -u user: skip the option's value

@@ -13,9 +13,9 @@ namespace customs::lint {
 struct ShellCommand {
   std::vector<std::string> argv;  // quote-removed words; leading VAR=value assignments dropped
   std::vector<std::string> assignments;
-  bool pipes_to_next = false;     // `cmd | next`
+  bool pipes_to_next = false;  // `cmd | next`
   bool piped_from_previous = false;
-  int depth = 0;                  // 0 = top level; >0 inside sh -c / $(...)
+  int depth = 0;  // 0 = top level; >0 inside sh -c / $(...)
 
   // argv without wrappers (sudo, env, nohup, time, nice, exec, command, xargs) and their options.
   std::vector<std::string> Effective() const;

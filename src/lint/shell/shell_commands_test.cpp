@@ -15,8 +15,7 @@ std::vector<std::string> Programs(std::string_view script) {
 
 TEST(ShellCommands, ListsPipesAndSubstitutions) {
   EXPECT_EQ(Programs("a && b; c | d || e & f"), (std::vector<std::string>{"a", "b", "c", "d", "e", "f"}));
-  EXPECT_EQ(Programs("sh -c 'apt-get install -y x && rm -rf y'"),
-            (std::vector<std::string>{"sh", "apt-get", "rm"}));
+  EXPECT_EQ(Programs("sh -c 'apt-get install -y x && rm -rf y'"), (std::vector<std::string>{"sh", "apt-get", "rm"}));
   EXPECT_EQ(Programs("echo $(curl -s x | sha256sum) `wget y`"),
             (std::vector<std::string>{"echo", "curl", "sha256sum", "wget"}));
   EXPECT_EQ(Programs("FOO=1 sudo -u app env A=b /usr/bin/pip install x"), (std::vector<std::string>{"pip"}));
