@@ -162,7 +162,8 @@ void AddLintCommand(CLI::App& app, CommandContext& context) {
   lint->add_option("--fail-on", options->fail_on, "lowest severity that fails: info|low|medium|high|critical");
   lint->add_option("--exit-code", options->exit_code, "exit code when a finding reaches --fail-on (default 1)");
   lint->add_option("--target", options->target, "stage to judge as the final image (default: the last)");
-  lint->add_option("--build-arg", options->build_args, "KEY=VALUE, used to resolve ARGs in FROM (repeatable)");
+  lint->add_option("--build-arg", options->build_args, "KEY=VALUE, used to resolve ARGs in FROM (repeatable)")
+      ->allow_extra_args(false);
   lint->add_flag("--recursive,-r", options->recursive, "search directories recursively (honours config excludes)");
   lint->add_flag("--list-rules", options->list_rules, "print the rule table (with --format markdown: the rule doc)");
   lint->callback([options, &context] { context.exit_code = RunLint(*options); });
