@@ -1268,7 +1268,7 @@ constexpr Rule kRules[] = {
      Severity::kHigh,
      "Duplicate stage name",
      "Stage names must be unique.",
-     {"DL3024", "AVD-DS-0012", "DuplicateStageName"},
+     {"DL3024", "", "DuplicateStageName"},
      CheckDuplicateStage},
     {"multiple-cmd",
      Severity::kMedium,
