@@ -169,3 +169,58 @@ TEST(ParserConformance, HeredocMarkers) {
 
 }  // namespace
 }  // namespace customs::lint
+
+namespace customs::lint {
+namespace {
+
+// Field notes: heredocs after a continued line, several per line, and text right after a terminator-like line.
+TEST(ParserHeredoc, AfterContinuedLineAndSeveralPerLine) {
+  auto parsed = ParseDockerfile(
+      "FROM alpine\n"
+      "RUN --mount=type=cache,target=/var/cache/apk \\\n"
+      "    <<EOF sh\n"
+      "apk add curl\n"
+      "EOF\n"
+      "COPY <<A <<-B /dst/\n"
+      "a\n"
+      "A\n"
+      "\tb\n"
+      "\tB\n"
+      "RUN <<EOF cat > /x\n"
+      "EOF2\n"
+      " EOF\n"
+      "EOF\n"
+      "USER 1\n");
+  ASSERT_TRUE(parsed.has_value()) << parsed.error().message();
+  ASSERT_EQ(parsed->instructions.size(), 5u);
+  const auto& run = parsed->instructions[1];
+  EXPECT_EQ(run.start_line, 2);
+  EXPECT_EQ(run.end_line, 5);
+  ASSERT_EQ(run.heredocs.size(), 1u);
+  EXPECT_EQ(run.heredocs[0].content, "apk add curl\n");
+  EXPECT_EQ(run.flags, (std::vector<std::string>{"--mount=type=cache,target=/var/cache/apk"}));
+  const auto& copy = parsed->instructions[2];
+  ASSERT_EQ(copy.heredocs.size(), 2u);
+  EXPECT_EQ(copy.heredocs[1].name, "B");
+  EXPECT_TRUE(copy.heredocs[1].chomp);
+  EXPECT_EQ(copy.end_line, 10);
+  const auto& cat = parsed->instructions[3];
+  EXPECT_EQ(cat.heredocs[0].content, "EOF2\n EOF\n");
+  EXPECT_EQ(cat.end_line, 14);
+  EXPECT_EQ(parsed->instructions[4].cmd, "USER");
+}
+
+TEST(ParserErrors, ClearMessages) {
+  auto bad_escape = ParseDockerfile("# escape=x\nFROM a\n");
+  ASSERT_FALSE(bad_escape.has_value());
+  EXPECT_NE(bad_escape.error().message().find("invalid escape token"), std::string::npos);
+  auto nested = ParseDockerfile("FROM a\nCMD [\"a\", [\"b\"]]\n");
+  ASSERT_FALSE(nested.has_value());
+  EXPECT_NE(nested.error().message().find("line 2"), std::string::npos) << nested.error().message();
+  auto unterminated_json = ParseDockerfile("FROM a\nCMD [\"a\", \n");
+  ASSERT_TRUE(unterminated_json.has_value());  // BuildKit falls back to the shell form
+  EXPECT_FALSE(unterminated_json->instructions[1].json_form);
+}
+
+}  // namespace
+}  // namespace customs::lint
