@@ -251,6 +251,13 @@ void CheckRootUser(const CheckContext& c) {
     });
   }
   if (has_user && !IsRootUser(user)) return;
+  if (!has_user) {
+    // The base image's own config may set a user; only the well-known non-root tags are trusted for that.
+    const ImageRef& base = c.model.stages[static_cast<std::size_t>(c.model.Chain(c.model.final_stage).back())].base;
+    if (!base.resolved) return;
+    const std::string tag = Lower(base.tag);
+    if (tag.find("nonroot") != std::string::npos || tag.find("rootless") != std::string::npos) return;
+  }
   if (has_user && user.find('$') != std::string::npos) return;  // unresolved: unknown
   std::string elsewhere;
   auto chain = c.model.Chain(c.model.final_stage);
