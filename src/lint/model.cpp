@@ -82,6 +82,12 @@ int BuildModel::FindStage(const std::string& name_or_index, int before) const {
   return -1;
 }
 
+const RunAnalysis* BuildModel::RunAt(std::size_t instruction) const {
+  auto it = std::lower_bound(runs.begin(), runs.end(), instruction,
+                             [](const auto& entry, std::size_t index) { return entry.first < index; });
+  return it != runs.end() && it->first == instruction ? &it->second : nullptr;
+}
+
 std::string RunScript(const Instruction& run) {
   std::string script;
   if (run.json_form) {
@@ -165,7 +171,7 @@ Result<BuildModel> BuildStageModel(const Dockerfile& file, const ModelOptions& o
         int source = model.FindStage(from, current);
         if (source >= 0) stage.copy_from.push_back(source);
       }
-      model.runs.emplace(i, AnalyzeRun(RunScript(inst), inst.flags));
+      model.runs.emplace_back(i, AnalyzeRun(RunScript(inst), inst.flags));
     }
     if (inst.cmd == "ARG" || inst.cmd == "ENV") {
       for (std::size_t k = 0; k < inst.args.size(); k += (inst.cmd == "ENV" ? 3 : 1)) {

@@ -46,7 +46,8 @@ struct BuildModel {
   std::vector<std::size_t> global_arg_instructions;
   // Per instruction: the stage it belongs to (-1 before the first FROM) and, for RUN, its shell analysis.
   std::vector<int> stage_of;
-  std::map<std::size_t, RunAnalysis> runs;
+  std::vector<std::pair<std::size_t, RunAnalysis>> runs;  // sorted by instruction index
+  const RunAnalysis* RunAt(std::size_t instruction) const;
 
   // Stage chain from `stage` to its root (stage first).
   std::vector<int> Chain(int stage) const;

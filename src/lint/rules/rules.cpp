@@ -185,11 +185,11 @@ std::vector<Installed> FinalInstalled(const CheckContext& c) {
   for (int stage : FinalChain(c)) {
     ForStageInstructions(c, stage, [&](std::size_t i, const Instruction& inst) {
       if (inst.cmd != "RUN") return;
-      auto it = c.model.runs.find(i);
-      if (it == c.model.runs.end()) return;
-      for (const auto& install : it->second.installs) {
+      const RunAnalysis* run = c.model.RunAt(i);
+      if (run == nullptr) return;
+      for (const auto& install : run->installs) {
         for (const auto& p : install.packages) {
-          if (!it->second.Removed(p.name)) out.push_back({i, p.name, install.manager});
+          if (!run->Removed(p.name)) out.push_back({i, p.name, install.manager});
         }
       }
     });
@@ -763,9 +763,9 @@ void CheckPipefail(const CheckContext& c) {
       for (const auto& a : inst.args) shell_set = shell_set || a.find("pipefail") != std::string::npos;
     }
     if (inst.cmd != "RUN" || inst.json_form || shell_set) return;
-    auto it = c.model.runs.find(i);
-    if (it == c.model.runs.end()) return;
-    bool pipe = std::any_of(it->second.commands.begin(), it->second.commands.end(),
+    const RunAnalysis* run = c.model.RunAt(i);
+    if (run == nullptr) return;
+    bool pipe = std::any_of(run->commands.begin(), run->commands.end(),
                             [](const ShellCommand& s) { return s.pipes_to_next && s.depth == 0; });
     if (pipe && !SetsPipefail(RunScript(inst))) {
       c.Report(i, "RUN uses a pipe without pipefail; a failing first command is ignored",

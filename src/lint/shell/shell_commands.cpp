@@ -49,6 +49,10 @@ class Splitter {
       if (pipe && !out_.empty()) out_.back().pipes_to_next = true;
       return;
     }
+    {
+      auto eff = command.Effective();
+      command.program = eff.empty() ? "" : Basename(eff[0]);
+    }
     command.piped_from_previous = piped_;
     command.pipes_to_next = pipe;
     piped_ = pipe;
@@ -264,11 +268,6 @@ std::vector<std::string> ShellCommand::Effective() const {
     }
     return {argv.begin() + static_cast<std::ptrdiff_t>(i), argv.end()};
   }
-}
-
-std::string ShellCommand::Program() const {
-  auto eff = Effective();
-  return eff.empty() ? "" : Basename(eff[0]);
 }
 
 std::vector<ShellCommand> SplitShellCommands(std::string_view script) {

@@ -19,8 +19,9 @@ struct ShellCommand {
 
   // argv without wrappers (sudo, env, nohup, time, nice, exec, command, xargs) and their options.
   std::vector<std::string> Effective() const;
-  // Basename of the effective program ("/usr/bin/apt-get" -> "apt-get"); "" if none.
-  std::string Program() const;
+  // Basename of the effective program ("/usr/bin/apt-get" -> "apt-get"); "" if none. Computed once.
+  const std::string& Program() const { return program; }
+  std::string program;
 };
 
 // Splits a shell script into its simple commands, in order.
