@@ -24,5 +24,6 @@ void AddFsCommand(CLI::App& app, CommandContext& context);
 void AddSbomScanCommand(CLI::App& app, CommandContext& context);
 void AddWatchCommand(CLI::App& app, CommandContext& context);
 void AddRulesCommand(CLI::App& app, CommandContext& context);
+void AddLintCommand(CLI::App& app, CommandContext& context);
 
 }  // namespace customs::cli

@@ -18,6 +18,7 @@ constexpr AddCommand kCommands[] = {
     AddDbCommand,
     AddWatchCommand,
     AddRulesCommand,
+    AddLintCommand,
 };
 
 }  // namespace

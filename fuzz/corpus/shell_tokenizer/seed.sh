@@ -1,0 +1,1 @@
+set -eux; apt-get update && apt-get install -y --no-install-recommends curl=7 | tee x; sh -c 'pip install a==1 $(echo b)'

@@ -1,0 +1,2 @@
+FROM alpine:latest
+USER 1000

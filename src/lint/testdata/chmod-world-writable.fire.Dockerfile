@@ -1,0 +1,3 @@
+FROM alpine:3.20
+RUN chmod -R 777 /app
+USER 1000

@@ -1,0 +1,3 @@
+FROM alpine:3.20
+EXPOSE 8000-8010/udp 443/tcp
+USER 1000

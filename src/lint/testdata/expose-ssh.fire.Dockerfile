@@ -1,0 +1,3 @@
+FROM alpine:3.20
+EXPOSE 22
+USER 1000

@@ -1,0 +1,3 @@
+FROM ruby:3.3-slim
+RUN gem install rails
+USER 1000

@@ -1,0 +1,6 @@
+FROM debian:12-slim
+RUN <<EOF
+apt-get update
+apt-get install -y netcat-openbsd
+EOF
+USER 1000

@@ -1,0 +1,3 @@
+FROM alpine:3.20
+ENV PORT=8080
+USER 1000

@@ -1,0 +1,3 @@
+FROM alpine:3.20
+MAINTAINER someone@example.com
+USER 1000

@@ -1,0 +1,3 @@
+FROM alpine:3.20
+LABEL org.opencontainers.image.authors=someone@example.com
+USER 1000

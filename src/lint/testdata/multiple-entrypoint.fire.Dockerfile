@@ -1,0 +1,4 @@
+FROM alpine:3.20
+ENTRYPOINT ["a"]
+ENTRYPOINT ["b"]
+USER 1000

@@ -1,0 +1,4 @@
+FROM alpine:3.20
+WORKDIR /tmp
+RUN make
+USER 1000

@@ -1,0 +1,3 @@
+FROM alpine:3.20
+COPY id_rsa .env /app/
+USER 1000

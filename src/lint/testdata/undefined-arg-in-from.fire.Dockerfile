@@ -1,0 +1,2 @@
+FROM alpine:${ALPINE_VERSION}
+USER 1000

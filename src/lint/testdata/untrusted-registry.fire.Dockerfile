@@ -1,0 +1,2 @@
+FROM docker.io/library/alpine:3.20
+USER 1000
