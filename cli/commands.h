@@ -16,4 +16,6 @@ inline constexpr int kExitFindings = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitFailure = 3;
 
+void AddPullCommand(CLI::App& app, CommandContext& context);
+
 }  // namespace customs::cli
