@@ -97,8 +97,7 @@ int RunPull(const PullArgs& args) {
 void AddPullCommand(CLI::App& app, CommandContext& context) {
   auto args = std::make_shared<PullArgs>();
   CLI::App* command = app.add_subcommand("pull", "Save a registry image as an OCI layout or docker-archive");
-  command->add_option("image", args->image, "Image reference: [registry[:port]/]name[:tag][@sha256:...]")
-      ->required();
+  command->add_option("image", args->image, "Image reference: [registry[:port]/]name[:tag][@sha256:...]")->required();
   command->add_option("-o,--output", args->output, "Output directory (OCI layout) or FILE.tar")->required();
   command->add_option("--format", args->format,
                       "oci (a directory), docker-archive or oci-archive (a tar holding both); "

@@ -241,7 +241,7 @@ Result<std::string> RunCredentialHelper(std::string_view helper, std::string_vie
 }
 
 Result<std::optional<Credentials>> LookupDockerConfig(std::string_view config_json, std::string_view registry,
-                                                       CredentialHelperRunner run_helper) {
+                                                      CredentialHelperRunner run_helper) {
   nlohmann::json config;
   try {
     config = nlohmann::json::parse(config_json);
@@ -269,9 +269,11 @@ Result<std::optional<Credentials>> LookupDockerConfig(std::string_view config_js
       const nlohmann::json& entry = it.value();
       Credentials credentials;
       credentials.origin = "docker config auths";
-      if (auto auth = entry.find("auth"); auth != entry.end() && auth->is_string() && !auth->get<std::string>().empty()) {
+      if (auto auth = entry.find("auth");
+          auth != entry.end() && auth->is_string() && !auth->get<std::string>().empty()) {
         auto decoded = Base64Decode(auth->get<std::string>());
-        if (!decoded) return MakeError(ErrorCode::kInvalidArgument, "docker config: auths entry for {} is not base64", want);
+        if (!decoded)
+          return MakeError(ErrorCode::kInvalidArgument, "docker config: auths entry for {} is not base64", want);
         std::size_t colon = decoded->find(':');
         if (colon == std::string::npos) {
           return MakeError(ErrorCode::kInvalidArgument, "docker config: auths entry for {} is not user:password", want);
@@ -289,8 +291,8 @@ Result<std::optional<Credentials>> LookupDockerConfig(std::string_view config_js
       // An empty entry is how `docker login` with a credsStore records the registry: fall through to the store.
     }
   }
-  if (auto store = config.find("credsStore"); store != config.end() && store->is_string() &&
-                                               !store->get<std::string>().empty()) {
+  if (auto store = config.find("credsStore");
+      store != config.end() && store->is_string() && !store->get<std::string>().empty()) {
     auto found = use_helper(store->get<std::string>());
     // A store without an entry for this registry means anonymous access, as Docker does.
     if (!found) return std::optional<Credentials>();

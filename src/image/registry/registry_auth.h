@@ -18,8 +18,8 @@ namespace customs::image::registry {
 
 struct Credentials {
   std::string username;
-  std::string password;   // or an identity token; never logged
-  std::string origin;     // "--username", "environment", "docker config auths", "docker-credential-pass"
+  std::string password;  // or an identity token; never logged
+  std::string origin;    // "--username", "environment", "docker config auths", "docker-credential-pass"
 };
 
 struct CredentialOptions {
@@ -27,21 +27,21 @@ struct CredentialOptions {
   std::optional<std::string> password;  // from --password-stdin
   bool use_environment = true;
   bool use_docker_config = true;
-  std::string docker_config_path;       // empty: $DOCKER_CONFIG/config.json, else ~/.docker/config.json
+  std::string docker_config_path;  // empty: $DOCKER_CONFIG/config.json, else ~/.docker/config.json
 };
 
 // Finds credentials for `registry` ("docker.io", "127.0.0.1:5000"). Returns nullopt for anonymous access.
 // Errors: kInvalidArgument for a malformed config file or a username without password; kPermission when a
 // credential helper fails.
 [[nodiscard]] Result<std::optional<Credentials>> ResolveCredentials(const CredentialOptions& options,
-                                                                     std::string_view registry);
+                                                                    std::string_view registry);
 
 // Looks `registry` up in a Docker config.json text. `run_helper` is called as run_helper(helper_name, server_url)
 // for credHelpers/credsStore entries (a seam for tests); it returns the helper's stdout.
 using CredentialHelperRunner = Result<std::string> (*)(std::string_view helper, std::string_view server_url);
 [[nodiscard]] Result<std::optional<Credentials>> LookupDockerConfig(std::string_view config_json,
-                                                                     std::string_view registry,
-                                                                     CredentialHelperRunner run_helper);
+                                                                    std::string_view registry,
+                                                                    CredentialHelperRunner run_helper);
 
 // Runs `docker-credential-<helper> get`, writing `server_url` to its stdin; returns its stdout.
 [[nodiscard]] Result<std::string> RunCredentialHelper(std::string_view helper, std::string_view server_url);

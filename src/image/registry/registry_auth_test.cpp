@@ -17,7 +17,8 @@ TEST(RegistryAuth, ParsesBearerChallenge) {
 }
 
 TEST(RegistryAuth, ParsesSeveralChallengesAndEscapes) {
-  auto challenges = ParseWwwAuthenticate(R"(Basic realm="Registry \"x\"", Bearer realm=https://t/token,error=invalid_token)");
+  auto challenges =
+      ParseWwwAuthenticate(R"(Basic realm="Registry \"x\"", Bearer realm=https://t/token,error=invalid_token)");
   ASSERT_TRUE(challenges);
   ASSERT_EQ(challenges->size(), 2u);
   EXPECT_EQ((*challenges)[0].scheme, "basic");
@@ -88,9 +89,10 @@ TEST(RegistryAuth, RealCredentialHelperProcess) {
   std::string script = dir + "/docker-credential-testhelper";
   FILE* file = std::fopen(script.c_str(), "w");
   ASSERT_NE(file, nullptr);
-  std::fputs("#!/bin/sh\nread url\necho \"{\\\"ServerURL\\\":\\\"$url\\\",\\\"Username\\\":\\\"$1-ok\\\","
-             "\\\"Secret\\\":\\\"x\\\"}\"\n",
-             file);
+  std::fputs(
+      "#!/bin/sh\nread url\necho \"{\\\"ServerURL\\\":\\\"$url\\\",\\\"Username\\\":\\\"$1-ok\\\","
+      "\\\"Secret\\\":\\\"x\\\"}\"\n",
+      file);
   std::fclose(file);
   ::chmod(script.c_str(), 0755);
   std::string old_path = std::getenv("PATH") ? std::getenv("PATH") : "";

@@ -120,10 +120,8 @@ bool IsRetryableCurlError(CURLcode code) {
     case CURLE_PARTIAL_FILE:
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
-    case CURLE_SSL_CONNECT_ERROR:
-      return true;
-    default:
-      return false;
+    case CURLE_SSL_CONNECT_ERROR: return true;
+    default: return false;
   }
 }
 
@@ -154,9 +152,9 @@ struct RegistryClient::Impl {
   CURLSH* share = nullptr;
   std::mutex share_locks[CURL_LOCK_DATA_LAST];
 
-  std::mutex mutex;               // guards the fields below
-  std::string base_url;           // "https://host" once decided
-  std::string authorization;      // current "Authorization: ..." header, empty for anonymous
+  std::mutex mutex;           // guards the fields below
+  std::string base_url;       // "https://host" once decided
+  std::string authorization;  // current "Authorization: ..." header, empty for anonymous
   bool plain_http_allowed = false;
 
   static void Lock(CURL*, curl_lock_data data, curl_lock_access, void* user) {
@@ -249,14 +247,12 @@ struct RegistryClient::Impl {
                                  "registry's CA, or --insecure to skip verification",
                                  what, host, response.curl_message));
       case CURLE_TOO_MANY_REDIRECTS:
-        return Error(ErrorCode::kNetwork, fmt::format("{}: more than {} redirects (a redirect loop?)", what,
-                                                      options.max_redirects));
-      case CURLE_UNSUPPORTED_PROTOCOL:
         return Error(ErrorCode::kNetwork,
-                     fmt::format("{}: refused redirect or URL with a disallowed protocol ({})", what,
-                                 response.curl_message));
-      default:
-        return Error(ErrorCode::kNetwork, fmt::format("{}: {}", what, response.curl_message));
+                     fmt::format("{}: more than {} redirects (a redirect loop?)", what, options.max_redirects));
+      case CURLE_UNSUPPORTED_PROTOCOL:
+        return Error(ErrorCode::kNetwork, fmt::format("{}: refused redirect or URL with a disallowed protocol ({})",
+                                                      what, response.curl_message));
+      default: return Error(ErrorCode::kNetwork, fmt::format("{}: {}", what, response.curl_message));
     }
   }
 
@@ -269,8 +265,7 @@ struct RegistryClient::Impl {
   Status Authenticate(const std::string& header, std::string_view what) {
     auto challenges = ParseWwwAuthenticate(header);
     if (!challenges) {
-      return MakeError(ErrorCode::kPermission, "{}: 401 Unauthorized with an unreadable WWW-Authenticate header",
-                       what);
+      return MakeError(ErrorCode::kPermission, "{}: 401 Unauthorized with an unreadable WWW-Authenticate header", what);
     }
     const Challenge* bearer = nullptr;
     const Challenge* basic = nullptr;
@@ -328,9 +323,9 @@ struct RegistryClient::Impl {
     if (response.curl_code != CURLE_OK) return tl::unexpected(CurlError(response, token_what));
     if (response.status == 401 || response.status == 403) {
       return MakeError(ErrorCode::kPermission, "{}: {} {}", token_what, response.status,
-                       credentials ? fmt::format("the token server rejected the credentials from {}",
-                                                 credentials->origin)
-                                   : std::string("anonymous access denied; a login is required"));
+                       credentials
+                           ? fmt::format("the token server rejected the credentials from {}", credentials->origin)
+                           : std::string("anonymous access denied; a login is required"));
     }
     if (response.status != 200) {
       return MakeError(ErrorCode::kNetwork, "{}: unexpected HTTP status {}", token_what, response.status);
@@ -384,8 +379,7 @@ struct RegistryClient::Impl {
       long status = response.status;
       if (status >= 200 && status < 300) {
         if (already > 0 && status != 206) {
-          return MakeError(ErrorCode::kNetwork, "{}: connection dropped and the server cannot resume (no Range)",
-                           what);
+          return MakeError(ErrorCode::kNetwork, "{}: connection dropped and the server cannot resume (no Range)", what);
         }
         return response;
       }
@@ -423,8 +417,8 @@ struct RegistryClient::Impl {
           std::this_thread::sleep_for(std::chrono::seconds(seconds));
           continue;
         }
-        return MakeError(ErrorCode::kNetwork, "{}: 429 Too Many Requests: rate limited by {} (Retry-After: {}{})",
-                         what, host, retry_after, seconds >= 0 ? " s" : "");
+        return MakeError(ErrorCode::kNetwork, "{}: 429 Too Many Requests: rate limited by {} (Retry-After: {}{})", what,
+                         host, retry_after, seconds >= 0 ? " s" : "");
       }
       if (status >= 500) {
         if (attempt < options.max_attempts) {
@@ -464,7 +458,8 @@ Result<std::shared_ptr<RegistryClient>> RegistryClient::Create(std::string host,
   if (!options.ca_cert_file.empty() && ::access(options.ca_cert_file.c_str(), R_OK) != 0) {
     return MakeError(ErrorCode::kNotFound, "--ca-cert {}: cannot read the file", options.ca_cert_file);
   }
-  return std::shared_ptr<RegistryClient>(new RegistryClient(std::move(host), std::move(repository), std::move(options)));
+  return std::shared_ptr<RegistryClient>(
+      new RegistryClient(std::move(host), std::move(repository), std::move(options)));
 }
 
 Result<FetchedManifest> RegistryClient::GetManifest(std::string_view reference) {
@@ -473,13 +468,13 @@ Result<FetchedManifest> RegistryClient::GetManifest(std::string_view reference) 
   std::size_t limit = impl_->options.max_manifest_size;
   ByteSink sink = [&](const char* data, std::size_t size) -> Status {
     if (body.size() + size > limit) {
-      return MakeError(ErrorCode::kInvalidArgument, "{}: larger than the {} byte manifest limit", what, limit);
+      return MakeError(ErrorCode::kCorrupt, "{}: larger than the {} byte manifest limit", what, limit);
     }
     body.append(data, size);
     return Ok();
   };
-  std::vector<std::string> headers = {fmt::format("Accept: {}, {}, {}, {}", kOciManifest, kOciIndex, kDockerManifest,
-                                                  kDockerManifestList)};
+  std::vector<std::string> headers = {
+      fmt::format("Accept: {}, {}, {}, {}", kOciManifest, kOciIndex, kDockerManifest, kDockerManifestList)};
   CUSTOMS_ASSIGN_OR_RETURN(Response response,
                            impl_->Get(fmt::format("/v2/{}/manifests/{}", repository_, reference), headers, &sink, what,
                                       nullptr, nullptr, [&] { body.clear(); }));
@@ -489,8 +484,9 @@ Result<FetchedManifest> RegistryClient::GetManifest(std::string_view reference) 
     return MakeError(ErrorCode::kCorrupt, "{}: content digest {} does not match the requested digest", what,
                      manifest.digest);
   }
-  if (auto header = response.headers.find("docker-content-digest");
-      header != response.headers.end() && header->second.rfind("sha256:", 0) == 0 && header->second != manifest.digest) {
+  if (auto header = response.headers.find("docker-content-digest"); header != response.headers.end() &&
+                                                                    header->second.rfind("sha256:", 0) == 0 &&
+                                                                    header->second != manifest.digest) {
     return MakeError(ErrorCode::kCorrupt, "{}: content digest {} differs from Docker-Content-Digest {}", what,
                      manifest.digest, header->second);
   }
@@ -517,7 +513,7 @@ Status RegistryClient::StreamBlob(std::string_view digest, std::int64_t expected
   };
   std::vector<std::string> headers = {"Accept: */*"};
   CUSTOMS_ASSIGN_OR_RETURN(Response response, impl_->Get(fmt::format("/v2/{}/blobs/{}", repository_, digest), headers,
-                                                          &verifying, what, cancel, &delivered));
+                                                         &verifying, what, cancel, &delivered));
   (void)response;
   if (expected_size >= 0 && delivered != static_cast<std::size_t>(expected_size)) {
     return MakeError(ErrorCode::kCorrupt, "{}: got {} bytes, the manifest declares {}", what, delivered, expected_size);
@@ -529,16 +525,15 @@ Status RegistryClient::StreamBlob(std::string_view digest, std::int64_t expected
   return Ok();
 }
 
-Result<std::string> RegistryClient::GetBlob(std::string_view digest, std::int64_t expected_size,
-                                            std::size_t max_size) {
+Result<std::string> RegistryClient::GetBlob(std::string_view digest, std::int64_t expected_size, std::size_t max_size) {
   if (expected_size > static_cast<std::int64_t>(max_size)) {
-    return MakeError(ErrorCode::kInvalidArgument, "blob {}: {} bytes is over the {} byte limit", digest, expected_size,
+    return MakeError(ErrorCode::kCorrupt, "blob {}: {} bytes is over the {} byte limit", digest, expected_size,
                      max_size);
   }
   std::string body;
   ByteSink sink = [&](const char* data, std::size_t size) -> Status {
     if (body.size() + size > max_size) {
-      return MakeError(ErrorCode::kInvalidArgument, "blob {}: over the {} byte limit", digest, max_size);
+      return MakeError(ErrorCode::kCorrupt, "blob {}: over the {} byte limit", digest, max_size);
     }
     body.append(data, size);
     return Ok();

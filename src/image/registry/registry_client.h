@@ -69,7 +69,7 @@ class RegistryClient {
   RegistryClient& operator=(const RegistryClient&) = delete;
 
   // GET /v2/<repo>/manifests/<reference> with Accept for every media type above. Bounded by max_manifest_size.
-  // kNotFound (404), kPermission (401/403), kNetwork, kCorrupt (digest mismatch), kInvalidArgument (too big).
+  // kNotFound (404), kPermission (401/403), kNetwork, kCorrupt (digest mismatch), kCorrupt (over the size limit).
   [[nodiscard]] Result<FetchedManifest> GetManifest(std::string_view reference);
 
   // Streams blob `digest` into `sink`, verifying size (when expected_size >= 0) and sha256 as it goes: the
@@ -78,9 +78,8 @@ class RegistryClient {
   [[nodiscard]] Status StreamBlob(std::string_view digest, std::int64_t expected_size, const ByteSink& sink,
                                   const std::atomic<bool>* cancel = nullptr);
 
-  // A whole small blob (the config), verified. kInvalidArgument when larger than max_size.
-  [[nodiscard]] Result<std::string> GetBlob(std::string_view digest, std::int64_t expected_size,
-                                            std::size_t max_size);
+  // A whole small blob (the config), verified. kCorrupt when larger than max_size.
+  [[nodiscard]] Result<std::string> GetBlob(std::string_view digest, std::int64_t expected_size, std::size_t max_size);
 
   const std::string& host() const { return host_; }
   const std::string& repository() const { return repository_; }

@@ -19,7 +19,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Hex(std::string_view digest) { return std::string(digest.substr(digest.find(':') + 1)); }
+std::string Hex(std::string_view digest) {
+  return std::string(digest.substr(digest.find(':') + 1));
+}
 
 // A temporary sibling of `output` (same filesystem, so rename is atomic), removed unless released.
 class Staging {
@@ -246,9 +248,8 @@ Status PullImage(const RegistrySource& source, const PullOptions& options) {
   for (const LayerDescriptor& layer : source.Layers()) layers.push_back("blobs/sha256/" + Hex(layer.digest));
   nlohmann::json repo_tags = nlohmann::json::array();
   if (!reference.tag.empty()) repo_tags.push_back(FamiliarName(reference));
-  nlohmann::json manifest = nlohmann::json::array({{{"Config", "blobs/sha256/" + Hex(source.ConfigDigest())},
-                                                    {"RepoTags", repo_tags},
-                                                    {"Layers", layers}}});
+  nlohmann::json manifest = nlohmann::json::array(
+      {{{"Config", "blobs/sha256/" + Hex(source.ConfigDigest())}, {"RepoTags", repo_tags}, {"Layers", layers}}});
   CUSTOMS_RETURN_IF_ERROR(WriteFileAtomic(layout / "manifest.json", manifest.dump()));
   fs::path tar_path = staging.path() / "image.tar";
   CUSTOMS_RETURN_IF_ERROR(WriteTar(layout, tar_path));

@@ -7,7 +7,9 @@ namespace {
 
 constexpr std::string_view kDockerHub = "docker.io";
 
-bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool IsLowerAlnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
 
 // distribution/reference: path-component := alpha-numeric (separator alpha-numeric)*
 //                         separator := /[_.]|__|[-]*/
@@ -116,9 +118,13 @@ bool IsLoopbackHost(std::string_view host_port) {
   return dots == 3;
 }
 
-std::string Reference::ApiHost() const { return registry == kDockerHub ? "registry-1.docker.io" : registry; }
+std::string Reference::ApiHost() const {
+  return registry == kDockerHub ? "registry-1.docker.io" : registry;
+}
 
-std::string Reference::NameWithTag() const { return registry + "/" + repository + ":" + (tag.empty() ? "latest" : tag); }
+std::string Reference::NameWithTag() const {
+  return registry + "/" + repository + ":" + (tag.empty() ? "latest" : tag);
+}
 
 std::string Reference::ToString() const {
   std::string out = registry + "/" + repository;
@@ -153,7 +159,8 @@ Result<Reference> ParseReference(std::string_view text) {
   std::size_t colon = rest.rfind(':');
   if (colon != std::string_view::npos && (last_slash == std::string_view::npos || colon > last_slash)) {
     std::string_view tag = rest.substr(colon + 1);
-    if (!IsValidTag(tag)) return fail("invalid tag (allowed: letters, digits, _ . -, at most 128, not starting with . or -)");
+    if (!IsValidTag(tag))
+      return fail("invalid tag (allowed: letters, digits, _ . -, at most 128, not starting with . or -)");
     ref.tag = std::string(tag);
     rest = rest.substr(0, colon);
   }

@@ -55,16 +55,16 @@ TEST(RegistryReference, NormalisesTable) {
 TEST(RegistryReference, RejectsMalformedTable) {
   const std::string rejected[] = {
       "",
-      "Alpine",                    // uppercase repository
-      "alpine:",                   // empty tag
-      "alpine:-x",                 // tag may not start with -
+      "Alpine",     // uppercase repository
+      "alpine:",    // empty tag
+      "alpine:-x",  // tag may not start with -
       "alpine:" + std::string(129, 'a'),
-      "alpine@sha256:abc",         // short digest
+      "alpine@sha256:abc",  // short digest
       "alpine@md5:" + std::string(32, 'a'),
       "alpine@sha256:" + std::string(64, 'A'),  // uppercase hex
-      "ghcr.io/",                  // no repository
+      "ghcr.io/",                               // no repository
       "ghcr.io//app",
-      "app_",                      // separator at the end
+      "app_",  // separator at the end
       "a..b",
       "https://ghcr.io/org/app",
       "alpine latest",

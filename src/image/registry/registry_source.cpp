@@ -12,8 +12,12 @@ namespace {
 
 constexpr std::size_t kStreamBufferLimit = std::size_t{4} << 20;
 
-bool IsIndexType(std::string_view type) { return type == kOciIndex || type == kDockerManifestList; }
-bool IsManifestType(std::string_view type) { return type == kOciManifest || type == kDockerManifest; }
+bool IsIndexType(std::string_view type) {
+  return type == kOciIndex || type == kDockerManifestList;
+}
+bool IsManifestType(std::string_view type) {
+  return type == kOciManifest || type == kDockerManifest;
+}
 
 // Streams one blob: the producer thread runs the transfer and fills a bounded queue; Read() drains it.
 class StreamingBlobReader final : public BlobReader {
@@ -196,8 +200,8 @@ Result<IndexChoice> ChooseFromIndex(std::string_view index_json, const Platform&
 
 Result<std::unique_ptr<RegistrySource>> RegistrySource::Open(const Reference& reference,
                                                              const RegistryOptions& options) {
-  CUSTOMS_ASSIGN_OR_RETURN(auto client, RegistryClient::Create(reference.ApiHost(), reference.repository,
-                                                               options.client));
+  CUSTOMS_ASSIGN_OR_RETURN(auto client,
+                           RegistryClient::Create(reference.ApiHost(), reference.repository, options.client));
   std::unique_ptr<RegistrySource> source(new RegistrySource());
   source->reference_ = reference;
   source->client_ = client;
@@ -210,10 +214,12 @@ Result<std::unique_ptr<RegistrySource>> RegistrySource::Open(const Reference& re
     } catch (const nlohmann::json::exception&) {
       return MakeError(ErrorCode::kCorrupt, "manifest {} is not valid JSON", fetched.digest);
     }
-    if (!document.is_object()) return MakeError(ErrorCode::kCorrupt, "manifest {} is not a JSON object", fetched.digest);
+    if (!document.is_object())
+      return MakeError(ErrorCode::kCorrupt, "manifest {} is not a JSON object", fetched.digest);
     std::string type = DescribeType(document, fetched.media_type);
-    if (type.find("manifest.v1") != std::string::npos) {
-      return MakeError(ErrorCode::kUnsupported, "{}: Docker schema 1 manifests are not supported", reference.ToString());
+    if (type.find("distribution.manifest.v1") != std::string::npos) {
+      return MakeError(ErrorCode::kUnsupported, "{}: Docker schema 1 manifests are not supported",
+                       reference.ToString());
     }
     if (IsManifestType(type)) {
       fetched.media_type = type;

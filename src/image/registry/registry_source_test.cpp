@@ -24,8 +24,8 @@ TEST(RegistrySource, ChoosesPlatformFromIndex) {
     std::string platform;
     char digit;
   };
-  for (const Case& c : {Case{"linux/amd64", '1'}, Case{"linux/arm/v7", '2'}, Case{"linux/arm64", '3'},
-                        Case{"linux/arm64/v8", '3'}}) {
+  for (const Case& c :
+       {Case{"linux/amd64", '1'}, Case{"linux/arm/v7", '2'}, Case{"linux/arm64", '3'}, Case{"linux/arm64/v8", '3'}}) {
     SCOPED_TRACE(c.platform);
     auto platform = ParsePlatformText(c.platform);
     ASSERT_TRUE(platform);
@@ -49,8 +49,8 @@ TEST(RegistrySource, MissingPlatformListsAvailable) {
 TEST(RegistrySource, RejectsBrokenIndex) {
   EXPECT_FALSE(ChooseFromIndex("{", Platform{}));
   EXPECT_FALSE(ChooseFromIndex(R"({"manifests":{}})", Platform{}));
-  EXPECT_FALSE(ChooseFromIndex(R"({"manifests":[{"digest":"sha256:x","platform":{"os":"linux","architecture":"amd64"}}]})",
-                               Platform{}));
+  EXPECT_FALSE(ChooseFromIndex(
+      R"({"manifests":[{"digest":"sha256:x","platform":{"os":"linux","architecture":"amd64"}}]})", Platform{}));
 }
 
 TEST(RegistrySource, PlatformText) {
