@@ -109,6 +109,12 @@ size_t WriteCallback(char* data, size_t size, size_t count, void* user) {
   return total;
 }
 
+// Lets a cancelled reader stop a transfer that is waiting on a stalled server, not only one that is receiving.
+int ProgressCallback(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* state = static_cast<TransferState*>(user);
+  return state->cancel != nullptr && state->cancel->load(std::memory_order_relaxed) ? 1 : 0;
+}
+
 bool IsRetryableCurlError(CURLcode code) {
   switch (code) {
     case CURLE_COULDNT_CONNECT:
@@ -203,6 +209,11 @@ struct RegistryClient::Impl {
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &state);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &WriteCallback);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &state);
+    if (cancel != nullptr) {
+      curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, &ProgressCallback);
+      curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &state);
+    }
     response.curl_code = curl_easy_perform(curl);
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
     if (response.curl_code != CURLE_OK) {
@@ -365,8 +376,8 @@ struct RegistryClient::Impl {
       if (already > 0) request_headers.push_back(fmt::format("Range: bytes={}-", already));
       Status sink_status = Ok();
       Response response = PerformOnce(url, request_headers, sink, 0, &sink_status, cancel);
-      // A 200 answer to a Range request repeats the whole blob: that case is retried below without resuming.
       if (response.sink_failed) return tl::unexpected(std::move(sink_status).error());
+      if (response.curl_code == CURLE_ABORTED_BY_CALLBACK) return MakeError(ErrorCode::kCancelled, "{}: cancelled", what);
       if (response.curl_code != CURLE_OK) {
         if (IsRetryableCurlError(response.curl_code) && attempt < options.max_attempts) {
           Backoff(attempt);
