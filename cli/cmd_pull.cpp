@@ -3,9 +3,14 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <iostream>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "commands.h"
@@ -83,10 +88,38 @@ int RunPull(const PullArgs& args) {
   pull.output = args.output;
   pull.format = format;
   pull.concurrency = args.concurrency;
-  Status status = registry::PullImage(**source, pull);
-  if (!status) return fail(status.error());
   std::int64_t bytes = 0;
   for (const auto& layer : (*source)->Layers()) bytes += std::max<std::int64_t>(layer.size, 0);
+
+  // A progress line on a terminal only (stderr), redrawn a few times a second by one thread.
+  std::vector<std::atomic<std::uint64_t>> done((*source)->Layers().size());
+  std::mutex progress_mutex;
+  std::condition_variable progress_stop;
+  bool finished = false;
+  std::thread printer;
+  if (::isatty(STDERR_FILENO) != 0) {
+    pull.progress = [&done](std::size_t index, std::uint64_t so_far) { done[index].store(so_far); };
+    printer = std::thread([&] {
+      std::unique_lock lock(progress_mutex);
+      while (!progress_stop.wait_for(lock, std::chrono::milliseconds(200), [&] { return finished; })) {
+        std::uint64_t sum = 0;
+        for (const auto& value : done) sum += value.load();
+        fmt::print(stderr, "\r{}: {:.1f} / {:.1f} MiB", (*source)->Name(), static_cast<double>(sum) / 1048576.0,
+                   static_cast<double>(bytes) / 1048576.0);
+      }
+      fmt::print(stderr, "\r\033[K");
+    });
+  }
+  Status status = registry::PullImage(**source, pull);
+  if (printer.joinable()) {
+    {
+      std::lock_guard lock(progress_mutex);
+      finished = true;
+    }
+    progress_stop.notify_all();
+    printer.join();
+  }
+  if (!status) return fail(status.error());
   fmt::print("pulled {} ({}) to {} as {}: {} layers, {:.1f} MiB\n", (*source)->Name(), (*source)->ManifestDigest(),
              args.output, format_name, (*source)->Layers().size(), static_cast<double>(bytes) / (1024.0 * 1024.0));
   return kExitOk;

@@ -377,7 +377,8 @@ struct RegistryClient::Impl {
       Status sink_status = Ok();
       Response response = PerformOnce(url, request_headers, sink, 0, &sink_status, cancel);
       if (response.sink_failed) return tl::unexpected(std::move(sink_status).error());
-      if (response.curl_code == CURLE_ABORTED_BY_CALLBACK) return MakeError(ErrorCode::kCancelled, "{}: cancelled", what);
+      if (response.curl_code == CURLE_ABORTED_BY_CALLBACK)
+        return MakeError(ErrorCode::kCancelled, "{}: cancelled", what);
       if (response.curl_code != CURLE_OK) {
         if (IsRetryableCurlError(response.curl_code) && attempt < options.max_attempts) {
           Backoff(attempt);
