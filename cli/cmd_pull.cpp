@@ -42,9 +42,13 @@ int RunPull(const PullArgs& args) {
     return error.code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
   };
   auto reference = registry::ParseReference(args.image);
-  if (!reference) return fail(reference.error());
+  if (!reference) {
+    return fail(reference.error());
+  }
   auto platform = registry::ParsePlatformText(args.platform);
-  if (!platform) return fail(platform.error());
+  if (!platform) {
+    return fail(platform.error());
+  }
 
   registry::PullFormat format = registry::PullFormat::kOciLayout;
   std::string format_name = args.format;
@@ -64,11 +68,15 @@ int RunPull(const PullArgs& args) {
   if (args.password_stdin) {
     std::string password;
     std::getline(std::cin, password);
-    if (!password.empty() && password.back() == '\r') password.pop_back();
+    if (!password.empty() && password.back() == '\r') {
+      password.pop_back();
+    }
     credential_options.password = std::move(password);
   }
   auto credentials = registry::ResolveCredentials(credential_options, reference->registry);
-  if (!credentials) return fail(credentials.error());
+  if (!credentials) {
+    return fail(credentials.error());
+  }
 
   registry::RegistryOptions options;
   options.platform = *platform;
@@ -82,14 +90,18 @@ int RunPull(const PullArgs& args) {
   options.client.user_agent = std::string("customs/") + CUSTOMS_VERSION;
 
   auto source = registry::RegistrySource::Open(*reference, options);
-  if (!source) return fail(source.error());
+  if (!source) {
+    return fail(source.error());
+  }
 
   registry::PullOptions pull;
   pull.output = args.output;
   pull.format = format;
   pull.concurrency = args.concurrency;
   std::int64_t bytes = 0;
-  for (const auto& layer : (*source)->Layers()) bytes += std::max<std::int64_t>(layer.size, 0);
+  for (const auto& layer : (*source)->Layers()) {
+    bytes += std::max<std::int64_t>(layer.size, 0);
+  }
 
   // A progress line on a terminal only (stderr), redrawn a few times a second by one thread.
   std::vector<std::atomic<std::uint64_t>> done((*source)->Layers().size());
@@ -103,7 +115,9 @@ int RunPull(const PullArgs& args) {
       std::unique_lock lock(progress_mutex);
       while (!progress_stop.wait_for(lock, std::chrono::milliseconds(200), [&] { return finished; })) {
         std::uint64_t sum = 0;
-        for (const auto& value : done) sum += value.load();
+        for (const auto& value : done) {
+          sum += value.load();
+        }
         fmt::print(stderr, "\r{}: {:.1f} / {:.1f} MiB", (*source)->Name(), static_cast<double>(sum) / 1048576.0,
                    static_cast<double>(bytes) / 1048576.0);
       }
@@ -119,7 +133,9 @@ int RunPull(const PullArgs& args) {
     progress_stop.notify_all();
     printer.join();
   }
-  if (!status) return fail(status.error());
+  if (!status) {
+    return fail(status.error());
+  }
   fmt::print("pulled {} ({}) to {} as {}: {} layers, {:.1f} MiB\n", (*source)->Name(), (*source)->ManifestDigest(),
              args.output, format_name, (*source)->Layers().size(), static_cast<double>(bytes) / (1024.0 * 1024.0));
   return kExitOk;

@@ -23,16 +23,24 @@ namespace {
 
 std::string Lower(std::string_view text) {
   std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
   return out;
 }
 
 // "https://index.docker.io/v1/" -> "index.docker.io"; "registry:5000/path" -> "registry:5000".
 std::string NormaliseConfigKey(std::string_view key) {
-  if (std::size_t scheme = key.find("://"); scheme != std::string_view::npos) key = key.substr(scheme + 3);
-  if (std::size_t slash = key.find('/'); slash != std::string_view::npos) key = key.substr(0, slash);
+  if (std::size_t scheme = key.find("://"); scheme != std::string_view::npos) {
+    key = key.substr(scheme + 3);
+  }
+  if (std::size_t slash = key.find('/'); slash != std::string_view::npos) {
+    key = key.substr(0, slash);
+  }
   std::string host = Lower(key);
-  if (host == "index.docker.io" || host == "registry-1.docker.io") host = "docker.io";
+  if (host == "index.docker.io" || host == "registry-1.docker.io") {
+    host = "docker.io";
+  }
   return host;
 }
 
@@ -89,20 +97,34 @@ std::string Base64Encode(std::string_view data) {
 
 Result<std::string> Base64Decode(std::string_view text) {
   auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
+    if (c >= 'A' && c <= 'Z') {
+      return c - 'A';
+    }
+    if (c >= 'a' && c <= 'z') {
+      return c - 'a' + 26;
+    }
+    if (c >= '0' && c <= '9') {
+      return c - '0' + 52;
+    }
+    if (c == '+' || c == '-') {
+      return 62;
+    }
+    if (c == '/' || c == '_') {
+      return 63;
+    }
     return -1;
   };
   std::string out;
   unsigned buffer = 0;
   int bits = 0;
   for (char c : text) {
-    if (c == '=' || c == '\n' || c == '\r') continue;
+    if (c == '=' || c == '\n' || c == '\r') {
+      continue;
+    }
     int v = value(c);
-    if (v < 0) return MakeError(ErrorCode::kInvalidArgument, "invalid base64");
+    if (v < 0) {
+      return MakeError(ErrorCode::kInvalidArgument, "invalid base64");
+    }
     buffer = (buffer << 6) | static_cast<unsigned>(v);
     bits += 6;
     if (bits >= 8) {
@@ -117,11 +139,15 @@ Result<std::vector<Challenge>> ParseWwwAuthenticate(std::string_view header) {
   std::vector<Challenge> challenges;
   std::size_t i = 0;
   auto skip_space = [&] {
-    while (i < header.size() && (header[i] == ' ' || header[i] == '\t')) ++i;
+    while (i < header.size() && (header[i] == ' ' || header[i] == '\t')) {
+      ++i;
+    }
   };
   auto token = [&] {
     std::size_t start = i;
-    while (i < header.size() && header[i] != ' ' && header[i] != '\t' && header[i] != '=' && header[i] != ',') ++i;
+    while (i < header.size() && header[i] != ' ' && header[i] != '\t' && header[i] != '=' && header[i] != ',') {
+      ++i;
+    }
     return header.substr(start, i - start);
   };
   while (i < header.size()) {
@@ -130,9 +156,13 @@ Result<std::vector<Challenge>> ParseWwwAuthenticate(std::string_view header) {
       ++i;
       skip_space();
     }
-    if (i >= header.size()) break;
+    if (i >= header.size()) {
+      break;
+    }
     std::string_view word = token();
-    if (word.empty()) return MakeError(ErrorCode::kInvalidArgument, "malformed WWW-Authenticate header");
+    if (word.empty()) {
+      return MakeError(ErrorCode::kInvalidArgument, "malformed WWW-Authenticate header");
+    }
     skip_space();
     if (i < header.size() && header[i] == '=' && !challenges.empty()) {
       // A parameter of the current challenge: key=value or key="quoted \" value".
@@ -153,7 +183,9 @@ Result<std::vector<Challenge>> ParseWwwAuthenticate(std::string_view header) {
             value += c;
           }
         }
-        if (!closed) return MakeError(ErrorCode::kInvalidArgument, "unterminated quoted string in WWW-Authenticate");
+        if (!closed) {
+          return MakeError(ErrorCode::kInvalidArgument, "unterminated quoted string in WWW-Authenticate");
+        }
       } else {
         value = std::string(token());
       }
@@ -162,7 +194,9 @@ Result<std::vector<Challenge>> ParseWwwAuthenticate(std::string_view header) {
       challenges.push_back(Challenge{Lower(word), {}});
     }
   }
-  if (challenges.empty()) return MakeError(ErrorCode::kInvalidArgument, "empty WWW-Authenticate header");
+  if (challenges.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, "empty WWW-Authenticate header");
+  }
   return challenges;
 }
 
@@ -175,7 +209,9 @@ Result<std::string> RunCredentialHelper(std::string_view helper, std::string_vie
   std::string program = fmt::format("docker-credential-{}", helper);
   int in_pipe[2];
   int out_pipe[2];
-  if (::pipe2(in_pipe, O_CLOEXEC) != 0) return MakeError(ErrorCode::kIo, "pipe: {}", std::strerror(errno));
+  if (::pipe2(in_pipe, O_CLOEXEC) != 0) {
+    return MakeError(ErrorCode::kIo, "pipe: {}", std::strerror(errno));
+  }
   if (::pipe2(out_pipe, O_CLOEXEC) != 0) {
     ::close(in_pipe[0]);
     ::close(in_pipe[1]);
@@ -213,23 +249,35 @@ Result<std::string> RunCredentialHelper(std::string_view helper, std::string_vie
     }
     pollfd pfd{out_pipe[0], POLLIN, 0};
     int ready = ::poll(&pfd, 1, static_cast<int>(left.count()));
-    if (ready < 0 && errno == EINTR) continue;
+    if (ready < 0 && errno == EINTR) {
+      continue;
+    }
     if (ready <= 0) {
       timed_out = ready == 0;
       break;
     }
     ssize_t n = ::read(out_pipe[0], buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    if (output.size() + static_cast<std::size_t>(n) > (1 << 20)) break;
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      break;
+    }
+    if (output.size() + static_cast<std::size_t>(n) > (1 << 20)) {
+      break;
+    }
     output.append(buffer, static_cast<std::size_t>(n));
   }
   ::close(out_pipe[0]);
-  if (timed_out) ::kill(pid, SIGKILL);
+  if (timed_out) {
+    ::kill(pid, SIGKILL);
+  }
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (timed_out) return MakeError(ErrorCode::kPermission, "{} timed out", program);
+  if (timed_out) {
+    return MakeError(ErrorCode::kPermission, "{} timed out", program);
+  }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     // The helper's output may hold a message like "credentials not found"; it never holds the secret on failure,
     // but keep only the first line and bound it anyway.
@@ -248,7 +296,9 @@ Result<std::optional<Credentials>> LookupDockerConfig(std::string_view config_js
   } catch (const nlohmann::json::exception&) {
     return MakeError(ErrorCode::kInvalidArgument, "docker config is not valid JSON");
   }
-  if (!config.is_object()) return MakeError(ErrorCode::kInvalidArgument, "docker config is not a JSON object");
+  if (!config.is_object()) {
+    return MakeError(ErrorCode::kInvalidArgument, "docker config is not a JSON object");
+  }
   std::string want = NormaliseConfigKey(registry);
 
   auto use_helper = [&](const std::string& helper) -> Result<std::optional<Credentials>> {
@@ -265,15 +315,18 @@ Result<std::optional<Credentials>> LookupDockerConfig(std::string_view config_js
   }
   if (auto auths = config.find("auths"); auths != config.end() && auths->is_object()) {
     for (auto it = auths->begin(); it != auths->end(); ++it) {
-      if (NormaliseConfigKey(it.key()) != want || !it.value().is_object()) continue;
+      if (NormaliseConfigKey(it.key()) != want || !it.value().is_object()) {
+        continue;
+      }
       const nlohmann::json& entry = it.value();
       Credentials credentials;
       credentials.origin = "docker config auths";
       if (auto auth = entry.find("auth");
           auth != entry.end() && auth->is_string() && !auth->get<std::string>().empty()) {
         auto decoded = Base64Decode(auth->get<std::string>());
-        if (!decoded)
+        if (!decoded) {
           return MakeError(ErrorCode::kInvalidArgument, "docker config: auths entry for {} is not base64", want);
+        }
         std::size_t colon = decoded->find(':');
         if (colon == std::string::npos) {
           return MakeError(ErrorCode::kInvalidArgument, "docker config: auths entry for {} is not user:password", want);
@@ -287,7 +340,9 @@ Result<std::optional<Credentials>> LookupDockerConfig(std::string_view config_js
         credentials.username = entry.value("username", "");
         credentials.password = entry.value("password", "");
       }
-      if (!credentials.password.empty()) return std::optional<Credentials>(std::move(credentials));
+      if (!credentials.password.empty()) {
+        return std::optional<Credentials>(std::move(credentials));
+      }
       // An empty entry is how `docker login` with a credsStore records the registry: fall through to the store.
     }
   }
@@ -295,7 +350,9 @@ Result<std::optional<Credentials>> LookupDockerConfig(std::string_view config_js
       store != config.end() && store->is_string() && !store->get<std::string>().empty()) {
     auto found = use_helper(store->get<std::string>());
     // A store without an entry for this registry means anonymous access, as Docker does.
-    if (!found) return std::optional<Credentials>();
+    if (!found) {
+      return std::optional<Credentials>();
+    }
     return found;
   }
   return std::optional<Credentials>();
@@ -319,7 +376,9 @@ Result<std::optional<Credentials>> ResolveCredentials(const CredentialOptions& o
       return std::optional<Credentials>(Credentials{user, pass, "environment"});
     }
   }
-  if (!options.use_docker_config) return std::optional<Credentials>();
+  if (!options.use_docker_config) {
+    return std::optional<Credentials>();
+  }
   std::filesystem::path path = options.docker_config_path;
   if (path.empty()) {
     if (const char* dir = std::getenv("DOCKER_CONFIG"); dir && *dir) {
@@ -332,11 +391,15 @@ Result<std::optional<Credentials>> ResolveCredentials(const CredentialOptions& o
   }
   auto text = ReadFile(path, 8 << 20);
   if (!text) {
-    if (text.error().code() == ErrorCode::kNotFound) return std::optional<Credentials>();
+    if (text.error().code() == ErrorCode::kNotFound) {
+      return std::optional<Credentials>();
+    }
     return tl::unexpected(std::move(text).error());
   }
   auto found = LookupDockerConfig(*text, registry, &RunCredentialHelper);
-  if (!found) return tl::unexpected(std::move(found).error().WithContext(path.string()));
+  if (!found) {
+    return tl::unexpected(std::move(found).error().WithContext(path.string()));
+  }
   return found;
 }
 

@@ -16,13 +16,19 @@ namespace {
 
 std::string Lower(std::string_view text) {
   std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
   return out;
 }
 
 std::string Trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
+    text.remove_suffix(1);
+  }
   return std::string(text);
 }
 
@@ -39,7 +45,9 @@ std::string RegistryErrorText(const std::string& body) {
       const auto& first = json["errors"][0];
       std::string code = first.value("code", "");
       std::string message = first.value("message", "");
-      if (!code.empty() || !message.empty()) return fmt::format(" ({}: {})", code, message);
+      if (!code.empty() || !message.empty()) {
+        return fmt::format(" ({}: {})", code, message);
+      }
     }
   } catch (const nlohmann::json::exception&) {
   }
@@ -87,7 +95,9 @@ size_t WriteCallback(char* data, size_t size, size_t count, void* user) {
   curl_easy_getinfo(state->curl, CURLINFO_RESPONSE_CODE, &status);
   if (status < 200 || status >= 300 || state->sink == nullptr) {
     std::string& body = state->response->error_body;
-    if (body.size() < 65536) body.append(data, std::min<std::size_t>(total, 65536 - body.size()));
+    if (body.size() < 65536) {
+      body.append(data, std::min<std::size_t>(total, 65536 - body.size()));
+    }
     return total;
   }
   const char* begin = data;
@@ -145,7 +155,9 @@ std::string EscapeQuery(std::string_view text) {
 
 // "http://host:port/path" -> "host:port".
 std::string UrlHost(std::string_view url) {
-  if (std::size_t scheme = url.find("://"); scheme != std::string_view::npos) url = url.substr(scheme + 3);
+  if (std::size_t scheme = url.find("://"); scheme != std::string_view::npos) {
+    url = url.substr(scheme + 3);
+  }
   return std::string(url.substr(0, url.find('/')));
 }
 
@@ -182,7 +194,9 @@ struct RegistryClient::Impl {
     TransferState state{&response, curl, sink, skip, Ok(), cancel};
     char error_buffer[CURL_ERROR_SIZE] = {0};
     curl_slist* header_list = nullptr;
-    for (const std::string& header : headers) header_list = curl_slist_append(header_list, header.c_str());
+    for (const std::string& header : headers) {
+      header_list = curl_slist_append(header_list, header.c_str());
+    }
     curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, header_list);
     curl_easy_setopt(curl, CURLOPT_SHARE, share);
@@ -200,7 +214,9 @@ struct RegistryClient::Impl {
     curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, plain_http_allowed ? "http,https" : "https");
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // blobs are served as is; this only affects gzip'd JSON
-    if (!options.ca_cert_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options.ca_cert_file.c_str());
+    if (!options.ca_cert_file.empty()) {
+      curl_easy_setopt(curl, CURLOPT_CAINFO, options.ca_cert_file.c_str());
+    }
     if (options.insecure_skip_tls_verify) {
       curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
       curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -221,7 +237,9 @@ struct RegistryClient::Impl {
     }
     curl_slist_free_all(header_list);
     curl_easy_cleanup(curl);
-    if (sink_status != nullptr) *sink_status = std::move(state.sink_status);
+    if (sink_status != nullptr) {
+      *sink_status = std::move(state.sink_status);
+    }
     return response;
   }
 
@@ -229,7 +247,9 @@ struct RegistryClient::Impl {
   // handshake fails outright (the server speaks HTTP). An untrusted certificate is not a reason to fall back.
   std::string BaseUrl() {
     std::lock_guard lock(mutex);
-    if (!base_url.empty()) return base_url;
+    if (!base_url.empty()) {
+      return base_url;
+    }
     bool allowed = IsLoopbackHost(host) ||
                    std::find(options.insecure_registries.begin(), options.insecure_registries.end(), host) !=
                        options.insecure_registries.end();
@@ -281,8 +301,12 @@ struct RegistryClient::Impl {
     const Challenge* bearer = nullptr;
     const Challenge* basic = nullptr;
     for (const Challenge& challenge : *challenges) {
-      if (challenge.scheme == "bearer" && bearer == nullptr) bearer = &challenge;
-      if (challenge.scheme == "basic" && basic == nullptr) basic = &challenge;
+      if (challenge.scheme == "bearer" && bearer == nullptr) {
+        bearer = &challenge;
+      }
+      if (challenge.scheme == "basic" && basic == nullptr) {
+        basic = &challenge;
+      }
     }
     const std::optional<Credentials>& credentials = options.credentials;
     if (bearer == nullptr) {
@@ -327,11 +351,15 @@ struct RegistryClient::Impl {
       response = PerformOnce(url, headers, nullptr, 0, nullptr, nullptr);
       bool retry = (response.curl_code != CURLE_OK && IsRetryableCurlError(response.curl_code)) ||
                    (response.curl_code == CURLE_OK && response.status >= 500);
-      if (!retry || attempt >= options.max_attempts) break;
+      if (!retry || attempt >= options.max_attempts) {
+        break;
+      }
       Backoff(attempt);
     }
     std::string token_what = fmt::format("{}: fetching a token from {}", what, realm_host);
-    if (response.curl_code != CURLE_OK) return tl::unexpected(CurlError(response, token_what));
+    if (response.curl_code != CURLE_OK) {
+      return tl::unexpected(CurlError(response, token_what));
+    }
     if (response.status == 401 || response.status == 403) {
       return MakeError(ErrorCode::kPermission, "{}: {} {}", token_what, response.status,
                        credentials
@@ -345,13 +373,19 @@ struct RegistryClient::Impl {
     try {
       nlohmann::json json = nlohmann::json::parse(response.error_body);
       token = json.value("token", "");
-      if (token.empty()) token = json.value("access_token", "");
+      if (token.empty()) {
+        token = json.value("access_token", "");
+      }
     } catch (const nlohmann::json::exception&) {
       return MakeError(ErrorCode::kNetwork, "{}: the token response is not JSON", token_what);
     }
-    if (token.empty()) return MakeError(ErrorCode::kNetwork, "{}: the token response has no token", token_what);
+    if (token.empty()) {
+      return MakeError(ErrorCode::kNetwork, "{}: the token response has no token", token_what);
+    }
     for (char c : token) {
-      if (c == '\r' || c == '\n') return MakeError(ErrorCode::kNetwork, "{}: malformed token", token_what);
+      if (c == '\r' || c == '\n') {
+        return MakeError(ErrorCode::kNetwork, "{}: malformed token", token_what);
+      }
     }
     std::lock_guard lock(mutex);
     authorization = "Authorization: Bearer " + token;
@@ -360,7 +394,7 @@ struct RegistryClient::Impl {
 
   // GET `path` on the registry with auth, retries and clear status errors. For 2xx, the body goes to `sink` (or
   // is returned in error_body when sink is null). `resumable` turns on Range resumption after a partial transfer.
-  Result<Response> Get(const std::string& path, std::vector<std::string> headers, const ByteSink* sink,
+  Result<Response> Get(const std::string& path, const std::vector<std::string>& headers, const ByteSink* sink,
                        std::string_view what, const std::atomic<bool>* cancel, std::size_t* delivered,
                        const std::function<void()>& before_attempt = {}) {
     std::string url = BaseUrl() + path;
@@ -369,23 +403,34 @@ struct RegistryClient::Impl {
     int rate_limit_waits = 0;
     for (;;) {
       ++attempt;
-      if (before_attempt) before_attempt();
+      if (before_attempt) {
+        before_attempt();
+      }
       std::vector<std::string> request_headers = headers;
-      if (std::string auth = CurrentAuthorization(); !auth.empty()) request_headers.push_back(auth);
+      if (std::string auth = CurrentAuthorization(); !auth.empty()) {
+        request_headers.push_back(auth);
+      }
       std::size_t already = delivered != nullptr ? *delivered : 0;
-      if (already > 0) request_headers.push_back(fmt::format("Range: bytes={}-", already));
+      if (already > 0) {
+        request_headers.push_back(fmt::format("Range: bytes={}-", already));
+      }
       Status sink_status = Ok();
       Response response = PerformOnce(url, request_headers, sink, 0, &sink_status, cancel);
-      if (response.sink_failed) return tl::unexpected(std::move(sink_status).error());
-      if (response.curl_code == CURLE_ABORTED_BY_CALLBACK)
+      if (response.sink_failed) {
+        return tl::unexpected(std::move(sink_status).error());
+      }
+      if (response.curl_code == CURLE_ABORTED_BY_CALLBACK) {
         return MakeError(ErrorCode::kCancelled, "{}: cancelled", what);
+      }
       if (response.curl_code != CURLE_OK) {
         if (IsRetryableCurlError(response.curl_code) && attempt < options.max_attempts) {
           Backoff(attempt);
           continue;
         }
         Error error = CurlError(response, what);
-        if (attempt > 1) error = std::move(error).WithContext(fmt::format("after {} attempts", attempt));
+        if (attempt > 1) {
+          error = std::move(error).WithContext(fmt::format("after {} attempts", attempt));
+        }
         return tl::unexpected(std::move(error));
       }
       long status = response.status;
@@ -413,7 +458,9 @@ struct RegistryClient::Impl {
         return MakeError(ErrorCode::kPermission, "{}: 403 Forbidden{}: access to {} denied", what, registry_text,
                          repository);
       }
-      if (status == 404) return MakeError(ErrorCode::kNotFound, "{}: 404 not found{}", what, registry_text);
+      if (status == 404) {
+        return MakeError(ErrorCode::kNotFound, "{}: 404 not found{}", what, registry_text);
+      }
       if (status == 429) {
         std::string retry_after = "unspecified";
         long seconds = -1;
@@ -421,7 +468,9 @@ struct RegistryClient::Impl {
           retry_after = it->second;
           char* end = nullptr;
           seconds = std::strtol(it->second.c_str(), &end, 10);
-          if (end == it->second.c_str() || *end != '\0') seconds = -1;
+          if (end == it->second.c_str() || *end != '\0') {
+            seconds = -1;
+          }
         }
         if (seconds >= 0 && seconds <= options.max_retry_after.count() && rate_limit_waits < options.max_attempts) {
           ++rate_limit_waits;
@@ -460,13 +509,17 @@ RegistryClient::RegistryClient(std::string host, std::string repository, ClientO
 }
 
 RegistryClient::~RegistryClient() {
-  if (impl_ && impl_->share != nullptr) curl_share_cleanup(impl_->share);
+  if (impl_ && impl_->share != nullptr) {
+    curl_share_cleanup(impl_->share);
+  }
 }
 
 Result<std::shared_ptr<RegistryClient>> RegistryClient::Create(std::string host, std::string repository,
                                                                ClientOptions options) {
   GlobalInit();
-  if (host.empty() || repository.empty()) return MakeError(ErrorCode::kInvalidArgument, "empty registry or repository");
+  if (host.empty() || repository.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, "empty registry or repository");
+  }
   if (!options.ca_cert_file.empty() && ::access(options.ca_cert_file.c_str(), R_OK) != 0) {
     return MakeError(ErrorCode::kNotFound, "--ca-cert {}: cannot read the file", options.ca_cert_file);
   }
@@ -512,7 +565,9 @@ Result<FetchedManifest> RegistryClient::GetManifest(std::string_view reference) 
 Status RegistryClient::StreamBlob(std::string_view digest, std::int64_t expected_size, const ByteSink& sink,
                                   const std::atomic<bool>* cancel) {
   std::string what = fmt::format("blob {}", digest);
-  if (!IsValidDigest(digest)) return MakeError(ErrorCode::kInvalidArgument, "{}: not a sha256 digest", what);
+  if (!IsValidDigest(digest)) {
+    return MakeError(ErrorCode::kInvalidArgument, "{}: not a sha256 digest", what);
+  }
   Sha256 hash;
   std::size_t delivered = 0;
   ByteSink verifying = [&](const char* data, std::size_t size) -> Status {

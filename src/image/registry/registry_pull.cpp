@@ -60,33 +60,45 @@ Status DownloadLayer(const RegistrySource& source, std::size_t index, const fs::
   fs::path partial = path;
   partial += ".partial";
   int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return MakeError(ErrorCode::kIo, "{}: {}", partial.string(), std::strerror(errno));
+  if (fd < 0) {
+    return MakeError(ErrorCode::kIo, "{}: {}", partial.string(), std::strerror(errno));
+  }
   auto fail = [&](Error error) -> Status {
     ::close(fd);
     ::unlink(partial.c_str());
     return tl::unexpected(std::move(error));
   };
   auto reader = source.OpenLayer(index);
-  if (!reader) return fail(std::move(reader).error());
+  if (!reader) {
+    return fail(std::move(reader).error());
+  }
   std::vector<char> buffer(1 << 17);
   std::uint64_t total = 0;
   for (;;) {
     auto n = (*reader)->Read(buffer.data(), buffer.size());
-    if (!n) return fail(std::move(n).error().WithContext(fmt::format("layer {}", index)));
-    if (*n == 0) break;
+    if (!n) {
+      return fail(std::move(n).error().WithContext(fmt::format("layer {}", index)));
+    }
+    if (*n == 0) {
+      break;
+    }
     const char* data = buffer.data();
     std::size_t left = *n;
     while (left > 0) {
       ssize_t written = ::write(fd, data, left);
       if (written < 0) {
-        if (errno == EINTR) continue;
+        if (errno == EINTR) {
+          continue;
+        }
         return fail(Error(ErrorCode::kIo, fmt::format("{}: {}", partial.string(), std::strerror(errno))));
       }
       data += written;
       left -= static_cast<std::size_t>(written);
     }
     total += *n;
-    if (options.progress) options.progress(index, total);
+    if (options.progress) {
+      options.progress(index, total);
+    }
   }
   if (::close(fd) != 0) {
     ::unlink(partial.c_str());
@@ -103,7 +115,9 @@ Status DownloadLayer(const RegistrySource& source, std::size_t index, const fs::
 std::string FamiliarName(const Reference& reference) {
   std::string name = reference.NameWithTag();
   for (std::string_view prefix : {"docker.io/library/", "docker.io/"}) {
-    if (name.rfind(prefix, 0) == 0) return name.substr(prefix.size());
+    if (name.rfind(prefix, 0) == 0) {
+      return name.substr(prefix.size());
+    }
   }
   return name;
 }
@@ -124,7 +138,9 @@ Status WriteTar(const fs::path& layout, const fs::path& tar_path) {
        it.increment(ec)) {
     files.push_back(it->path());
   }
-  if (ec) return close_with(Error(ErrorCode::kIo, fmt::format("{}: {}", layout.string(), ec.message())));
+  if (ec) {
+    return close_with(Error(ErrorCode::kIo, fmt::format("{}: {}", layout.string(), ec.message())));
+  }
   std::sort(files.begin(), files.end());
   std::vector<char> buffer(1 << 17);
   for (const fs::path& file : files) {
@@ -140,17 +156,25 @@ Status WriteTar(const fs::path& layout, const fs::path& tar_path) {
     if (rc != ARCHIVE_OK) {
       return close_with(Error(ErrorCode::kIo, fmt::format("tar {}: {}", name, archive_error_string(writer))));
     }
-    if (directory) continue;
+    if (directory) {
+      continue;
+    }
     int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return close_with(Error(ErrorCode::kIo, fmt::format("{}: {}", file.string(), std::strerror(errno))));
+    if (fd < 0) {
+      return close_with(Error(ErrorCode::kIo, fmt::format("{}: {}", file.string(), std::strerror(errno))));
+    }
     for (;;) {
       ssize_t n = ::read(fd, buffer.data(), buffer.size());
-      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno == EINTR) {
+        continue;
+      }
       if (n < 0) {
         ::close(fd);
         return close_with(Error(ErrorCode::kIo, fmt::format("{}: {}", file.string(), std::strerror(errno))));
       }
-      if (n == 0) break;
+      if (n == 0) {
+        break;
+      }
       if (archive_write_data(writer, buffer.data(), static_cast<std::size_t>(n)) < 0) {
         ::close(fd);
         return close_with(Error(ErrorCode::kIo, fmt::format("tar {}: {}", name, archive_error_string(writer))));
@@ -174,7 +198,9 @@ Status WriteTar(const fs::path& layout, const fs::path& tar_path) {
 
 Status PullImage(const RegistrySource& source, const PullOptions& options) {
   const fs::path& output = options.output;
-  if (output.empty()) return MakeError(ErrorCode::kInvalidArgument, "no output path");
+  if (output.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, "no output path");
+  }
   std::error_code ec;
   bool output_is_empty_dir = false;
   if (fs::exists(output, ec)) {
@@ -192,7 +218,9 @@ Status PullImage(const RegistrySource& source, const PullOptions& options) {
   fs::path layout = options.format == PullFormat::kOciLayout ? staging.path() : staging.path() / "layout";
   fs::path blobs = layout / "blobs" / "sha256";
   fs::create_directories(blobs, ec);
-  if (ec) return MakeError(ErrorCode::kIo, "{}: {}", blobs.string(), ec.message());
+  if (ec) {
+    return MakeError(ErrorCode::kIo, "{}: {}", blobs.string(), ec.message());
+  }
 
   // Layers first (the slow part), concurrently; config and manifest were verified when the source opened.
   const std::size_t count = source.Layers().size();
@@ -203,12 +231,16 @@ Status PullImage(const RegistrySource& source, const PullOptions& options) {
   auto worker = [&] {
     for (;;) {
       std::size_t index = next.fetch_add(1);
-      if (index >= count || failed.load()) return;
+      if (index >= count || failed.load()) {
+        return;
+      }
       // Two manifest entries may share a blob; the second download is harmless (same verified bytes).
       Status status = DownloadLayer(source, index, blobs, options);
       if (!status) {
         std::lock_guard lock(error_mutex);
-        if (!first_error) first_error = std::move(status).error();
+        if (!first_error) {
+          first_error = std::move(status).error();
+        }
         failed.store(true);
         return;
       }
@@ -216,9 +248,16 @@ Status PullImage(const RegistrySource& source, const PullOptions& options) {
   };
   int threads = std::max(1, std::min<int>(options.concurrency, static_cast<int>(std::max<std::size_t>(count, 1))));
   std::vector<std::thread> pool;
-  for (int i = 0; i < threads; ++i) pool.emplace_back(worker);
-  for (std::thread& thread : pool) thread.join();
-  if (first_error) return tl::unexpected(std::move(*first_error));
+  pool.reserve(static_cast<std::size_t>(threads));
+  for (int i = 0; i < threads; ++i) {
+    pool.emplace_back(worker);
+  }
+  for (std::thread& thread : pool) {
+    thread.join();
+  }
+  if (first_error) {
+    return tl::unexpected(std::move(*first_error));
+  }
 
   CUSTOMS_RETURN_IF_ERROR(WriteBlobFile(blobs, source.ConfigDigest(), source.ConfigJson()));
   CUSTOMS_RETURN_IF_ERROR(WriteBlobFile(blobs, source.ManifestDigest(), source.ManifestJson()));
@@ -237,7 +276,9 @@ Status PullImage(const RegistrySource& source, const PullOptions& options) {
   CUSTOMS_RETURN_IF_ERROR(WriteFileAtomic(layout / "oci-layout", R"({"imageLayoutVersion":"1.0.0"})"));
 
   if (options.format == PullFormat::kOciLayout) {
-    if (output_is_empty_dir) fs::remove(output, ec);
+    if (output_is_empty_dir) {
+      fs::remove(output, ec);
+    }
     if (::rename(staging.path().c_str(), output.c_str()) != 0) {
       return MakeError(ErrorCode::kIo, "rename to {}: {}", output.string(), std::strerror(errno));
     }
@@ -245,9 +286,13 @@ Status PullImage(const RegistrySource& source, const PullOptions& options) {
   }
   // docker-archive manifest.json (docker/image/tarexport): Config and Layers are paths inside the tar.
   nlohmann::json layers = nlohmann::json::array();
-  for (const LayerDescriptor& layer : source.Layers()) layers.push_back("blobs/sha256/" + Hex(layer.digest));
+  for (const LayerDescriptor& layer : source.Layers()) {
+    layers.push_back("blobs/sha256/" + Hex(layer.digest));
+  }
   nlohmann::json repo_tags = nlohmann::json::array();
-  if (!reference.tag.empty()) repo_tags.push_back(FamiliarName(reference));
+  if (!reference.tag.empty()) {
+    repo_tags.push_back(FamiliarName(reference));
+  }
   nlohmann::json manifest = nlohmann::json::array(
       {{{"Config", "blobs/sha256/" + Hex(source.ConfigDigest())}, {"RepoTags", repo_tags}, {"Layers", layers}}});
   CUSTOMS_RETURN_IF_ERROR(WriteFileAtomic(layout / "manifest.json", manifest.dump()));

@@ -1,5 +1,6 @@
 #include "image/registry/registry_source.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -40,7 +41,9 @@ class StreamingBlobReader final : public BlobReader {
     std::unique_lock lock(mutex_);
     data_.wait(lock, [&] { return !chunks_.empty() || done_; });
     if (chunks_.empty()) {
-      if (!final_status_) return tl::unexpected(final_status_.error());
+      if (!final_status_) {
+        return tl::unexpected(final_status_.error());
+      }
       return std::size_t{0};
     }
     std::size_t copied = 0;
@@ -48,7 +51,7 @@ class StreamingBlobReader final : public BlobReader {
     while (copied < size && !chunks_.empty()) {
       std::string& front = chunks_.front();
       std::size_t n = std::min(size - copied, front.size() - front_offset_);
-      std::memcpy(out + copied, front.data() + front_offset_, n);
+      std::copy_n(front.data() + front_offset_, n, out + copied);
       copied += n;
       front_offset_ += n;
       buffered_ -= n;
@@ -67,7 +70,9 @@ class StreamingBlobReader final : public BlobReader {
     ByteSink sink = [this](const char* data, std::size_t size) -> Status {
       std::unique_lock lock(mutex_);
       space_.wait(lock, [&] { return buffered_ < kStreamBufferLimit || closed_; });
-      if (closed_) return MakeError(ErrorCode::kCancelled, "reader closed");
+      if (closed_) {
+        return MakeError(ErrorCode::kCancelled, "reader closed");
+      }
       chunks_.emplace_back(data, size);
       buffered_ += size;
       lock.unlock();
@@ -102,9 +107,15 @@ std::string DescribeType(const nlohmann::json& document, const std::string& head
   if (document.contains("mediaType") && document["mediaType"].is_string()) {
     return document["mediaType"].get<std::string>();
   }
-  if (!header_type.empty() && header_type != "application/json") return header_type;
-  if (document.contains("manifests")) return std::string(kOciIndex);
-  if (document.contains("config") && document.contains("layers")) return std::string(kOciManifest);
+  if (!header_type.empty() && header_type != "application/json") {
+    return header_type;
+  }
+  if (document.contains("manifests")) {
+    return std::string(kOciIndex);
+  }
+  if (document.contains("config") && document.contains("layers")) {
+    return std::string(kOciManifest);
+  }
   return header_type;
 }
 
@@ -116,7 +127,9 @@ Result<Platform> ParsePlatformText(std::string_view text) {
   for (;;) {
     std::size_t slash = text.find('/', start);
     parts.emplace_back(text.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
-    if (slash == std::string_view::npos) break;
+    if (slash == std::string_view::npos) {
+      break;
+    }
     start = slash + 1;
   }
   if (parts.size() < 2 || parts.size() > 3) {
@@ -124,7 +137,9 @@ Result<Platform> ParsePlatformText(std::string_view text) {
                      text);
   }
   for (const std::string& part : parts) {
-    if (part.empty()) return MakeError(ErrorCode::kInvalidArgument, "platform \"{}\": empty component", text);
+    if (part.empty()) {
+      return MakeError(ErrorCode::kInvalidArgument, "platform \"{}\": empty component", text);
+    }
     for (char c : part) {
       if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') {
         return MakeError(ErrorCode::kInvalidArgument, "platform \"{}\": invalid character", text);
@@ -134,13 +149,17 @@ Result<Platform> ParsePlatformText(std::string_view text) {
   Platform platform;
   platform.os = parts[0];
   platform.architecture = parts[1];
-  if (parts.size() == 3) platform.variant = parts[2];
+  if (parts.size() == 3) {
+    platform.variant = parts[2];
+  }
   return platform;
 }
 
 std::string PlatformText(const Platform& platform) {
   std::string out = platform.os + "/" + platform.architecture;
-  if (!platform.variant.empty()) out += "/" + platform.variant;
+  if (!platform.variant.empty()) {
+    out += "/" + platform.variant;
+  }
   return out;
 }
 
@@ -162,19 +181,27 @@ Result<IndexChoice> ChooseFromIndex(std::string_view index_json, const Platform&
   const nlohmann::json* best = nullptr;
   bool best_exact = false;
   for (const nlohmann::json& entry : index["manifests"]) {
-    if (!entry.is_object() || !entry.contains("platform") || !entry["platform"].is_object()) continue;
+    if (!entry.is_object() || !entry.contains("platform") || !entry["platform"].is_object()) {
+      continue;
+    }
     const nlohmann::json& platform = entry["platform"];
     Platform have;
     have.os = platform.value("os", "");
     have.architecture = platform.value("architecture", "");
     have.variant = platform.value("variant", "");
-    if (have.os == "unknown" || have.architecture == "unknown") continue;  // attestation manifests
+    if (have.os == "unknown" || have.architecture == "unknown") {
+      continue;  // attestation manifests
+    }
     available.push_back(PlatformText(have));
-    if (have.os != want.os || have.architecture != want.architecture) continue;
+    if (have.os != want.os || have.architecture != want.architecture) {
+      continue;
+    }
     std::string have_variant = normal_variant(have.architecture, have.variant);
     std::string want_variant = normal_variant(want.architecture, want.variant);
     bool exact = have_variant == want_variant;
-    if (!want.variant.empty() && !exact) continue;
+    if (!want.variant.empty() && !exact) {
+      continue;
+    }
     if (best == nullptr || (exact && !best_exact)) {
       best = &entry;
       best_exact = exact;
@@ -182,7 +209,9 @@ Result<IndexChoice> ChooseFromIndex(std::string_view index_json, const Platform&
   }
   if (best == nullptr) {
     std::string list;
-    for (const std::string& item : available) list += (list.empty() ? "" : ", ") + item;
+    for (const std::string& item : available) {
+      list += (list.empty() ? "" : ", ") + item;
+    }
     return MakeError(ErrorCode::kNotFound, "no image for platform {} in the index; available: {}", PlatformText(want),
                      list.empty() ? "none" : list);
   }
@@ -194,7 +223,9 @@ Result<IndexChoice> ChooseFromIndex(std::string_view index_json, const Platform&
   } catch (const nlohmann::json::exception&) {
     return MakeError(ErrorCode::kCorrupt, "image index entry has malformed fields");
   }
-  if (!IsValidDigest(choice.digest)) return MakeError(ErrorCode::kCorrupt, "image index entry has no sha256 digest");
+  if (!IsValidDigest(choice.digest)) {
+    return MakeError(ErrorCode::kCorrupt, "image index entry has no sha256 digest");
+  }
   return choice;
 }
 
@@ -214,8 +245,9 @@ Result<std::unique_ptr<RegistrySource>> RegistrySource::Open(const Reference& re
     } catch (const nlohmann::json::exception&) {
       return MakeError(ErrorCode::kCorrupt, "manifest {} is not valid JSON", fetched.digest);
     }
-    if (!document.is_object())
+    if (!document.is_object()) {
       return MakeError(ErrorCode::kCorrupt, "manifest {} is not a JSON object", fetched.digest);
+    }
     std::string type = DescribeType(document, fetched.media_type);
     if (type.find("distribution.manifest.v1") != std::string::npos) {
       return MakeError(ErrorCode::kUnsupported, "{}: Docker schema 1 manifests are not supported",
@@ -229,9 +261,13 @@ Result<std::unique_ptr<RegistrySource>> RegistrySource::Open(const Reference& re
       return MakeError(ErrorCode::kUnsupported, "{}: unsupported manifest media type \"{}\"", reference.ToString(),
                        type);
     }
-    if (depth > 0) return MakeError(ErrorCode::kCorrupt, "{}: an index points to another index", reference.ToString());
+    if (depth > 0) {
+      return MakeError(ErrorCode::kCorrupt, "{}: an index points to another index", reference.ToString());
+    }
     auto choice = ChooseFromIndex(fetched.body, options.platform);
-    if (!choice) return tl::unexpected(std::move(choice).error().WithContext(reference.ToString()));
+    if (!choice) {
+      return tl::unexpected(std::move(choice).error().WithContext(reference.ToString()));
+    }
     CUSTOMS_ASSIGN_OR_RETURN(fetched, client->GetManifest(choice->digest));
     if (choice->size >= 0 && static_cast<std::int64_t>(fetched.body.size()) != choice->size) {
       return MakeError(ErrorCode::kCorrupt, "manifest {}: {} bytes, the index declares {}", choice->digest,
@@ -258,7 +294,9 @@ Result<std::unique_ptr<RegistrySource>> RegistrySource::Open(const Reference& re
       source->layers_.push_back(std::move(descriptor));
     }
     auto config_json = client->GetBlob(source->config_digest_, config_size, options.max_config_size);
-    if (!config_json) return tl::unexpected(std::move(config_json).error().WithContext("image config"));
+    if (!config_json) {
+      return tl::unexpected(std::move(config_json).error().WithContext("image config"));
+    }
     source->config_json_ = std::move(*config_json);
   } catch (const nlohmann::json::exception& e) {
     return MakeError(ErrorCode::kCorrupt, "manifest {}: {}", fetched.digest, e.what());
