@@ -62,7 +62,7 @@ time_it() {  # prints wall seconds of "$@"
   start=$(date +%s.%N)
   "$@" >/dev/null 2>&1
   end=$(date +%s.%N)
-  echo "$end - $start" | bc
+  python3 -c "print(round($end - $start, 3))"
 }
 echo "tool,run,seconds"
 for run in $(seq "$RUNS"); do
