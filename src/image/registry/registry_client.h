@@ -36,7 +36,7 @@ inline constexpr std::string_view kDockerManifestList = "application/vnd.docker.
 inline constexpr std::string_view kDockerManifest = "application/vnd.docker.distribution.manifest.v2+json";
 
 struct ClientOptions {
-  std::string ca_cert_file;                      // PEM bundle trusted in addition to... instead of the system store
+  std::string ca_cert_file;                      // PEM CA bundle trusted INSTEAD of the system store (CURLOPT_CAINFO)
   bool insecure_skip_tls_verify = false;         // --insecure
   std::vector<std::string> insecure_registries;  // hosts (host:port) that may be reached over plain HTTP
   std::optional<Credentials> credentials;
