@@ -25,5 +25,6 @@ void AddSbomScanCommand(CLI::App& app, CommandContext& context);
 void AddWatchCommand(CLI::App& app, CommandContext& context);
 void AddRulesCommand(CLI::App& app, CommandContext& context);
 void AddLintCommand(CLI::App& app, CommandContext& context);
+void AddPullCommand(CLI::App& app, CommandContext& context);
 
 }  // namespace customs::cli

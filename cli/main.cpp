@@ -19,6 +19,7 @@ constexpr AddCommand kCommands[] = {
     AddWatchCommand,
     AddRulesCommand,
     AddLintCommand,
+    &AddPullCommand,
 };
 
 }  // namespace
