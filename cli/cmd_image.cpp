@@ -35,6 +35,9 @@ struct ScanArgs {
   std::string cache_dir;
   bool no_cache = false;
   int max_age_hours = 72;
+  std::string ca_cert;
+  bool insecure = false;
+  std::vector<std::string> insecure_registries;
 };
 
 std::string Today() {
@@ -106,6 +109,9 @@ int RunScan(const ScanArgs& args) {
     options.platform = *platform;
     options.platform_given = true;
   }
+  options.registry_ca_cert = args.ca_cert;
+  options.registry_insecure = args.insecure;
+  options.insecure_registries = args.insecure_registries;
   if (!args.no_cache) options.cache_dir = args.cache_dir.empty() ? DefaultCacheDir().string() : args.cache_dir;
   Result<scan::Inventory> inventory = MakeError(ErrorCode::kInternal, "no inventory");
   if (args.from_sbom) {

@@ -20,6 +20,9 @@ struct SbomArgs {
   std::string platform;
   std::string cache_dir;
   bool no_cache = false;
+  std::string ca_cert;
+  bool insecure = false;
+  std::vector<std::string> insecure_registries;
 };
 
 int RunSbom(const SbomArgs& args) {
@@ -35,6 +38,9 @@ int RunSbom(const SbomArgs& args) {
     options.platform = *platform;
     options.platform_given = true;
   }
+  options.registry_ca_cert = args.ca_cert;
+  options.registry_insecure = args.insecure;
+  options.insecure_registries = args.insecure_registries;
   if (!args.no_cache) options.cache_dir = args.cache_dir.empty() ? DefaultCacheDir().string() : args.cache_dir;
   ProgressBar progress("reading layers");
   options.on_progress = [&progress](std::uint64_t done, std::uint64_t total) { progress.Update(done, total); };
@@ -62,7 +68,8 @@ void AddSbomCommand(CLI::App& app, CommandContext& context) {
   auto args = std::make_shared<SbomArgs>();
   CLI::App* command = app.add_subcommand("sbom", "List every OS package of an image or root filesystem");
   command->add_option("IMAGE", args->image,
-                      "docker-archive tar, OCI layout directory, oci-archive tar, or root filesystem directory");
+                      "docker-archive tar, OCI layout directory, oci-archive tar, root filesystem directory, or a "
+                      "registry reference (registry/repo[:tag][@digest])");
   command->add_option("--rootfs", args->rootfs,
                       "Treat DIR as a root filesystem (also detected for directories "
                       "without an oci-layout file)");
@@ -73,6 +80,10 @@ void AddSbomCommand(CLI::App& app, CommandContext& context) {
                       "(default linux/amd64)");
   command->add_option("--cache-dir", args->cache_dir, "Layer analysis cache (default $XDG_CACHE_HOME/customs)");
   command->add_flag("--no-cache", args->no_cache, "Neither read nor write the layer analysis cache");
+  command->add_option("--ca-cert", args->ca_cert, "Registry: PEM CA bundle to trust instead of the system store");
+  command->add_flag("--insecure", args->insecure, "Registry: do not verify TLS certificates");
+  command->add_option("--insecure-registry", args->insecure_registries,
+                      "Registry host[:port] that may be reached over plain HTTP (loopback always may)");
   command->callback([args, &context] { context.exit_code = RunSbom(*args); });
 }
 

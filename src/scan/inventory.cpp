@@ -8,6 +8,9 @@
 #include "catalog/cataloger.h"
 #include "image/layer_walker.h"
 #include "image/local_sources.h"
+#include "image/registry/registry_auth.h"
+#include "image/registry/registry_reference.h"
+#include "image/registry/registry_source.h"
 
 namespace customs::scan {
 
@@ -37,7 +40,28 @@ Result<Inventory> BuildInventory(const InventoryOptions& options) {
     image::SourceOptions source_options;
     source_options.platform = options.platform;
     source_options.platform_given = options.platform_given;
-    CUSTOMS_ASSIGN_OR_RETURN(auto source, image::OpenLocalImage(path, source_options, diagnostics));
+    std::unique_ptr<image::ImageSource> source;
+    if (std::filesystem::exists(path, ec)) {
+      CUSTOMS_ASSIGN_OR_RETURN(source, image::OpenLocalImage(path, source_options, diagnostics));
+    } else {
+      // Not a local path: a registry reference, or a clear "not found".
+      auto reference = image::registry::ParseReference(options.target);
+      if (!reference) {
+        return MakeError(ErrorCode::kNotFound, "{}: no such file or directory, and not an image reference ({})",
+                         options.target, reference.error().message());
+      }
+      image::registry::CredentialOptions credential_options;
+      CUSTOMS_ASSIGN_OR_RETURN(auto credentials,
+                               image::registry::ResolveCredentials(credential_options, reference->registry));
+      image::registry::RegistryOptions registry_options;
+      registry_options.platform = options.platform;
+      registry_options.client.credentials = credentials;
+      registry_options.client.ca_cert_file = options.registry_ca_cert;
+      registry_options.client.insecure_skip_tls_verify = options.registry_insecure;
+      registry_options.client.insecure_registries = options.insecure_registries;
+      registry_options.client.user_agent = "customs";
+      CUSTOMS_ASSIGN_OR_RETURN(source, image::registry::RegistrySource::Open(*reference, registry_options));
+    }
     inventory.kind = source->Kind();
     inventory.manifest_digest = source->ManifestDigest();
     CUSTOMS_ASSIGN_OR_RETURN(inventory.config, image::ParseImageConfig(source->ConfigJson()));

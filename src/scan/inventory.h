@@ -22,6 +22,11 @@ struct InventoryOptions {
   image::Platform platform;
   bool platform_given = false;
   unsigned threads = 0;
+  // Registry access for targets that are references ("127.0.0.1:5000/app:1", "alpine:3.20"); credentials come from
+  // CUSTOMS_REGISTRY_USERNAME/PASSWORD or ~/.docker/config.json.
+  std::string registry_ca_cert;
+  bool registry_insecure = false;
+  std::vector<std::string> insecure_registries;
   // Per-layer analysis cache directory (empty: no cache). Only image layers are cached, never root filesystems.
   std::string cache_dir;
   // Progress: bytes of layer data read so far, and the total when known (0 otherwise). Called from worker threads.
