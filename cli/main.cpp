@@ -11,7 +11,7 @@ using AddCommand = void (*)(CLI::App&, CommandContext&);
 
 // The command table (ninja's kTools style): explicit, no static registration.
 constexpr AddCommand kCommands[] = {
-    nullptr,
+    AddVersionCommand,
 };
 
 }  // namespace
