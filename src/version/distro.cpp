@@ -7,13 +7,13 @@
 namespace customs::version::internal {
 namespace {
 
-inline bool IsDigit(char c) {
+constexpr bool IsDigit(char c) {
   return c >= '0' && c <= '9';
 }
-inline bool IsAlpha(char c) {
+constexpr bool IsAlpha(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
-inline bool IsAlnum(char c) {
+constexpr bool IsAlnum(char c) {
   return IsDigit(c) || IsAlpha(c);
 }
 
@@ -25,35 +25,61 @@ struct DebVersion {
   std::string_view revision;
 };
 
-inline int DebOrder(int c) {
-  if (IsDigit(static_cast<char>(c))) return 0;
-  if (IsAlpha(static_cast<char>(c))) return c;
-  if (c == '~') return -1;
-  if (c != 0) return c + 256;
-  return 0;
+// Character classes and sort weights as lookup tables: the hot path does one load per character.
+struct DebTables {
+  int16_t order[256];  // dpkg's order(): digits 0, letters themselves, '~' -1, others c + 256
+  bool digit[256];
+  bool upstream_ok[256];  // [A-Za-z0-9.+~:-]
+  bool revision_ok[256];  // [A-Za-z0-9.+~]
+};
+
+constexpr DebTables MakeDebTables() {
+  DebTables t{};
+  for (int c = 0; c < 256; ++c) {
+    const char ch = static_cast<char>(c);
+    t.digit[c] = IsDigit(ch);
+    if (IsDigit(ch))
+      t.order[c] = 0;
+    else if (IsAlpha(ch))
+      t.order[c] = static_cast<int16_t>(c);
+    else if (ch == '~')
+      t.order[c] = -1;
+    else
+      t.order[c] = static_cast<int16_t>(c + 256);
+    t.revision_ok[c] = IsAlnum(ch) || ch == '.' || ch == '+' || ch == '~';
+    t.upstream_ok[c] = t.revision_ok[c] || ch == '-' || ch == ':';
+  }
+  return t;
+}
+constexpr DebTables kDeb = MakeDebTables();
+
+inline unsigned char U(char c) {
+  return static_cast<unsigned char>(c);
 }
 
 int DebVerRevCmp(std::string_view a, std::string_view b) {
-  size_t i = 0, j = 0;
-  const size_t na = a.size(), nb = b.size();
-  while (i < na || j < nb) {
+  const char* pa = a.data();
+  const char* pb = b.data();
+  const char* const ea = pa + a.size();
+  const char* const eb = pb + b.size();
+  while (pa != ea || pb != eb) {
     int first_diff = 0;
-    while ((i < na && !IsDigit(a[i])) || (j < nb && !IsDigit(b[j]))) {
-      const int ac = i < na ? DebOrder(static_cast<unsigned char>(a[i])) : 0;
-      const int bc = j < nb ? DebOrder(static_cast<unsigned char>(b[j])) : 0;
+    while ((pa != ea && !kDeb.digit[U(*pa)]) || (pb != eb && !kDeb.digit[U(*pb)])) {
+      const int ac = pa != ea ? kDeb.order[U(*pa)] : 0;
+      const int bc = pb != eb ? kDeb.order[U(*pb)] : 0;
       if (ac != bc) return ac - bc;
-      ++i;
-      ++j;
+      ++pa;
+      ++pb;
     }
-    while (i < na && a[i] == '0') ++i;
-    while (j < nb && b[j] == '0') ++j;
-    while (i < na && IsDigit(a[i]) && j < nb && IsDigit(b[j])) {
-      if (first_diff == 0) first_diff = a[i] - b[j];
-      ++i;
-      ++j;
+    while (pa != ea && *pa == '0') ++pa;
+    while (pb != eb && *pb == '0') ++pb;
+    while (pa != ea && pb != eb && kDeb.digit[U(*pa)] && kDeb.digit[U(*pb)]) {
+      if (first_diff == 0) first_diff = *pa - *pb;
+      ++pa;
+      ++pb;
     }
-    if (i < na && IsDigit(a[i])) return 1;
-    if (j < nb && IsDigit(b[j])) return -1;
+    if (pa != ea && kDeb.digit[U(*pa)]) return 1;
+    if (pb != eb && kDeb.digit[U(*pb)]) return -1;
     if (first_diff != 0) return first_diff;
   }
   return 0;
@@ -90,10 +116,10 @@ bool ParseDeb(std::string_view s, DebVersion* out) {
   }
   if (out->upstream.empty() || !IsDigit(out->upstream.front())) return false;
   for (char c : out->upstream) {
-    if (!IsAlnum(c) && c != '.' && c != '-' && c != '+' && c != '~' && c != ':') return false;
+    if (!kDeb.upstream_ok[U(c)]) return false;
   }
   for (char c : out->revision) {
-    if (!IsAlnum(c) && c != '.' && c != '+' && c != '~') return false;
+    if (!kDeb.revision_ok[U(c)]) return false;
   }
   return true;
 }
