@@ -91,37 +91,44 @@ bool ParseDeb(std::string_view s, DebVersion* out) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n')) s.remove_suffix(1);
   if (s.empty()) return false;
-  const size_t colon = s.find(':');
+  // One pass: character set, first ':' (epoch separator), last ':' and last '-' (revision separator).
+  constexpr size_t kNone = std::string_view::npos;
+  size_t first_colon = kNone, last_colon = kNone, last_hyphen = kNone;
+  for (size_t k = 0; k < s.size(); ++k) {
+    const unsigned char c = U(s[k]);
+    if (!kDeb.upstream_ok[c]) return false;
+    if (c == ':') {
+      if (first_colon == kNone) first_colon = k;
+      last_colon = k;
+    } else if (c == '-') {
+      last_hyphen = k;
+    }
+  }
   out->epoch = 0;
-  if (colon != std::string_view::npos) {
-    if (colon == 0) return false;  // empty epoch
+  size_t start = 0;
+  if (first_colon != kNone) {
+    if (first_colon == 0) return false;  // empty epoch
     uint64_t epoch = 0;
-    for (size_t k = 0; k < colon; ++k) {
-      if (!IsDigit(s[k])) return false;
+    for (size_t k = 0; k < first_colon; ++k) {
+      if (!kDeb.digit[U(s[k])]) return false;
       epoch = epoch * 10 + static_cast<uint64_t>(s[k] - '0');
-      if (epoch > 2147483647u) return false;
+      if (epoch > 2147483647u) return false;  // dpkg: epoch too big
     }
     out->epoch = static_cast<uint32_t>(epoch);
-    s.remove_prefix(colon + 1);
-    if (s.empty()) return false;  // nothing after colon
+    start = first_colon + 1;
+    if (start == s.size()) return false;  // nothing after colon
   }
-  const size_t hyphen = s.rfind('-');
-  if (hyphen != std::string_view::npos) {
-    out->upstream = s.substr(0, hyphen);
-    out->revision = s.substr(hyphen + 1);
-    if (out->revision.empty()) return false;
+  if (last_hyphen != kNone && last_hyphen >= start) {
+    if (last_hyphen + 1 == s.size()) return false;                      // empty revision
+    if (last_colon != kNone && last_colon > last_hyphen) return false;  // ':' in the revision
+    out->upstream = s.substr(start, last_hyphen - start);
+    out->revision = s.substr(last_hyphen + 1);
   } else {
-    out->upstream = s;
+    out->upstream = s.substr(start);
     out->revision = {};
   }
-  if (out->upstream.empty() || !IsDigit(out->upstream.front())) return false;
-  for (char c : out->upstream) {
-    if (!kDeb.upstream_ok[U(c)]) return false;
-  }
-  for (char c : out->revision) {
-    if (!kDeb.revision_ok[U(c)]) return false;
-  }
-  return true;
+  // Revision characters are the upstream set minus ':' and '-', both excluded above.
+  return !out->upstream.empty() && kDeb.digit[U(out->upstream.front())];
 }
 
 // ---- rpm (rpmio/rpmvercmp.c, rpmio/rpmver.c) ----
