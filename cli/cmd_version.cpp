@@ -19,9 +19,13 @@ char Answer(int c) {
 
 std::string_view NextField(std::string_view* line) {
   size_t i = 0;
-  while (i < line->size() && ((*line)[i] == ' ' || (*line)[i] == '\t' || (*line)[i] == '\r')) ++i;
+  while (i < line->size() && ((*line)[i] == ' ' || (*line)[i] == '\t' || (*line)[i] == '\r')) {
+    ++i;
+  }
   size_t j = i;
-  while (j < line->size() && (*line)[j] != ' ' && (*line)[j] != '\t' && (*line)[j] != '\r') ++j;
+  while (j < line->size() && (*line)[j] != ' ' && (*line)[j] != '\t' && (*line)[j] != '\r') {
+    ++j;
+  }
   std::string_view field = line->substr(i, j - i);
   line->remove_prefix(j);
   return field;
@@ -75,7 +79,9 @@ int CompareStream(version::Scheme scheme) {
       out.clear();
     }
   }
-  if (!pending.empty()) handle_line(pending);
+  if (!pending.empty()) {
+    handle_line(pending);
+  }
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
   return exit_code;

@@ -38,14 +38,15 @@ constexpr DebTables MakeDebTables() {
   for (int c = 0; c < 256; ++c) {
     const char ch = static_cast<char>(c);
     t.digit[c] = IsDigit(ch);
-    if (IsDigit(ch))
+    if (IsDigit(ch)) {
       t.order[c] = 0;
-    else if (IsAlpha(ch))
+    } else if (IsAlpha(ch)) {
       t.order[c] = static_cast<int16_t>(c);
-    else if (ch == '~')
+    } else if (ch == '~') {
       t.order[c] = -1;
-    else
+    } else {
       t.order[c] = static_cast<int16_t>(c + 256);
+    }
     t.revision_ok[c] = IsAlnum(ch) || ch == '.' || ch == '+' || ch == '~';
     t.upstream_ok[c] = t.revision_ok[c] || ch == '-' || ch == ':';
   }
@@ -67,20 +68,34 @@ int DebVerRevCmp(std::string_view a, std::string_view b) {
     while ((pa != ea && !kDeb.digit[U(*pa)]) || (pb != eb && !kDeb.digit[U(*pb)])) {
       const int ac = pa != ea ? kDeb.order[U(*pa)] : 0;
       const int bc = pb != eb ? kDeb.order[U(*pb)] : 0;
-      if (ac != bc) return ac - bc;
+      if (ac != bc) {
+        return ac - bc;
+      }
       ++pa;
       ++pb;
     }
-    while (pa != ea && *pa == '0') ++pa;
-    while (pb != eb && *pb == '0') ++pb;
+    while (pa != ea && *pa == '0') {
+      ++pa;
+    }
+    while (pb != eb && *pb == '0') {
+      ++pb;
+    }
     while (pa != ea && pb != eb && kDeb.digit[U(*pa)] && kDeb.digit[U(*pb)]) {
-      if (first_diff == 0) first_diff = *pa - *pb;
+      if (first_diff == 0) {
+        first_diff = *pa - *pb;
+      }
       ++pa;
       ++pb;
     }
-    if (pa != ea && kDeb.digit[U(*pa)]) return 1;
-    if (pb != eb && kDeb.digit[U(*pb)]) return -1;
-    if (first_diff != 0) return first_diff;
+    if (pa != ea && kDeb.digit[U(*pa)]) {
+      return 1;
+    }
+    if (pb != eb && kDeb.digit[U(*pb)]) {
+      return -1;
+    }
+    if (first_diff != 0) {
+      return first_diff;
+    }
   }
   return 0;
 }
@@ -88,17 +103,27 @@ int DebVerRevCmp(std::string_view a, std::string_view b) {
 // Mirrors dpkg's parseversion(): errors are what dpkg reports as errors; a non-digit start (a dpkg warning) is
 // rejected too, because no real package version has one and dpkg itself flags it.
 bool ParseDeb(std::string_view s, DebVersion* out) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n')) s.remove_suffix(1);
-  if (s.empty()) return false;
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n')) {
+    s.remove_suffix(1);
+  }
+  if (s.empty()) {
+    return false;
+  }
   // One pass: character set, first ':' (epoch separator), last ':' and last '-' (revision separator).
   constexpr size_t kNone = std::string_view::npos;
   size_t first_colon = kNone, last_colon = kNone, last_hyphen = kNone;
   for (size_t k = 0; k < s.size(); ++k) {
     const unsigned char c = U(s[k]);
-    if (!kDeb.upstream_ok[c]) return false;
+    if (!kDeb.upstream_ok[c]) {
+      return false;
+    }
     if (c == ':') {
-      if (first_colon == kNone) first_colon = k;
+      if (first_colon == kNone) {
+        first_colon = k;
+      }
       last_colon = k;
     } else if (c == '-') {
       last_hyphen = k;
@@ -107,20 +132,32 @@ bool ParseDeb(std::string_view s, DebVersion* out) {
   out->epoch = 0;
   size_t start = 0;
   if (first_colon != kNone) {
-    if (first_colon == 0) return false;  // empty epoch
+    if (first_colon == 0) {
+      return false;  // empty epoch
+    }
     uint64_t epoch = 0;
     for (size_t k = 0; k < first_colon; ++k) {
-      if (!kDeb.digit[U(s[k])]) return false;
+      if (!kDeb.digit[U(s[k])]) {
+        return false;
+      }
       epoch = epoch * 10 + static_cast<uint64_t>(s[k] - '0');
-      if (epoch > 2147483647u) return false;  // dpkg: epoch too big
+      if (epoch > 2147483647u) {
+        return false;  // dpkg: epoch too big
+      }
     }
     out->epoch = static_cast<uint32_t>(epoch);
     start = first_colon + 1;
-    if (start == s.size()) return false;  // nothing after colon
+    if (start == s.size()) {
+      return false;  // nothing after colon
+    }
   }
   if (last_hyphen != kNone && last_hyphen >= start) {
-    if (last_hyphen + 1 == s.size()) return false;                      // empty revision
-    if (last_colon != kNone && last_colon > last_hyphen) return false;  // ':' in the revision
+    if (last_hyphen + 1 == s.size()) {
+      return false;  // empty revision
+    }
+    if (last_colon != kNone && last_colon > last_hyphen) {
+      return false;  // ':' in the revision
+    }
     out->upstream = s.substr(start, last_hyphen - start);
     out->revision = s.substr(last_hyphen + 1);
   } else {
@@ -149,7 +186,9 @@ struct RpmEvr {
 RpmEvr ParseRpmEvr(std::string_view s) {
   RpmEvr evr;
   size_t k = 0;
-  while (k < s.size() && IsDigit(s[k])) ++k;
+  while (k < s.size() && IsDigit(s[k])) {
+    ++k;
+  }
   const size_t hyphen = s.rfind('-');
   const bool hyphen_ok = hyphen != std::string_view::npos && hyphen >= k;
   size_t version_start = 0;
@@ -169,9 +208,13 @@ RpmEvr ParseRpmEvr(std::string_view s) {
 }
 
 bool RpmValid(std::string_view s) {
-  if (s.empty()) return false;
+  if (s.empty()) {
+    return false;
+  }
   for (char c : s) {
-    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) return false;
+    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) {
+      return false;
+    }
   }
   return true;
 }
@@ -225,8 +268,9 @@ void ApkNextToken(ApkCursor* cur) {
   }
   if (n < cur->type) {
     if (!((n == kTokDigitOrZero && cur->type == kTokDigit) || (n == kTokSuffix && cur->type == kTokSuffixNo) ||
-          (n == kTokDigit && cur->type == kTokLetter)))
+          (n == kTokDigit && cur->type == kTokLetter))) {
       n = kTokInvalid;
+    }
   }
   cur->type = n;
 }
@@ -246,7 +290,9 @@ int64_t ApkGetToken(ApkCursor* cur) {
   switch (cur->type) {
     case kTokDigitOrZero:
       if (b[0] == '0') {
-        while (i < b.size() && b[i] == '0') ++i;
+        while (i < b.size() && b[i] == '0') {
+          ++i;
+        }
         nt = kTokDigit;
         v = -static_cast<int64_t>(i);
         break;
@@ -256,7 +302,9 @@ int64_t ApkGetToken(ApkCursor* cur) {
     case kTokSuffixNo:
     case kTokRevisionNo:
       while (i < b.size() && IsDigit(b[i])) {
-        if (v < (int64_t{1} << 58)) v = v * 10 + (b[i] - '0');
+        if (v < (int64_t{1} << 58)) {
+          v = v * 10 + (b[i] - '0');
+        }
         ++i;
       }
       break;
@@ -304,53 +352,93 @@ int64_t ApkGetToken(ApkCursor* cur) {
 
 Result<int> CompareDeb(std::string_view a, std::string_view b) {
   DebVersion va, vb;
-  if (!ParseDeb(a, &va)) return MakeError(ErrorCode::kInvalidArgument, "invalid dpkg version '{}'", a);
-  if (!ParseDeb(b, &vb)) return MakeError(ErrorCode::kInvalidArgument, "invalid dpkg version '{}'", b);
-  if (va.epoch != vb.epoch) return va.epoch < vb.epoch ? -1 : 1;
+  if (!ParseDeb(a, &va)) {
+    return MakeError(ErrorCode::kInvalidArgument, "invalid dpkg version '{}'", a);
+  }
+  if (!ParseDeb(b, &vb)) {
+    return MakeError(ErrorCode::kInvalidArgument, "invalid dpkg version '{}'", b);
+  }
+  if (va.epoch != vb.epoch) {
+    return va.epoch < vb.epoch ? -1 : 1;
+  }
   int r = DebVerRevCmp(va.upstream, vb.upstream);
-  if (r == 0) r = DebVerRevCmp(va.revision, vb.revision);
+  if (r == 0) {
+    r = DebVerRevCmp(va.revision, vb.revision);
+  }
   return r < 0 ? -1 : (r > 0 ? 1 : 0);
 }
 
 int RpmVerCmp(std::string_view a, std::string_view b) {
-  if (a == b) return 0;
+  if (a == b) {
+    return 0;
+  }
   size_t i = 0, j = 0;
   const size_t na = a.size(), nb = b.size();
   while (i < na || j < nb) {
-    while (i < na && RpmSep(a[i])) ++i;
-    while (j < nb && RpmSep(b[j])) ++j;
+    while (i < na && RpmSep(a[i])) {
+      ++i;
+    }
+    while (j < nb && RpmSep(b[j])) {
+      ++j;
+    }
     const char ca = i < na ? a[i] : '\0';
     const char cb = j < nb ? b[j] : '\0';
     if (ca == '~' || cb == '~') {
-      if (ca != '~') return 1;
-      if (cb != '~') return -1;
+      if (ca != '~') {
+        return 1;
+      }
+      if (cb != '~') {
+        return -1;
+      }
       ++i;
       ++j;
       continue;
     }
     if (ca == '^' || cb == '^') {
-      if (i >= na) return -1;
-      if (j >= nb) return 1;
-      if (ca != '^') return 1;
-      if (cb != '^') return -1;
+      if (i >= na) {
+        return -1;
+      }
+      if (j >= nb) {
+        return 1;
+      }
+      if (ca != '^') {
+        return 1;
+      }
+      if (cb != '^') {
+        return -1;
+      }
       ++i;
       ++j;
       continue;
     }
-    if (!(i < na && j < nb)) break;
+    if (!(i < na && j < nb)) {
+      break;
+    }
     size_t ei = i, ej = j;
     bool isnum;
     if (IsDigit(a[i])) {
-      while (ei < na && IsDigit(a[ei])) ++ei;
-      while (ej < nb && IsDigit(b[ej])) ++ej;
+      while (ei < na && IsDigit(a[ei])) {
+        ++ei;
+      }
+      while (ej < nb && IsDigit(b[ej])) {
+        ++ej;
+      }
       isnum = true;
     } else {
-      while (ei < na && IsAlpha(a[ei])) ++ei;
-      while (ej < nb && IsAlpha(b[ej])) ++ej;
+      while (ei < na && IsAlpha(a[ei])) {
+        ++ei;
+      }
+      while (ej < nb && IsAlpha(b[ej])) {
+        ++ej;
+      }
       isnum = false;
     }
-    if (ei == i) return -1;
-    if (ej == j) return isnum ? 1 : -1;
+    if (ei == i) {
+      return -1;
+    }
+    if (ej == j) {
+      return isnum ? 1 : -1;
+    }
     std::string_view sa = a.substr(i, ei - i), sb = b.substr(j, ej - j);
     int rc;
     if (isnum) {
@@ -359,20 +447,30 @@ int RpmVerCmp(std::string_view a, std::string_view b) {
       const int c = sa.compare(sb);
       rc = c < 0 ? -1 : (c > 0 ? 1 : 0);
     }
-    if (rc != 0) return rc;
+    if (rc != 0) {
+      return rc;
+    }
     i = ei;
     j = ej;
   }
-  if (i >= na && j >= nb) return 0;
+  if (i >= na && j >= nb) {
+    return 0;
+  }
   return i >= na ? -1 : 1;
 }
 
 Result<int> CompareRpm(std::string_view a, std::string_view b) {
-  if (!RpmValid(a)) return MakeError(ErrorCode::kInvalidArgument, "invalid rpm version '{}'", a);
-  if (!RpmValid(b)) return MakeError(ErrorCode::kInvalidArgument, "invalid rpm version '{}'", b);
+  if (!RpmValid(a)) {
+    return MakeError(ErrorCode::kInvalidArgument, "invalid rpm version '{}'", a);
+  }
+  if (!RpmValid(b)) {
+    return MakeError(ErrorCode::kInvalidArgument, "invalid rpm version '{}'", b);
+  }
   const RpmEvr ea = ParseRpmEvr(a), eb = ParseRpmEvr(b);
   int rc = RpmVerCmp(ea.has_epoch ? ea.epoch : std::string_view("0"), eb.has_epoch ? eb.epoch : std::string_view("0"));
-  if (rc == 0) rc = RpmVerCmp(ea.version, eb.version);
+  if (rc == 0) {
+    rc = RpmVerCmp(ea.version, eb.version);
+  }
   if (rc == 0) {
     // rpmverCmp() in rpm 4.18: releases compare when both exist; otherwise the side with one is newer.
     if (ea.has_release && eb.has_release) {
@@ -385,9 +483,13 @@ Result<int> CompareRpm(std::string_view a, std::string_view b) {
 }
 
 bool ApkValid(std::string_view v) {
-  if (v.empty()) return false;
+  if (v.empty()) {
+    return false;
+  }
   ApkCursor cur{v, kTokDigit};
-  while (cur.type != kTokEnd && cur.type != kTokInvalid) ApkGetToken(&cur);
+  while (cur.type != kTokEnd && cur.type != kTokInvalid) {
+    ApkGetToken(&cur);
+  }
   return cur.type == kTokEnd;
 }
 
@@ -398,21 +500,39 @@ int CompareApkLenient(std::string_view a, std::string_view b) {
     av = ApkGetToken(&ca);
     bv = ApkGetToken(&cb);
   }
-  if (av < bv) return -1;
-  if (av > bv) return 1;
-  if (ca.type == cb.type) return 0;
+  if (av < bv) {
+    return -1;
+  }
+  if (av > bv) {
+    return 1;
+  }
+  if (ca.type == cb.type) {
+    return 0;
+  }
   ApkCursor ta = ca;
-  if (ca.type == kTokSuffix && ApkGetToken(&ta) < 0) return -1;
+  if (ca.type == kTokSuffix && ApkGetToken(&ta) < 0) {
+    return -1;
+  }
   ApkCursor tb = cb;
-  if (cb.type == kTokSuffix && ApkGetToken(&tb) < 0) return 1;
-  if (ca.type > cb.type) return -1;
-  if (cb.type > ca.type) return 1;
+  if (cb.type == kTokSuffix && ApkGetToken(&tb) < 0) {
+    return 1;
+  }
+  if (ca.type > cb.type) {
+    return -1;
+  }
+  if (cb.type > ca.type) {
+    return 1;
+  }
   return 0;
 }
 
 Result<int> CompareApk(std::string_view a, std::string_view b) {
-  if (!ApkValid(a)) return MakeError(ErrorCode::kInvalidArgument, "invalid apk version '{}'", a);
-  if (!ApkValid(b)) return MakeError(ErrorCode::kInvalidArgument, "invalid apk version '{}'", b);
+  if (!ApkValid(a)) {
+    return MakeError(ErrorCode::kInvalidArgument, "invalid apk version '{}'", a);
+  }
+  if (!ApkValid(b)) {
+    return MakeError(ErrorCode::kInvalidArgument, "invalid apk version '{}'", b);
+  }
   return CompareApkLenient(a, b);
 }
 

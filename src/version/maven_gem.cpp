@@ -39,24 +39,28 @@ struct MavenItem {
 std::string ComparableQualifier(const std::string& q) {
   static constexpr std::string_view kQualifiers[] = {"alpha", "beta", "milestone", "rc", "snapshot", "", "sp"};
   for (size_t k = 0; k < std::size(kQualifiers); ++k) {
-    if (q == kQualifiers[k]) return std::to_string(k);
+    if (q == kQualifiers[k]) {
+      return std::to_string(k);
+    }
   }
   return std::to_string(std::size(kQualifiers)) + "-" + q;
 }
 
 std::unique_ptr<MavenItem> MakeString(std::string v, bool followed_by_digit) {
   if (followed_by_digit && v.size() == 1) {
-    if (v == "a")
+    if (v == "a") {
       v = "alpha";
-    else if (v == "b")
+    } else if (v == "b") {
       v = "beta";
-    else if (v == "m")
+    } else if (v == "m") {
       v = "milestone";
+    }
   }
-  if (v == "ga" || v == "final" || v == "release")
+  if (v == "ga" || v == "final" || v == "release") {
     v = "";
-  else if (v == "cr")
+  } else if (v == "cr") {
     v = "rc";
+  }
   auto item = std::make_unique<MavenItem>();
   item->kind = MavenItem::Kind::kString;
   item->value = std::move(v);
@@ -65,7 +69,9 @@ std::unique_ptr<MavenItem> MakeString(std::string v, bool followed_by_digit) {
 
 std::unique_ptr<MavenItem> MakeItem(bool is_digit, std::string_view buf) {
   if (is_digit) {
-    while (!buf.empty() && buf.front() == '0') buf.remove_prefix(1);
+    while (!buf.empty() && buf.front() == '0') {
+      buf.remove_prefix(1);
+    }
     auto item = std::make_unique<MavenItem>();
     item->kind = MavenItem::Kind::kInt;
     item->value = std::string(buf);
@@ -87,25 +93,39 @@ int CompareToNull(const MavenItem* a) {
 }
 
 int CompareItem(const MavenItem* a, const MavenItem* b) {
-  if (b == nullptr) return CompareToNull(a);
+  if (b == nullptr) {
+    return CompareToNull(a);
+  }
   using K = MavenItem::Kind;
   switch (a->kind) {
     case K::kInt:
-      if (b->kind == K::kInt) return CompareDigitRuns(a->value, b->value);
+      if (b->kind == K::kInt) {
+        return CompareDigitRuns(a->value, b->value);
+      }
       return 1;  // int > string, int > list
     case K::kString:
-      if (b->kind == K::kInt) return -1;
-      if (b->kind == K::kString) return Sign(ComparableQualifier(a->value).compare(ComparableQualifier(b->value)));
+      if (b->kind == K::kInt) {
+        return -1;
+      }
+      if (b->kind == K::kString) {
+        return Sign(ComparableQualifier(a->value).compare(ComparableQualifier(b->value)));
+      }
       return -1;  // string < list
     case K::kList: {
-      if (b->kind == K::kInt) return -1;
-      if (b->kind == K::kString) return 1;
+      if (b->kind == K::kInt) {
+        return -1;
+      }
+      if (b->kind == K::kString) {
+        return 1;
+      }
       const size_t n = std::max(a->items.size(), b->items.size());
       for (size_t k = 0; k < n; ++k) {
         const MavenItem* l = k < a->items.size() ? a->items[k].get() : nullptr;
         const MavenItem* r = k < b->items.size() ? b->items[k].get() : nullptr;
         int result = l == nullptr ? (r == nullptr ? 0 : -CompareToNull(r)) : CompareItem(l, r);
-        if (result != 0) return result;
+        if (result != 0) {
+          return result;
+        }
       }
       return 0;
     }
@@ -134,7 +154,9 @@ MavenItem* AddList(MavenItem* list, std::vector<MavenItem*>* stack) {
 
 std::unique_ptr<MavenItem> ParseMaven(std::string_view input) {
   std::string version(input);
-  for (char& c : version) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : version) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
   auto root = std::make_unique<MavenItem>();
   MavenItem* list = root.get();
   std::vector<MavenItem*> stack{list};
@@ -154,11 +176,15 @@ std::unique_ptr<MavenItem> ParseMaven(std::string_view input) {
         list->items.push_back(MakeItem(is_digit, std::string_view(version).substr(start, i - start)));
       }
       start = i + 1;
-      if (c == '-') list = AddList(list, &stack);
+      if (c == '-') {
+        list = AddList(list, &stack);
+      }
     } else if (IsDigit(c)) {
       if (!is_digit && i > start) {
         // 1.0.0.X1 < 1.0.0-X2: treat .X as -X for any string qualifier X.
-        if (!list->items.empty()) list = AddList(list, &stack);
+        if (!list->items.empty()) {
+          list = AddList(list, &stack);
+        }
         list->items.push_back(MakeString(version.substr(start, i - start), true));
         start = i;
         list = AddList(list, &stack);
@@ -174,7 +200,9 @@ std::unique_ptr<MavenItem> ParseMaven(std::string_view input) {
     }
   }
   if (version.size() > start) {
-    if (!is_digit && !list->items.empty()) list = AddList(list, &stack);
+    if (!is_digit && !list->items.empty()) {
+      list = AddList(list, &stack);
+    }
     list->items.push_back(MakeItem(is_digit, std::string_view(version).substr(start)));
   }
   while (!stack.empty()) {
@@ -185,9 +213,13 @@ std::unique_ptr<MavenItem> ParseMaven(std::string_view input) {
 }
 
 bool MavenValid(std::string_view v) {
-  if (v.empty() || v.size() > 4096) return false;
+  if (v.empty() || v.size() > 4096) {
+    return false;
+  }
   for (char c : v) {
-    if (static_cast<unsigned char>(c) <= ' ' || static_cast<unsigned char>(c) >= 0x7f) return false;
+    if (static_cast<unsigned char>(c) <= ' ' || static_cast<unsigned char>(c) >= 0x7f) {
+      return false;
+    }
   }
   return true;
 }
@@ -203,20 +235,32 @@ struct GemSegment {
 bool GemValid(std::string_view s) {
   size_t i = 0;
   auto alnum = [](char c) { return IsDigit(c) || std::isalpha(static_cast<unsigned char>(c)); };
-  if (s.empty() || !IsDigit(s[0])) return false;
-  while (i < s.size() && IsDigit(s[i])) ++i;
+  if (s.empty() || !IsDigit(s[0])) {
+    return false;
+  }
+  while (i < s.size() && IsDigit(s[i])) {
+    ++i;
+  }
   while (i < s.size() && s[i] == '.') {
     ++i;
     const size_t st = i;
-    while (i < s.size() && alnum(s[i])) ++i;
-    if (i == st) return false;
+    while (i < s.size() && alnum(s[i])) {
+      ++i;
+    }
+    if (i == st) {
+      return false;
+    }
   }
   if (i < s.size() && s[i] == '-') {
     do {
       ++i;
       const size_t st = i;
-      while (i < s.size() && (alnum(s[i]) || s[i] == '-')) ++i;
-      if (i == st) return false;
+      while (i < s.size() && (alnum(s[i]) || s[i] == '-')) {
+        ++i;
+      }
+      if (i == st) {
+        return false;
+      }
     } while (i < s.size() && s[i] == '.');
   }
   return i == s.size();
@@ -233,11 +277,15 @@ std::vector<GemSegment> GemCanonical(std::string_view s) {
       ++i;
     } else if (IsDigit(s[i])) {
       const size_t st = i;
-      while (i < s.size() && IsDigit(s[i])) ++i;
+      while (i < s.size() && IsDigit(s[i])) {
+        ++i;
+      }
       segs.push_back({true, s.substr(st, i - st)});
     } else if (std::isalpha(static_cast<unsigned char>(s[i]))) {
       const size_t st = i;
-      while (i < s.size() && std::isalpha(static_cast<unsigned char>(s[i]))) ++i;
+      while (i < s.size() && std::isalpha(static_cast<unsigned char>(s[i]))) {
+        ++i;
+      }
       segs.push_back({false, s.substr(st, i - st)});
     } else {
       ++i;
@@ -251,16 +299,24 @@ std::vector<GemSegment> GemCanonical(std::string_view s) {
     }
   }
   auto is_zero = [](const GemSegment& g) {
-    if (!g.numeric) return false;
+    if (!g.numeric) {
+      return false;
+    }
     for (char c : g.text) {
-      if (c != '0') return false;
+      if (c != '0') {
+        return false;
+      }
     }
     return true;
   };
   std::vector<GemSegment> numeric(segs.begin(), segs.begin() + static_cast<std::ptrdiff_t>(string_start));
   std::vector<GemSegment> strings(segs.begin() + static_cast<std::ptrdiff_t>(string_start), segs.end());
-  while (!numeric.empty() && is_zero(numeric.back())) numeric.pop_back();
-  while (!strings.empty() && is_zero(strings.back())) strings.pop_back();
+  while (!numeric.empty() && is_zero(numeric.back())) {
+    numeric.pop_back();
+  }
+  while (!strings.empty() && is_zero(strings.back())) {
+    strings.pop_back();
+  }
   numeric.insert(numeric.end(), strings.begin(), strings.end());
   return numeric;
 }
@@ -268,23 +324,37 @@ std::vector<GemSegment> GemCanonical(std::string_view s) {
 }  // namespace
 
 Result<int> CompareMaven(std::string_view a, std::string_view b) {
-  if (!MavenValid(a)) return MakeError(ErrorCode::kInvalidArgument, "invalid Maven version '{}'", a);
-  if (!MavenValid(b)) return MakeError(ErrorCode::kInvalidArgument, "invalid Maven version '{}'", b);
+  if (!MavenValid(a)) {
+    return MakeError(ErrorCode::kInvalidArgument, "invalid Maven version '{}'", a);
+  }
+  if (!MavenValid(b)) {
+    return MakeError(ErrorCode::kInvalidArgument, "invalid Maven version '{}'", b);
+  }
   auto ia = ParseMaven(a), ib = ParseMaven(b);
   return Sign(CompareItem(ia.get(), ib.get()));
 }
 
 Result<int> CompareGem(std::string_view a, std::string_view b) {
   auto trim = [](std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) {
+      s.remove_prefix(1);
+    }
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) {
+      s.remove_suffix(1);
+    }
     return s;
   };
   a = trim(a);
   b = trim(b);
-  if (!GemValid(a)) return MakeError(ErrorCode::kInvalidArgument, "invalid RubyGems version '{}'", a);
-  if (!GemValid(b)) return MakeError(ErrorCode::kInvalidArgument, "invalid RubyGems version '{}'", b);
-  if (a == b) return 0;
+  if (!GemValid(a)) {
+    return MakeError(ErrorCode::kInvalidArgument, "invalid RubyGems version '{}'", a);
+  }
+  if (!GemValid(b)) {
+    return MakeError(ErrorCode::kInvalidArgument, "invalid RubyGems version '{}'", b);
+  }
+  if (a == b) {
+    return 0;
+  }
   const auto sa = GemCanonical(a), sb = GemCanonical(b);
   const size_t n = std::max(sa.size(), sb.size());
   static const GemSegment kZero{true, "0"};
@@ -292,7 +362,9 @@ Result<int> CompareGem(std::string_view a, std::string_view b) {
     const GemSegment& l = k < sa.size() ? sa[k] : kZero;
     const GemSegment& r = k < sb.size() ? sb[k] : kZero;
     if (l.numeric && r.numeric) {
-      if (int c = CompareDigitRuns(l.text, r.text); c != 0) return c;
+      if (int c = CompareDigitRuns(l.text, r.text); c != 0) {
+        return c;
+      }
     } else if (!l.numeric && r.numeric) {
       return -1;
     } else if (l.numeric && !r.numeric) {

@@ -26,13 +26,17 @@ Result<Verdict> Evaluate(Scheme scheme, const AffectedSpec& spec, std::string_vi
   const std::string* best_fixed = nullptr;
   auto consider_fixed = [&](const std::string& fixed) {
     auto above = Compare(scheme, fixed, installed);
-    if (!above || *above <= 0) return;
+    if (!above || *above <= 0) {
+      return;
+    }
     if (best_fixed == nullptr) {
       best_fixed = &fixed;
       return;
     }
     auto lower = Compare(scheme, fixed, *best_fixed);
-    if (lower && *lower < 0) best_fixed = &fixed;
+    if (lower && *lower < 0) {
+      best_fixed = &fixed;
+    }
   };
 
   for (const std::string& listed : spec.versions) {
@@ -41,7 +45,9 @@ Result<Verdict> Evaluate(Scheme scheme, const AffectedSpec& spec, std::string_vi
       continue;
     }
     auto c = Compare(scheme, listed, installed);
-    if (c && *c == 0) verdict.affected = true;
+    if (c && *c == 0) {
+      verdict.affected = true;
+    }
   }
 
   for (const Range& range : spec.ranges) {
@@ -54,7 +60,9 @@ Result<Verdict> Evaluate(Scheme scheme, const AffectedSpec& spec, std::string_vi
     // Validate every event version; a range with an unparseable bound is skipped rather than half-evaluated.
     bool ok = true;
     for (const RangeEvent& e : range.events) {
-      if (IsZeroIntroduced(e) || (e.kind == RangeEvent::Kind::kLimit && e.version == "*")) continue;
+      if (IsZeroIntroduced(e) || (e.kind == RangeEvent::Kind::kLimit && e.version == "*")) {
+        continue;
+      }
       if (auto c = Compare(scheme, e.version, e.version); !c) {
         if (diagnostics != nullptr) {
           diagnostics->Warn(kSource, e.version, fmt::format("range skipped: {}", c.error().message()));
@@ -63,7 +71,9 @@ Result<Verdict> Evaluate(Scheme scheme, const AffectedSpec& spec, std::string_vi
         break;
       }
     }
-    if (!ok) continue;
+    if (!ok) {
+      continue;
+    }
 
     std::vector<const RangeEvent*> events;
     std::vector<const RangeEvent*> limits;
@@ -73,7 +83,9 @@ Result<Verdict> Evaluate(Scheme scheme, const AffectedSpec& spec, std::string_vi
     // Sort by version under the scheme; "introduced: 0" first. Ties keep the record's order.
     std::stable_sort(events.begin(), events.end(), [&](const RangeEvent* x, const RangeEvent* y) {
       const bool xz = IsZeroIntroduced(*x), yz = IsZeroIntroduced(*y);
-      if (xz || yz) return xz && !yz;
+      if (xz || yz) {
+        return xz && !yz;
+      }
       auto c = Compare(scheme, x->version, y->version);
       return c && *c < 0;
     });
@@ -81,13 +93,19 @@ Result<Verdict> Evaluate(Scheme scheme, const AffectedSpec& spec, std::string_vi
     for (const RangeEvent* e : events) {
       switch (e->kind) {
         case RangeEvent::Kind::kIntroduced:
-          if (IsZeroIntroduced(*e) || *Compare(scheme, installed, e->version) >= 0) vulnerable = true;
+          if (IsZeroIntroduced(*e) || *Compare(scheme, installed, e->version) >= 0) {
+            vulnerable = true;
+          }
           break;
         case RangeEvent::Kind::kFixed:
-          if (*Compare(scheme, installed, e->version) >= 0) vulnerable = false;
+          if (*Compare(scheme, installed, e->version) >= 0) {
+            vulnerable = false;
+          }
           break;
         case RangeEvent::Kind::kLastAffected:
-          if (*Compare(scheme, installed, e->version) > 0) vulnerable = false;
+          if (*Compare(scheme, installed, e->version) > 0) {
+            vulnerable = false;
+          }
           break;
         case RangeEvent::Kind::kLimit: break;
       }
@@ -96,16 +114,24 @@ Result<Verdict> Evaluate(Scheme scheme, const AffectedSpec& spec, std::string_vi
     if (vulnerable && !limits.empty()) {
       bool below_some = false;
       for (const RangeEvent* l : limits) {
-        if (l->version == "*" || *Compare(scheme, installed, l->version) < 0) below_some = true;
+        if (l->version == "*" || *Compare(scheme, installed, l->version) < 0) {
+          below_some = true;
+        }
       }
       vulnerable = below_some;
     }
-    if (vulnerable) verdict.affected = true;
+    if (vulnerable) {
+      verdict.affected = true;
+    }
     for (const RangeEvent* e : events) {
-      if (e->kind == RangeEvent::Kind::kFixed) consider_fixed(e->version);
+      if (e->kind == RangeEvent::Kind::kFixed) {
+        consider_fixed(e->version);
+      }
     }
   }
-  if (verdict.affected && best_fixed != nullptr) verdict.fixed_version = *best_fixed;
+  if (verdict.affected && best_fixed != nullptr) {
+    verdict.fixed_version = *best_fixed;
+  }
   return verdict;
 }
 

@@ -14,9 +14,13 @@ inline bool IsIdentChar(char c) {
   return IsDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
 }
 bool AllDigits(std::string_view s) {
-  if (s.empty()) return false;
+  if (s.empty()) {
+    return false;
+  }
   for (char c : s) {
-    if (!IsDigit(c)) return false;
+    if (!IsDigit(c)) {
+      return false;
+    }
   }
   return true;
 }
@@ -36,16 +40,24 @@ bool ParseSemVer(std::string_view s, bool allow_short, SemVer* out) {
   const size_t plus = s.find('+');
   if (plus != std::string_view::npos) {
     std::string_view build = s.substr(plus + 1);
-    if (build.empty()) return false;
+    if (build.empty()) {
+      return false;
+    }
     size_t start = 0;
     while (true) {
       size_t dot = build.find('.', start);
       std::string_view id = build.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-      if (id.empty()) return false;
-      for (char c : id) {
-        if (!IsIdentChar(c)) return false;
+      if (id.empty()) {
+        return false;
       }
-      if (dot == std::string_view::npos) break;
+      for (char c : id) {
+        if (!IsIdentChar(c)) {
+          return false;
+        }
+      }
+      if (dot == std::string_view::npos) {
+        break;
+      }
       start = dot + 1;
     }
     s = s.substr(0, plus);
@@ -55,34 +67,52 @@ bool ParseSemVer(std::string_view s, bool allow_short, SemVer* out) {
   out->has_prerelease = hyphen != std::string_view::npos;
   out->prerelease = out->has_prerelease ? s.substr(hyphen + 1) : std::string_view();
   if (out->has_prerelease) {
-    if (out->prerelease.empty()) return false;
+    if (out->prerelease.empty()) {
+      return false;
+    }
     size_t start = 0;
     while (true) {
       size_t dot = out->prerelease.find('.', start);
       std::string_view id =
           out->prerelease.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-      if (id.empty()) return false;
-      for (char c : id) {
-        if (!IsIdentChar(c)) return false;
+      if (id.empty()) {
+        return false;
       }
-      if (AllDigits(id) && id.size() > 1 && id[0] == '0') return false;
-      if (dot == std::string_view::npos) break;
+      for (char c : id) {
+        if (!IsIdentChar(c)) {
+          return false;
+        }
+      }
+      if (AllDigits(id) && id.size() > 1 && id[0] == '0') {
+        return false;
+      }
+      if (dot == std::string_view::npos) {
+        break;
+      }
       start = dot + 1;
     }
   }
   const size_t d1 = core.find('.');
   out->major = core.substr(0, d1);
-  if (!ValidNumber(out->major)) return false;
+  if (!ValidNumber(out->major)) {
+    return false;
+  }
   if (d1 == std::string_view::npos) {
-    if (!allow_short || out->has_prerelease || plus != std::string_view::npos) return false;
+    if (!allow_short || out->has_prerelease || plus != std::string_view::npos) {
+      return false;
+    }
     out->minor = out->patch = "0";
     return true;
   }
   const size_t d2 = core.find('.', d1 + 1);
   out->minor = core.substr(d1 + 1, d2 == std::string_view::npos ? std::string_view::npos : d2 - d1 - 1);
-  if (!ValidNumber(out->minor)) return false;
+  if (!ValidNumber(out->minor)) {
+    return false;
+  }
   if (d2 == std::string_view::npos) {
-    if (!allow_short || out->has_prerelease || plus != std::string_view::npos) return false;
+    if (!allow_short || out->has_prerelease || plus != std::string_view::npos) {
+      return false;
+    }
     out->patch = "0";
     return true;
   }
@@ -94,10 +124,16 @@ int ComparePrerelease(std::string_view a, std::string_view b) {
   size_t i = 0, j = 0;
   while (true) {
     const bool a_end = i > a.size(), b_end = j > b.size();
-    if (a_end || b_end) return a_end == b_end ? 0 : (a_end ? -1 : 1);
+    if (a_end || b_end) {
+      return a_end == b_end ? 0 : (a_end ? -1 : 1);
+    }
     size_t da = a.find('.', i), db = b.find('.', j);
-    if (da == std::string_view::npos) da = a.size();
-    if (db == std::string_view::npos) db = b.size();
+    if (da == std::string_view::npos) {
+      da = a.size();
+    }
+    if (db == std::string_view::npos) {
+      db = b.size();
+    }
     std::string_view x = a.substr(i, da - i), y = b.substr(j, db - j);
     const bool xn = AllDigits(x), yn = AllDigits(y);
     int c;
@@ -109,7 +145,9 @@ int ComparePrerelease(std::string_view a, std::string_view b) {
       c = x.compare(y);
       c = c < 0 ? -1 : (c > 0 ? 1 : 0);
     }
-    if (c != 0) return c;
+    if (c != 0) {
+      return c;
+    }
     i = da + 1;
     j = db + 1;
   }
@@ -117,11 +155,21 @@ int ComparePrerelease(std::string_view a, std::string_view b) {
 
 int CompareParsed(const SemVer& a, const SemVer& b) {
   int c = CompareDigitRuns(a.major, b.major);
-  if (c == 0) c = CompareDigitRuns(a.minor, b.minor);
-  if (c == 0) c = CompareDigitRuns(a.patch, b.patch);
-  if (c != 0) return c;
-  if (a.has_prerelease != b.has_prerelease) return a.has_prerelease ? -1 : 1;
-  if (!a.has_prerelease) return 0;
+  if (c == 0) {
+    c = CompareDigitRuns(a.minor, b.minor);
+  }
+  if (c == 0) {
+    c = CompareDigitRuns(a.patch, b.patch);
+  }
+  if (c != 0) {
+    return c;
+  }
+  if (a.has_prerelease != b.has_prerelease) {
+    return a.has_prerelease ? -1 : 1;
+  }
+  if (!a.has_prerelease) {
+    return 0;
+  }
   return ComparePrerelease(a.prerelease, b.prerelease);
 }
 
@@ -140,7 +188,9 @@ bool ParseGo(std::string_view s, GoVersion* out) {
     toolchain = true;
   } else if (!s.empty() && s[0] == 'v') {
     s.remove_prefix(1);
-    if (s.size() >= 13 && s.substr(s.size() - 13) == "+incompatible") s.remove_suffix(13);
+    if (s.size() >= 13 && s.substr(s.size() - 13) == "+incompatible") {
+      s.remove_suffix(13);
+    }
     out->text.assign(s);
     return ParseSemVer(out->text, true, &out->sv);
   }
@@ -148,23 +198,33 @@ bool ParseGo(std::string_view s, GoVersion* out) {
   size_t k = 0;
   int dots = 0;
   while (k < s.size() && (IsDigit(s[k]) || s[k] == '.')) {
-    if (s[k] == '.') ++dots;
+    if (s[k] == '.') {
+      ++dots;
+    }
     ++k;
   }
   std::string_view nums = s.substr(0, k), pre = s.substr(k);
   if (!toolchain && (pre.empty() || pre[0] == '-' || pre[0] == '+')) {
     // Bare semver without 'v' (OSV "Go" ecosystem records for stdlib use "1.21.5", "1.20.0-rc.1").
     out->text.assign(s);
-    if (ParseSemVer(out->text, true, &out->sv)) return true;
+    if (ParseSemVer(out->text, true, &out->sv)) {
+      return true;
+    }
   }
-  if (nums.empty() || dots > 2) return false;
+  if (nums.empty() || dots > 2) {
+    return false;
+  }
   std::string t(nums);
   std::string tag;
   if (!pre.empty()) {
     size_t m = 0;
-    while (m < pre.size() && pre[m] >= 'a' && pre[m] <= 'z') ++m;
+    while (m < pre.size() && pre[m] >= 'a' && pre[m] <= 'z') {
+      ++m;
+    }
     std::string_view word = pre.substr(0, m), num = pre.substr(m);
-    if ((word != "rc" && word != "beta" && word != "alpha") || !(num.empty() || AllDigits(num))) return false;
+    if ((word != "rc" && word != "beta" && word != "alpha") || !(num.empty() || AllDigits(num))) {
+      return false;
+    }
     tag = std::string(word) + (num.empty() ? "" : "." + std::string(num));
   }
   bool needs_suffix = false;
@@ -175,7 +235,9 @@ bool ParseGo(std::string_view s, GoVersion* out) {
     // Go >= 1.21: "1.21" is the language version, below every 1.21 release and release candidate.
     const size_t d = nums.find('.');
     std::string_view major = nums.substr(0, d), minor = nums.substr(d + 1);
-    if (tag.empty() && (CompareDigitRuns(major, "1") > 0 || CompareDigitRuns(minor, "21") >= 0)) needs_suffix = true;
+    if (tag.empty() && (CompareDigitRuns(major, "1") > 0 || CompareDigitRuns(minor, "21") >= 0)) {
+      needs_suffix = true;
+    }
   }
   if (!tag.empty()) {
     t += "-" + tag;
@@ -193,15 +255,23 @@ Result<int> CompareSemver(std::string_view a, std::string_view b) {
   // Accept a leading 'v' (common in npm/Cargo tooling); everything else is strict semver 2.0.0.
   std::string_view sa = (!a.empty() && a[0] == 'v') ? a.substr(1) : a;
   std::string_view sb = (!b.empty() && b[0] == 'v') ? b.substr(1) : b;
-  if (!ParseSemVer(sa, false, &va)) return MakeError(ErrorCode::kInvalidArgument, "invalid semver '{}'", a);
-  if (!ParseSemVer(sb, false, &vb)) return MakeError(ErrorCode::kInvalidArgument, "invalid semver '{}'", b);
+  if (!ParseSemVer(sa, false, &va)) {
+    return MakeError(ErrorCode::kInvalidArgument, "invalid semver '{}'", a);
+  }
+  if (!ParseSemVer(sb, false, &vb)) {
+    return MakeError(ErrorCode::kInvalidArgument, "invalid semver '{}'", b);
+  }
   return CompareParsed(va, vb);
 }
 
 Result<int> CompareGo(std::string_view a, std::string_view b) {
   GoVersion va, vb;
-  if (!ParseGo(a, &va)) return MakeError(ErrorCode::kInvalidArgument, "invalid Go version '{}'", a);
-  if (!ParseGo(b, &vb)) return MakeError(ErrorCode::kInvalidArgument, "invalid Go version '{}'", b);
+  if (!ParseGo(a, &va)) {
+    return MakeError(ErrorCode::kInvalidArgument, "invalid Go version '{}'", a);
+  }
+  if (!ParseGo(b, &vb)) {
+    return MakeError(ErrorCode::kInvalidArgument, "invalid Go version '{}'", b);
+  }
   return CompareParsed(va.sv, vb.sv);
 }
 

@@ -29,12 +29,18 @@ std::string Lower(std::string_view s) {
 namespace internal {
 int CompareDigitRuns(std::string_view a, std::string_view b) {
   size_t i = 0;
-  while (i < a.size() && a[i] == '0') ++i;
+  while (i < a.size() && a[i] == '0') {
+    ++i;
+  }
   size_t j = 0;
-  while (j < b.size() && b[j] == '0') ++j;
+  while (j < b.size() && b[j] == '0') {
+    ++j;
+  }
   const size_t la = a.size() - i;
   const size_t lb = b.size() - j;
-  if (la != lb) return la < lb ? -1 : 1;
+  if (la != lb) {
+    return la < lb ? -1 : 1;
+  }
   const int c = a.substr(i).compare(b.substr(j));
   return c < 0 ? -1 : (c > 0 ? 1 : 0);
 }
@@ -42,18 +48,30 @@ int CompareDigitRuns(std::string_view a, std::string_view b) {
 
 std::optional<Scheme> ParseSchemeName(std::string_view name) {
   for (const auto& entry : kSchemes) {
-    if (name == entry.name) return entry.scheme;
+    if (name == entry.name) {
+      return entry.scheme;
+    }
   }
-  if (name == "dpkg" || name == "debian") return Scheme::kDeb;
-  if (name == "npm" || name == "cargo") return Scheme::kSemver;
-  if (name == "pypi" || name == "python") return Scheme::kPep440;
-  if (name == "rubygems") return Scheme::kGem;
+  if (name == "dpkg" || name == "debian") {
+    return Scheme::kDeb;
+  }
+  if (name == "npm" || name == "cargo") {
+    return Scheme::kSemver;
+  }
+  if (name == "pypi" || name == "python") {
+    return Scheme::kPep440;
+  }
+  if (name == "rubygems") {
+    return Scheme::kGem;
+  }
   return std::nullopt;
 }
 
 const char* SchemeName(Scheme scheme) {
   for (const auto& entry : kSchemes) {
-    if (entry.scheme == scheme) return entry.name;
+    if (entry.scheme == scheme) {
+      return entry.name;
+    }
   }
   return "unknown";
 }
@@ -61,20 +79,34 @@ const char* SchemeName(Scheme scheme) {
 std::optional<Scheme> SchemeForEcosystem(std::string_view ecosystem) {
   // "debian:12", "Alpine:v3.20", "Red Hat:enterprise_linux:9" -> the part before the first ':'.
   std::string base = Lower(ecosystem.substr(0, ecosystem.find(':')));
-  if (base == "go" || base == "golang") return Scheme::kGo;
-  if (base == "pypi" || base == "python") return Scheme::kPep440;
+  if (base == "go" || base == "golang") {
+    return Scheme::kGo;
+  }
+  if (base == "pypi" || base == "python") {
+    return Scheme::kPep440;
+  }
   if (base == "crates.io" || base == "npm" || base == "nuget" || base == "hex" || base == "pub" || base == "cargo" ||
-      base == "swifturl")
+      base == "swifturl") {
     return Scheme::kSemver;
-  if (base == "maven") return Scheme::kMaven;
-  if (base == "rubygems" || base == "gem") return Scheme::kGem;
-  if (base == "debian" || base == "ubuntu" || base == "deb" || base == "dpkg") return Scheme::kDeb;
-  if (base == "alpine" || base == "wolfi" || base == "chainguard" || base == "apk") return Scheme::kApk;
+  }
+  if (base == "maven") {
+    return Scheme::kMaven;
+  }
+  if (base == "rubygems" || base == "gem") {
+    return Scheme::kGem;
+  }
+  if (base == "debian" || base == "ubuntu" || base == "deb" || base == "dpkg") {
+    return Scheme::kDeb;
+  }
+  if (base == "alpine" || base == "wolfi" || base == "chainguard" || base == "apk") {
+    return Scheme::kApk;
+  }
   if (base == "red hat" || base == "redhat" || base == "rhel" || base == "suse" || base == "opensuse" ||
       base == "sles" || base == "rocky linux" || base == "rocky" || base == "almalinux" || base == "alma" ||
       base == "fedora" || base == "centos" || base == "oracle" || base == "amazon" || base == "mageia" ||
-      base == "rpm" || base == "azure linux" || base == "mariner")
+      base == "rpm" || base == "azure linux" || base == "mariner") {
     return Scheme::kRpm;
+  }
   return std::nullopt;
 }
 
