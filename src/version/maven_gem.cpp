@@ -25,14 +25,8 @@ struct MavenItem {
   std::string value;  // kInt: digits without leading zeros ("" == 0); kString: the (aliased) qualifier
   std::vector<std::unique_ptr<MavenItem>> items;
 
-  bool IsNull() const {
-    switch (kind) {
-      case Kind::kInt: return value.empty();
-      case Kind::kString: return value.empty();
-      case Kind::kList: return items.empty();
-    }
-    return false;
-  }
+  // 0, "" (release) and the empty list are "null" items that normalisation drops from the end of a list.
+  bool IsNull() const { return kind == Kind::kList ? items.empty() : value.empty(); }
 };
 
 // Qualifier order: alpha < beta < milestone < rc < snapshot < "" (release) < sp < anything else (lexically).
