@@ -20,6 +20,7 @@ constexpr AddCommand kCommands[] = {
     AddRulesCommand,
     AddLintCommand,
     &AddPullCommand,
+    AddVersionCommand,
 };
 
 }  // namespace

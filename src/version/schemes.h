@@ -1,0 +1,29 @@
+// Internal: one comparator per scheme. Each returns <0/0/>0, or kInvalidArgument when a side does not parse.
+#pragma once
+
+#include <string_view>
+
+#include "core/error.h"
+
+namespace customs::version::internal {
+
+// Numeric compare of two digit runs of any length: strip leading zeros, longer is bigger, then lexicographic.
+int CompareDigitRuns(std::string_view a, std::string_view b);
+
+Result<int> CompareDeb(std::string_view a, std::string_view b);
+Result<int> CompareRpm(std::string_view a, std::string_view b);
+Result<int> CompareApk(std::string_view a, std::string_view b);
+Result<int> CompareSemver(std::string_view a, std::string_view b);
+Result<int> CompareGo(std::string_view a, std::string_view b);
+Result<int> ComparePep440(std::string_view a, std::string_view b);
+Result<int> CompareMaven(std::string_view a, std::string_view b);
+Result<int> CompareGem(std::string_view a, std::string_view b);
+
+// apk-tools' comparison without the validity check (apk compares invalid versions too; version.data has some).
+int CompareApkLenient(std::string_view a, std::string_view b);
+bool ApkValid(std::string_view v);
+
+// Raw rpmvercmp() on one segment string (no epoch/release split), as rpm/rpmio/rpmvercmp.c does.
+int RpmVerCmp(std::string_view a, std::string_view b);
+
+}  // namespace customs::version::internal
