@@ -490,6 +490,30 @@ class RegistryE2E(unittest.TestCase):
         self.assertEqual(check.returncode, 0, check.stderr)
         self.assertEqual([n for n in os.listdir(self.out) if "customs-tmp" in n], [])
 
+    def test_sbom_from_registry_equals_archive(self):
+        # The real bookworm image from scripts/testimages.sh, pushed by skopeo, read straight from the registry.
+        images = os.environ.get("CUSTOMS_TESTIMAGES") or os.path.join(os.path.dirname(os.path.dirname(CUSTOMS)),
+                                                                      "testimages")
+        layout = os.path.join(images, "bookworm", "oci")
+        if not os.path.isdir(layout):
+            self.skipTest(f"test images missing in {images} (run scripts/testimages.sh)")
+        ref = f"127.0.0.1:{self.plain.port}/test/bookworm:1"
+        pushed = run(["skopeo", "copy", "--quiet", "--dest-tls-verify=false", f"oci:{layout}:1", f"docker://{ref}"])
+        self.assertEqual(pushed.returncode, 0, pushed.stderr)
+
+        def sbom(target):
+            result = subprocess.run([CUSTOMS, "sbom", "--format", "json", "--no-cache", target],
+                                    capture_output=True, text=True, timeout=120)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            return json.loads(result.stdout)
+
+        from_registry = sbom(ref)
+        from_archive = sbom(os.path.join(images, "bookworm", "docker-archive.tar"))
+        self.assertGreater(len(from_archive["packages"]), 80)
+        self.assertEqual(from_registry["os"], from_archive["os"])
+        self.assertEqual(from_registry["packages"], from_archive["packages"])
+        self.assertEqual(from_registry["kind"], "registry")
+
     def test_digest_pinned_reference(self):
         digest = self.image_desc["digest"]
         result, output = self.pull(f"127.0.0.1:{self.plain.port}/test/simple@{digest}")
