@@ -54,3 +54,30 @@ std::string TimestampFromEnvironment() {
 }
 
 }  // namespace customs::cli
+
+namespace customs::cli {
+
+void AddImageSourceFlags(CLI::App* command, ImageSourceFlags& flags) {
+  command->add_option("--platform", flags.platform,
+                      "os/arch[/variant] to pick from a multi-platform index (default linux/amd64)");
+  command->add_option("--cache-dir", flags.cache_dir, "Layer analysis cache (default $XDG_CACHE_HOME/customs)");
+  command->add_flag("--no-cache", flags.no_cache, "Neither read nor write the layer analysis cache");
+  command->add_option("--ca-cert", flags.ca_cert, "Registry: PEM CA bundle to trust instead of the system store");
+  command->add_flag("--insecure", flags.insecure, "Registry: do not verify TLS certificates");
+  command->add_option("--insecure-registry", flags.insecure_registries,
+                      "Registry host[:port] that may be reached over plain HTTP (loopback always may)");
+}
+
+Status ApplyImageSourceFlags(const ImageSourceFlags& flags, scan::InventoryOptions& options) {
+  if (!flags.platform.empty()) {
+    CUSTOMS_ASSIGN_OR_RETURN(options.platform, image::ParsePlatform(flags.platform));
+    options.platform_given = true;
+  }
+  options.registry_ca_cert = flags.ca_cert;
+  options.registry_insecure = flags.insecure;
+  options.insecure_registries = flags.insecure_registries;
+  if (!flags.no_cache) options.cache_dir = flags.cache_dir.empty() ? DefaultCacheDir().string() : flags.cache_dir;
+  return Ok();
+}
+
+}  // namespace customs::cli

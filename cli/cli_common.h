@@ -18,3 +18,25 @@ int Emit(const std::string& text, const std::string& output);
 std::string TimestampFromEnvironment();
 
 }  // namespace customs::cli
+
+#include <CLI/CLI.hpp>
+#include <vector>
+
+#include "scan/inventory.h"
+
+namespace customs::cli {
+
+// The options every image-reading command shares: platform, analysis cache and registry access.
+struct ImageSourceFlags {
+  std::string platform;
+  std::string cache_dir;
+  bool no_cache = false;
+  std::string ca_cert;
+  bool insecure = false;
+  std::vector<std::string> insecure_registries;
+};
+void AddImageSourceFlags(CLI::App* command, ImageSourceFlags& flags);
+// Copies the flags into `options`; kInvalidArgument on a malformed --platform.
+[[nodiscard]] Status ApplyImageSourceFlags(const ImageSourceFlags& flags, scan::InventoryOptions& options);
+
+}  // namespace customs::cli

@@ -8,6 +8,7 @@
 #include "core/file_util.h"
 #include "match/gate.h"
 #include "match/matcher.h"
+#include "report/sbom.h"
 #include "report/scan_report.h"
 #include "scan/inventory.h"
 #include "scan/sbom_input.h"
@@ -30,23 +31,13 @@ struct ScanArgs {
   std::string ignore_file;
   std::vector<std::string> vex;
   std::string db;
-  std::string platform;
   bool quiet = false;
-  std::string cache_dir;
-  bool no_cache = false;
   int max_age_hours = 72;
-  std::string ca_cert;
-  bool insecure = false;
-  std::vector<std::string> insecure_registries;
+  ImageSourceFlags source;
 };
 
 std::string Today() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buffer[16];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%d", &tm);
-  return buffer;
+  return report::NowRfc3339().substr(0, 10);
 }
 
 int RunScan(const ScanArgs& args) {
@@ -103,16 +94,9 @@ int RunScan(const ScanArgs& args) {
   scan::InventoryOptions options;
   options.target = args.target;
   options.force_rootfs = args.rootfs;
-  if (!args.platform.empty()) {
-    auto platform = image::ParsePlatform(args.platform);
-    if (!platform) return UsageError(platform.error().message());
-    options.platform = *platform;
-    options.platform_given = true;
+  if (auto applied = ApplyImageSourceFlags(args.source, options); !applied) {
+    return UsageError(applied.error().message());
   }
-  options.registry_ca_cert = args.ca_cert;
-  options.registry_insecure = args.insecure;
-  options.insecure_registries = args.insecure_registries;
-  if (!args.no_cache) options.cache_dir = args.cache_dir.empty() ? DefaultCacheDir().string() : args.cache_dir;
   Result<scan::Inventory> inventory = MakeError(ErrorCode::kInternal, "no inventory");
   if (args.from_sbom) {
     auto text = ReadFile(args.target, std::size_t{1} << 30);
@@ -169,8 +153,6 @@ void AddScanOptions(CLI::App* command, ScanArgs& args) {
   command->add_option("--db", args.db, "Vulnerability store (default $XDG_CACHE_HOME/customs/db/customs.db)");
   command->add_option("--max-db-age", args.max_age_hours, "Warn when the store is older than HOURS (default 72)");
   command->add_flag("-q,--quiet", args.quiet, "No progress bar and no warnings on stderr");
-  command->add_option("--cache-dir", args.cache_dir, "Layer analysis cache (default $XDG_CACHE_HOME/customs)");
-  command->add_flag("--no-cache", args.no_cache, "Neither read nor write the layer analysis cache");
 }
 
 }  // namespace
@@ -178,8 +160,12 @@ void AddScanOptions(CLI::App* command, ScanArgs& args) {
 void AddImageCommand(CLI::App& app, CommandContext& context) {
   auto args = std::make_shared<ScanArgs>();
   CLI::App* command = app.add_subcommand("image", "Scan an image for vulnerable OS packages (the CI gate)");
-  command->add_option("IMAGE", args->target, "docker-archive tar, OCI layout directory or oci-archive tar")->required();
-  command->add_option("--platform", args->platform, "os/arch[/variant] from a multi-platform index");
+  command
+      ->add_option("IMAGE", args->target,
+                   "docker-archive tar, OCI layout directory, oci-archive tar, or a registry reference "
+                   "(registry/repo[:tag][@digest])")
+      ->required();
+  AddImageSourceFlags(command, args->source);
   AddScanOptions(command, *args);
   command->callback([args, &context] { context.exit_code = RunScan(*args); });
 }
@@ -189,6 +175,7 @@ void AddFsCommand(CLI::App& app, CommandContext& context) {
   CLI::App* command = app.add_subcommand("fs", "Scan a root filesystem directory (a mounted image, a VM disk, /)");
   command->add_option("DIR", args->target, "root filesystem directory")->required()->check(CLI::ExistingDirectory);
   args->rootfs = true;
+  command->add_flag("--no-cache", args->source.no_cache, "Accepted for symmetry: root filesystems are never cached");
   AddScanOptions(command, *args);
   command->callback([args, &context] { context.exit_code = RunScan(*args); });
 }
@@ -199,6 +186,7 @@ void AddSbomScanCommand(CLI::App& app, CommandContext& context) {
       app.add_subcommand("sbom-scan", "Match a CycloneDX or SPDX JSON SBOM (ours or another tool's) against the store");
   command->add_option("SBOM", args->target, "CycloneDX or SPDX JSON file")->required()->check(CLI::ExistingFile);
   args->from_sbom = true;
+  command->add_flag("--no-cache", args->source.no_cache, "Accepted for symmetry: SBOMs are never cached");
   AddScanOptions(command, *args);
   command->callback([args, &context] { context.exit_code = RunScan(*args); });
 }

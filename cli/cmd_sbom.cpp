@@ -17,12 +17,7 @@ struct SbomArgs {
   std::string rootfs;
   std::string format = "table";
   std::string output;
-  std::string platform;
-  std::string cache_dir;
-  bool no_cache = false;
-  std::string ca_cert;
-  bool insecure = false;
-  std::vector<std::string> insecure_registries;
+  ImageSourceFlags source;
 };
 
 int RunSbom(const SbomArgs& args) {
@@ -32,16 +27,9 @@ int RunSbom(const SbomArgs& args) {
   scan::InventoryOptions options;
   options.target = args.rootfs.empty() ? args.image : args.rootfs;
   options.force_rootfs = !args.rootfs.empty();
-  if (!args.platform.empty()) {
-    auto platform = image::ParsePlatform(args.platform);
-    if (!platform) return UsageError(platform.error().message());
-    options.platform = *platform;
-    options.platform_given = true;
+  if (auto applied = ApplyImageSourceFlags(args.source, options); !applied) {
+    return UsageError(applied.error().message());
   }
-  options.registry_ca_cert = args.ca_cert;
-  options.registry_insecure = args.insecure;
-  options.insecure_registries = args.insecure_registries;
-  if (!args.no_cache) options.cache_dir = args.cache_dir.empty() ? DefaultCacheDir().string() : args.cache_dir;
   ProgressBar progress("reading layers");
   options.on_progress = [&progress](std::uint64_t done, std::uint64_t total) { progress.Update(done, total); };
   auto inventory = scan::BuildInventory(options);
@@ -75,15 +63,7 @@ void AddSbomCommand(CLI::App& app, CommandContext& context) {
                       "without an oci-layout file)");
   command->add_option("-f,--format", args->format, "table, json, cyclonedx or spdx")->capture_default_str();
   command->add_option("-o,--output", args->output, "Write the report to FILE (atomically) instead of stdout");
-  command->add_option("--platform", args->platform,
-                      "os/arch[/variant] to pick from a multi-platform index "
-                      "(default linux/amd64)");
-  command->add_option("--cache-dir", args->cache_dir, "Layer analysis cache (default $XDG_CACHE_HOME/customs)");
-  command->add_flag("--no-cache", args->no_cache, "Neither read nor write the layer analysis cache");
-  command->add_option("--ca-cert", args->ca_cert, "Registry: PEM CA bundle to trust instead of the system store");
-  command->add_flag("--insecure", args->insecure, "Registry: do not verify TLS certificates");
-  command->add_option("--insecure-registry", args->insecure_registries,
-                      "Registry host[:port] that may be reached over plain HTTP (loopback always may)");
+  AddImageSourceFlags(command, args->source);
   command->callback([args, &context] { context.exit_code = RunSbom(*args); });
 }
 

@@ -11,16 +11,8 @@ using AddCommand = void (*)(CLI::App&, CommandContext&);
 
 // The command table (ninja's kTools style): explicit, no static registration.
 constexpr AddCommand kCommands[] = {
-    AddSbomCommand,
-    AddImageCommand,
-    AddFsCommand,
-    AddSbomScanCommand,
-    AddDbCommand,
-    AddWatchCommand,
-    AddRulesCommand,
-    AddLintCommand,
-    &AddPullCommand,
-    AddVersionCommand,
+    AddSbomCommand,  AddImageCommand, AddFsCommand,   AddSbomScanCommand, AddDbCommand,
+    AddWatchCommand, AddRulesCommand, AddLintCommand, &AddPullCommand,    AddVersionCommand,
 };
 
 }  // namespace
