@@ -269,6 +269,25 @@ TEST_F(ImageTest, AllFormatsGiveTheSameTree) {
   EXPECT_EQ((*OpenLocalImage(Path("gz"), {}, diagnostics))->Kind(), "oci-layout");
 }
 
+TEST_F(ImageTest, PipelinedDecompressionGivesTheSameTreeAndErrors) {
+  TestImage image = MakeImage(ThreeLayers(), Filter::kGzip, {"a", "b", "c"});
+  MemorySource source(image.blobs, image.config);
+  auto config = ParseImageConfig(image.config);
+  ASSERT_TRUE(config);
+  NullDiagnostics diagnostics;
+  WalkOptions plain;
+  WalkOptions pipelined;
+  pipelined.pipeline = true;
+  auto a = WalkLayers(source, *config, WantEverything(), diagnostics, plain);
+  auto b = WalkLayers(source, *config, WantEverything(), diagnostics, pipelined);
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(Summary(*a), Summary(*b));
+  MemorySource truncated({image.blobs[0].substr(0, image.blobs[0].size() / 2)}, "{}");
+  auto c = WalkLayers(truncated, ImageConfig{}, WantEverything(), diagnostics, pipelined);
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().code(), ErrorCode::kCorrupt);
+}
+
 TEST_F(ImageTest, LayerDigestMismatchIsAnError) {
   TestImage image = MakeImage(ThreeLayers(), Filter::kGzip, {});
   WriteOciLayout(Path("oci"), image, "application/vnd.oci.image.layer.v1.tar+gzip");

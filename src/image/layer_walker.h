@@ -30,8 +30,9 @@ struct WalkOptions {
   std::function<void(std::uint64_t bytes_read)> on_progress;
   // Per-layer analysis cache keyed by diff_id (nullptr: none). Layers found there are not read at all.
   const LayerCache* cache = nullptr;
-  // Decompress each layer on a producer thread ahead of the tar parser (two cores on one large layer).
-  bool pipeline = true;
+  // Decompress each layer on a producer thread ahead of the tar parser. Off by default: measured on the bookworm
+  // image it gave no speedup (inflating the largest layer is the critical path) and cost ~10 MB (docs/BENCHMARKS.md).
+  bool pipeline = false;
   WalkStats* stats = nullptr;
 };
 
