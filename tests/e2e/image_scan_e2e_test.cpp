@@ -154,8 +154,8 @@ TEST_F(ImageScanTest, SbomScanOfOurCycloneDxAndSpdxGivesTheSameFindings) {
   ASSERT_FALSE(reference.empty());
   for (const char* format : {"cyclonedx", "spdx"}) {
     std::string sbom = WriteTemp(std::string("sbom.") + format + ".json", "");
-    CommandResult made = RunCommand(CustomsBinary() + " sbom --no-cache --format " + format + " -o " + Quote(sbom) +
-                                    " " + image);
+    CommandResult made =
+        RunCommand(CustomsBinary() + " sbom --no-cache --format " + format + " -o " + Quote(sbom) + " " + image);
     ASSERT_EQ(made.exit_code, 0) << made.err;
     EXPECT_EQ(ReportedFindings(Scan("sbom-scan " + Quote(sbom))), reference) << format;
   }
@@ -174,7 +174,6 @@ TEST_F(ImageScanTest, FindingsNameTheLayerInstruction) {
   json pinned = Scan("image " + Quote(TestImagesDir() + "/pinned/oci"));
   EXPECT_FALSE(pinned["findings"].empty());
 }
-
 
 TEST_F(ImageScanTest, GateExitCodesThroughTheBinary) {
   const std::string image = Quote(TestImagesDir() + "/pinned/oci");

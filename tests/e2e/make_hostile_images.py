@@ -135,6 +135,10 @@ def main():
     with open(sparse_tar, "rb") as f:
         oci_layout(os.path.join(out, "sparse-10g"), [base_layer(), f.read()])
     os.remove(sparse_tar)
+    # A corrupt package database in one layer (an rpm BerkeleyDB file of garbage) beside a good dpkg database.
+    oci_layout(os.path.join(out, "corrupt-rpmdb"),
+               [base_layer(), tar_bytes([("var/lib/rpm", "dir", None),
+                                         ("var/lib/rpm/Packages", "file", os.urandom(8192))])])
     # Truncated archives: an oci-archive cut in the middle.
     good = tar_bytes([])  # placeholder to keep tarfile import used
     del good

@@ -206,6 +206,15 @@ TEST_F(HostileTest, SymlinkLoopIsADiagnostic) {
   EXPECT_NE(doc["diagnostics"].dump().find("symbolic links"), std::string::npos) << doc["diagnostics"].dump();
 }
 
+TEST_F(HostileTest, CorruptDatabaseInOneLayerIsADiagnosticNotACrash) {
+  CommandResult result = Sbom("corrupt-rpmdb");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  json doc = json::parse(result.out);
+  EXPECT_NE(doc["diagnostics"].dump().find("/var/lib/rpm/Packages"), std::string::npos) << doc["diagnostics"].dump();
+  ASSERT_EQ(doc["packages"].size(), 1u) << "the dpkg inventory is still reported";
+  EXPECT_EQ(doc["packages"][0]["name"], "bash");
+}
+
 TEST_F(HostileTest, TenGigabyteSparseFileIsSkipped) {
   CommandResult result = Sbom("sparse-10g");
   ASSERT_EQ(result.exit_code, 0) << result.err;
