@@ -81,7 +81,8 @@ Result<Purl> ParsePurl(std::string_view text) {
       std::size_t amp = query.find('&');
       std::string_view pair = query.substr(0, amp);
       std::size_t eq = pair.find('=');
-      if (eq != std::string_view::npos) purl.qualifiers.emplace_back(Decode(pair.substr(0, eq)), Decode(pair.substr(eq + 1)));
+      if (eq != std::string_view::npos)
+        purl.qualifiers.emplace_back(Decode(pair.substr(0, eq)), Decode(pair.substr(eq + 1)));
       if (amp == std::string_view::npos) break;
       query.remove_prefix(amp + 1);
     }
@@ -101,7 +102,8 @@ Result<Purl> ParsePurl(std::string_view text) {
   }
   purl.name = Decode(rest);
   if (purl.type.empty() || purl.name.empty()) return MakeError(ErrorCode::kInvalidArgument, "bad purl '{}'", text);
-  std::transform(purl.type.begin(), purl.type.end(), purl.type.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(purl.type.begin(), purl.type.end(), purl.type.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return purl;
 }
 
