@@ -5,6 +5,7 @@
 #include <set>
 #include <tuple>
 
+#include "version/range.h"
 #include "version/version.h"
 
 namespace customs::match {
@@ -130,6 +131,19 @@ Result<MatchResult> MatchPackages(const std::vector<catalog::Package>& packages,
       switch (advisory.status) {
         case vulndb::AffectedStatus::kNotAffected: continue;
         case vulndb::AffectedStatus::kFixed: {
+          if (!advisory.spec.ranges.empty() || !advisory.spec.versions.empty()) {
+            // OSV-style record (Ubuntu OSV, upstream ecosystems): evaluate its ranges under the distro's scheme.
+            auto verdict = version::Evaluate(*scheme, advisory.spec, installed, &diagnostics);
+            if (!verdict) {
+              diagnostics.Warn(kSource, fmt::format("{} {}", package.name, advisory.vulnerability_id),
+                               verdict.error().message());
+              continue;
+            }
+            if (!verdict->affected) continue;
+            finding.fixed_version = verdict->fixed_version;
+            finding.status = verdict->fixed_version.empty() ? FindingStatus::kAffected : FindingStatus::kFixed;
+            break;
+          }
           if (advisory.fixed_version.empty()) {
             finding.status = FindingStatus::kAffected;
             break;

@@ -159,6 +159,26 @@ TEST(MatcherTest, UnparseableFixedVersionIsADiagnostic) {
   EXPECT_EQ(diagnostics.Take().size(), 1u);
 }
 
+TEST(MatcherTest, OsvRangesAreEvaluatedNotTakenAsNoFix) {
+  FakeIndex index;
+  auto row = Row("CVE-U", "curl", vulndb::AffectedStatus::kFixed);
+  version::Range range;
+  range.events = {{version::RangeEvent::Kind::kIntroduced, "0"},
+                  {version::RangeEvent::Kind::kFixed, "7.88.1-10+deb12u6"}};
+  row.spec.ranges.push_back(range);
+  index.Add(row);
+  NullDiagnostics diagnostics;
+  auto old =
+      MatchPackages({Deb("curl", "7.88.1-10+deb12u5", "curl", "7.88.1-10+deb12u5")}, Bookworm(), index, diagnostics);
+  ASSERT_TRUE(old);
+  ASSERT_EQ(old->findings.size(), 1u);
+  EXPECT_EQ(old->findings[0].fixed_version, "7.88.1-10+deb12u6");
+  auto fixed =
+      MatchPackages({Deb("curl", "7.88.1-10+deb12u6", "curl", "7.88.1-10+deb12u6")}, Bookworm(), index, diagnostics);
+  ASSERT_TRUE(fixed);
+  EXPECT_TRUE(fixed->findings.empty()) << "a version at or above the fix is not affected";
+}
+
 TEST(OsNamespaceTest, Cases) {
   catalog::OsInfo os;
   os.family = "ubuntu";
