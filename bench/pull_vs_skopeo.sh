@@ -70,3 +70,19 @@ for run in $(seq "$RUNS"); do
   echo "customs,$run,$(time_it "$CUSTOMS" pull "$IMAGE" --output "$WORK/out-customs")"
   echo "skopeo,$run,$(time_it skopeo copy --src-tls-verify=false "docker://$IMAGE" "oci:$WORK/out-skopeo:bench")"
 done
+
+# The issue's comparison: pull AND inventory of the real bookworm image (scripts/testimages.sh) straight from the
+# registry (`customs sbom REF`, nothing written to disk) versus `skopeo copy` of the same image to an OCI directory.
+IMAGES=${CUSTOMS_TESTIMAGES:-$(dirname "$(dirname "$CUSTOMS")")/testimages}
+if [ -d "$IMAGES/bookworm/oci" ]; then
+  skopeo copy --quiet --dest-tls-verify=false "oci:$IMAGES/bookworm/oci:1" "docker://127.0.0.1:$PORT/test/bookworm:1"
+  BOOKWORM="127.0.0.1:$PORT/test/bookworm:1"
+  for run in $(seq "$RUNS"); do
+    rm -rf "$WORK/out-skopeo-bookworm"
+    echo "customs-sbom-bookworm,$run,$(time_it "$CUSTOMS" sbom --no-cache --format json "$BOOKWORM")"
+    echo "skopeo-bookworm,$run,$(time_it skopeo copy --src-tls-verify=false "docker://$BOOKWORM" \
+      "oci:$WORK/out-skopeo-bookworm:1")"
+  done
+else
+  echo "bookworm test image missing in $IMAGES (run scripts/testimages.sh): pull+inventory comparison skipped" >&2
+fi
