@@ -34,7 +34,10 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# An explicit gpgv path: apt-key's own `command -v gpgv` lookup has been seen failing on these machines.
+APT_OPTS=()
+if [ -x /usr/bin/gpgv ]; then APT_OPTS=(-o APT::Key::gpgvcommand=/usr/bin/gpgv); fi
+apt-get "${APT_OPTS[@]}" update -qq
+apt-get "${APT_OPTS[@]}" install -y -qq --no-install-recommends "${missing[@]}"
 # docker-registry starts a system service on install; the tests start their own instances.
 if command -v systemctl >/dev/null 2>&1; then systemctl stop docker-registry 2>/dev/null || true; fi

@@ -20,8 +20,10 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 STAMP=$(sha256sum "$0" "$HERE/layer_diff.py" | sha256sum | cut -c1-16)
 MIRROR=${CUSTOMS_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SECURITY_MIRROR=${CUSTOMS_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+# The gpgv path is given explicitly: on this machine apt-key's own `command -v gpgv` lookup started failing mid-session
+# (apt-get update said "gpgv ... required for verification, but neither seems installed" with gpgv installed).
 MMDEBSTRAP=(mmdebstrap --quiet --variant=minbase --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr --skip=output/dev
-  --format=directory)
+  --format=directory --aptopt='APT::Key::gpgvcommand "/usr/bin/gpgv"')
 # Reproducible timestamps make repeated builds comparable.
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
 

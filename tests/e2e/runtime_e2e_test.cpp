@@ -124,10 +124,15 @@ bool BuildRootfs(std::string* reason) {
   fs::remove_all(kRootfs, ec);
   fs::create_directories(kRootfs.parent_path());
   int status = 0;
-  std::string out =
-      RunCommand({"mmdebstrap", "--variant=minbase", "--include=netcat-openbsd",
-                  "--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr", "--skip=output/dev", "bookworm", tmp.string()},
-                 &status, 300s);
+  std::string out = RunCommand(
+      {"mmdebstrap", "--variant=minbase", "--include=netcat-openbsd",
+       "--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr", "--skip=output/dev",
+       // See scripts/testimages.sh: apt-key's own gpgv lookup can fail on this machine.
+       "--aptopt=APT::Key::gpgvcommand \"/usr/bin/gpgv\"", "bookworm", tmp.string(),
+       // An explicit mirror: without one mmdebstrap copies the host's deb822 sources, and on a fresh
+       // machine that failed with "gpgv ... required for verification" (scripts/testimages.sh does the same).
+       "deb http://deb.debian.org/debian bookworm main"},
+      &status, 300s);
   if (status != 0) {
     *reason = "mmdebstrap failed: " + out.substr(out.size() > 400 ? out.size() - 400 : 0);
     return false;
