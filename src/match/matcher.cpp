@@ -121,7 +121,9 @@ Result<MatchResult> MatchPackages(const std::vector<catalog::Package>& packages,
     by_source.emplace(source, std::move(affected));
   }
   std::map<std::string, std::optional<vulndb::Vulnerability>, std::less<>> vulnerabilities;
-  std::set<std::tuple<std::string, std::string, std::string>> seen;  // (id, package, version)
+  // (id, package, version) -> index in result.findings: several rows (tracker, DSA, DLA) can speak about one
+  // vulnerability and package; the finding keeps the nearest fixed version above the installed one.
+  std::map<std::tuple<std::string, std::string, std::string>, std::size_t> seen;
   const std::string distro_name = os.family;
   for (const auto& package : packages) {
     const std::string& source = package.source_name.empty() ? package.name : package.source_name;
@@ -163,7 +165,26 @@ Result<MatchResult> MatchPackages(const std::vector<catalog::Package>& packages,
         case vulndb::AffectedStatus::kWillNotFix: finding.status = FindingStatus::kWillNotFix; break;
         case vulndb::AffectedStatus::kEndOfLife: finding.status = FindingStatus::kEndOfLife; break;
       }
-      if (!seen.emplace(advisory.vulnerability_id, package.name, package.version).second) continue;
+      auto key = std::make_tuple(advisory.vulnerability_id, package.name, package.version);
+      if (auto it = seen.find(key); it != seen.end()) {
+        Finding& kept = result.findings[it->second];
+        bool nearer = false;
+        if (!finding.fixed_version.empty()) {
+          if (kept.fixed_version.empty()) {
+            nearer = true;
+          } else if (auto order = version::Compare(*scheme, finding.fixed_version, kept.fixed_version)) {
+            nearer = *order < 0;
+          }
+        }
+        if (nearer) {
+          kept.fixed_version = finding.fixed_version;
+          kept.status = finding.status;
+          kept.source = advisory.source;
+          kept.record_id = advisory.record_id;
+        }
+        continue;
+      }
+      seen.emplace(std::move(key), result.findings.size());
       finding.package = package;
       finding.package.files.clear();  // reports never need the file list
       finding.source = advisory.source;

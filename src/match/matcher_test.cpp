@@ -179,6 +179,25 @@ TEST(MatcherTest, OsvRangesAreEvaluatedNotTakenAsNoFix) {
   EXPECT_TRUE(fixed->findings.empty()) << "a version at or above the fix is not affected";
 }
 
+TEST(MatcherTest, SeveralRowsKeepTheNearestFix) {
+  FakeIndex index;
+  index.Add(Row("CVE-N", "openssl", vulndb::AffectedStatus::kAffectedNoFix));
+  auto later = Row("CVE-N", "openssl", vulndb::AffectedStatus::kFixed, "3.0.22-1~deb12u1");
+  later.record_id = "DSA-2";
+  index.Add(later);
+  auto nearest = Row("CVE-N", "openssl", vulndb::AffectedStatus::kFixed, "3.0.20-1~deb12u2");
+  nearest.record_id = "DSA-1";
+  index.Add(nearest);
+  NullDiagnostics diagnostics;
+  auto result = MatchPackages({Deb("libssl3", "3.0.17-1~deb12u2", "openssl", "3.0.17-1~deb12u2")}, Bookworm(), index,
+                              diagnostics);
+  ASSERT_TRUE(result);
+  ASSERT_EQ(result->findings.size(), 1u) << "one finding per vulnerability and package";
+  EXPECT_EQ(result->findings[0].fixed_version, "3.0.20-1~deb12u2");
+  EXPECT_EQ(result->findings[0].record_id, "DSA-1");
+  EXPECT_EQ(result->findings[0].status, FindingStatus::kFixed);
+}
+
 TEST(OsNamespaceTest, Cases) {
   catalog::OsInfo os;
   os.family = "ubuntu";
