@@ -69,6 +69,12 @@ Status WriteFileAtomic(const std::filesystem::path& path, std::string_view conte
     ::unlink(tmp.c_str());
     return MakeError(ErrorCode::kIo, "rename to {}: {}", path.string(), std::strerror(err));
   }
+  // Make the rename itself durable: a crash right after must not bring back the old file.
+  std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  if (int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
   return Ok();
 }
 

@@ -199,7 +199,6 @@ class DecompressingReader final : public BlobReader {
     input_pos_ += consumed;
     std::size_t produced = std::min<std::size_t>(size, 1u << 30) - isal_->avail_out;
     if (rc < 0) return MakeError(ErrorCode::kCorrupt, "{}: corrupt gzip data (isa-l error {})", what_, rc);
-    gzip_started_ = true;
     if (isal_->block_state == ISAL_BLOCK_FINISH) {
       stream_done_ = true;
       gzip_complete_ = true;
@@ -257,7 +256,6 @@ class DecompressingReader final : public BlobReader {
   Sha256 hash_;
   std::unique_ptr<inflate_state> isal_;
   bool stream_done_ = false;
-  bool gzip_started_ = false;
   bool gzip_complete_ = false;
   ZSTD_DStream* zstd_ = nullptr;
   bool zstd_frame_open_ = false;

@@ -8,36 +8,12 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "report/common.h"
+
 namespace customs::report {
 namespace {
 
 using nlohmann::ordered_json;
-
-ordered_json DiagnosticsJson(const std::vector<Diagnostic>& diagnostics) {
-  ordered_json out = ordered_json::array();
-  for (const auto& d : diagnostics) {
-    out.push_back({{"level", DiagnosticLevelName(d.level)},
-                   {"source", d.source},
-                   {"subject", d.subject},
-                   {"message", d.message}});
-  }
-  return out;
-}
-
-std::string OsName(const catalog::OsInfo& os) {
-  if (!os.detected()) return "unknown";
-  std::string out = os.family;
-  if (!os.version.empty()) out += " " + os.version;
-  if (!os.codename.empty()) out += " (" + os.codename + ")";
-  if (!os.variant.empty()) out += " [" + os.variant + "]";
-  return out;
-}
-
-// The uncompressed layer digest (diff_id) when known: unlike the blob digest it is the same whether the image is a
-// docker-archive, an OCI layout or in a registry, so the same image always gives the same document.
-std::string LayerDigest(const LayerInfo& layer) {
-  return layer.diff_id.empty() ? layer.digest : layer.diff_id;
-}
 
 std::string WriteJson(const SbomDocument& doc) {
   ordered_json out;
@@ -202,7 +178,7 @@ std::string WriteTable(const SbomDocument& doc, const SbomWriteOptions& options)
   version_w = std::min<std::size_t>(version_w, 40);
   source_w = std::min<std::size_t>(source_w, 30);
   std::string out =
-      fmt::format("{}{}{}  {}  {} packages{}\n\n", bold, doc.target, reset, OsName(doc.os), doc.packages.size(), "");
+      fmt::format("{}{}{}  {}  {} packages\n\n", bold, doc.target, reset, OsName(doc.os), doc.packages.size());
   out += fmt::format("{}{:<{}}  {:<{}}  {:<{}}  {:<4}  {:<{}}  {}{}\n", bold, "NAME", name_w, "VERSION", version_w,
                      "ARCH", arch_w, "TYPE", "SOURCE", source_w, "LAYER", reset);
   for (const auto& p : doc.packages) {

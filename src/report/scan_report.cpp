@@ -5,6 +5,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "report/common.h"
 #include "report/sbom.h"
 
 namespace customs::report {
@@ -15,10 +16,6 @@ using vulndb::Severity;
 
 constexpr Severity kSeverities[] = {Severity::kCritical, Severity::kHigh,       Severity::kMedium,
                                     Severity::kLow,      Severity::kNegligible, Severity::kUnknown};
-
-std::string LayerDigest(const LayerInfo& layer) {
-  return layer.diff_id.empty() ? layer.digest : layer.diff_id;
-}
 
 ordered_json PackageJson(const catalog::Package& p) {
   return {
@@ -63,11 +60,6 @@ std::map<std::string, int> CountBySeverity(const std::vector<match::Finding>& fi
   return out;
 }
 
-std::string OsLine(const catalog::OsInfo& os) {
-  if (!os.detected()) return "unknown OS";
-  return fmt::format("{} {}{}", os.family, os.version, os.codename.empty() ? "" : " (" + os.codename + ")");
-}
-
 std::string WriteJson(const ScanReport& r) {
   ordered_json out;
   out["schema"] = "customs.report/v1";
@@ -85,14 +77,7 @@ std::string WriteJson(const ScanReport& r) {
     suppressed.push_back(std::move(item));
   }
   out["suppressed"] = std::move(suppressed);
-  ordered_json diagnostics = ordered_json::array();
-  for (const auto& d : r.diagnostics) {
-    diagnostics.push_back({{"level", DiagnosticLevelName(d.level)},
-                           {"source", d.source},
-                           {"subject", d.subject},
-                           {"message", d.message}});
-  }
-  out["diagnostics"] = std::move(diagnostics);
+  out["diagnostics"] = DiagnosticsJson(r.diagnostics);
   std::map<std::string, int> by_status;
   for (const auto& f : r.findings) ++by_status[match::FindingStatusName(f.status)];
   out["summary"] = {{"packages", r.packages.size()},
@@ -121,7 +106,7 @@ std::string Clip(std::string_view s, std::size_t n) {
 std::string WriteTable(const ScanReport& r, const ScanWriteOptions& o) {
   const char* bold = o.color ? "\033[1m" : "";
   const char* reset = o.color ? "\033[0m" : "";
-  std::string out = fmt::format("{}{}{} ({}, {} packages)\n\n", bold, r.target, reset, OsLine(r.os), r.packages.size());
+  std::string out = fmt::format("{}{}{} ({}, {} packages)\n\n", bold, r.target, reset, OsName(r.os), r.packages.size());
   if (r.findings.empty()) {
     out += "No vulnerabilities found";
     out += r.suppressed.empty() ? ".\n" : fmt::format(" ({} suppressed).\n", r.suppressed.size());
@@ -180,7 +165,7 @@ std::string WriteTable(const ScanReport& r, const ScanWriteOptions& o) {
 
 std::string WriteMarkdown(const ScanReport& r) {
   auto counts = CountBySeverity(r.findings);
-  std::string out = fmt::format("### customs: `{}` ({})\n\n", r.target, OsLine(r.os));
+  std::string out = fmt::format("### customs: `{}` ({})\n\n", r.target, OsName(r.os));
   out += "| Critical | High | Medium | Low | Unknown |\n|---|---|---|---|---|\n";
   out += fmt::format("| {} | {} | {} | {} | {} |\n\n", counts["CRITICAL"], counts["HIGH"], counts["MEDIUM"],
                      counts["LOW"], counts["UNKNOWN"] + counts["NEGLIGIBLE"]);
