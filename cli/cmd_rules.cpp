@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "commands.h"
-#include "runtime/rules.h"
+#include "runtime/rules/rules.h"
 
 namespace customs::cli {
 namespace {

@@ -11,12 +11,12 @@
 
 #include "commands.h"
 #include "core/diagnostics.h"
-#include "runtime/actions.h"
-#include "runtime/alert.h"
-#include "runtime/bpf_source.h"
-#include "runtime/container.h"
-#include "runtime/event_source.h"
-#include "runtime/rules.h"
+#include "runtime/actions/actions.h"
+#include "runtime/actions/alert.h"
+#include "runtime/containers/container.h"
+#include "runtime/rules/rules.h"
+#include "runtime/sensor/bpf_source.h"
+#include "runtime/sensor/event_source.h"
 #include "runtime/watcher.h"
 
 namespace customs::cli {

@@ -6,10 +6,10 @@
 #include <cstdint>
 #include <cstdio>
 
-#include "runtime/actions.h"
-#include "runtime/alert.h"
-#include "runtime/event_source.h"
-#include "runtime/rules.h"
+#include "runtime/actions/actions.h"
+#include "runtime/actions/alert.h"
+#include "runtime/rules/rules.h"
+#include "runtime/sensor/event_source.h"
 
 namespace customs::runtime {
 

@@ -25,7 +25,7 @@
 #include <thread>
 #include <vector>
 
-#include "runtime/bpf_source.h"
+#include "runtime/sensor/bpf_source.h"
 
 extern char** environ;
 

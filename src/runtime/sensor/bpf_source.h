@@ -10,10 +10,10 @@
 #include <memory>
 
 #include "core/diagnostics.h"
-#include "runtime/actions.h"
-#include "runtime/condition.h"
-#include "runtime/container.h"
-#include "runtime/event_source.h"
+#include "runtime/actions/actions.h"
+#include "runtime/containers/container.h"
+#include "runtime/rules/condition.h"
+#include "runtime/sensor/event_source.h"
 
 namespace customs::runtime {
 

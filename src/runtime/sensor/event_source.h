@@ -1,3 +1,8 @@
+// Part `sensor/` of runtime: where events come from. It owns the kernel programs (bpf/), the live BpfSource, the
+// recorded ReplaySource and the FakeSource, and the /proc process table that enriches events. It hands out fully
+// enriched Events (process, ancestry, container attribution) and knows nothing about rules or actions beyond the set
+// of event types it is asked to capture.
+//
 // Event sources behind one interface (the shape of Falco's scap_vtable engines): BpfSource (the kernel sensor,
 // bpf_source.h), ReplaySource (recorded JSONL), FakeSource (tests). A source hands events to a handler; the Event
 // it passes is reused for the next event, so handlers must copy what they keep.

@@ -1,4 +1,4 @@
-#include "runtime/actions.h"
+#include "runtime/actions/actions.h"
 
 #include <signal.h>
 #include <sys/stat.h>

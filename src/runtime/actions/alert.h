@@ -14,7 +14,7 @@
 
 #include "core/error.h"
 #include "runtime/event.h"
-#include "runtime/rules.h"
+#include "runtime/rules/rules.h"
 
 namespace customs::runtime {
 

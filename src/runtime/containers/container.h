@@ -1,3 +1,6 @@
+// Part `containers/` of runtime: which container an event belongs to, and what the engines say about it. It turns
+// cgroup ids and paths into container ids and metadata; it never blocks the event loop on an engine.
+//
 // Container attribution: cgroup path -> container id, and the cgroup v2 id (inode of the cgroup directory, the
 // value of bpf_get_current_cgroup_id()) -> path, name and image, read from the runtimes' state where readable.
 // Layouts (FIELD-NOTES): docker `/docker/<id>`, `docker-<id>.scope`; podman `libpod-<id>.scope`,

@@ -1,4 +1,4 @@
-#include "runtime/container.h"
+#include "runtime/containers/container.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

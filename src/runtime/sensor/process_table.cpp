@@ -1,4 +1,4 @@
-#include "runtime/process_table.h"
+#include "runtime/sensor/process_table.h"
 
 #include <dirent.h>
 #include <unistd.h>

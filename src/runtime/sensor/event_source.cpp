@@ -1,4 +1,4 @@
-#include "runtime/event_source.h"
+#include "runtime/sensor/event_source.h"
 
 #include <cerrno>
 #include <cstring>

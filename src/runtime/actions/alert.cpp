@@ -1,4 +1,4 @@
-#include "runtime/alert.h"
+#include "runtime/actions/alert.h"
 
 #include <curl/curl.h>
 #include <syslog.h>

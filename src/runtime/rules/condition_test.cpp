@@ -1,4 +1,4 @@
-#include "runtime/condition.h"
+#include "runtime/rules/condition.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "runtime/bpf_source.h"
+#include "runtime/sensor/bpf_source.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -13,7 +13,7 @@
 
 #include "customs.skel.h"
 #include "customs_event.h"
-#include "runtime/process_table.h"
+#include "runtime/sensor/process_table.h"
 
 namespace customs::runtime {
 namespace {

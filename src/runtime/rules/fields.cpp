@@ -1,4 +1,4 @@
-#include "runtime/fields.h"
+#include "runtime/rules/fields.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>

@@ -19,7 +19,7 @@
 
 #include "core/error.h"
 #include "runtime/event.h"
-#include "runtime/fields.h"
+#include "runtime/rules/fields.h"
 
 namespace customs::runtime {
 

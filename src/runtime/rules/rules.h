@@ -1,3 +1,7 @@
+// Part `rules/` of runtime: the Falco rule language. Fields (fields.h), conditions (condition.h) and rule files
+// (this header) compile to an immutable RuleSet that the watcher matches events against. Nothing here touches the
+// kernel, the engines or the network.
+//
 // Falco rule files: loading (rule, macro, list, exceptions, override/append, enabled, priority, tags, output,
 // required_engine_version, skip-if-unknown-filter, and customs' `actions` extension), compiling, and matching.
 //
@@ -20,9 +24,9 @@
 #include <vector>
 
 #include "core/error.h"
-#include "runtime/condition.h"
 #include "runtime/event.h"
-#include "runtime/fields.h"
+#include "runtime/rules/condition.h"
+#include "runtime/rules/fields.h"
 
 namespace customs::runtime {
 

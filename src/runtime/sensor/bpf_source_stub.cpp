@@ -1,5 +1,5 @@
 // Built when clang, bpftool or libbpf is missing: the sensor is unavailable, everything else works.
-#include "runtime/bpf_source.h"
+#include "runtime/sensor/bpf_source.h"
 
 namespace customs::runtime {
 

@@ -1,4 +1,4 @@
-#include "runtime/rules.h"
+#include "runtime/rules/rules.h"
 
 #include <yaml-cpp/yaml.h>
 

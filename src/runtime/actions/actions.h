@@ -1,3 +1,7 @@
+// Part `actions/` of runtime: what happens after a match. Alerts and their sinks (alert.h), and the executors that
+// carry out a rule's actions (this header). Actions act on processes and cgroups only through the interfaces given
+// to them (ContainerResolver, NetworkDenier).
+//
 // Actions: what happens when a rule with `actions:` matches. The dry-run executor only says what would be done;
 // the enforcing one acts (kill_process: SIGKILL; kill_container: cgroup.kill, else SIGKILL every pid of the
 // cgroup; deny_network: a cgroup/connect4|6 program attached to the container's cgroup, via NetworkDenier).
@@ -9,10 +13,10 @@
 #include <set>
 #include <string>
 
-#include "runtime/alert.h"
-#include "runtime/container.h"
+#include "runtime/actions/alert.h"
+#include "runtime/containers/container.h"
 #include "runtime/event.h"
-#include "runtime/rules.h"
+#include "runtime/rules/rules.h"
 
 namespace customs::runtime {
 
