@@ -33,7 +33,10 @@ Event ContainerExec(std::string name) {
   e.args = "-i";
   e.user_name = "root";
   e.container_id = "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789";
-  e.container_image = "docker.io/library/nginx:1.25";
+  auto metadata = std::make_shared<ContainerMetadata>();
+  metadata->id = e.container_id;
+  metadata->image = "docker.io/library/nginx:1.25";
+  e.container = std::move(metadata);
   FinishEvent(e);
   return e;
 }
@@ -132,7 +135,7 @@ TEST(WatcherTest, RecordThenReplayGivesTheSameAlerts) {
     EXPECT_EQ(first[i].output, second[i].output);
   }
   EXPECT_EQ(second[1].rule, "Outbound connection to a destination not on the allow list");
-  EXPECT_NE(second[1].output.find("destination=127.0.0.77:9999"), std::string::npos);
+  EXPECT_NE(second[1].output.find("->127.0.0.77:9999"), std::string::npos);
   EXPECT_EQ(second[2].rule, "Sensitive file read in a container");
   auto diags = diagnostics.Take();
   ASSERT_EQ(diags.size(), 1u);
@@ -224,8 +227,8 @@ TEST(KernelKillPolicyTest, DefaultRulesKillMemfdAndUpperLayerExecsInKernel) {
 }
 
 TEST(EnforcingExecutorTest, KernelKillIsReported) {
-  ContainerResolver resolver("/nonexistent-cgroup-root", "/nonexistent-runc");
-  EnforcingExecutor executor(resolver, nullptr);
+  ContainerRegistry registry(EngineConfig{}, "/nonexistent-cgroup-root");
+  EnforcingExecutor executor(registry, nullptr);
   Event e = ContainerExec("payload");
   e.killed_by_sensor = true;
   ActionReport report = executor.Execute(Action::kKillProcess, e);

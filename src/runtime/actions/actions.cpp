@@ -119,11 +119,28 @@ Result<std::string> KillCgroup(const std::filesystem::path& cgroup_dir) {
 }
 
 std::filesystem::path EnforcingExecutor::CgroupDir(const Event& event) {
-  ContainerInfo info = event.cgroup_id != 0 ? resolver_.Resolve(event.cgroup_id) : resolver_.ResolvePid(event.pid);
-  if (info.id.empty() && event.cgroup_id != 0) {
-    info = resolver_.ResolvePid(event.pid);
+  std::shared_ptr<const CgroupEntry> entry;
+  if (event.cgroup_id != 0) {
+    entry = registry_.Lookup(event.cgroup_id);
   }
-  return info.id.empty() ? std::filesystem::path() : info.cgroup_dir;
+  if (entry == nullptr || entry->container_id.empty()) {
+    entry = registry_.ResolvePid(event.pid);
+  }
+  return entry == nullptr || entry->container_id.empty() ? std::filesystem::path() : entry->container_dir;
+}
+
+std::string EnforcingExecutor::InstanceKey(const Event& event, const std::filesystem::path& container_dir) {
+  if (event.pidns_init_pid > 1 && event.pidns_init_start_ns != 0) {
+    return fmt::format("{} init {} started {}", event.container_id, event.pidns_init_pid, event.pidns_init_start_ns);
+  }
+  return fmt::format("{} cgroup {}", event.container_id, container_dir.string());
+}
+
+void EnforcingExecutor::Remember(std::map<std::string, std::string>* done, const std::string& key, std::string result) {
+  if (done->size() >= 10000) {
+    done->clear();  // bound: a watcher that runs for months kills many instances
+  }
+  (*done)[key] = std::move(result);
 }
 
 ActionReport EnforcingExecutor::KillContainer(const Event& event, ActionReport report) {
@@ -132,22 +149,26 @@ ActionReport EnforcingExecutor::KillContainer(const Event& event, ActionReport r
     report.result = "refused: the process is not in a container";
     return report;
   }
-  if (auto it = killed_containers_.find(event.container_id); it != killed_containers_.end()) {
+  std::filesystem::path dir = CgroupDir(event);
+  std::string key = InstanceKey(event, dir);
+  if (auto it = killed_instances_.find(key); it != killed_instances_.end()) {
     report.ok = true;
-    report.result = "already killed: " + it->second;
+    report.result = "this instance was already killed: " + it->second;
     return report;
   }
-  std::filesystem::path dir = CgroupDir(event);
   if (dir.empty()) {
     report.result = "failed: cannot find the container's cgroup";
     return report;
   }
   report.target += fmt::format(" ({})", dir.string());
+  if (event.pidns_init_pid > 1) {
+    report.target += fmt::format(" instance init pid {}", event.pidns_init_pid);
+  }
   auto result = KillCgroup(dir);
   report.ok = result.has_value();
   report.result = result ? *result : "failed: " + result.error().message();
   if (report.ok) {
-    killed_containers_[event.container_id] = report.result;
+    Remember(&killed_instances_, key, report.result);
   }
   return report;
 }
@@ -158,26 +179,30 @@ ActionReport EnforcingExecutor::DenyNetwork(const Event& event, ActionReport rep
     report.result = "refused: the process is not in a container";
     return report;
   }
-  if (denied_containers_.count(event.container_id)) {
+  std::filesystem::path dir = CgroupDir(event);
+  std::string key = InstanceKey(event, dir);
+  std::string before = event.res == -EPERM && event.type == EventType::kConnect
+                           ? "this connect was refused in the kernel before any packet left (EPERM); "
+                           : "";
+  if (denied_instances_.count(key)) {
     report.ok = true;
-    report.result = "already denied";
+    report.result = before + "later connects already denied";
     return report;
   }
   if (denier_ == nullptr) {
     report.result = "failed: no BPF sensor loaded to attach the cgroup connect hook";
     return report;
   }
-  std::filesystem::path dir = CgroupDir(event);
   if (dir.empty()) {
     report.result = "failed: cannot find the container's cgroup";
     return report;
   }
   auto status = denier_->DenyCgroup(dir);
   report.ok = status.has_value();
-  report.result = status ? fmt::format("connects from {} now fail with EPERM", dir.string())
+  report.result = status ? fmt::format("{}connects from {} now fail with EPERM", before, dir.string())
                          : "failed: " + status.error().message();
   if (report.ok) {
-    denied_containers_.insert(event.container_id);
+    Remember(&denied_instances_, key, report.result);
   }
   return report;
 }

@@ -5,6 +5,10 @@
 // Actions: what happens when a rule with `actions:` matches. The dry-run executor only says what would be done;
 // the enforcing one acts (kill_process: SIGKILL; kill_container: cgroup.kill, else SIGKILL every pid of the
 // cgroup; deny_network: a cgroup/connect4|6 program attached to the container's cgroup, via NetworkDenier).
+//
+// The enforcing executor remembers what it did per container *instance* (the container id, its init process and that
+// init's start time), never per id alone: a container that an engine restarts under the same id (docker
+// --restart=always) is a new instance and is acted on again.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +18,7 @@
 #include <string>
 
 #include "runtime/actions/alert.h"
-#include "runtime/containers/container.h"
+#include "runtime/containers/registry.h"
 #include "runtime/event.h"
 #include "runtime/rules/rules.h"
 
@@ -40,18 +44,23 @@ class DryRunExecutor final : public ActionExecutor {
 
 class EnforcingExecutor final : public ActionExecutor {
  public:
-  // `resolver` finds container cgroups; `denier` may be null (deny_network then fails with a reason).
-  EnforcingExecutor(ContainerResolver& resolver, NetworkDenier* denier) : resolver_(resolver), denier_(denier) {}
+  // `registry` finds container cgroups; `denier` may be null (deny_network then fails with a reason).
+  EnforcingExecutor(ContainerRegistry& registry, NetworkDenier* denier) : registry_(registry), denier_(denier) {}
   ActionReport Execute(Action action, const Event& event) override;
+
+  // The key of the container instance an event came from: "<id> init <pid> started <ns>" when the sensor saw the
+  // pid namespace's init, else "<id> cgroup <container cgroup dir>".
+  static std::string InstanceKey(const Event& event, const std::filesystem::path& container_dir);
 
  private:
   ActionReport KillContainer(const Event& event, ActionReport report);
   ActionReport DenyNetwork(const Event& event, ActionReport report);
   std::filesystem::path CgroupDir(const Event& event);
-  ContainerResolver& resolver_;
+  void Remember(std::map<std::string, std::string>* done, const std::string& key, std::string result);
+  ContainerRegistry& registry_;
   NetworkDenier* denier_;
-  std::map<std::string, std::string> killed_containers_;  // id -> first result
-  std::set<std::string> denied_containers_;
+  std::map<std::string, std::string> killed_instances_;  // instance key -> first result
+  std::map<std::string, std::string> denied_instances_;
 };
 
 // Kills every process of a cgroup directory (and below): cgroup.kill when the kernel has it, else SIGKILL to each

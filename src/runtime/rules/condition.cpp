@@ -9,6 +9,8 @@
 #include <set>
 #include <unordered_set>
 
+#include "runtime/rules/network.h"
+
 namespace customs::runtime {
 namespace {
 
@@ -33,6 +35,24 @@ constexpr OpName kWordOps[] = {
     {"exists", CompareOp::kExists},
     {"regex", CompareOp::kRegex},
 };
+
+struct TransformerEntry {
+  std::string_view name;
+  Transformer transformer;
+};
+constexpr TransformerEntry kTransformers[] = {
+    {"tolower", Transformer::kToLower},   {"toupper", Transformer::kToUpper}, {"b64", Transformer::kB64},
+    {"basename", Transformer::kBasename}, {"len", Transformer::kLen},
+};
+
+std::optional<Transformer> TransformerFromName(std::string_view name) {
+  for (const auto& entry : kTransformers) {
+    if (entry.name == name) {
+      return entry.transformer;
+    }
+  }
+  return std::nullopt;
+}
 
 bool IsIdentStart(char c) {
   return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
@@ -175,27 +195,26 @@ class Parser {
     if (ident == "and" || ident == "or") {
       return Fail("unexpected '{}'", ident);
     }
-    pos_ = end;
-    if (pos_ < text_.size() && text_[pos_] == '(') {
-      return Fail("field transformers such as '{}(...)' are not supported", ident);
-    }
     auto node = std::make_unique<AstNode>();
     node->offset = start;
-    if (ident.find('.') == std::string_view::npos) {
-      node->kind = AstNode::Kind::kMacro;
-      node->macro = std::string(ident);
-      return node;
-    }
-    node->kind = AstNode::Kind::kCompare;
-    node->field = std::string(ident);
-    if (pos_ < text_.size() && text_[pos_] == '[') {
-      size_t close = text_.find(']', pos_);
-      if (close == std::string_view::npos) {
-        return Fail("missing ']' after field argument");
+    end = ExtendLabelKey(ident, end);
+    ident = text_.substr(pos_, end - pos_);
+    if (end < text_.size() && text_[end] == '(' && TransformerFromName(ident)) {
+      node->kind = AstNode::Kind::kCompare;
+      CUSTOMS_RETURN_IF_ERROR(ParseLhs(*node, 0));
+    } else {
+      pos_ = end;
+      if (pos_ < text_.size() && text_[pos_] == '(') {
+        return Fail("'{}(...)' is not a field transformer (tolower, toupper, b64, basename, len)", ident);
       }
-      node->field_arg = std::string(text_.substr(pos_ + 1, close - pos_ - 1));
-      node->has_field_arg = true;
-      pos_ = close + 1;
+      if (ident.find('.') == std::string_view::npos) {
+        node->kind = AstNode::Kind::kMacro;
+        node->macro = std::string(ident);
+        return node;
+      }
+      node->kind = AstNode::Kind::kCompare;
+      node->field = std::string(ident);
+      CUSTOMS_RETURN_IF_ERROR(ParseFieldArg(&node->field_arg, &node->has_field_arg));
     }
     CUSTOMS_ASSIGN_OR_RETURN(node->op, ParseOperator());
     if (node->op == CompareOp::kExists) {
@@ -203,6 +222,70 @@ class Parser {
     }
     CUSTOMS_RETURN_IF_ERROR(ParseValue(*node));
     return node;
+  }
+
+  // Falco's dotted label keys may hold '/': k8s.pod.label.app.kubernetes.io/name.
+  size_t ExtendLabelKey(std::string_view ident, size_t end) const {
+    if (ident.rfind("k8s.pod.label.", 0) != 0 && ident.rfind("container.label.", 0) != 0) {
+      return end;
+    }
+    while (end < text_.size() && (IsIdentChar(text_[end]) || text_[end] == '/')) {
+      ++end;
+    }
+    return end;
+  }
+
+  // After a field name: an optional "[arg]".
+  Status ParseFieldArg(std::string* arg, bool* has_arg) {
+    if (pos_ < text_.size() && text_[pos_] == '[') {
+      size_t close = text_.find(']', pos_);
+      if (close == std::string_view::npos) {
+        return Fail("missing ']' after field argument");
+      }
+      *arg = std::string(text_.substr(pos_ + 1, close - pos_ - 1));
+      *has_arg = true;
+      pos_ = close + 1;
+    }
+    return Ok();
+  }
+
+  // lhs := FIELD[arg] | TRANSFORMER '(' lhs ')'. Transformers are recorded innermost first.
+  Status ParseLhs(AstNode& node, int depth) {
+    if (depth > 16) {
+      return Fail("field transformers nested deeper than 16 levels");
+    }
+    SkipSpace();
+    size_t end = pos_;
+    while (end < text_.size() && IsIdentChar(text_[end])) {
+      ++end;
+    }
+    std::string_view ident = text_.substr(pos_, end - pos_);
+    if (ident.empty()) {
+      return Fail("expected a field at '{}'", Context());
+    }
+    end = ExtendLabelKey(ident, end);
+    ident = text_.substr(pos_, end - pos_);
+    pos_ = end;
+    if (pos_ < text_.size() && text_[pos_] == '(') {
+      auto transformer = TransformerFromName(ident);
+      if (!transformer) {
+        return Fail("'{}(...)' is not a field transformer (tolower, toupper, b64, basename, len)", ident);
+      }
+      ++pos_;
+      CUSTOMS_RETURN_IF_ERROR(ParseLhs(node, depth + 1));
+      SkipSpace();
+      if (pos_ >= text_.size() || text_[pos_] != ')') {
+        return Fail("expected ')' after the transformer's field");
+      }
+      ++pos_;
+      node.transformers.push_back(*transformer);
+      return Ok();
+    }
+    if (ident.find('.') == std::string_view::npos) {
+      return Fail("expected a field, got '{}'", ident);
+    }
+    node.field = std::string(ident);
+    return ParseFieldArg(&node.field_arg, &node.has_field_arg);
   }
 
   Result<CompareOp> ParseOperator() {
@@ -243,6 +326,7 @@ class Parser {
       ++pos_;
       AstValue value;
       value.quoted = true;
+      value.field_ref = false;
       while (true) {
         if (pos_ >= text_.size()) {
           return Fail("unterminated string");
@@ -272,7 +356,28 @@ class Parser {
     if (pos_ == start) {
       return Fail("expected a value at '{}'", Context());
     }
-    return AstValue{std::string(text_.substr(start, pos_ - start)), false};
+    std::string_view word = text_.substr(start, pos_ - start);
+    if (word == "val" && pos_ < text_.size() && text_[pos_] == '(') {
+      // val(FIELD[arg]): the value of another field of the same event.
+      size_t close = text_.find(')', pos_);
+      if (close == std::string_view::npos) {
+        return Fail("missing ')' after val(");
+      }
+      std::string_view inner = text_.substr(pos_ + 1, close - pos_ - 1);
+      while (!inner.empty() && std::isspace(static_cast<unsigned char>(inner.front()))) {
+        inner.remove_prefix(1);
+      }
+      while (!inner.empty() && std::isspace(static_cast<unsigned char>(inner.back()))) {
+        inner.remove_suffix(1);
+      }
+      if (inner.empty() || inner.find('.') == std::string_view::npos) {
+        return Fail("val() needs a field");
+      }
+      pos_ = close + 1;
+      AstValue value{std::string(inner), false, true};
+      return value;
+    }
+    return AstValue{std::string(word), false, false};
   }
 
   Status ParseValue(AstNode& node) {
@@ -378,7 +483,7 @@ class EventTypeFilter final : public Filter {
 
 class ExistsFilter final : public Filter {
  public:
-  explicit ExistsFilter(FieldRef ref) : ref_(ref) {}
+  explicit ExistsFilter(FieldRef ref) : ref_(std::move(ref)) {}
   bool Eval(const Event& event) const override {
     switch (ref_.spec->type) {
       case FieldType::kString: {
@@ -396,10 +501,15 @@ class ExistsFilter final : public Filter {
         bool value;
         return ExtractBool(event, ref_, &value);
       }
-      case FieldType::kIp: {
+      case FieldType::kIp:
+      case FieldType::kDomainName: {
         uint8_t family;
         const uint8_t* addr;
-        return ExtractIp(event, ref_, &family, &addr);
+        if (ref_.spec->endpoint == Endpoint::kEither) {
+          return ExtractIp(event, Endpoint::kLocal, &family, &addr) ||
+                 ExtractIp(event, Endpoint::kRemote, &family, &addr);
+        }
+        return ExtractIp(event, ref_.spec->endpoint, &family, &addr);
       }
       case FieldType::kEventType: return true;
     }
@@ -409,6 +519,77 @@ class ExistsFilter final : public Filter {
  private:
   FieldRef ref_;
 };
+
+// Applies string transformers (not len) into a thread-local buffer; returns the transformed view.
+thread_local std::string transform_scratch;
+thread_local std::string transform_scratch2;
+
+bool DecodeBase64(std::string_view in, std::string* out) {
+  out->clear();
+  uint32_t buffer = 0;
+  int bits = 0;
+  for (char c : in) {
+    int value;
+    if (c >= 'A' && c <= 'Z') {
+      value = c - 'A';
+    } else if (c >= 'a' && c <= 'z') {
+      value = c - 'a' + 26;
+    } else if (c >= '0' && c <= '9') {
+      value = c - '0' + 52;
+    } else if (c == '+') {
+      value = 62;
+    } else if (c == '/') {
+      value = 63;
+    } else if (c == '=') {
+      break;
+    } else {
+      return false;
+    }
+    buffer = (buffer << 6) | static_cast<uint32_t>(value);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out->push_back(static_cast<char>((buffer >> bits) & 0xff));
+    }
+  }
+  return true;
+}
+
+bool ApplyTransformers(const std::vector<Transformer>& transformers, std::string_view in, std::string_view* out) {
+  std::string* current = &transform_scratch;
+  std::string* next = &transform_scratch2;
+  current->assign(in);
+  for (Transformer t : transformers) {
+    switch (t) {
+      case Transformer::kToLower:
+        for (char& c : *current) {
+          c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+        break;
+      case Transformer::kToUpper:
+        for (char& c : *current) {
+          c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        }
+        break;
+      case Transformer::kB64:
+        if (!DecodeBase64(*current, next)) {
+          return false;
+        }
+        std::swap(current, next);
+        break;
+      case Transformer::kBasename: {
+        size_t slash = current->rfind('/');
+        if (slash != std::string::npos) {
+          current->erase(0, slash + 1);
+        }
+        break;
+      }
+      case Transformer::kLen: return false;  // compiled separately (an int)
+    }
+  }
+  *out = *current;
+  return true;
+}
 
 char Lower(char c) {
   return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -442,7 +623,8 @@ struct StringViewHash {
 
 class StringFilter final : public Filter {
  public:
-  StringFilter(FieldRef ref, CompareOp op) : ref_(ref), op_(op) {}
+  StringFilter(FieldRef ref, CompareOp op, std::vector<Transformer> transformers = {})
+      : ref_(std::move(ref)), op_(op), transformers_(std::move(transformers)) {}
 
   Status Init(std::vector<std::string> values) {
     values_ = std::move(values);
@@ -481,16 +663,24 @@ class StringFilter final : public Filter {
 
   bool Eval(const Event& event) const override {
     if (IsMultiValued(ref_)) {
-      return AnyString(event, ref_, [this](std::string_view v) { return Match(v); });
+      return AnyString(event, ref_, [this](std::string_view v) { return MatchTransformed(v); });
     }
     std::string_view value;
     if (!ExtractString(event, ref_, &value)) {
       return false;
     }
-    return Match(value);
+    return MatchTransformed(value);
   }
 
  private:
+  bool MatchTransformed(std::string_view value) const {
+    if (transformers_.empty()) {
+      return Match(value);
+    }
+    std::string_view transformed;
+    return ApplyTransformers(transformers_, value, &transformed) && Match(transformed);
+  }
+
   static Result<std::string> DecodeHex(std::string_view hex) {
     if (hex.size() % 2 != 0) {
       return MakeError(ErrorCode::kInvalidArgument, "bcontains needs hex bytes: '{}'", hex);
@@ -550,46 +740,147 @@ class StringFilter final : public Filter {
 
   FieldRef ref_;
   CompareOp op_;
+  std::vector<Transformer> transformers_;
   std::vector<std::string> values_;
   std::unordered_set<std::string_view, StringViewHash> set_;
   std::unique_ptr<RE2> regex_;
 };
 
+bool CompareInts(CompareOp op, int64_t value, const std::vector<int64_t>& values) {
+  switch (op) {
+    case CompareOp::kEq: return value == values[0];
+    case CompareOp::kNe: return value != values[0];
+    case CompareOp::kLt: return value < values[0];
+    case CompareOp::kLe: return value <= values[0];
+    case CompareOp::kGt: return value > values[0];
+    case CompareOp::kGe: return value >= values[0];
+    case CompareOp::kIn:
+    case CompareOp::kIntersects: return std::find(values.begin(), values.end(), value) != values.end();
+    default: return false;
+  }
+}
+
+// len(FIELD) with the string transformers before it.
+class LenFilter final : public Filter {
+ public:
+  LenFilter(FieldRef ref, std::vector<Transformer> before, CompareOp op, std::vector<int64_t> values)
+      : ref_(std::move(ref)), before_(std::move(before)), op_(op), values_(std::move(values)) {}
+  bool Eval(const Event& event) const override {
+    auto check = [&](std::string_view value) {
+      std::string_view transformed = value;
+      if (!before_.empty() && !ApplyTransformers(before_, value, &transformed)) {
+        return false;
+      }
+      return CompareInts(op_, static_cast<int64_t>(transformed.size()), values_);
+    };
+    if (IsMultiValued(ref_)) {
+      return AnyString(event, ref_, check);
+    }
+    std::string_view value;
+    return ExtractString(event, ref_, &value) && check(value);
+  }
+
+ private:
+  FieldRef ref_;
+  std::vector<Transformer> before_;
+  CompareOp op_;
+  std::vector<int64_t> values_;
+};
+
+// fd.sip.name and friends: the address of that end against the addresses the names resolved to.
+class DomainFilter final : public Filter {
+ public:
+  DomainFilter(FieldRef ref, bool negate, std::shared_ptr<DomainSet> set)
+      : ref_(std::move(ref)), negate_(negate), set_(std::move(set)) {}
+  bool Eval(const Event& event) const override {
+    uint8_t family;
+    const uint8_t* addr;
+    if (!ExtractIp(event, ref_.spec->endpoint, &family, &addr)) {
+      return false;
+    }
+    return set_->Contains(family, addr) != negate_;
+  }
+
+ private:
+  FieldRef ref_;
+  bool negate_;
+  std::shared_ptr<DomainSet> set_;
+};
+
+// FIELD op val(OTHER): both values from the same event.
+class FieldCompareFilter final : public Filter {
+ public:
+  FieldCompareFilter(FieldRef left, CompareOp op, FieldRef right)
+      : left_(std::move(left)), op_(op), right_(std::move(right)) {}
+  bool Eval(const Event& event) const override {
+    if (left_.spec->type == FieldType::kInt) {
+      int64_t a, b;
+      return ExtractInt(event, left_, &a) && ExtractInt(event, right_, &b) && CompareInts(op_, a, {b});
+    }
+    std::string_view b_view;
+    if (!ExtractString(event, right_, &b_view)) {
+      return false;
+    }
+    // The right value may live in a scratch buffer the left extraction reuses: copy it first.
+    thread_local std::string right;
+    right.assign(b_view);
+    std::string_view a;
+    if (!ExtractString(event, left_, &a)) {
+      return false;
+    }
+    switch (op_) {
+      case CompareOp::kEq: return a == right;
+      case CompareOp::kNe: return a != right;
+      case CompareOp::kContains: return a.find(right) != std::string_view::npos;
+      case CompareOp::kStartsWith: return a.substr(0, right.size()) == right;
+      case CompareOp::kEndsWith: return a.size() >= right.size() && a.substr(a.size() - right.size()) == right;
+      default: return false;
+    }
+  }
+
+ private:
+  FieldRef left_;
+  CompareOp op_;
+  FieldRef right_;
+};
+
 class IntFilter final : public Filter {
  public:
-  IntFilter(FieldRef ref, CompareOp op, std::vector<int64_t> values) : ref_(ref), op_(op), values_(std::move(values)) {}
+  IntFilter(FieldRef ref, CompareOp op, std::vector<int64_t> values)
+      : ref_(std::move(ref)), op_(op), values_(std::move(values)) {}
   bool Eval(const Event& event) const override {
     if (IsMultiValued(ref_)) {
       for (int i = 1; i <= event.ancestor_count; ++i) {
-        FieldRef indexed{ref_.spec, i};
+        FieldRef indexed{ref_.spec, i, {}, false};
         int64_t value;
-        if (ExtractInt(event, indexed, &value) && Match(value)) {
+        if (ExtractInt(event, indexed, &value) && CompareInts(op_, value, values_)) {
           return true;
         }
       }
       return false;
     }
+    if (ref_.spec->endpoint == Endpoint::kEither) {
+      // fd.port: either end of the connection. `!=` means neither end has the port.
+      CompareOp positive = op_ == CompareOp::kNe ? CompareOp::kEq : op_;
+      bool any = false;
+      bool has_value = false;
+      for (Endpoint end : {Endpoint::kLocal, Endpoint::kRemote}) {
+        int64_t value;
+        if (ExtractPort(event, end, &value)) {
+          has_value = true;
+          any = any || CompareInts(positive, value, values_);
+        }
+      }
+      return has_value && (op_ == CompareOp::kNe ? !any : any);
+    }
     int64_t value;
     if (!ExtractInt(event, ref_, &value)) {
       return false;
     }
-    return Match(value);
+    return CompareInts(op_, value, values_);
   }
 
  private:
-  bool Match(int64_t value) const {
-    switch (op_) {
-      case CompareOp::kEq: return value == values_[0];
-      case CompareOp::kNe: return value != values_[0];
-      case CompareOp::kLt: return value < values_[0];
-      case CompareOp::kLe: return value <= values_[0];
-      case CompareOp::kGt: return value > values_[0];
-      case CompareOp::kGe: return value >= values_[0];
-      case CompareOp::kIn:
-      case CompareOp::kIntersects: return std::find(values_.begin(), values_.end(), value) != values_.end();
-      default: return false;
-    }
-  }
   FieldRef ref_;
   CompareOp op_;
   std::vector<int64_t> values_;
@@ -597,7 +888,7 @@ class IntFilter final : public Filter {
 
 class BoolFilter final : public Filter {
  public:
-  BoolFilter(FieldRef ref, bool expected) : ref_(ref), expected_(expected) {}
+  BoolFilter(FieldRef ref, bool expected) : ref_(std::move(ref)), expected_(expected) {}
   bool Eval(const Event& event) const override {
     bool value;
     return ExtractBool(event, ref_, &value) && value == expected_;
@@ -608,45 +899,35 @@ class BoolFilter final : public Filter {
   bool expected_;
 };
 
-struct Cidr {
-  uint8_t family = 0;
-  std::array<uint8_t, 16> addr{};
-  int prefix = 0;
-};
-
-bool CidrContains(const Cidr& cidr, uint8_t family, const uint8_t* addr) {
-  if (family != cidr.family) {
-    return false;
-  }
-  int full = cidr.prefix / 8;
-  if (std::memcmp(addr, cidr.addr.data(), full) != 0) {
-    return false;
-  }
-  int rest = cidr.prefix % 8;
-  if (rest == 0) {
-    return true;
-  }
-  uint8_t mask = static_cast<uint8_t>(0xff << (8 - rest));
-  return (addr[full] & mask) == (cidr.addr[full] & mask);
-}
-
 class IpFilter final : public Filter {
  public:
-  IpFilter(FieldRef ref, bool negate, std::vector<Cidr> cidrs) : ref_(ref), negate_(negate), cidrs_(std::move(cidrs)) {}
+  IpFilter(FieldRef ref, bool negate, std::vector<Cidr> cidrs)
+      : ref_(std::move(ref)), negate_(negate), cidrs_(std::move(cidrs)) {}
   bool Eval(const Event& event) const override {
-    uint8_t family;
-    const uint8_t* addr;
-    if (!ExtractIp(event, ref_, &family, &addr)) {
-      return false;
-    }
+    bool has_value = false;
     bool any = false;
-    for (const Cidr& cidr : cidrs_) {
-      if (CidrContains(cidr, family, addr)) {
-        any = true;
-        break;
+    auto check = [&](Endpoint end) {
+      uint8_t family;
+      const uint8_t* addr;
+      if (!ExtractIp(event, end, &family, &addr)) {
+        return;
       }
+      has_value = true;
+      for (const Cidr& cidr : cidrs_) {
+        if (CidrContains(cidr, family, addr)) {
+          any = true;
+          return;
+        }
+      }
+    };
+    if (ref_.spec->endpoint == Endpoint::kEither) {
+      // fd.ip / fd.net: either end; `!=` means neither end is in the set.
+      check(Endpoint::kLocal);
+      check(Endpoint::kRemote);
+    } else {
+      check(ref_.spec->endpoint);
     }
-    return any != negate_;
+    return has_value && any != negate_;
   }
 
  private:
@@ -654,22 +935,6 @@ class IpFilter final : public Filter {
   bool negate_;
   std::vector<Cidr> cidrs_;
 };
-
-bool ParseCidr(std::string_view text, Cidr* out) {
-  size_t slash = text.find('/');
-  std::string_view address = text.substr(0, slash);
-  if (!ParseAddress(address, &out->family, &out->addr)) {
-    return false;
-  }
-  int max = out->family == 2 ? 32 : 128;
-  if (slash == std::string_view::npos) {
-    out->prefix = max;
-    return true;
-  }
-  std::string_view bits = text.substr(slash + 1);
-  auto [ptr, ec] = std::from_chars(bits.data(), bits.data() + bits.size(), out->prefix);
-  return ec == std::errc() && ptr == bits.data() + bits.size() && out->prefix >= 0 && out->prefix <= max;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // The compiler.
@@ -785,8 +1050,12 @@ class Compiler {
   }
 
   Result<Piece> CompileCompare(const AstNode& node) {
-    const FieldSpec* spec = FindField(node.field);
-    if (spec == nullptr) {
+    auto resolved = ResolveField(node.field, node.has_field_arg, node.field_arg);
+    if (!resolved) {
+      if (FindField(node.field) != nullptr || node.field.rfind("container.label", 0) == 0 ||
+          node.field.rfind("k8s.pod.label", 0) == 0) {
+        return tl::unexpected(resolved.error());  // a known field used wrongly: a plain error
+      }
       // Keep compiling so one error names every unsupported field of the rule.
       std::string where = macro_stack_.empty() ? "" : fmt::format(" (in macro '{}')", macro_stack_.back());
       std::string entry = fmt::format("'{}'{}", node.field, where);
@@ -797,36 +1066,96 @@ class Compiler {
       all.set();
       return Piece{std::make_unique<ConstFilter>(false), all, false};
     }
-    FieldRef ref{spec, -1};
-    if (node.has_field_arg) {
-      if (spec->arg == FieldArg::kNone) {
-        return MakeError(ErrorCode::kUnsupported, "field '{}' takes no argument ('{}[{}]')", node.field, node.field,
-                         node.field_arg);
-      }
-      int index = 0;
-      auto [ptr, ec] = std::from_chars(node.field_arg.data(), node.field_arg.data() + node.field_arg.size(), index);
-      if (ec != std::errc() || ptr != node.field_arg.data() + node.field_arg.size() || index < 0 ||
-          index > kMaxAncestors) {
-        return MakeError(ErrorCode::kUnsupported, "field '{}[{}]': index must be 0..{}", node.field, node.field_arg,
-                         kMaxAncestors);
-      }
-      ref.index = index;
-    }
+    FieldRef ref = std::move(*resolved);
+    const FieldSpec* spec = ref.spec;
     EventTypeSet all;
     all.set();
     CompareOp op = node.op;
+    std::vector<Transformer> transformers = node.transformers;
+    bool has_len = !transformers.empty() && transformers.back() == Transformer::kLen;
+    if (!transformers.empty()) {
+      if (spec->type != FieldType::kString) {
+        return MakeError(ErrorCode::kInvalidArgument, "transformer {}() needs a string field, '{}' is not one",
+                         TransformerName(transformers.front()), node.field);
+      }
+      for (size_t i = 0; i + 1 < transformers.size(); ++i) {
+        if (transformers[i] == Transformer::kLen) {
+          return MakeError(ErrorCode::kInvalidArgument, "len() gives a number: it must be the outermost transformer");
+        }
+      }
+      if (has_len) {
+        transformers.pop_back();
+      }
+    }
     if (op == CompareOp::kExists) {
-      return Piece{std::make_unique<ExistsFilter>(ref), all, false};
+      return Piece{std::make_unique<ExistsFilter>(std::move(ref)), all, false};
+    }
+    auto bad_op = [&]() {
+      return MakeError(ErrorCode::kInvalidArgument, "operator '{}' is not valid for field '{}'", CompareOpName(op),
+                       node.field);
+    };
+    if (node.values.size() == 1 && node.values[0].field_ref) {
+      // FIELD op val(OTHER).
+      const std::string& other = node.values[0].text;
+      size_t bracket = other.find('[');
+      std::string other_name = other.substr(0, bracket);
+      std::string other_arg = bracket == std::string::npos ? "" : other.substr(bracket + 1, other.size() - bracket - 2);
+      CUSTOMS_ASSIGN_OR_RETURN(FieldRef right, ResolveField(other_name, bracket != std::string::npos, other_arg));
+      bool strings = spec->type == FieldType::kString && right.spec->type == FieldType::kString;
+      bool ints = spec->type == FieldType::kInt && right.spec->type == FieldType::kInt;
+      if ((!strings && !ints) || !transformers.empty() || has_len || IsMultiValued(ref) || IsMultiValued(right)) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "val() compares two single-valued string or number fields without transformers: '{}' and "
+                         "'{}'",
+                         node.field, other);
+      }
+      if (strings && op != CompareOp::kEq && op != CompareOp::kNe && op != CompareOp::kContains &&
+          op != CompareOp::kStartsWith && op != CompareOp::kEndsWith) {
+        return bad_op();
+      }
+      if (ints && (op == CompareOp::kIn || op == CompareOp::kIntersects || op > CompareOp::kGe)) {
+        return bad_op();
+      }
+      return Piece{std::make_unique<FieldCompareFilter>(std::move(ref), op, std::move(right)), all, false};
+    }
+    for (const AstValue& value : node.values) {
+      if (value.field_ref) {
+        return MakeError(ErrorCode::kInvalidArgument, "val() cannot be a list item ('{}')", node.field);
+      }
     }
     CUSTOMS_ASSIGN_OR_RETURN(std::vector<std::string> values, Values(node));
     bool multi_op = op == CompareOp::kIn || op == CompareOp::kIntersects || op == CompareOp::kPmatch;
     if (!multi_op && values.size() != 1) {
       return MakeError(ErrorCode::kInvalidArgument, "'{} {}' needs exactly one value", node.field, CompareOpName(op));
     }
-    auto bad_op = [&]() {
-      return MakeError(ErrorCode::kInvalidArgument, "operator '{}' is not valid for field '{}'", CompareOpName(op),
-                       node.field);
+    auto numbers_of = [&](std::vector<int64_t>* numbers) -> Status {
+      switch (op) {
+        case CompareOp::kEq:
+        case CompareOp::kNe:
+        case CompareOp::kLt:
+        case CompareOp::kLe:
+        case CompareOp::kGt:
+        case CompareOp::kGe:
+        case CompareOp::kIn:
+        case CompareOp::kIntersects: break;
+        default: return bad_op();
+      }
+      for (const auto& value : values) {
+        int64_t number = 0;
+        auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
+        if (ec != std::errc() || ptr != value.data() + value.size()) {
+          return MakeError(ErrorCode::kInvalidArgument, "field '{}' needs a number, got '{}'", node.field, value);
+        }
+        numbers->push_back(number);
+      }
+      return Ok();
     };
+    if (has_len) {
+      std::vector<int64_t> numbers;
+      CUSTOMS_RETURN_IF_ERROR(numbers_of(&numbers));
+      return Piece{std::make_unique<LenFilter>(std::move(ref), std::move(transformers), op, std::move(numbers)), all,
+                   false};
+    }
     switch (spec->type) {
       case FieldType::kEventType: {
         if (op != CompareOp::kEq && op != CompareOp::kNe && op != CompareOp::kIn && op != CompareOp::kIntersects) {
@@ -845,32 +1174,14 @@ class Compiler {
         return Piece{std::make_unique<EventTypeFilter>(set, negate), negate ? ~set : set, true};
       }
       case FieldType::kString: {
-        auto filter = std::make_unique<StringFilter>(ref, op);
+        auto filter = std::make_unique<StringFilter>(std::move(ref), op, std::move(transformers));
         CUSTOMS_RETURN_IF_ERROR(filter->Init(std::move(values)));
         return Piece{std::move(filter), all, false};
       }
       case FieldType::kInt: {
-        switch (op) {
-          case CompareOp::kEq:
-          case CompareOp::kNe:
-          case CompareOp::kLt:
-          case CompareOp::kLe:
-          case CompareOp::kGt:
-          case CompareOp::kGe:
-          case CompareOp::kIn:
-          case CompareOp::kIntersects: break;
-          default: return bad_op();
-        }
         std::vector<int64_t> numbers;
-        for (const auto& value : values) {
-          int64_t number = 0;
-          auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
-          if (ec != std::errc() || ptr != value.data() + value.size()) {
-            return MakeError(ErrorCode::kInvalidArgument, "field '{}' needs a number, got '{}'", node.field, value);
-          }
-          numbers.push_back(number);
-        }
-        return Piece{std::make_unique<IntFilter>(ref, op, std::move(numbers)), all, false};
+        CUSTOMS_RETURN_IF_ERROR(numbers_of(&numbers));
+        return Piece{std::make_unique<IntFilter>(std::move(ref), op, std::move(numbers)), all, false};
       }
       case FieldType::kBool: {
         if (op != CompareOp::kEq && op != CompareOp::kNe) {
@@ -888,7 +1199,7 @@ class Compiler {
         if (op == CompareOp::kNe) {
           expected = !expected;
         }
-        return Piece{std::make_unique<BoolFilter>(ref, expected), all, false};
+        return Piece{std::make_unique<BoolFilter>(std::move(ref), expected), all, false};
       }
       case FieldType::kIp: {
         if (op != CompareOp::kEq && op != CompareOp::kNe && op != CompareOp::kIn && op != CompareOp::kIntersects) {
@@ -903,7 +1214,18 @@ class Compiler {
           }
           cidrs.push_back(cidr);
         }
-        return Piece{std::make_unique<IpFilter>(ref, op == CompareOp::kNe, std::move(cidrs)), all, false};
+        return Piece{std::make_unique<IpFilter>(std::move(ref), op == CompareOp::kNe, std::move(cidrs)), all, false};
+      }
+      case FieldType::kDomainName: {
+        if (op != CompareOp::kEq && op != CompareOp::kNe && op != CompareOp::kIn && op != CompareOp::kIntersects) {
+          return MakeError(ErrorCode::kInvalidArgument, "field '{}' supports =, != and in (domain names), not '{}'",
+                           node.field, CompareOpName(op));
+        }
+        auto set = std::make_shared<DomainSet>(std::move(values));
+        if (env_.domain_sets != nullptr) {
+          env_.domain_sets->push_back(set);
+        }
+        return Piece{std::make_unique<DomainFilter>(std::move(ref), op == CompareOp::kNe, std::move(set)), all, false};
       }
     }
     return MakeError(ErrorCode::kInternal, "bad field type");
@@ -914,6 +1236,15 @@ class Compiler {
 };
 
 }  // namespace
+
+std::string_view TransformerName(Transformer transformer) {
+  for (const auto& entry : kTransformers) {
+    if (entry.transformer == transformer) {
+      return entry.name;
+    }
+  }
+  return "?";
+}
 
 std::string_view CompareOpName(CompareOp op) {
   switch (op) {
@@ -943,6 +1274,7 @@ std::unique_ptr<AstNode> CloneAst(const AstNode& node) {
   copy->field = node.field;
   copy->field_arg = node.field_arg;
   copy->has_field_arg = node.has_field_arg;
+  copy->transformers = node.transformers;
   copy->op = node.op;
   copy->values = node.values;
   copy->list_value = node.list_value;
@@ -952,6 +1284,160 @@ std::unique_ptr<AstNode> CloneAst(const AstNode& node) {
     copy->children.push_back(CloneAst(*child));
   }
   return copy;
+}
+
+namespace {
+
+std::string QuoteValue(const std::string& text) {
+  bool bare = !text.empty();
+  for (char c : text) {
+    bare = bare && IsBareChar(c);
+  }
+  if (bare && text != "and" && text != "or" && text != "not") {
+    return text;
+  }
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+    }
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+std::string FieldText(const AstNode& node) {
+  std::string field = node.field;
+  if (node.has_field_arg) {
+    field += "[" + node.field_arg + "]";
+  }
+  for (Transformer t : node.transformers) {
+    field = std::string(TransformerName(t)) + "(" + field + ")";
+  }
+  return field;
+}
+
+void AppendAst(const AstNode& node, std::string* out) {
+  switch (node.kind) {
+    case AstNode::Kind::kAnd:
+    case AstNode::Kind::kOr: {
+      *out += '(';
+      for (size_t i = 0; i < node.children.size(); ++i) {
+        if (i > 0) {
+          *out += node.kind == AstNode::Kind::kAnd ? " and " : " or ";
+        }
+        AppendAst(*node.children[i], out);
+      }
+      *out += ')';
+      return;
+    }
+    case AstNode::Kind::kNot:
+      *out += "not ";
+      AppendAst(*node.children[0], out);
+      return;
+    case AstNode::Kind::kMacro: *out += node.macro; return;
+    case AstNode::Kind::kCompare: {
+      *out += FieldText(node);
+      *out += ' ';
+      *out += CompareOpName(node.op);
+      if (node.op == CompareOp::kExists) {
+        return;
+      }
+      *out += ' ';
+      auto value_text = [](const AstValue& value) {
+        return value.field_ref ? "val(" + value.text + ")" : QuoteValue(value.text);
+      };
+      if (node.list_value) {
+        *out += '(';
+        for (size_t i = 0; i < node.values.size(); ++i) {
+          if (i > 0) {
+            *out += ", ";
+          }
+          *out += value_text(node.values[i]);
+        }
+        *out += ')';
+      } else if (!node.values.empty()) {
+        *out += value_text(node.values[0]);
+      }
+      return;
+    }
+  }
+}
+
+class Expander {
+ public:
+  explicit Expander(const CompileEnv& env) : env_(env) {}
+
+  Result<std::unique_ptr<AstNode>> Expand(const AstNode& node, int depth) {
+    if (++nodes_ > env_.max_nodes) {
+      return MakeError(ErrorCode::kInvalidArgument, "condition expands to more than {} nodes", env_.max_nodes);
+    }
+    if (depth > 4 * kMaxDepth) {
+      return MakeError(ErrorCode::kInvalidArgument, "condition nested too deeply");
+    }
+    if (node.kind == AstNode::Kind::kMacro) {
+      auto it = env_.macros ? env_.macros->find(node.macro) : decltype(env_.macros->end()){};
+      if (env_.macros == nullptr || it == env_.macros->end()) {
+        return MakeError(ErrorCode::kInvalidArgument, "undefined macro '{}'", node.macro);
+      }
+      if (std::find(stack_.begin(), stack_.end(), node.macro) != stack_.end()) {
+        return MakeError(ErrorCode::kInvalidArgument, "macro recursion: {}", node.macro);
+      }
+      stack_.push_back(node.macro);
+      auto expanded = Expand(*it->second, depth + 1);
+      stack_.pop_back();
+      return expanded;
+    }
+    auto copy = std::make_unique<AstNode>();
+    copy->kind = node.kind;
+    copy->field = node.field;
+    copy->field_arg = node.field_arg;
+    copy->has_field_arg = node.has_field_arg;
+    copy->transformers = node.transformers;
+    copy->op = node.op;
+    copy->list_value = node.list_value;
+    copy->offset = node.offset;
+    for (const AstValue& value : node.values) {
+      if (node.list_value && !value.quoted && !value.field_ref && env_.lists != nullptr) {
+        auto it = env_.lists->find(value.text);
+        if (it != env_.lists->end()) {
+          for (const std::string& item : it->second) {
+            bool quoted =
+                item.size() >= 2 && (item.front() == '"' || item.front() == '\'') && item.back() == item.front();
+            copy->values.push_back(AstValue{quoted ? item.substr(1, item.size() - 2) : item, quoted, false});
+          }
+          if (copy->values.size() > env_.max_list_items) {
+            return MakeError(ErrorCode::kInvalidArgument, "value list longer than {} items", env_.max_list_items);
+          }
+          continue;
+        }
+      }
+      copy->values.push_back(value);
+    }
+    for (const auto& child : node.children) {
+      CUSTOMS_ASSIGN_OR_RETURN(auto expanded, Expand(*child, depth + 1));
+      copy->children.push_back(std::move(expanded));
+    }
+    return copy;
+  }
+
+ private:
+  const CompileEnv& env_;
+  size_t nodes_ = 0;
+  std::vector<std::string> stack_;
+};
+
+}  // namespace
+
+std::string AstToString(const AstNode& node) {
+  std::string out;
+  AppendAst(node, &out);
+  return out;
+}
+
+Result<std::unique_ptr<AstNode>> ExpandAst(const AstNode& node, const CompileEnv& env) {
+  return Expander(env).Expand(node, 0);
 }
 
 Result<CompiledCondition> CompileCondition(const AstNode& ast, const CompileEnv& env) {

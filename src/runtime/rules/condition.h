@@ -5,8 +5,9 @@
 //   expr    := and ('or' and)*
 //   and     := not ('and' not)*
 //   not     := 'not' not | primary
-//   primary := '(' expr ')' | FIELD[arg] unary-op | FIELD[arg] binary-op value | MACRO
-//   value   := quoted | bare | '(' item (',' item)* ')'     (list items may name a `list`)
+//   primary := '(' expr ')' | lhs unary-op | lhs binary-op value | MACRO
+//   lhs     := FIELD[arg] | TRANSFORMER '(' lhs ')'          (tolower, toupper, b64, basename, len)
+//   value   := quoted | bare | 'val(' FIELD[arg] ')' | '(' item (',' item)* ')'   (list items may name a `list`)
 #pragma once
 
 #include <bitset>
@@ -49,7 +50,12 @@ std::string_view CompareOpName(CompareOp op);
 struct AstValue {
   std::string text;
   bool quoted = false;
+  bool field_ref = false;  // val(FIELD): compare with another field of the same event; text is the field
 };
+
+// Falco's field transformers (applied to the left-hand field before the comparison).
+enum class Transformer : uint8_t { kToLower, kToUpper, kB64, kBasename, kLen };
+std::string_view TransformerName(Transformer transformer);
 
 struct AstNode {
   enum class Kind : uint8_t { kAnd, kOr, kNot, kCompare, kMacro };
@@ -59,6 +65,7 @@ struct AstNode {
   std::string field;  // "proc.aname"
   std::string field_arg;
   bool has_field_arg = false;
+  std::vector<Transformer> transformers;  // innermost first: toupper(tolower(x)) = {kToLower, kToUpper}
   CompareOp op = CompareOp::kEq;
   std::vector<AstValue> values;
   bool list_value = false;  // the value was a parenthesised list
@@ -83,12 +90,16 @@ class Filter {
 
 using EventTypeSet = std::bitset<kEventTypeCount>;
 
+class DomainSet;
+
 // What a compile needs: macro ASTs and list items by name.
 struct CompileEnv {
   const std::map<std::string, const AstNode*, std::less<>>* macros = nullptr;
   const std::map<std::string, std::vector<std::string>, std::less<>>* lists = nullptr;
   size_t max_nodes = 1'000'000;  // bound on the expanded tree (macro blow-up)
   size_t max_list_items = 2'000'000;
+  // Receives the domain-name sets of fd.*.name comparisons (resolved later by a DomainRefresher); may be null.
+  std::vector<std::shared_ptr<DomainSet>>* domain_sets = nullptr;
 };
 
 struct CompiledCondition {
@@ -97,6 +108,14 @@ struct CompiledCondition {
   std::vector<std::string> unknown_event_types;  // evt.type values customs never produces
   size_t node_count = 0;
 };
+
+// Falco's canonical text of a condition: every comparison and list parenthesised ("(evt.type = open)"), list items
+// separated by ", ", strings quoted when they need it.
+std::string AstToString(const AstNode& node);
+
+// Inlines macros and lists: the result has no kMacro node, and list names inside value lists are replaced by their
+// items (recursively). Errors as CompileCondition's (undefined macro, recursion, blow-up beyond max_nodes).
+[[nodiscard]] Result<std::unique_ptr<AstNode>> ExpandAst(const AstNode& node, const CompileEnv& env);
 
 // Compiles an AST. Errors: kUnsupported "unknown field 'x'" (with " (in macro 'm')" when it comes from a macro),
 // kInvalidArgument for bad values, undefined macros, macro recursion, or blow-up beyond max_nodes.

@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "runtime/rules/network.h"
+
 namespace customs::runtime {
 namespace {
 
@@ -119,6 +121,128 @@ TEST(ConditionTest, NumbersBoolsAndIps) {
   EXPECT_TRUE(Eval("proc.is_exe_upper_layer = false", e));
 }
 
+TEST(ConditionTest, SocketEndpointsFollowFalco) {
+  // A connect: the remote end serves. An accept: the local end serves.
+  Event c;
+  c.type = EventType::kConnect;
+  c.fd_kind = FdKind::kIpv4;
+  c.l4proto = 6;
+  ASSERT_TRUE(ParseAddress("10.1.2.3", &c.family, &c.remote_addr));
+  c.remote_port = 443;
+  uint8_t family = 0;
+  ASSERT_TRUE(ParseAddress("172.17.0.2", &family, &c.local_addr));
+  c.local_port = 40000;
+  EXPECT_TRUE(Eval("fd.sip = 10.1.2.3 and fd.sport = 443 and fd.cip = 172.17.0.2 and fd.cport = 40000", c));
+  EXPECT_TRUE(Eval("fd.rip = 10.1.2.3 and fd.lip = 172.17.0.2 and fd.lport = 40000 and fd.rport = 443", c));
+  EXPECT_TRUE(Eval("fd.ip = 172.17.0.2 and fd.ip = 10.1.2.3 and fd.port = 443 and fd.port = 40000", c));
+  EXPECT_TRUE(Eval("fd.net != 127.0.0.0/8 and not fd.net = 192.168.0.0/16", c));  // neither end
+  EXPECT_TRUE(Eval("fd.typechar = 4 and fd.type = ipv4 and fd.l4proto = tcp and fd.sockfamily = ip", c));
+  Event a = c;
+  a.type = EventType::kAccept4;
+  a.server_is_local = true;
+  EXPECT_TRUE(Eval("fd.sip = 172.17.0.2 and fd.sport = 40000 and fd.cip = 10.1.2.3", a));
+  EXPECT_TRUE(Eval("fd.num = 0 and evt.rawres = 0", a));  // accept's fd is its result
+  // A bind has no remote end.
+  Event b = c;
+  b.type = EventType::kBind;
+  b.server_is_local = true;
+  b.remote_port = 0;
+  b.remote_addr = {};
+  EXPECT_FALSE(Eval("fd.rip exists", b));
+  EXPECT_TRUE(Eval("fd.lport = 40000 and fd.sport = 40000", b));
+}
+
+TEST(ConditionTest, TransformersAndFieldComparisons) {
+  Event e = ExecEvent("BaSh", "-c /tmp/x");
+  EXPECT_TRUE(Eval("tolower(proc.name) = bash", e));
+  EXPECT_TRUE(Eval("toupper(proc.name) in (BASH, SH)", e));
+  EXPECT_TRUE(Eval("basename(proc.exepath) = BaSh", e));
+  EXPECT_TRUE(Eval("len(proc.name) = 4 and len(proc.args) > 5", e));
+  EXPECT_TRUE(Eval("len(tolower(proc.name)) = 4", e));
+  EXPECT_FALSE(Eval("tolower(proc.name) = BaSh", e));
+  Event b64 = ExecEvent("sh", "");
+  b64.args = "ZWNobyBwd25lZA==";  // "echo pwned"
+  FinishEvent(b64);
+  EXPECT_TRUE(Eval("b64(proc.args) contains pwned", b64));
+  EXPECT_FALSE(Eval("b64(proc.name) = x", ExecEvent("not*base64")));  // undecodable: false
+  Event same = ExecEvent("nginx");
+  EXPECT_TRUE(Eval("proc.name = val(proc.pname)", same));
+  EXPECT_FALSE(Eval("proc.name != val(proc.pname)", same));
+  EXPECT_TRUE(Eval("proc.exepath endswith val(proc.name)", same));
+  EXPECT_TRUE(Eval("proc.pid = val(proc.pid)", same));
+}
+
+TEST(ConditionTest, ContainerAndKubernetesFields) {
+  Event e = ExecEvent("psql");
+  auto m = std::make_shared<ContainerMetadata>();
+  m->id = e.container_id;
+  m->name = "database";
+  m->image = "registry.local:5000/team/postgres:16@sha256:abc";
+  m->engine = ContainerEngine::kContainerd;
+  m->privileged = 1;
+  m->labels = {{"app", "db"}, {"tier", "data"}};
+  m->k8s_namespace = "prod";
+  m->k8s_pod_name = "db-0";
+  m->k8s_pod_uid = "0b7e2c1d";
+  m->k8s_pod_labels = {{"app.kubernetes.io/name", "postgres"}};
+  e.container = m;
+  EXPECT_TRUE(Eval("container.name = database and container.type = containerd and container.runtime = containerd", e));
+  EXPECT_TRUE(Eval("container.image.repository = registry.local:5000/team/postgres and container.image.tag = 16", e));
+  EXPECT_TRUE(Eval("container.image.digest = sha256:abc and container.privileged = true", e));
+  EXPECT_TRUE(Eval("container.label[app] = db and container.label.tier = data and container.labels[app] = db", e));
+  EXPECT_TRUE(Eval("container.labels contains 'tier:data'", e));
+  EXPECT_TRUE(
+      Eval("k8s.ns.name = prod and k8s.pod.name = db-0 and k8s.pod.uid = 0b7e2c1d and k8s.pod.id = 0b7e2c1d", e));
+  EXPECT_TRUE(
+      Eval("k8s.pod.label[app.kubernetes.io/name] = postgres and k8s.pod.label.app.kubernetes.io/name = postgres", e));
+  EXPECT_FALSE(Eval("container.label[missing] exists", e));
+  Event host = ExecEvent("psql");
+  host.container_id.clear();
+  EXPECT_TRUE(Eval("container.name = host and container.privileged = false and not k8s.ns.name exists", host));
+}
+
+TEST(ConditionTest, DomainNamesCompareResolvedAddresses) {
+  Env env;
+  std::vector<std::shared_ptr<DomainSet>> sets;
+  CompileEnv compile_env = env.env();
+  compile_env.domain_sets = &sets;
+  auto ast = ParseCondition("evt.type = connect and fd.sip.name in (pool.minexmr.com, xmr.pool.example)");
+  ASSERT_TRUE(ast);
+  auto compiled = CompileCondition(**ast, compile_env);
+  ASSERT_TRUE(compiled) << compiled.error().ToString();
+  ASSERT_EQ(sets.size(), 1u);
+  Event e;
+  e.type = EventType::kConnect;
+  ASSERT_TRUE(ParseAddress("127.0.0.3", &e.family, &e.remote_addr));
+  e.remote_port = 3333;
+  EXPECT_FALSE(compiled->filter->Eval(e));  // not resolved yet
+  auto resolved = std::make_shared<ResolvedAddresses>();
+  IpAddress address;
+  ASSERT_TRUE(ParseAddress("127.0.0.3", &address.family, &address.bytes));
+  resolved->addresses.push_back(address);
+  sets[0]->Publish(resolved);
+  EXPECT_TRUE(compiled->filter->Eval(e));
+}
+
+TEST(ConditionTest, CanonicalTextOfExpandedConditions) {
+  Env env;
+  env.lists["shells"] = {"bash", "sh", "\"dash\""};
+  env.lists["more"] = {"shells", "zsh"};
+  env.Macro("spawned", "evt.type in (execve, execveat)");
+  auto ast = ParseCondition("spawned and not proc.name in (more) and tolower(proc.pname) = 'my app'");
+  ASSERT_TRUE(ast);
+  // Lists of lists are flattened by the loader; here the env holds them flat already.
+  env.lists["more"] = {"bash", "sh", "\"dash\"", "zsh"};
+  auto expanded = ExpandAst(**ast, env.env());
+  ASSERT_TRUE(expanded) << expanded.error().ToString();
+  EXPECT_EQ(AstToString(**expanded),
+            "(evt.type in (execve, execveat) and not proc.name in (bash, sh, dash, zsh) and tolower(proc.pname) = \"my "
+            "app\")");
+  auto bad = ParseCondition("nope and proc.name = x");
+  ASSERT_TRUE(bad);
+  EXPECT_FALSE(ExpandAst(**bad, env.env()));
+}
+
 TEST(ConditionTest, ListsAndMacrosExpand) {
   Env env;
   env.lists["shells"] = {"bash", "'zsh'", "\"sh\""};
@@ -131,7 +255,7 @@ TEST(ConditionTest, ListsAndMacrosExpand) {
 }
 
 TEST(ConditionTest, EventTypeSetFromCondition) {
-  auto ast = ParseCondition("(evt.type in (execve, open, symlink) and proc.name = x) or evt.type = connect");
+  auto ast = ParseCondition("(evt.type in (execve, open, mkdir) and proc.name = x) or evt.type = connect");
   ASSERT_TRUE(ast);
   auto compiled = CompileCondition(**ast, CompileEnv{});
   ASSERT_TRUE(compiled);
@@ -140,7 +264,7 @@ TEST(ConditionTest, EventTypeSetFromCondition) {
   EXPECT_TRUE(compiled->event_types.test(static_cast<size_t>(EventType::kConnect)));
   EXPECT_FALSE(compiled->event_types.test(static_cast<size_t>(EventType::kOpenat)));
   ASSERT_EQ(compiled->unknown_event_types.size(), 1u);
-  EXPECT_EQ(compiled->unknown_event_types[0], "symlink");
+  EXPECT_EQ(compiled->unknown_event_types[0], "mkdir");
 
   auto negated = ParseCondition("not evt.type = execve");
   ASSERT_TRUE(negated);
@@ -152,7 +276,8 @@ TEST(ConditionTest, EventTypeSetFromCondition) {
 
 TEST(ConditionTest, ParseErrors) {
   for (const char* bad : {"", "proc.name", "proc.name = ", "(proc.name = a", "proc.name = a and", "proc.name in (a, b",
-                          "proc.name = 'unterminated", "and", "tolower(proc.name) = a", "proc.name ~ a"}) {
+                          "proc.name = 'unterminated", "and", "lower(proc.name) = a", "tolower(proc.name = a",
+                          "tolower() = a", "tolower(macro) = a", "proc.name = val(proc.pname", "proc.name ~ a"}) {
     EXPECT_FALSE(ParseCondition(bad)) << bad;
   }
   std::string deep(100000, '(');
@@ -171,10 +296,10 @@ TEST(ConditionTest, CompileErrorsNameTheProblem) {
     EXPECT_TRUE(ast);
     return CompileCondition(**ast, env.env());
   };
-  auto unknown = compile("evt.type = execve and k8s.ns.name = x");
+  auto unknown = compile("evt.type = execve and k8s.deployment.name = x");
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().code(), ErrorCode::kUnsupported);
-  EXPECT_NE(unknown.error().message().find("'k8s.ns.name'"), std::string::npos);
+  EXPECT_NE(unknown.error().message().find("'k8s.deployment.name'"), std::string::npos);
   auto via_macro = compile("uses_unknown");
   ASSERT_FALSE(via_macro);
   EXPECT_NE(via_macro.error().message().find("in macro 'uses_unknown'"), std::string::npos);
@@ -187,6 +312,12 @@ TEST(ConditionTest, CompileErrorsNameTheProblem) {
   EXPECT_FALSE(compile("proc.name regex '(unclosed'"));
   EXPECT_FALSE(compile("proc.name = (a, b)"));
   EXPECT_FALSE(compile("proc.name[3] = a"));
+  EXPECT_FALSE(compile("container.label = a"));    // needs a key
+  EXPECT_FALSE(compile("tolower(proc.pid) = 3"));  // transformers need a string field
+  EXPECT_FALSE(compile("len(tolower(len(proc.name))) = 3"));
+  EXPECT_FALSE(compile("proc.name = val(proc.pid)"));  // string vs number
+  EXPECT_FALSE(compile("fd.sip.name contains evil"));  // domains compare with =, != and in
+  EXPECT_FALSE(compile("proc.name in (a, val(proc.pname))"));
 }
 
 TEST(ConditionTest, MacroBlowUpIsBounded) {

@@ -185,16 +185,9 @@ OutputTemplate OutputTemplate::Parse(std::string_view text, std::vector<std::str
       }
       Segment segment;
       segment.field_text = std::string(text.substr(i + 1, end - i - 1));
-      const FieldSpec* spec = FindField(name);
-      int index = -1;
-      bool ok = spec != nullptr;
-      if (ok && has_arg) {
-        auto [ptr, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), index);
-        ok = spec->arg != FieldArg::kNone && ec == std::errc() && ptr == arg.data() + arg.size() && index >= 0 &&
-             index <= kMaxAncestors;
-      }
-      if (ok) {
-        segment.field = FieldRef{spec, index};
+      auto ref = ResolveField(name, has_arg, arg);
+      if (ref) {
+        segment.field = std::move(*ref);
       } else {
         segment.unknown = true;
         if (unknown_fields) {
@@ -245,6 +238,10 @@ EventTypeSet RuleSet::NeededEventTypes() const {
     }
   }
   return set;
+}
+
+bool RuleSet::UsesField(FieldId id) const {
+  return std::find(fields_used_.begin(), fields_used_.end(), id) != fields_used_.end();
 }
 
 void RuleSet::Index() {
@@ -415,8 +412,16 @@ Status RulesLoader::AddText(std::string_view file_name, std::string_view text) {
       };
       bool is_override = legacy_append || !overrides.empty();
 
+      auto warn_unknown_keys = [&](const std::string& name, const std::set<std::string>& known) {
+        for (const auto& kv : item) {
+          if (!known.count(kv.first.Scalar())) {
+            warn(Line(kv.first), name, fmt::format("unknown key '{}' ignored", kv.first.Scalar()));
+          }
+        }
+      };
       if (auto l = item["list"]) {
         const std::string& name = l.Scalar();
+        warn_unknown_keys(name, {"list", "items", "override", "append"});
         std::vector<std::string> items;
         if (!ReadStrings(item["items"], &items)) {
           error(line, name, "list 'items' must be a sequence of strings");
@@ -449,6 +454,7 @@ Status RulesLoader::AddText(std::string_view file_name, std::string_view text) {
 
       if (auto m = item["macro"]) {
         const std::string& name = m.Scalar();
+        warn_unknown_keys(name, {"macro", "condition", "override", "append"});
         auto c = item["condition"];
         if (!c || !c.IsScalar()) {
           error(line, name, "macro needs a 'condition'");
@@ -701,16 +707,17 @@ Status RulesLoader::AddText(std::string_view file_name, std::string_view text) {
 
 namespace {
 
-// Splits "proc.aname[2]" into name and arg.
-void SplitField(const std::string& text, AstNode* node) {
-  size_t bracket = text.find('[');
-  if (bracket != std::string::npos && text.back() == ']') {
-    node->field = text.substr(0, bracket);
-    node->field_arg = text.substr(bracket + 1, text.size() - bracket - 2);
-    node->has_field_arg = true;
-  } else {
-    node->field = text;
+// An exception field: "proc.aname[2]", or one with transformers ("tolower(proc.name)").
+Status SplitField(const std::string& text, AstNode* node) {
+  auto parsed = ParseCondition(text + " exists");
+  if (!parsed || (*parsed)->kind != AstNode::Kind::kCompare) {
+    return MakeError(ErrorCode::kInvalidArgument, "bad exception field '{}'", text);
   }
+  node->field = (*parsed)->field;
+  node->field_arg = (*parsed)->field_arg;
+  node->has_field_arg = (*parsed)->has_field_arg;
+  node->transformers = (*parsed)->transformers;
+  return Ok();
 }
 
 Result<CompareOp> ParseComp(const std::string& text) {
@@ -737,17 +744,30 @@ Result<std::unique_ptr<AstNode>> ExceptionAst(const ExceptionDef& exc) {
     if (exc.fields.size() != 1) {
       return MakeError(ErrorCode::kInvalidArgument, "exception '{}': bad fields", exc.name);
     }
+    // Falco: `fields: f` with a list comparison is `f comp (v1, v2, ...)`; with another comparison, one
+    // `f comp v` per value, or'ed.
     auto cmp = std::make_unique<AstNode>();
     cmp->kind = AstNode::Kind::kCompare;
-    SplitField(exc.fields[0], cmp.get());
+    CUSTOMS_RETURN_IF_ERROR(SplitField(exc.fields[0], cmp.get()));
     CUSTOMS_ASSIGN_OR_RETURN(cmp->op, ParseComp(exc.comps.empty() ? "in" : exc.comps[0]));
-    cmp->list_value = true;
-    for (const auto& row : exc.values) {
-      for (const auto& item : row[0].items) {
-        cmp->values.push_back(AstValue{item, false});
+    bool list_op = cmp->op == CompareOp::kIn || cmp->op == CompareOp::kIntersects || cmp->op == CompareOp::kPmatch;
+    if (list_op) {
+      cmp->list_value = true;
+      for (const auto& row : exc.values) {
+        for (const auto& item : row[0].items) {
+          cmp->values.push_back(AstValue{item, false, false});
+        }
+      }
+      any->children.push_back(std::move(cmp));
+    } else {
+      for (const auto& row : exc.values) {
+        for (const auto& item : row[0].items) {
+          auto one = CloneAst(*cmp);
+          one->values.push_back(AstValue{item, true, false});
+          any->children.push_back(std::move(one));
+        }
       }
     }
-    any->children.push_back(std::move(cmp));
   } else {
     for (const auto& row : exc.values) {
       if (row.size() != exc.fields.size()) {
@@ -759,13 +779,13 @@ Result<std::unique_ptr<AstNode>> ExceptionAst(const ExceptionDef& exc) {
       for (size_t i = 0; i < row.size(); ++i) {
         auto cmp = std::make_unique<AstNode>();
         cmp->kind = AstNode::Kind::kCompare;
-        SplitField(exc.fields[i], cmp.get());
+        CUSTOMS_RETURN_IF_ERROR(SplitField(exc.fields[i], cmp.get()));
         std::string comp = i < exc.comps.size() ? exc.comps[i] : "=";
         CUSTOMS_ASSIGN_OR_RETURN(cmp->op, ParseComp(comp));
         bool list_op = cmp->op == CompareOp::kIn || cmp->op == CompareOp::kIntersects || cmp->op == CompareOp::kPmatch;
         cmp->list_value = list_op || row[i].is_list;
         for (const auto& item : row[i].items) {
-          cmp->values.push_back(AstValue{item, !cmp->list_value});
+          cmp->values.push_back(AstValue{item, !cmp->list_value, false});
         }
         all->children.push_back(std::move(cmp));
       }
@@ -774,7 +794,8 @@ Result<std::unique_ptr<AstNode>> ExceptionAst(const ExceptionDef& exc) {
   }
   auto negated = std::make_unique<AstNode>();
   negated->kind = AstNode::Kind::kNot;
-  negated->children.push_back(std::move(any));
+  // A single alternative needs no "or" around it.
+  negated->children.push_back(any->children.size() == 1 ? std::move(any->children[0]) : std::move(any));
   return negated;
 }
 
@@ -825,6 +846,8 @@ RuleSet RulesLoader::Finish(LoadReport* report) {
   env.macros = &macros;
   env.lists = &lists;
   env.max_list_items = options_.max_list_items;
+  env.domain_sets = &set.domain_sets_;
+  std::set<FieldId> fields_used;
 
   for (RuleDef& def : st.rules) {
     auto fail = [&](const Error& error) {
@@ -838,7 +861,10 @@ RuleSet RulesLoader::Finish(LoadReport* report) {
       }
     };
     if (def.source != "syscall") {
-      fail(Error(ErrorCode::kUnsupported, fmt::format("source '{}' is not supported (only syscall)", def.source)));
+      // Falco skips a rule of a source it has not loaded with a warning; customs has only the syscall source.
+      st.report.warnings.push_back(LoadMessage{
+          def.file, def.line, def.name,
+          fmt::format("skipped: source '{}' is not available (customs has the syscall source)", def.source)});
       continue;
     }
     auto ast = ParseCondition(def.condition);
@@ -848,6 +874,7 @@ RuleSet RulesLoader::Finish(LoadReport* report) {
     }
     std::unique_ptr<AstNode> root = std::move(*ast);
     bool bad = false;
+    bool appended = false;
     for (const auto& exc : def.exceptions) {
       auto exception_ast = ExceptionAst(exc);
       if (!exception_ast) {
@@ -858,11 +885,15 @@ RuleSet RulesLoader::Finish(LoadReport* report) {
       if (!*exception_ast) {
         continue;
       }
-      auto both = std::make_unique<AstNode>();
-      both->kind = AstNode::Kind::kAnd;
-      both->children.push_back(std::move(root));
-      both->children.push_back(std::move(*exception_ast));
-      root = std::move(both);
+      // (condition) and not (...) and not (...): one "and" for the condition and every exception.
+      if (!appended) {
+        auto both = std::make_unique<AstNode>();
+        both->kind = AstNode::Kind::kAnd;
+        both->children.push_back(std::move(root));
+        root = std::move(both);
+        appended = true;
+      }
+      root->children.push_back(std::move(*exception_ast));
     }
     if (bad) {
       continue;
@@ -872,15 +903,28 @@ RuleSet RulesLoader::Finish(LoadReport* report) {
       fail(compiled.error());
       continue;
     }
-    if (compiled->event_types.none()) {
-      std::string names;
-      for (const auto& t : compiled->unknown_event_types) {
-        names += (names.empty() ? "" : ", ") + t;
-      }
-      fail(Error(ErrorCode::kUnsupported,
-                 names.empty() ? std::string("condition can never match (no event type satisfies it)")
-                               : fmt::format("only matches event types customs does not capture: {}", names)));
+    auto expanded = ExpandAst(*root, env);
+    if (!expanded) {
+      fail(expanded.error());
       continue;
+    }
+    std::string uncaptured;
+    for (const auto& t : compiled->unknown_event_types) {
+      uncaptured += (uncaptured.empty() ? "" : ", ") + t;
+    }
+    if (compiled->event_types.none()) {
+      // As Falco loads a rule of an unknown source with a warning: loaded, but it cannot fire here.
+      st.report.warnings.push_back(
+          LoadMessage{def.file, def.condition_line ? def.condition_line : def.line, def.name,
+                      uncaptured.empty()
+                          ? std::string("condition can never match (no event type satisfies it): the rule cannot fire")
+                          : fmt::format("only matches event types customs does not capture ({}): the rule is "
+                                        "loaded but cannot fire",
+                                        uncaptured)});
+    } else if (!uncaptured.empty()) {
+      st.report.warnings.push_back(
+          LoadMessage{def.file, def.condition_line ? def.condition_line : def.line, def.name,
+                      fmt::format("event types customs does not capture are ignored: {}", uncaptured)});
     }
     if (compiled->event_types.all()) {
       st.report.warnings.push_back(
@@ -899,14 +943,40 @@ RuleSet RulesLoader::Finish(LoadReport* report) {
     rule->line = def.line;
     rule->event_types = compiled->event_types;
     rule->filter = std::move(compiled->filter);
+    rule->uncaptured_event_types = compiled->unknown_event_types;
+    std::vector<const AstNode*> stack = {expanded->get()};
+    while (!stack.empty()) {
+      const AstNode* node = stack.back();
+      stack.pop_back();
+      // A comparison with an empty list can never match: it needs no field (an empty country deny list needs no
+      // country database).
+      bool empty_list = node->list_value && node->values.empty();
+      if (node->kind == AstNode::Kind::kCompare && def.enabled && !empty_list) {
+        if (auto ref = ResolveField(node->field, node->has_field_arg, node->field_arg)) {
+          fields_used.insert(ref->spec->id);
+        }
+      }
+      for (const auto& child : node->children) {
+        stack.push_back(child.get());
+      }
+    }
+    rule->expanded = std::shared_ptr<const AstNode>(std::move(*expanded));
     std::vector<std::string> unknown_output;
     rule->output = OutputTemplate::Parse(def.output, &unknown_output);
     for (const auto& field : unknown_output) {
       st.report.warnings.push_back(LoadMessage{def.file, def.line, def.name,
                                                fmt::format("output field '%{}' is not supported: prints <NA>", field)});
     }
+    if (def.enabled) {
+      for (const auto& segment : rule->output.segments()) {
+        if (segment.field.spec != nullptr) {
+          fields_used.insert(segment.field.spec->id);
+        }
+      }
+    }
     set.rules_.push_back(std::move(rule));
   }
+  set.fields_used_.assign(fields_used.begin(), fields_used.end());
   set.Index();
   if (report != nullptr) {
     *report = std::move(st.report);

@@ -9,7 +9,9 @@
 // Files are applied in order (later files override/append earlier definitions, as in Falco). Finish() compiles
 // every rule; a rule that fails (unknown field, bad value, recursion...) is left out and reported as an error with
 // file:line, unless it carries `skip-if-unknown-filter: true` (or LoadOptions::skip_unsupported is set) and the
-// failure is an unsupported field, in which case it is a warning.
+// failure is an unsupported field, in which case it is a warning. As in Falco's loader, these are warnings and the
+// rule is kept or skipped, never an error: a rule whose event types customs does not capture (kept; it cannot
+// fire), a rule of another source (skipped), unknown keys (ignored).
 //
 // RuleSet is immutable after Finish(); Match() is thread-compatible and does not allocate.
 #pragma once
@@ -73,6 +75,11 @@ struct Rule {
   EventTypeSet event_types;
   std::unique_ptr<Filter> filter;
   OutputTemplate output;
+  // The condition with macros and lists inlined and exceptions appended (what `customs rules explain` prints and what
+  // the kernel policy compiler reads).
+  std::shared_ptr<const AstNode> expanded;
+  // evt.type values the condition names that customs does not capture (the rule cannot fire on them).
+  std::vector<std::string> uncaptured_event_types;
 
   bool HasAction(Action action) const { return (actions & static_cast<uint32_t>(action)) != 0; }
 };
@@ -118,12 +125,18 @@ class RuleSet {
   const std::vector<std::unique_ptr<Rule>>& rules() const { return rules_; }
   // Event types at least one enabled rule can match: what the sensor must capture.
   EventTypeSet NeededEventTypes() const;
+  // The domain-name sets of fd.*.name comparisons (a DomainRefresher resolves them).
+  const std::vector<std::shared_ptr<DomainSet>>& domain_sets() const { return domain_sets_; }
+  // Whether an enabled rule's condition or output uses this field.
+  bool UsesField(FieldId id) const;
 
  private:
   friend class RulesLoader;
   void Index();
   std::vector<std::unique_ptr<Rule>> rules_;
   std::array<std::vector<const Rule*>, kEventTypeCount> by_type_;
+  std::vector<std::shared_ptr<DomainSet>> domain_sets_;
+  std::vector<FieldId> fields_used_;
 };
 
 class RulesLoader {

@@ -1,18 +1,29 @@
 // The kernel sensor: libbpf CO-RE programs (bpf/customs.bpf.c, bpftool skeleton) on tracepoints for exec, exit,
-// connect, open/openat/openat2, the setuid family, ptrace, mount, init_module/finit_module, unlink and rename.
-// Only the programs the loaded rules need are attached; events from host cgroups are dropped in the kernel unless
-// include_host is set. Events come through an 8 MiB ring buffer written with BPF_RB_NO_WAKEUP and drained by a
-// ~1 ms consume loop. Processes started before the sensor are attributed from /proc.
+// connect, accept, bind, listen, socket, dup*, close, open*, chmod*, memfd_create, (sym)link*, sendto/sendmsg/
+// recvfrom, the setuid family, ptrace, mount, init_module/finit_module, unlink and rename, plus cgroup_mkdir/rmdir
+// (a container is known before its first process runs). Only the programs the loaded rules need are attached;
+// events from host cgroups are dropped in the kernel unless include_host is set. Events come through an 8 MiB ring
+// buffer written with BPF_RB_NO_WAKEUP and drained by a ~1 ms consume loop. Processes started before the sensor are
+// attributed from /proc.
+//
+// Container metadata comes from the ContainerRegistry (its worker thread asks the engines). An event of a container
+// whose metadata is still being fetched for the first time is held back, in order per cgroup, until it arrives or
+// `metadata_hold` passes: rules on container.name see the name from the container's first event on.
+//
+// With a KernelConnectPolicy (deny_network rules the kernel can check), a cgroup/connect4|6 program at the root of
+// the unified hierarchy refuses those connects (EPERM) before any packet leaves.
 //
 // Requires root (CAP_BPF, CAP_PERFMON) and a BTF kernel. Not thread-safe: one thread polls.
 #pragma once
 
+#include <chrono>
 #include <memory>
 
 #include "core/diagnostics.h"
 #include "runtime/actions/actions.h"
-#include "runtime/containers/container.h"
+#include "runtime/containers/registry.h"
 #include "runtime/rules/condition.h"
+#include "runtime/rules/kernel_policy.h"
 #include "runtime/sensor/event_source.h"
 
 namespace customs::runtime {
@@ -24,16 +35,22 @@ struct BpfOptions {
   // kernel with bpf_send_signal(SIGKILL) before the new program runs (rules with kill_process on such execs).
   bool kill_exec_memfd = false;
   bool kill_exec_upper_layer = false;
+  // deny_network rules checked in the kernel before the connect (--enforce); null or empty: none.
+  const KernelConnectPolicy* connect_policy = nullptr;
+  // How long an event may wait for its container's first metadata.
+  std::chrono::milliseconds metadata_hold{500};
 };
 
 class BpfSource final : public EventSource, public NetworkDenier {
  public:
-  static Result<std::unique_ptr<BpfSource>> Open(const BpfOptions& options, ContainerResolver& resolver,
+  static Result<std::unique_ptr<BpfSource>> Open(const BpfOptions& options, ContainerRegistry& registry,
                                                  Diagnostics& diagnostics);
   ~BpfSource() override;
   Result<bool> Poll(const EventHandler& handler, int timeout_ms) override;
   SourceStats Stats() const override;
   Status DenyCgroup(const std::filesystem::path& cgroup_dir) override;
+  // Connects refused in the kernel by the connect policy.
+  uint64_t DeniedConnects() const;
 
   struct Impl;
 

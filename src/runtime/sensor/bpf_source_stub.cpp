@@ -8,7 +8,7 @@ struct BpfSource::Impl {};
 BpfSource::BpfSource(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 BpfSource::~BpfSource() = default;
 
-Result<std::unique_ptr<BpfSource>> BpfSource::Open(const BpfOptions&, ContainerResolver&, Diagnostics&) {
+Result<std::unique_ptr<BpfSource>> BpfSource::Open(const BpfOptions&, ContainerRegistry&, Diagnostics&) {
   return MakeError(ErrorCode::kUnsupported, "customs was built without the BPF sensor (clang/bpftool/libbpf missing)");
 }
 Result<bool> BpfSource::Poll(const EventHandler&, int) {
@@ -19,6 +19,9 @@ SourceStats BpfSource::Stats() const {
 }
 Status BpfSource::DenyCgroup(const std::filesystem::path&) {
   return MakeError(ErrorCode::kUnsupported, "no BPF sensor");
+}
+uint64_t BpfSource::DeniedConnects() const {
+  return 0;
 }
 bool BpfAvailable(std::string* reason) {
   *reason = "customs was built without the BPF sensor";

@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <filesystem>
+#include <vector>
 
 #include "core/file_util.h"
 
@@ -188,6 +189,57 @@ std::string_view UserNames::Group(const std::string& container_key, int64_t pid,
   Db& db = Load(container_key, pid);
   auto it = db.groups.find(gid);
   return it == db.groups.end() ? std::string_view() : std::string_view(it->second);
+}
+
+std::string NormalizePath(std::string_view path, std::string_view base) {
+  std::vector<std::string_view> parts;
+  auto push = [&](std::string_view text) {
+    size_t start = 0;
+    while (start <= text.size()) {
+      size_t slash = text.find('/', start);
+      if (slash == std::string_view::npos) {
+        slash = text.size();
+      }
+      std::string_view part = text.substr(start, slash - start);
+      if (part == "..") {
+        if (!parts.empty()) {
+          parts.pop_back();
+        }
+      } else if (!part.empty() && part != ".") {
+        parts.push_back(part);
+      }
+      start = slash + 1;
+    }
+  };
+  if (path.empty() || path.front() != '/') {
+    push(base);
+  }
+  push(path);
+  std::string out;
+  for (std::string_view part : parts) {
+    out += '/';
+    out += part;
+  }
+  return out.empty() ? std::string("/") : out;
+}
+
+std::string ProcPathInRoot(int64_t pid, std::string_view link) {
+  std::string base = "/proc/" + std::to_string(pid) + "/";
+  std::string target = ReadLink(base + std::string(link));
+  if (target.empty()) {
+    return target;
+  }
+  std::string root = ReadLink(base + "root");
+  if (root.empty() || root == "/") {
+    return target;
+  }
+  if (target == root) {
+    return "/";
+  }
+  if (target.size() > root.size() && target.compare(0, root.size(), root) == 0 && target[root.size()] == '/') {
+    return target.substr(root.size());
+  }
+  return target;
 }
 
 }  // namespace customs::runtime

@@ -53,4 +53,12 @@ class UserNames {
   std::unordered_map<std::string, Db> dbs_;
 };
 
+// Lexically normalises a path ("/a/./b/../c" -> "/a/c"); a relative path is joined to `base` first (Falco's fd.name;
+// the raw path is fd.nameraw). Symlinks are not resolved.
+std::string NormalizePath(std::string_view path, std::string_view base);
+
+// A /proc/<pid>/<link> target (cwd, fd/N) as the process sees it: readlink gives it relative to our root, so the
+// process's root (/proc/<pid>/root, a container's rootfs) is stripped. Empty if unreadable.
+std::string ProcPathInRoot(int64_t pid, std::string_view link);
+
 }  // namespace customs::runtime
