@@ -168,9 +168,7 @@ int RunWatch(const WatchArgs& args) {
     options.event_types = rules.NeededEventTypes();
     options.include_host = args.include_host;
     if (args.enforce) {
-      KernelKillPolicy policy = ComputeKernelKillPolicy(rules);
-      options.kill_exec_memfd = policy.memfd;
-      options.kill_exec_upper_layer = policy.upper_layer;
+      options.kill_rules = &rules;
       options.connect_policy = &connect_policy;
     }
     auto opened = BpfSource::Open(options, registry, diagnostics);
@@ -186,6 +184,9 @@ int RunWatch(const WatchArgs& args) {
     size_t resolved = refresher->Start();
     std::fprintf(stderr, "customs watch: %zu of the domain names in rules resolved%s\n", resolved,
                  args.hosts_file.empty() ? "" : fmt::format(" (from {})", args.hosts_file).c_str());
+    if (bpf != nullptr) {
+      bpf->RefreshKernelPolicy();  // the resolved addresses into the kernel's deny map before watching starts
+    }
   }
 
   // Sinks.

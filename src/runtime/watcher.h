@@ -51,15 +51,3 @@ class Watcher {
 };
 
 }  // namespace customs::runtime
-
-namespace customs::runtime {
-
-// Which exec kills the kernel may do itself (bpf_send_signal before the new program runs): a flag qualifies when an
-// enabled kill_process rule matches a container exec probe because of that flag (and not without it).
-struct KernelKillPolicy {
-  bool memfd = false;
-  bool upper_layer = false;
-};
-KernelKillPolicy ComputeKernelKillPolicy(const RuleSet& rules);
-
-}  // namespace customs::runtime

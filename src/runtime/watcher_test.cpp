@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/file_util.h"
+#include "runtime/rules/kernel_policy.h"
 
 namespace customs::runtime {
 namespace {
@@ -202,9 +203,11 @@ namespace {
 
 TEST(KernelKillPolicyTest, DefaultRulesKillMemfdAndUpperLayerExecsInKernel) {
   RuleSet rules = DefaultRules();
-  KernelKillPolicy policy = ComputeKernelKillPolicy(rules);
+  const std::string id = "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789";
+  KernelKillPolicy policy = ComputeKernelKillPolicy(rules, id, nullptr);
   EXPECT_TRUE(policy.memfd);
   EXPECT_TRUE(policy.upper_layer);
+  EXPECT_FALSE(ComputeKernelKillPolicy(rules, "", nullptr).memfd);  // never on the host
   // Without a kill_process rule on those flags, the kernel must not kill.
   RulesLoader loader;
   ASSERT_TRUE(loader.AddText("r.yaml", R"(
@@ -217,13 +220,26 @@ TEST(KernelKillPolicyTest, DefaultRulesKillMemfdAndUpperLayerExecsInKernel) {
   output: x
   priority: INFO
   actions: [kill_process]
+- rule: kill upper-layer execs in the web container
+  condition: evt.type = execve and proc.is_exe_upper_layer = true and container.name = web
+  output: x
+  priority: INFO
+  actions: [kill_process]
 )"));
   LoadReport report;
   RuleSet other = loader.Finish(&report);
   ASSERT_TRUE(report.ok());
-  KernelKillPolicy none = ComputeKernelKillPolicy(other);
+  KernelKillPolicy none = ComputeKernelKillPolicy(other, id, nullptr);
   EXPECT_FALSE(none.memfd);
   EXPECT_FALSE(none.upper_layer);
+  // Per container: the scoped rule applies to "web" only.
+  auto web = std::make_shared<ContainerMetadata>();
+  web->id = id;
+  web->name = "web";
+  EXPECT_TRUE(ComputeKernelKillPolicy(other, id, web).upper_layer);
+  auto db = std::make_shared<ContainerMetadata>(*web);
+  db->name = "db";
+  EXPECT_FALSE(ComputeKernelKillPolicy(other, id, db).upper_layer);
 }
 
 TEST(EnforcingExecutorTest, KernelKillIsReported) {

@@ -530,4 +530,35 @@ bool KernelConnectPolicy::Denies(uint64_t rule_mask, uint8_t family, const uint8
   return false;
 }
 
+KernelKillPolicy ComputeKernelKillPolicy(const RuleSet& rules, const std::string& container_id,
+                                         std::shared_ptr<const ContainerMetadata> metadata) {
+  KernelKillPolicy policy;
+  if (container_id.empty()) {
+    return policy;  // host processes are never killed in the kernel
+  }
+  Event base;
+  base.type = EventType::kExecve;
+  base.num = 1;
+  base.name = "customs-probe";
+  base.exepath = "/customs-probe";
+  base.container_id = container_id;
+  base.container = std::move(metadata);
+  FinishEvent(base);
+  auto kills = [&](const Event& event) {
+    bool any = false;
+    rules.Match(event, [&](const Rule& rule) { any = any || rule.HasAction(Action::kKillProcess); });
+    return any;
+  };
+  if (kills(base)) {
+    return policy;  // a generic exec is already killed: no flag is the reason
+  }
+  Event memfd = base;
+  memfd.exe_from_memfd = true;
+  policy.memfd = kills(memfd);
+  Event upper = base;
+  upper.exe_upper_layer = true;
+  policy.upper_layer = kills(upper);
+  return policy;
+}
+
 }  // namespace customs::runtime

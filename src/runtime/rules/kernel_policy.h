@@ -80,4 +80,14 @@ class KernelConnectPolicy {
   std::vector<RulePolicy> rules_;
 };
 
+// Which exec kills the kernel may do itself for one container (bpf_send_signal before the new program runs): a flag
+// qualifies when an enabled kill_process rule matches an exec probe from that container because of that flag (and
+// not without it). Evaluated per container, with its metadata, so rules scoped by container name or image apply.
+struct KernelKillPolicy {
+  bool memfd = false;
+  bool upper_layer = false;
+};
+KernelKillPolicy ComputeKernelKillPolicy(const RuleSet& rules, const std::string& container_id,
+                                         std::shared_ptr<const ContainerMetadata> metadata);
+
 }  // namespace customs::runtime

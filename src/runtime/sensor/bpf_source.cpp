@@ -111,18 +111,34 @@ struct BpfSource::Impl {
     }
   }
 
-  void SetVerdict(const CgroupEntry& entry) {
+  // The kernel's view of a cgroup: host or container, and (once the container's metadata is known) which execs it
+  // kills itself there.
+  void SetVerdict(const CgroupEntry& entry, const std::shared_ptr<const ContainerMetadata>& metadata = nullptr) {
     if (entry.classifying) {
       return;  // unknown ids pass in the kernel until user space knows
     }
     uint64_t id = entry.id;
-    uint8_t verdict = entry.container_id.empty() ? 0 : 1;
+    uint8_t verdict = 0;
+    if (!entry.container_id.empty()) {
+      verdict = CUSTOMS_VERDICT_CONTAINER;
+      if (options.kill_rules != nullptr && metadata != nullptr) {
+        KernelKillPolicy kill = ComputeKernelKillPolicy(*options.kill_rules, entry.container_id, metadata);
+        verdict |= (kill.memfd ? CUSTOMS_VERDICT_KILL_MEMFD : 0) | (kill.upper_layer ? CUSTOMS_VERDICT_KILL_UPPER : 0);
+      }
+    }
     bpf_map__update_elem(skel->maps.cgroup_verdict, &id, sizeof(id), &verdict, sizeof(verdict), BPF_ANY);
   }
 
-  // The kernel connect policy for a container cgroup (which deny_network rules apply to it).
+  // What the kernel does for a container once its metadata is known: the execs it kills and the deny_network rules
+  // that apply to it.
   void SetPolicyMask(const CgroupEntry& entry, const std::shared_ptr<const ContainerMetadata>& metadata) {
-    if (options.connect_policy == nullptr || options.connect_policy->empty() || entry.container_id.empty()) {
+    if (entry.container_id.empty()) {
+      return;
+    }
+    if (options.kill_rules != nullptr) {
+      SetVerdict(entry, metadata);
+    }
+    if (options.connect_policy == nullptr || options.connect_policy->empty()) {
       return;
     }
     uint64_t mask = options.connect_policy->RuleMaskFor(entry.container_id, metadata);
@@ -244,7 +260,7 @@ struct BpfSource::Impl {
         SetPolicyMask(*a.entry, a.metadata);
       }
     }
-    if (options.connect_policy != nullptr && !options.connect_policy->empty()) {
+    if (options.kill_rules != nullptr || (options.connect_policy != nullptr && !options.connect_policy->empty())) {
       // Containers this loop has not seen an event from yet (a new cgroup): their kernel policy now.
       for (const auto& entry : registry->Entries()) {
         if (!entry->container_id.empty() && (ids.count(entry->container_id) || reclassified)) {
@@ -599,8 +615,6 @@ Result<std::unique_ptr<BpfSource>> BpfSource::Open(const BpfOptions& options, Co
   }
   skel->rodata->self_tgid = static_cast<uint32_t>(getpid());
   skel->rodata->include_host = options.include_host ? 1 : 0;
-  skel->rodata->kill_exec_memfd = options.kill_exec_memfd ? 1 : 0;
-  skel->rodata->kill_exec_upper = options.kill_exec_upper_layer ? 1 : 0;
   bool policy = options.connect_policy != nullptr && !options.connect_policy->empty();
   bpf_program__set_autoload(skel->progs.policy_connect4, policy);
   bpf_program__set_autoload(skel->progs.policy_connect6, policy);
@@ -618,6 +632,16 @@ Result<std::unique_ptr<BpfSource>> BpfSource::Open(const BpfOptions& options, Co
   }
   impl->processes.Scan();
   impl->boot_to_wall_ns = ClockNs(CLOCK_REALTIME) - ClockNs(CLOCK_BOOTTIME);
+  if (policy || options.kill_rules != nullptr) {
+    // Existing containers: what the kernel does for each, once their metadata is in (bounded wait).
+    registry.WaitIdle(std::chrono::milliseconds(2000));
+    for (const auto& entry : registry.Entries()) {
+      if (!entry->container_id.empty()) {
+        auto meta = registry.Metadata(entry->container_id);
+        impl->SetPolicyMask(*entry, meta.metadata);
+      }
+    }
+  }
   if (policy) {
     // The kernel connect policy: terms, ports and addresses now; per-cgroup rule masks as containers become known.
     const KernelConnectPolicy& connect = *options.connect_policy;
@@ -630,13 +654,6 @@ Result<std::unique_ptr<BpfSource>> BpfSource::Open(const BpfOptions& options, Co
       bpf_map__update_elem(skel->maps.deny_ports, &port, sizeof(port), &bits, sizeof(bits), BPF_ANY);
     }
     impl->RefreshPolicyMaps(true);
-    registry.WaitIdle(std::chrono::milliseconds(2000));
-    for (const auto& entry : registry.Entries()) {
-      if (!entry->container_id.empty()) {
-        auto meta = registry.Metadata(entry->container_id);
-        impl->SetPolicyMask(*entry, meta.metadata);
-      }
-    }
     int root = open(registry.cgroup_root().c_str(), O_RDONLY | O_DIRECTORY);
     if (root < 0) {
       return MakeError(ErrorCode::kNotFound, "open {}: {}", registry.cgroup_root().string(), std::strerror(errno));
@@ -701,6 +718,10 @@ Result<bool> BpfSource::Poll(const EventHandler& handler, int timeout_ms) {
   }
   impl_->handler = nullptr;
   return true;
+}
+
+void BpfSource::RefreshKernelPolicy() {
+  impl_->RefreshPolicyMaps(false);
 }
 
 uint64_t BpfSource::DeniedConnects() const {

@@ -24,6 +24,7 @@
 #include "runtime/containers/registry.h"
 #include "runtime/rules/condition.h"
 #include "runtime/rules/kernel_policy.h"
+#include "runtime/rules/rules.h"
 #include "runtime/sensor/event_source.h"
 
 namespace customs::runtime {
@@ -31,10 +32,10 @@ namespace customs::runtime {
 struct BpfOptions {
   EventTypeSet event_types;   // what to capture (RuleSet::NeededEventTypes)
   bool include_host = false;  // deliver host (non-container) events too
-  // Exec events of container processes whose executable is a memfd or in the overlay upper layer are killed in the
-  // kernel with bpf_send_signal(SIGKILL) before the new program runs (rules with kill_process on such execs).
-  bool kill_exec_memfd = false;
-  bool kill_exec_upper_layer = false;
+  // With rules (--enforce): exec events of container processes whose executable is a memfd or in the overlay upper
+  // layer are killed in the kernel with bpf_send_signal(SIGKILL) before the new program runs, in the containers
+  // where a kill_process rule on such execs applies (ComputeKernelKillPolicy, per container).
+  const RuleSet* kill_rules = nullptr;
   // deny_network rules checked in the kernel before the connect (--enforce); null or empty: none.
   const KernelConnectPolicy* connect_policy = nullptr;
   // How long an event may wait for its container's first metadata.
@@ -51,6 +52,9 @@ class BpfSource final : public EventSource, public NetworkDenier {
   Status DenyCgroup(const std::filesystem::path& cgroup_dir) override;
   // Connects refused in the kernel by the connect policy.
   uint64_t DeniedConnects() const;
+  // Reloads the connect policy's addresses now (after the domain names in rules resolved), instead of at the next
+  // poll's periodic check.
+  void RefreshKernelPolicy();
 
   struct Impl;
 

@@ -20,6 +20,7 @@ SourceStats BpfSource::Stats() const {
 Status BpfSource::DenyCgroup(const std::filesystem::path&) {
   return MakeError(ErrorCode::kUnsupported, "no BPF sensor");
 }
+void BpfSource::RefreshKernelPolicy() {}
 uint64_t BpfSource::DeniedConnects() const {
   return 0;
 }

@@ -34,8 +34,6 @@ char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u32 self_tgid = 0;
 const volatile __u8 include_host = 0;
-const volatile __u8 kill_exec_memfd = 0;
-const volatile __u8 kill_exec_upper = 0;
 
 struct {
   __uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -49,7 +47,7 @@ struct {
   __type(value, __u64);
 } stats SEC(".maps");
 
-/* cgroup id -> 1 container, 0 host. Unknown ids pass so user space can classify them and fill the map. */
+/* cgroup id -> CUSTOMS_VERDICT_* bits (0: host). Unknown ids pass so user space can classify them and fill the map. */
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
   __uint(max_entries, 65536);
@@ -127,7 +125,7 @@ static __always_inline int wanted(__u64 cgroup_id) {
   if (tgid == self_tgid) return 0;
   if (include_host) return 1;
   __u8* verdict = bpf_map_lookup_elem(&cgroup_verdict, &cgroup_id);
-  if (verdict && *verdict == 0) return 0;
+  if (verdict && !(*verdict & CUSTOMS_VERDICT_CONTAINER)) return 0;
   return 1;
 }
 
@@ -246,9 +244,9 @@ int BPF_PROG(handle_exec, struct task_struct* p, pid_t old_pid, struct linux_bin
     if (upper) e->flags |= CUSTOMS_F_UPPER;
   }
   __u8* verdict = bpf_map_lookup_elem(&cgroup_verdict, &cgroup_id);
-  int in_container = verdict && *verdict == 1;
-  if (in_container &&
-      ((kill_exec_memfd && (e->flags & CUSTOMS_F_MEMFD)) || (kill_exec_upper && (e->flags & CUSTOMS_F_UPPER)))) {
+  __u8 bits = verdict ? *verdict : 0;
+  if ((bits & CUSTOMS_VERDICT_CONTAINER) && (((bits & CUSTOMS_VERDICT_KILL_MEMFD) && (e->flags & CUSTOMS_F_MEMFD)) ||
+                                             ((bits & CUSTOMS_VERDICT_KILL_UPPER) && (e->flags & CUSTOMS_F_UPPER)))) {
     /* The process dies before it runs one instruction of the new program. */
     if (bpf_send_signal(SIGKILL) == 0) e->flags |= CUSTOMS_F_KILLED;
   }
@@ -722,8 +720,11 @@ static __always_inline int policy_verdict(__u64 ip_bits, __u16 port) {
   __u64 port_bits = 0;
   __u64* p = bpf_map_lookup_elem(&deny_ports, &port);
   if (p) port_bits = *p;
+    /* Unrolled: the map key lives on the stack, where the verifier cannot follow a loop counter. */
+#pragma clang loop unroll(full)
   for (__u32 i = 0; i < CUSTOMS_DENY_TERMS_MAX; i++) {
-    struct customs_deny_term* term = bpf_map_lookup_elem(&deny_terms, &i);
+    __u32 key = i;
+    struct customs_deny_term* term = bpf_map_lookup_elem(&deny_terms, &key);
     if (!term || term->rule == 0) break;
     if (!(term->rule & *rules)) continue;
     if ((ip_bits & term->ip_must) != term->ip_must || (ip_bits & term->ip_must_not) != 0) continue;

@@ -65,6 +65,12 @@ enum customs_event_type {
 #define CUSTOMS_F_NAME_CHANGED 16u /* this call set the socket's peer (connect, sendto with an address) */
 #define CUSTOMS_F_SERVER_LOCAL 32u /* the local end serves (accept, bind, listen) */
 
+/* cgroup_verdict bits: a container's cgroup, and which execs the kernel kills in it (kill_process rules on memfd or
+ * upper-layer executables that apply to that container) */
+#define CUSTOMS_VERDICT_CONTAINER 1u
+#define CUSTOMS_VERDICT_KILL_MEMFD 2u
+#define CUSTOMS_VERDICT_KILL_UPPER 4u
+
 /* fd kinds (customs::runtime::FdKind) */
 #define CUSTOMS_FD_NONE 0
 #define CUSTOMS_FD_FILE 1
