@@ -42,3 +42,11 @@ apt-get "${APT_OPTS[@]}" update -qq
 apt-get "${APT_OPTS[@]}" install -y -qq --no-install-recommends "${missing[@]}"
 # docker-registry starts a system service on install; the tests start their own instances.
 if command -v systemctl >/dev/null 2>&1; then systemctl stop docker-registry 2>/dev/null || true; fi
+# docker.io, containerd and podman may start system daemons on install; the runtime tests start their own (each with
+# its own root and socket), so stop the system ones.
+if command -v systemctl >/dev/null 2>&1; then
+  systemctl stop docker.socket docker containerd podman.socket 2>/dev/null || true
+elif command -v service >/dev/null 2>&1; then
+  service docker stop 2>/dev/null || true
+  service containerd stop 2>/dev/null || true
+fi

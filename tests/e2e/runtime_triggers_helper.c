@@ -4,8 +4,15 @@
 //   ptrace-traceme          ptrace(PTRACE_TRACEME)
 //   ptrace-attach PID       ptrace(PTRACE_ATTACH, PID), then PTRACE_DETACH
 //   packet-socket           socket(AF_PACKET, SOCK_RAW, ETH_P_ALL)
-//   socket-loop N           N socket(AF_INET, SOCK_DGRAM) + close pairs (the overhead benchmark's workload)
+// The overhead benchmark's workloads (bench/runtime_container_overhead.sh):
+//   exec-loop N             N fork + exec of /bin/true, each waited for
+//   open-loop N             N open("/etc/hostname") + close
+//   connect-loop N          N TCP connects to 127.0.0.1:9 (refused) + close
+//   open-rate RATE SECONDS  about RATE opens per second for SECONDS (in 10 ms batches)
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +20,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 int main(int argc, char** argv) {
@@ -41,12 +49,62 @@ int main(int argc, char** argv) {
     if (fd >= 0) close(fd);
     return 0;
   }
-  if (strcmp(argv[1], "socket-loop") == 0 && argc > 2) {
+  if (strcmp(argv[1], "exec-loop") == 0 && argc > 2) {
+    long n = atol(argv[2]);
+    char* child[] = {"/bin/true", NULL};
+    for (long i = 0; i < n; i++) {
+      pid_t pid;
+      if (posix_spawn(&pid, "/bin/true", NULL, NULL, child, NULL) == 0) waitpid(pid, NULL, 0);
+    }
+    return 0;
+  }
+  if (strcmp(argv[1], "open-loop") == 0 && argc > 2) {
     long n = atol(argv[2]);
     for (long i = 0; i < n; i++) {
-      int fd = socket(AF_INET, SOCK_DGRAM, 0);
+      int fd = open("/etc/hostname", O_RDONLY);
       if (fd >= 0) close(fd);
     }
+    return 0;
+  }
+  if (strcmp(argv[1], "connect-loop") == 0 && argc > 2) {
+    long n = atol(argv[2]);
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof(addr));
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(9);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    for (long i = 0; i < n; i++) {
+      int fd = socket(AF_INET, SOCK_STREAM, 0);
+      if (fd < 0) continue;
+      connect(fd, (struct sockaddr*)&addr, sizeof(addr));
+      close(fd);
+    }
+    return 0;
+  }
+  if (strcmp(argv[1], "open-rate") == 0 && argc > 3) {
+    long rate = atol(argv[2]);
+    double seconds = atof(argv[3]);
+    long batch = rate / 100;
+    struct timespec start, now, next;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    next = start;
+    long total = 0;
+    while (1) {
+      clock_gettime(CLOCK_MONOTONIC, &now);
+      if ((now.tv_sec - start.tv_sec) + (now.tv_nsec - start.tv_nsec) / 1e9 >= seconds) break;
+      for (long i = 0; i < batch; i++) {
+        int fd = open("/etc/hostname", O_RDONLY);
+        if (fd >= 0) close(fd);
+      }
+      total += batch;
+      next.tv_nsec += 10 * 1000 * 1000;
+      if (next.tv_nsec >= 1000000000) {
+        next.tv_sec += 1;
+        next.tv_nsec -= 1000000000;
+      }
+      clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+    }
+    printf("%ld opens\n", total);
     return 0;
   }
   fprintf(stderr, "unknown command %s\n", argv[1]);

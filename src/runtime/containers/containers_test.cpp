@@ -139,22 +139,23 @@ TEST(EnginesTest, PodmanStorage) {
 }
 
 TEST(EnginesTest, CriAnnotations) {
-  // containerd's CRI plugin (annotation names as recorded in FIELD-NOTES from containerd 1.6).
-  Labels annotations = {{"io.kubernetes.cri.container-name", "postgres"},
-                        {"io.kubernetes.cri.container-type", "container"},
-                        {"io.kubernetes.cri.image-name", "docker.io/library/postgres:16"},
-                        {"io.kubernetes.cri.sandbox-id", "9e8d7c6b5a4f"},
-                        {"io.kubernetes.cri.sandbox-name", "db-0"},
-                        {"io.kubernetes.cri.sandbox-namespace", "prod"},
-                        {"io.kubernetes.cri.sandbox-uid", "0b7e2c1d-6a4f-4e8b-9c3d-2f1a0e9b8c7d"}};
+  // containerd 1.6's CRI plugin: the bundle config.json of a container and of its pod sandbox, recorded here.
+  // (Both image tags pointed at one image then, and the plugin named the image by the sandbox image's tag.)
   ContainerMetadata containerd;
-  ApplyAnnotations(annotations, &containerd);
+  ASSERT_TRUE(ParseOciConfig(Testdata("containerd_cri_container_config.json"), &containerd));
   EXPECT_EQ(containerd.engine, ContainerEngine::kContainerd);
   EXPECT_EQ(containerd.name, "postgres");
-  EXPECT_EQ(containerd.image, "docker.io/library/postgres:16");
+  EXPECT_EQ(containerd.image, "docker.io/customs-e2e/pause:1");
   EXPECT_EQ(containerd.k8s_pod_name, "db-0");
   EXPECT_EQ(containerd.k8s_namespace, "prod");
   EXPECT_EQ(containerd.k8s_pod_uid, "0b7e2c1d-6a4f-4e8b-9c3d-2f1a0e9b8c7d");
+  EXPECT_EQ(containerd.k8s_sandbox_id, "d95a03ea71cbcd80d9df384417b37697ac6f3fe8fb71b5c616b70da0da038788");
+  EXPECT_EQ(containerd.privileged, 0);
+  ContainerMetadata pod;
+  pod.id = "d95a03ea71cbcd80d9df384417b37697ac6f3fe8fb71b5c616b70da0da038788";
+  ASSERT_TRUE(ParseOciConfig(Testdata("containerd_cri_sandbox_config.json"), &pod));
+  EXPECT_EQ(pod.name, "db-0");  // a sandbox is named after its pod
+  EXPECT_EQ(pod.k8s_sandbox_id, pod.id);
 
   ContainerMetadata crio;
   ASSERT_TRUE(ParseOciConfig(Testdata("crio_container_config.json"), &crio));

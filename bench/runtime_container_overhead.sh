@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Overhead of `customs watch` on a watched container: exec, open and connect loops run inside a runc container whose
+# events reach the rule engine (the default rules ask for execve, openat and connect), with no watch, with the
+# default container-only watch, and with --include-host; the configurations alternate run by run. Then drops at a
+# fixed rate of ~50,000 opens per second inside the container. Root + eBPF + runc.
+#
+# Usage: bench/runtime_container_overhead.sh [BUILD_DIR]   (default build/dev; RUNS, N_EXEC, N_OPEN, N_CONNECT)
+# Needs the test root filesystem (BUILD_DIR/testimages/runtime-rootfs-v2: run runtime_e2e_test once) and the
+# workload helper (BUILD_DIR/src/runtime/runtime_e2e_triggers_helper).
+# Prints, per loop, the workload's wall time per configuration, the slowdown against no watch, the CPU the watch
+# process used, and the events it processed and dropped.
+set -euo pipefail
+BUILD=${1:-build/dev}
+CUSTOMS=$BUILD/cli/customs
+ROOTFS=$(realpath -m "$BUILD/testimages/runtime-rootfs-v2")
+HELPER=$BUILD/src/runtime/runtime_e2e_triggers_helper
+RUNS=${RUNS:-3}
+N_EXEC=${N_EXEC:-2000}
+N_OPEN=${N_OPEN:-200000}
+N_CONNECT=${N_CONNECT:-50000}
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+for f in "$CUSTOMS" "$HELPER" "$ROOTFS/usr/bin/bash"; do
+  [ -e "$f" ] || { echo "SKIP: $f missing (build customs and runtime_e2e_test, run runtime_e2e_test once)"; exit 77; }
+done
+command -v runc >/dev/null || { echo "SKIP: runc missing"; exit 77; }
+
+TMP=$(mktemp -d /tmp/customs-bench-rt-XXXXXX)
+ID=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+RUNC_PID=""
+WATCH_PID=""
+cleanup() {
+  [ -n "$WATCH_PID" ] && kill "$WATCH_PID" 2>/dev/null && wait "$WATCH_PID" 2>/dev/null || true
+  runc kill "$ID" KILL 2>/dev/null || true
+  runc delete --force "$ID" 2>/dev/null || true
+  [ -n "$RUNC_PID" ] && wait "$RUNC_PID" 2>/dev/null || true
+  [ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# The container: read-only Debian root, host network (loopback connects), the helper bind-mounted.
+mkdir -p "$TMP/bundle"
+runc spec --bundle "$TMP/bundle"
+python3 - "$TMP/bundle/config.json" "$ROOTFS" "$(realpath "$HELPER")" <<'PY'
+import json, sys
+path, rootfs, helper = sys.argv[1:4]
+c = json.load(open(path))
+c["root"] = {"path": rootfs, "readonly": True}
+c["process"]["terminal"] = False
+c["process"]["args"] = ["sleep", "3600"]
+c["mounts"].append({"destination": "/helper", "type": "bind", "source": helper, "options": ["rbind", "ro"]})
+c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]
+json.dump(c, open(path, "w"))
+PY
+runc run --bundle "$TMP/bundle" "$ID" > "$TMP/runc.log" 2>&1 &
+RUNC_PID=$!
+for _ in $(seq 200); do runc state "$ID" 2>/dev/null | grep -q '"running"' && break; sleep 0.05; done
+: > "$TMP/hosts"  # the default rules name domains: resolve them from an empty file, never DNS
+
+now() { date +%s.%N; }
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+
+start_watch() {  # $1: label, rest: extra args
+  local label=$1
+  shift
+  "$CUSTOMS" watch --hosts-file "$TMP/hosts" --output-file "$TMP/alerts-$label.jsonl" --stats "$@" \
+    2> "$TMP/watch-$label.log" &
+  WATCH_PID=$!
+  for _ in $(seq 300); do grep -q "sensor attached" "$TMP/watch-$label.log" && return; sleep 0.05; done
+  echo "watch did not start:"; cat "$TMP/watch-$label.log"; exit 1
+}
+stop_watch() {
+  kill -INT "$WATCH_PID"
+  wait "$WATCH_PID" || true
+  WATCH_PID=""
+}
+
+loop() {  # $1: helper command, $2: count -> wall seconds
+  local s
+  s=$(now)
+  runc exec "$ID" /helper "$1" "$2" > /dev/null
+  echo "$(now) - $s" | bc
+}
+
+declare -A total cpu
+for run in $(seq "$RUNS"); do
+  for config in none watch host; do
+    case $config in
+      none) WATCH_PID="" ;;
+      watch) start_watch "$config-$run" ;;
+      host) start_watch "$config-$run" --include-host ;;
+    esac
+    t0=0
+    [ -n "$WATCH_PID" ] && t0=$(ticks "$WATCH_PID")
+    e=$(loop exec-loop "$N_EXEC")
+    o=$(loop open-loop "$N_OPEN")
+    c=$(loop connect-loop "$N_CONNECT")
+    w=0
+    if [ -n "$WATCH_PID" ]; then
+      w=$(echo "($(ticks "$WATCH_PID") - $t0) / $hz" | bc -l)
+      stop_watch
+      stats=$(grep 'events processed' "$TMP/watch-$config-$run.log" || true)
+    else
+      stats="-"
+    fi
+    printf 'run %d %-5s exec %6.3fs open %6.3fs connect %6.3fs | watch cpu %6.3fs | %s\n' "$run" "$config" "$e" "$o" "$c" "$w" "$stats"
+    total[$config,exec]=$(echo "${total[$config,exec]:-0} + $e" | bc -l)
+    total[$config,open]=$(echo "${total[$config,open]:-0} + $o" | bc -l)
+    total[$config,connect]=$(echo "${total[$config,connect]:-0} + $c" | bc -l)
+    cpu[$config]=$(echo "${cpu[$config]:-0} + $w" | bc -l)
+  done
+done
+
+echo
+echo "mean over $RUNS runs ($N_EXEC execs, $N_OPEN opens, $N_CONNECT connects in the container):"
+for config in none watch host; do
+  line=$(printf '%-5s' "$config")
+  all=0
+  for k in exec open connect; do
+    mean=$(echo "${total[$config,$k]} / $RUNS" | bc -l)
+    base=$(echo "${total[none,$k]} / $RUNS" | bc -l)
+    all=$(echo "$all + $mean" | bc -l)
+    line+=$(printf ' %s %.3fs (%+.1f%%)' "$k" "$mean" "$(echo "($mean - $base) * 100 / $base" | bc -l)")
+  done
+  share=$(echo "${cpu[$config]} / $RUNS * 100 / $all" | bc -l)
+  line+=$(printf ' | watch cpu %.1f%% of the workload time' "$share")
+  echo "$line"
+done
+
+echo
+echo "drops: ~50,000 opens/s for 5 s in the container, watch --include-host:"
+start_watch drops --include-host
+runc exec "$ID" /helper open-rate 50000 5
+sleep 0.5
+stop_watch
+grep 'events processed' "$TMP/watch-drops.log"
+echo "drop alerts: $(grep -c 'customs sensor dropped events' "$TMP/alerts-drops.jsonl" || true)"
