@@ -286,6 +286,10 @@ void AddWatchCommand(CLI::App& app, CommandContext& context) {
                     "containerd state directory with the task bundles (default /run/containerd)");
   watch->add_option("--crio-root", args->engines.crio_root, "CRI-O storage root (default /var/lib/containers/storage)");
   watch->add_option("--runc-root", args->runc_roots, "Another runc state directory to read (repeatable)");
+  watch->add_option("--cri-socket", args->engines.cri_sockets,
+                    "CRI endpoints asked for pod and container labels (default: containerd's and CRI-O's sockets)");
+  watch->add_option("--containerd-socket", args->engines.containerd_socket,
+                    "containerd's socket, for the image of containers started outside Kubernetes (ctr run)");
   watch->callback([args, &context] { context.exit_code = RunWatch(*args); });
 }
 

@@ -511,8 +511,10 @@ state = "{0}/state"
     dir_test_ = MakeDir("cct-test");
     WriteScope(dir_test_ / "scope.yaml", "docker.io/" + prefix_ + "/", prefix_);
     std::ofstream(dir_test_ / "hosts") << "127.0.0.3 pool.minexmr.com\n";
-    watch_.Start(dir_test_, {"--default-rules", "--containerd-state", (dir_ / "state").string(), "--hosts-file",
-                             (dir_test_ / "hosts").string(), "--rules", (dir_test_ / "scope.yaml").string()});
+    std::string socket = (dir_ / "containerd.sock").string();
+    watch_.Start(dir_test_, {"--default-rules", "--containerd-state", (dir_ / "state").string(), "--cri-socket", socket,
+                             "--containerd-socket", socket, "--hosts-file", (dir_test_ / "hosts").string(), "--rules",
+                             (dir_test_ / "scope.yaml").string()});
   }
 
   void TearDown() override {
@@ -575,6 +577,9 @@ TEST_F(ContainerdE2eTest, CriPodShellIsAlertedWithKubernetesNamesAndKilled) {
   std::string events = ReadAll(dir_test_ / "events.jsonl");
   EXPECT_NE(events.find("\"pod_uid\":\"" + uid + "\""), std::string::npos);
   EXPECT_NE(events.find(R"("type":"containerd")"), std::string::npos);
+  // Pod labels live only behind the CRI API: they came from PodSandboxStatus.
+  EXPECT_NE(events.find(R"("pod_labels":{"app":"postgres"})"), std::string::npos) << events.substr(0, 3000);
+  EXPECT_NE(events.find(R"("io.kubernetes.container.name":"postgres")"), std::string::npos);
 }
 
 TEST_F(ContainerdE2eTest, CtrRunContainerIsAContainerNotTheHost) {
@@ -593,8 +598,10 @@ TEST_F(ContainerdE2eTest, CtrRunContainerIsAContainerNotTheHost) {
       },
       1);
   ASSERT_EQ(alerts.size(), 1u) << watch_.Diagnostics();
-  EXPECT_EQ(alerts[0]["rule"], "Shell spawned in a container");  // no image name from `ctr run`: a plain shell rule
+  // containerd's containers API names the image: a postgres image, so the database rule.
+  EXPECT_EQ(alerts[0]["rule"], "Shell in a database container");
   EXPECT_EQ(alerts[0]["output_fields"]["container.name"], task_);
+  EXPECT_EQ(alerts[0]["output_fields"]["container.image"], "docker.io/" + prefix_ + "/postgres:16");
   EXPECT_EQ(alerts[0]["actions"][0]["ok"], true) << alerts[0].dump();
   EXPECT_TRUE(Eventually(
       [&] {

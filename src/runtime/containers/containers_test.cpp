@@ -11,6 +11,7 @@
 #include "core/file_util.h"
 #include "runtime/containers/cgroup_path.h"
 #include "runtime/containers/engines.h"
+#include "runtime/containers/grpc.h"
 #include "runtime/containers/registry.h"
 
 namespace customs::runtime {
@@ -249,6 +250,66 @@ TEST(EnginesTest, HostileDocumentsAreErrors) {
   EXPECT_EQ(ParseRfc3339Ns("garbage"), 0u);
   EXPECT_EQ(ParseRfc3339Ns("2026-12-03T10:22:28Z"), 1796293348000000000ULL);
   EXPECT_EQ(ParseRfc3339Ns("2026-12-03T11:22:28.5+01:00"), 1796293348500000000ULL);
+}
+
+TEST(GrpcTest, ProtobufWireFormatAndFraming) {
+  ProtoWriter writer;
+  writer.String(1, "d95a03ea71cb");
+  writer.Bool(2, true);
+  std::string big(300, 'x');  // a two-byte length varint
+  writer.String(7, big);
+  ProtoReader reader(writer.bytes());
+  uint32_t field, wire;
+  uint64_t number;
+  std::string_view bytes;
+  ASSERT_TRUE(reader.Next(&field, &wire, &number, &bytes));
+  EXPECT_EQ(field, 1u);
+  EXPECT_EQ(wire, 2u);
+  EXPECT_EQ(bytes, "d95a03ea71cb");
+  ASSERT_TRUE(reader.Next(&field, &wire, &number, &bytes));
+  EXPECT_EQ(field, 2u);
+  EXPECT_EQ(wire, 0u);
+  EXPECT_EQ(number, 1u);
+  ASSERT_TRUE(reader.Next(&field, &wire, &number, &bytes));
+  EXPECT_EQ(bytes.size(), 300u);
+  EXPECT_FALSE(reader.Next(&field, &wire, &number, &bytes));
+  EXPECT_TRUE(reader.ok());
+  // A map<string,string> (field 7 of a PodSandboxStatus) inside a message (field 1 of the response).
+  auto entry = [](const std::string& k, const std::string& v) {
+    ProtoWriter e;
+    e.String(1, k);
+    e.String(2, v);
+    return e.bytes();
+  };
+  ProtoWriter status;
+  status.String(1, "pod-id");
+  status.String(7, entry("tier", "data"));
+  status.String(7, entry("app", "postgres"));
+  ProtoWriter response;
+  response.String(1, status.bytes());
+  Labels labels = ProtoStringMap(ProtoBytes(response.bytes(), 1), 7);
+  ASSERT_EQ(labels.size(), 2u);
+  EXPECT_EQ(labels[0], (std::pair<std::string, std::string>{"app", "postgres"}));
+  // Hostile input: lengths past the end, truncated varints, group wire types.
+  for (std::string_view bad : {std::string_view("\x0a\x05ab", 4), std::string_view("\x08\xff", 2),
+                               std::string_view("\x0b", 1), std::string_view("\x00", 1)}) {
+    ProtoReader hostile(bad);
+    while (hostile.Next(&field, &wire, &number, &bytes)) {
+    }
+    EXPECT_FALSE(hostile.ok());
+  }
+  EXPECT_EQ(ProtoBytes(std::string_view("\x0a\x05ab", 4), 1), "");
+  std::string framed = std::string("\0\0\0\0\x03", 5) + "abc";
+  ASSERT_TRUE(GrpcUnframe(framed));
+  EXPECT_EQ(*GrpcUnframe(framed), "abc");
+  EXPECT_FALSE(GrpcUnframe(std::string("\0\0\0\0\x09", 5) + "abc"));
+  EXPECT_FALSE(GrpcUnframe(std::string("\x01\0\0\0\0", 5)));
+  EXPECT_FALSE(GrpcUnframe("ab"));
+  // Nothing listens: a clear error, not a hang.
+  auto call = GrpcUnaryCall("/nonexistent/cri.sock", "/runtime.v1.RuntimeService/Version", "", {},
+                            std::chrono::milliseconds(200));
+  ASSERT_FALSE(call);
+  EXPECT_EQ(call.error().code(), ErrorCode::kNetwork);
 }
 
 // A directory tree stands in for the unified cgroup hierarchy, docker's data root, containerd's state and runc's.

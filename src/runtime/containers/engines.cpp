@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/file_util.h"
+#include "runtime/containers/grpc.h"
 
 namespace customs::runtime {
 namespace {
@@ -483,6 +484,60 @@ bool EngineClient::FetchPodman(const std::string& id, ContainerMetadata* out) {
   return found;
 }
 
+void EngineClient::AddCriLabels(const std::string& id, ContainerMetadata* out) {
+  for (const auto& socket : config_.cri_sockets) {
+    std::error_code ec;
+    if (socket.empty() || !std::filesystem::exists(socket, ec)) {
+      continue;
+    }
+    // runtime.v1 PodSandboxStatusRequest{pod_sandbox_id = 1}: PodSandboxStatus (1) labels (7).
+    ProtoWriter pod_request;
+    pod_request.String(1, out->k8s_sandbox_id);
+    auto pod =
+        GrpcUnaryCall(socket, "/runtime.v1.RuntimeService/PodSandboxStatus", pod_request.bytes(), {}, config_.timeout);
+    if (!pod) {
+      continue;  // not this runtime's pod, or no CRI here
+    }
+    out->k8s_pod_labels = ProtoStringMap(ProtoBytes(*pod, 1), 7);
+    // ContainerStatusRequest{container_id = 1}: ContainerStatus (1) labels (12).
+    ProtoWriter container_request;
+    container_request.String(1, id);
+    auto container = GrpcUnaryCall(socket, "/runtime.v1.RuntimeService/ContainerStatus", container_request.bytes(), {},
+                                   config_.timeout);
+    if (container) {
+      Labels labels = ProtoStringMap(ProtoBytes(*container, 1), 12);
+      if (!labels.empty()) {
+        out->labels = std::move(labels);
+      }
+    }
+    return;
+  }
+}
+
+void EngineClient::AddContainerdRecord(const std::string& id, const std::string& ns, ContainerMetadata* out) {
+  std::error_code ec;
+  if (config_.containerd_socket.empty() || !std::filesystem::exists(config_.containerd_socket, ec)) {
+    return;
+  }
+  // containerd.services.containers.v1 GetContainerRequest{id = 1}: Container (1) {labels (2), image (3)}.
+  ProtoWriter request;
+  request.String(1, id);
+  auto response = GrpcUnaryCall(config_.containerd_socket, "/containerd.services.containers.v1.Containers/Get",
+                                request.bytes(), {"containerd-namespace: " + ns}, config_.timeout);
+  if (!response) {
+    return;
+  }
+  std::string_view container = ProtoBytes(*response, 1);
+  std::string image(ProtoBytes(container, 3));
+  if (!image.empty() && out->image.empty()) {
+    out->image = std::move(image);
+  }
+  Labels labels = ProtoStringMap(container, 2);
+  if (!labels.empty() && out->labels.empty()) {
+    out->labels = std::move(labels);
+  }
+}
+
 bool EngineClient::FetchContainerd(const std::string& id, const std::string& ns, ContainerMetadata* out) {
   std::filesystem::path tasks = config_.containerd_state / "io.containerd.runtime.v2.task";
   std::vector<std::filesystem::path> candidates;
@@ -499,6 +554,12 @@ bool EngineClient::FetchContainerd(const std::string& id, const std::string& ns,
     if (config && ParseOciConfig(*config, out)) {
       if (out->engine == ContainerEngine::kUnknown || out->engine == ContainerEngine::kCri) {
         out->engine = ContainerEngine::kContainerd;
+      }
+      if (!out->k8s_sandbox_id.empty()) {
+        AddCriLabels(id, out);
+      } else {
+        // The bundle's directory names the namespace (ctr run, or another containerd client).
+        AddContainerdRecord(id, path.parent_path().parent_path().filename().string(), out);
       }
       if (out->name.empty()) {
         out->name = id;  // ctr run: the container id is its name

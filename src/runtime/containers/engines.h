@@ -4,7 +4,9 @@
 //   podman      its API socket (the docker-compatible GET /containers/{id}/json) when given; otherwise
 //               <storage>/overlay-containers/containers.json and <id>/userdata/config.json
 //   containerd  the task bundle <state>/io.containerd.runtime.v2.task/<namespace>/<id>/config.json; CRI containers
-//               carry io.kubernetes.cri.* annotations (container and pod names, pod namespace and UID, image)
+//               carry io.kubernetes.cri.* annotations (container and pod names, pod namespace and UID, image); the
+//               pod's and the container's labels come from the CRI API (PodSandboxStatus, ContainerStatus), a
+//               `ctr run` container's image and labels from containerd's containers API (containers.v1 Get)
 //   CRI-O       <storage>/overlay-containers/<id>/userdata/config.json: io.kubernetes.cri-o.* annotations; the pod
 //               labels are the sandbox's io.kubernetes.cri-o.Labels
 //   runc        <root>/<id>/state.json (init pid and start, cgroup, bundle, OCI annotations as labels)
@@ -65,6 +67,10 @@ struct EngineConfig {
   std::filesystem::path containerd_state = "/run/containerd";
   std::filesystem::path crio_root = "/var/lib/containers/storage";
   std::vector<std::filesystem::path> runc_roots = {"/run/runc", "/run/containerd/runc", "/run/docker/runtime-runc"};
+  // CRI endpoints asked for pod and container labels (containerd serves the CRI on its main socket); the containerd
+  // socket for the containers API. Unreachable ones are skipped.
+  std::vector<std::string> cri_sockets = {"/run/containerd/containerd.sock", "/run/crio/crio.sock"};
+  std::string containerd_socket = "/run/containerd/containerd.sock";
   std::chrono::milliseconds timeout{2000};
 };
 
@@ -90,6 +96,9 @@ class EngineClient {
   bool FetchDocker(const std::string& id, ContainerMetadata* out);
   bool FetchPodman(const std::string& id, ContainerMetadata* out);
   bool FetchContainerd(const std::string& id, const std::string& ns, ContainerMetadata* out);
+  // Labels from the CRI (pod and container) and, for a container outside Kubernetes, containerd's containers API.
+  void AddCriLabels(const std::string& id, ContainerMetadata* out);
+  void AddContainerdRecord(const std::string& id, const std::string& ns, ContainerMetadata* out);
   bool FetchCrio(const std::string& id, ContainerMetadata* out);
   bool FetchRunc(const std::string& id, ContainerMetadata* out);
   std::optional<RuncState> FindRuncState(const std::string& id);
