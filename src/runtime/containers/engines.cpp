@@ -101,7 +101,7 @@ uint64_t ParseRfc3339Ns(std::string_view text) {
     if (pos + 6 > text.size() || !number(pos + 1, 2, &oh) || !number(pos + 4, 2, &om)) {
       return 0;
     }
-    offset = (text[pos] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+    offset = (text[pos] == '+' ? 1 : -1) * (int64_t{oh} * 3600 + int64_t{om} * 60);
   } else if (pos >= text.size() || text[pos] != 'Z') {
     return 0;
   }

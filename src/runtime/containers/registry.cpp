@@ -244,7 +244,7 @@ void ContainerRegistry::Run() {
   }
 }
 
-void ContainerRegistry::RunTask(Task task) {
+void ContainerRegistry::RunTask(const Task& task) {
   if (task.kind == Task::Kind::kFetch) {
     ContainerMetadata metadata = client_.Fetch(task.where);
     {

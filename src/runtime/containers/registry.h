@@ -93,7 +93,7 @@ class ContainerRegistry {
   std::shared_ptr<const CgroupEntry> Record(uint64_t cgroup_id, std::string_view path);  // mutex_ held
   void QueueFetch(const CgroupContainer& where);                                         // mutex_ held
   void Run();
-  void RunTask(Task task);
+  void RunTask(const Task& task);
 
   EngineClient client_;
   std::filesystem::path cgroup_root_;

@@ -888,9 +888,7 @@ bool ExtractString(const Event& e, const FieldRef& ref, std::string_view* out) {
       *out = value;
       return true;
     }
-    case kEvtTime:
-    case kEvtArgs: return false;  // text only (FieldText)
-    default: return false;
+    default: return false;  // evt.time and evt.args are text only (FieldText)
   }
 }
 

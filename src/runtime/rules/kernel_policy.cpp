@@ -427,7 +427,7 @@ struct PrefixKey {
   uint8_t family;
   int prefix;
   std::array<uint8_t, 16> addr;
-  auto operator<=>(const PrefixKey&) const = default;
+  auto operator<=>(const PrefixKey&) const = default;  // NOLINT(modernize-use-nullptr): a clang-tidy false positive
 };
 
 PrefixKey MaskedKey(const Cidr& cidr, int prefix) {

@@ -475,6 +475,7 @@ size_t DomainRefresher::RefreshNow() {
     }
   }
   std::vector<std::pair<const std::string, std::vector<IpAddress>>*> work;
+  work.reserve(resolved.size());
   for (auto& entry : resolved) {
     work.push_back(&entry);
   }

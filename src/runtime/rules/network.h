@@ -34,7 +34,7 @@ struct IpAddress {
   uint8_t family = 0;  // AF_INET (2) or AF_INET6 (10)
   std::array<uint8_t, 16> bytes{};
   bool operator==(const IpAddress&) const = default;
-  auto operator<=>(const IpAddress&) const = default;
+  auto operator<=>(const IpAddress&) const = default;  // NOLINT(modernize-use-nullptr): a clang-tidy false positive
 };
 
 struct Cidr {
