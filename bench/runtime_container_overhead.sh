@@ -66,7 +66,7 @@ start_watch() {  # $1: label, rest: extra args
   "$CUSTOMS" watch --hosts-file "$TMP/hosts" --output-file "$TMP/alerts-$label.jsonl" --stats "$@" \
     2> "$TMP/watch-$label.log" &
   WATCH_PID=$!
-  for _ in $(seq 300); do grep -q "sensor attached" "$TMP/watch-$label.log" && return; sleep 0.05; done
+  for _ in $(seq 300); do grep -qs "sensor attached" "$TMP/watch-$label.log" && return; sleep 0.05; done
   echo "watch did not start:"; cat "$TMP/watch-$label.log"; exit 1
 }
 stop_watch() {

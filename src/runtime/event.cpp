@@ -94,12 +94,8 @@ void Event::Clear() {
   user_name.clear();
   group_name.clear();
   login_name.clear();
-  for (int i = 0; i < ancestor_count; ++i) {
-    ancestors[i].pid = 0;
-    ancestors[i].name.clear();
-    ancestors[i].exepath.clear();
-    ancestors[i].cmdline.clear();
-  }
+  // The ancestors past ancestor_count are never read: their strings stay (ProcessTable::FillAncestors reuses them
+  // for the next event of the same process).
   ancestor_count = 0;
   proc_start_ns = 0;
   caps_known = false;
@@ -650,6 +646,10 @@ Status EventFromJson(std::string_view line, Event& event) {
           return MakeError(ErrorCode::kCorrupt, "ancestor is not an object");
         }
         AncestorInfo& info = event.ancestors[event.ancestor_count++];
+        info.pid = 0;
+        info.name.clear();
+        info.exepath.clear();
+        info.cmdline.clear();
         if (!GetNumber(a, "pid", &info.pid) || !GetString(a, "name", &info.name) ||
             !GetString(a, "exepath", &info.exepath) || !GetString(a, "cmdline", &info.cmdline)) {
           return MakeError(ErrorCode::kCorrupt, "ancestor field has the wrong JSON type");

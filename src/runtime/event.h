@@ -175,7 +175,8 @@ struct Event {
   int64_t arg1 = 0;
   int64_t arg2 = 0;
 
-  // Resets every field, keeping string capacity.
+  // Resets every field, keeping string capacity. Ancestors past ancestor_count (0 after Clear) keep their text and
+  // must not be read.
   void Clear();
 };
 

@@ -458,7 +458,9 @@ struct BpfSource::Impl {
             std::string base =
                 dirfd == -100 ? ProcPathInRoot(e.pid, "cwd") : ProcPathInRoot(e.pid, "fd/" + std::to_string(dirfd));
             e.path = NormalizePath(e.path, base);
-          } else if (!e.path.empty()) {
+          } else if (!e.path.empty() &&
+                     (e.path.find("//") != std::string::npos || e.path.find("/.") != std::string::npos ||
+                      (e.path.size() > 1 && e.path.back() == '/'))) {
             e.path = NormalizePath(e.path, "/");
           }
           if (e.type == EventType::kUnlinkat) {
@@ -531,8 +533,7 @@ Result<std::unique_ptr<BpfSource>> BpfSource::Open(const BpfOptions& options, Co
 
   struct SyscallProgs {
     EventType type;
-    bpf_program* enter;
-    bpf_program* exit;
+    bpf_program* exit;  // one program at the syscall's exit (the arguments are read from the saved registers)
   };
   impl->skel = customs_bpf__open();
   if (impl->skel == nullptr) {
@@ -540,45 +541,45 @@ Result<std::unique_ptr<BpfSource>> BpfSource::Open(const BpfOptions& options, Co
   }
   customs_bpf* skel = impl->skel;
   const SyscallProgs syscalls[] = {
-      {EventType::kConnect, skel->progs.enter_connect, skel->progs.exit_connect},
-      {EventType::kOpen, skel->progs.enter_open, skel->progs.exit_open},
-      {EventType::kOpenat, skel->progs.enter_openat, skel->progs.exit_openat},
-      {EventType::kOpenat2, skel->progs.enter_openat2, skel->progs.exit_openat2},
-      {EventType::kSetuid, skel->progs.enter_setuid, skel->progs.exit_setuid},
-      {EventType::kSetgid, skel->progs.enter_setgid, skel->progs.exit_setgid},
-      {EventType::kSetreuid, skel->progs.enter_setreuid, skel->progs.exit_setreuid},
-      {EventType::kSetregid, skel->progs.enter_setregid, skel->progs.exit_setregid},
-      {EventType::kSetresuid, skel->progs.enter_setresuid, skel->progs.exit_setresuid},
-      {EventType::kSetresgid, skel->progs.enter_setresgid, skel->progs.exit_setresgid},
-      {EventType::kPtrace, skel->progs.enter_ptrace, skel->progs.exit_ptrace},
-      {EventType::kMount, skel->progs.enter_mount, skel->progs.exit_mount},
-      {EventType::kInitModule, skel->progs.enter_init_module, skel->progs.exit_init_module},
-      {EventType::kFinitModule, skel->progs.enter_finit_module, skel->progs.exit_finit_module},
-      {EventType::kUnlink, skel->progs.enter_unlink, skel->progs.exit_unlink},
-      {EventType::kUnlinkat, skel->progs.enter_unlinkat, skel->progs.exit_unlinkat},
-      {EventType::kRename, skel->progs.enter_rename, skel->progs.exit_rename},
-      {EventType::kRenameat, skel->progs.enter_renameat, skel->progs.exit_renameat},
-      {EventType::kRenameat2, skel->progs.enter_renameat2, skel->progs.exit_renameat2},
-      {EventType::kAccept, skel->progs.enter_accept, skel->progs.exit_accept},
-      {EventType::kAccept4, skel->progs.enter_accept4, skel->progs.exit_accept4},
-      {EventType::kBind, skel->progs.enter_bind, skel->progs.exit_bind},
-      {EventType::kListen, skel->progs.enter_listen, skel->progs.exit_listen},
-      {EventType::kSocket, skel->progs.enter_socket, skel->progs.exit_socket},
-      {EventType::kDup, skel->progs.enter_dup, skel->progs.exit_dup},
-      {EventType::kDup2, skel->progs.enter_dup2, skel->progs.exit_dup2},
-      {EventType::kDup3, skel->progs.enter_dup3, skel->progs.exit_dup3},
-      {EventType::kClose, skel->progs.enter_close, skel->progs.exit_close},
-      {EventType::kChmod, skel->progs.enter_chmod, skel->progs.exit_chmod},
-      {EventType::kFchmod, skel->progs.enter_fchmod, skel->progs.exit_fchmod},
-      {EventType::kFchmodat, skel->progs.enter_fchmodat, skel->progs.exit_fchmodat},
-      {EventType::kMemfdCreate, skel->progs.enter_memfd_create, skel->progs.exit_memfd_create},
-      {EventType::kSymlink, skel->progs.enter_symlink, skel->progs.exit_symlink},
-      {EventType::kSymlinkat, skel->progs.enter_symlinkat, skel->progs.exit_symlinkat},
-      {EventType::kLink, skel->progs.enter_link, skel->progs.exit_link},
-      {EventType::kLinkat, skel->progs.enter_linkat, skel->progs.exit_linkat},
-      {EventType::kSendto, skel->progs.enter_sendto, skel->progs.exit_sendto},
-      {EventType::kSendmsg, skel->progs.enter_sendmsg, skel->progs.exit_sendmsg},
-      {EventType::kRecvfrom, skel->progs.enter_recvfrom, skel->progs.exit_recvfrom},
+      {EventType::kConnect, skel->progs.exit_connect},
+      {EventType::kOpen, skel->progs.exit_open},
+      {EventType::kOpenat, skel->progs.exit_openat},
+      {EventType::kOpenat2, skel->progs.exit_openat2},
+      {EventType::kSetuid, skel->progs.exit_setuid},
+      {EventType::kSetgid, skel->progs.exit_setgid},
+      {EventType::kSetreuid, skel->progs.exit_setreuid},
+      {EventType::kSetregid, skel->progs.exit_setregid},
+      {EventType::kSetresuid, skel->progs.exit_setresuid},
+      {EventType::kSetresgid, skel->progs.exit_setresgid},
+      {EventType::kPtrace, skel->progs.exit_ptrace},
+      {EventType::kMount, skel->progs.exit_mount},
+      {EventType::kInitModule, skel->progs.exit_init_module},
+      {EventType::kFinitModule, skel->progs.exit_finit_module},
+      {EventType::kUnlink, skel->progs.exit_unlink},
+      {EventType::kUnlinkat, skel->progs.exit_unlinkat},
+      {EventType::kRename, skel->progs.exit_rename},
+      {EventType::kRenameat, skel->progs.exit_renameat},
+      {EventType::kRenameat2, skel->progs.exit_renameat2},
+      {EventType::kAccept, skel->progs.exit_accept},
+      {EventType::kAccept4, skel->progs.exit_accept4},
+      {EventType::kBind, skel->progs.exit_bind},
+      {EventType::kListen, skel->progs.exit_listen},
+      {EventType::kSocket, skel->progs.exit_socket},
+      {EventType::kDup, skel->progs.exit_dup},
+      {EventType::kDup2, skel->progs.exit_dup2},
+      {EventType::kDup3, skel->progs.exit_dup3},
+      {EventType::kClose, skel->progs.exit_close},
+      {EventType::kChmod, skel->progs.exit_chmod},
+      {EventType::kFchmod, skel->progs.exit_fchmod},
+      {EventType::kFchmodat, skel->progs.exit_fchmodat},
+      {EventType::kMemfdCreate, skel->progs.exit_memfd_create},
+      {EventType::kSymlink, skel->progs.exit_symlink},
+      {EventType::kSymlinkat, skel->progs.exit_symlinkat},
+      {EventType::kLink, skel->progs.exit_link},
+      {EventType::kLinkat, skel->progs.exit_linkat},
+      {EventType::kSendto, skel->progs.exit_sendto},
+      {EventType::kSendmsg, skel->progs.exit_sendmsg},
+      {EventType::kRecvfrom, skel->progs.exit_recvfrom},
   };
   bool any_syscall = false;
   for (const auto& sc : syscalls) {
@@ -599,18 +600,17 @@ Result<std::unique_ptr<BpfSource>> BpfSource::Open(const BpfOptions& options, Co
       // A syscall this kernel does not trace (init_module without CONFIG_MODULES): warn, do not fail.
       std::string name(EventTypeName(sc.type));
       std::string tracepoint = tracing;
-      tracepoint += "/events/syscalls/sys_enter_";
+      tracepoint += "/events/syscalls/sys_exit_";
       tracepoint += name;
       if (access(tracepoint.c_str(), F_OK) != 0) {
         diagnostics.Warn("runtime/bpf", name,
-                         "this kernel has no syscalls/sys_enter_" + name + " tracepoint: rules on it cannot fire");
+                         "this kernel has no syscalls/sys_exit_" + name + " tracepoint: rules on it cannot fire");
         needed = false;
       }
     }
     if (needed) {
       attached_types.set(static_cast<size_t>(sc.type));
     }
-    bpf_program__set_autoload(sc.enter, needed);
     bpf_program__set_autoload(sc.exit, needed);
   }
   skel->rodata->self_tgid = static_cast<uint32_t>(getpid());
@@ -679,7 +679,6 @@ Result<std::unique_ptr<BpfSource>> BpfSource::Open(const BpfOptions& options, Co
   }
   for (const auto& sc : syscalls) {
     if (attached_types.test(static_cast<size_t>(sc.type))) {
-      to_attach.push_back(sc.enter);
       to_attach.push_back(sc.exit);
     }
   }

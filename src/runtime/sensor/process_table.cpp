@@ -88,6 +88,7 @@ bool ProcessTable::ReadProc(int64_t pid, ProcessEntry* entry) {
 }
 
 size_t ProcessTable::Scan() {
+  ++generation_;
   DIR* dir = opendir(proc_root_.c_str());
   if (dir == nullptr) {
     return 0;
@@ -112,6 +113,7 @@ size_t ProcessTable::Scan() {
 
 void ProcessTable::OnExec(int64_t pid, int64_t ppid, std::string_view name, std::string_view exepath,
                           std::string_view cmdline) {
+  ++generation_;
   ProcessEntry& entry = entries_[pid];
   entry.ppid = ppid;
   entry.name.assign(name);
@@ -120,6 +122,7 @@ void ProcessTable::OnExec(int64_t pid, int64_t ppid, std::string_view name, std:
 }
 
 void ProcessTable::OnExit(int64_t pid) {
+  ++generation_;
   entries_.erase(pid);
 }
 
@@ -135,10 +138,17 @@ const ProcessEntry* ProcessTable::Lookup(int64_t pid) {
   if (!ReadProc(pid, &entry)) {
     return nullptr;
   }
+  ++generation_;
   return &(entries_[pid] = std::move(entry));
 }
 
 void ProcessTable::FillAncestors(Event& event) {
+  // Event::Clear keeps the ancestors' strings: they are still those of the last fill.
+  if (&event == filled_event_ && event.pid == filled_pid_ && event.ppid == filled_ppid_ &&
+      generation_ == filled_generation_) {
+    event.ancestor_count = filled_count_;
+    return;
+  }
   event.ancestor_count = 0;
   int64_t pid = event.ppid;
   for (int i = 0; i < kMaxAncestors && pid > 0; ++i) {
@@ -156,6 +166,11 @@ void ProcessTable::FillAncestors(Event& event) {
     }
     pid = entry->ppid;
   }
+  filled_event_ = &event;
+  filled_pid_ = event.pid;
+  filled_ppid_ = event.ppid;
+  filled_count_ = event.ancestor_count;
+  filled_generation_ = generation_;
 }
 
 UserNames::Db& UserNames::Load(const std::string& container_key, int64_t pid) {
@@ -192,6 +207,11 @@ std::string_view UserNames::Group(const std::string& container_key, int64_t pid,
 }
 
 std::string NormalizePath(std::string_view path, std::string_view base) {
+  // Most paths are absolute and already normal: no "//", "/./", "/../" or trailing "/".
+  if (!path.empty() && path.front() == '/' && path.find("//") == std::string_view::npos &&
+      path.find("/.") == std::string_view::npos && (path.size() == 1 || path.back() != '/')) {
+    return std::string(path);
+  }
   std::vector<std::string_view> parts;
   auto push = [&](std::string_view text) {
     size_t start = 0;

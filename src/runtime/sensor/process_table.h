@@ -28,7 +28,9 @@ class ProcessTable {
   void OnExit(int64_t pid);
   // The entry for `pid`, read from /proc on a miss; nullptr if the process is gone.
   const ProcessEntry* Lookup(int64_t pid);
-  // Fills event.ancestors from event.ppid upwards (at most kMaxAncestors).
+  // Fills event.ancestors from event.ppid upwards (at most kMaxAncestors). When `event` still holds the ancestors
+  // of the same process filled by the previous call and no process started or ended since, they are reused (the
+  // common case: a process making one syscall after another).
   void FillAncestors(Event& event);
   size_t size() const { return entries_.size(); }
 
@@ -36,6 +38,12 @@ class ProcessTable {
   bool ReadProc(int64_t pid, ProcessEntry* entry);
   std::string proc_root_;
   std::unordered_map<int64_t, ProcessEntry> entries_;
+  uint64_t generation_ = 0;  // bumped by every change of the table
+  const Event* filled_event_ = nullptr;
+  int64_t filled_pid_ = -1;
+  int64_t filled_ppid_ = -1;
+  int filled_count_ = 0;
+  uint64_t filled_generation_ = ~uint64_t{0};
 };
 
 // uid/gid -> name, per root filesystem (host "/" or a container's /proc/<pid>/root), cached.

@@ -68,13 +68,6 @@ struct syscall_args {
   __u32 type;
 };
 
-struct {
-  __uint(type, BPF_MAP_TYPE_HASH);
-  __uint(max_entries, 16384);
-  __type(key, __u32);
-  __type(value, struct syscall_args);
-} pending SEC(".maps");
-
 /* deny_network policy in the kernel (see customs_event.h). */
 struct {
   __uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -113,6 +106,19 @@ struct {
   __type(key, __u64);
   __type(value, __u64);
 } deny_cgroups SEC(".maps");
+
+struct pidns_init {
+  __u64 start_ns;
+  __u32 pid;
+};
+
+/* cgroup id -> the init of its processes' pid namespace (see reserve()). */
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, 16384);
+  __type(key, __u64);
+  __type(value, struct pidns_init);
+} pidns_inits SEC(".maps");
 
 static __always_inline void count(__u32 index) {
   __u64* value = bpf_map_lookup_elem(&stats, &index);
@@ -161,21 +167,37 @@ static __always_inline struct customs_event* reserve(__u32 type, __u64 cgroup_id
   __builtin_memset(e->addr, 0, sizeof(e->addr));
   __builtin_memset(e->laddr, 0, sizeof(e->laddr));
   e->proc_start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
-  e->cap_effective = BPF_CORE_READ(task, cred, cap_effective.val);
-  e->cap_permitted = BPF_CORE_READ(task, cred, cap_permitted.val);
-  e->cap_inheritable = BPF_CORE_READ(task, cred, cap_inheritable.val);
-  /* The init of the task's pid namespace: the container's init (its pid and start identify the instance). */
-  e->pidns_init_pid = 0;
-  e->pidns_init_start_ns = 0;
-  struct pid* tpid = BPF_CORE_READ(task, thread_pid);
-  unsigned int level = BPF_CORE_READ(tpid, level);
-  struct upid upid = {};
-  if (bpf_probe_read_kernel(&upid, sizeof(upid), &tpid->numbers[level & 31]) == 0 && upid.ns) {
-    struct task_struct* reaper = BPF_CORE_READ(upid.ns, child_reaper);
-    if (reaper) {
-      e->pidns_init_pid = BPF_CORE_READ(reaper, tgid);
-      e->pidns_init_start_ns = BPF_CORE_READ(reaper, start_boottime);
+  /* cap_inheritable, cap_permitted and cap_effective are adjacent in struct cred: one read for the three. */
+  const struct cred* cred = BPF_CORE_READ(task, cred);
+  __u64 caps[3] = {};
+  bpf_probe_read_kernel(caps, sizeof(caps), &cred->cap_inheritable);
+  e->cap_inheritable = caps[0];
+  e->cap_permitted = caps[1];
+  e->cap_effective = caps[2];
+  /* The init of the task's pid namespace: the container's init (its pid and start identify the instance). Cached per
+   * cgroup: a restarted container gets a new cgroup, and walking the namespace costs five reads per event. Only a
+   * task in a child namespace fills the cache: the runtime's first stage (runc init before it clones into the new
+   * namespace) already sits in the container's cgroup, and caching the host's init for it would give every instance
+   * of a restarted container the same key. */
+  struct pidns_init* init = bpf_map_lookup_elem(&pidns_inits, &cgroup_id);
+  if (init) {
+    e->pidns_init_pid = init->pid;
+    e->pidns_init_start_ns = init->start_ns;
+  } else {
+    struct pidns_init found = {};
+    struct pid* tpid = BPF_CORE_READ(task, thread_pid);
+    unsigned int level = BPF_CORE_READ(tpid, level);
+    struct upid upid = {};
+    if (bpf_probe_read_kernel(&upid, sizeof(upid), &tpid->numbers[level & 31]) == 0 && upid.ns) {
+      struct task_struct* reaper = BPF_CORE_READ(upid.ns, child_reaper);
+      if (reaper) {
+        found.pid = BPF_CORE_READ(reaper, tgid);
+        found.start_ns = BPF_CORE_READ(reaper, start_boottime);
+        if (level > 0) bpf_map_update_elem(&pidns_inits, &cgroup_id, &found, BPF_ANY);
+      }
     }
+    e->pidns_init_pid = found.pid;
+    e->pidns_init_start_ns = found.start_ns;
   }
   e->path_len = e->path2_len = e->args_len = 0;
   e->path[0] = 0;
@@ -270,36 +292,9 @@ int BPF_PROG(handle_exit, struct task_struct* p) {
   return 0;
 }
 
-/* ---- syscalls: remember the arguments at entry, emit at exit with the result ---- */
-
-/* Reads only the syscall's own arguments: the kernel refuses to attach a program that reads past the end of the
- * tracepoint's record (max_ctx_offset check -> EACCES). */
-static __always_inline int enter(struct trace_event_raw_sys_enter* ctx, __u32 type, int nargs) {
-  __u64 cgroup_id = bpf_get_current_cgroup_id();
-  if (!wanted(cgroup_id)) {
-    count(CUSTOMS_STAT_FILTERED);
-    return 0;
-  }
-  struct syscall_args args = {};
-  args.a0 = ctx->args[0];
-  if (nargs > 1) args.a1 = ctx->args[1];
-  if (nargs > 2) args.a2 = ctx->args[2];
-  if (nargs > 3) args.a3 = ctx->args[3];
-  if (nargs > 4) args.a4 = ctx->args[4];
-  args.type = type;
-  /* sendto/sendmsg/recvfrom are frequent: keep only the calls that name a peer address (an unconnected socket
-   * talking to a new destination, Falco's fd.name_changed). */
-  if ((type == CUSTOMS_SENDTO || type == CUSTOMS_RECVFROM) && args.a4 == 0) return 0;
-  if (type == CUSTOMS_SENDMSG) {
-    void* name = 0;
-    bpf_probe_read_user(&name, sizeof(name), &((struct user_msghdr*)args.a1)->msg_name);
-    if (!name) return 0;
-    args.a4 = (__u64)name;
-  }
-  __u32 tid = (__u32)bpf_get_current_pid_tgid();
-  bpf_map_update_elem(&pending, &tid, &args, BPF_ANY);
-  return 0;
-}
+/* ---- syscalls: one program at the exit, with the result; the arguments are still in the task's saved user
+ * registers (x86-64 keeps rdi, rsi, rdx, r10, r8 across the call), so no entry program and no per-thread map are
+ * needed. ---- */
 
 static __always_inline void read_user_path(char* dst, __u16* len, __u64 ptr) {
   long n = bpf_probe_read_user_str(dst, CUSTOMS_PATH_MAX, (const void*)ptr);
@@ -429,12 +424,29 @@ static __noinline void fill_fd_info(struct customs_event* e, long fd) {
   }
 }
 
-static __always_inline int exit_(struct trace_event_raw_sys_exit* ctx) {
-  __u32 tid = (__u32)bpf_get_current_pid_tgid();
-  struct syscall_args* args = bpf_map_lookup_elem(&pending, &tid);
-  if (!args) return 0;
-  struct syscall_args a = *args;
-  bpf_map_delete_elem(&pending, &tid);
+static __always_inline int exit_(struct trace_event_raw_sys_exit* ctx, __u32 type) {
+  __u64 cgroup_id = bpf_get_current_cgroup_id();
+  if (!wanted(cgroup_id)) {
+    count(CUSTOMS_STAT_FILTERED);
+    return 0;
+  }
+  struct pt_regs* regs = (struct pt_regs*)bpf_task_pt_regs(bpf_get_current_task_btf());
+  struct syscall_args a = {};
+  a.type = type;
+  a.a0 = BPF_CORE_READ(regs, di);
+  a.a1 = BPF_CORE_READ(regs, si);
+  a.a2 = BPF_CORE_READ(regs, dx);
+  a.a3 = BPF_CORE_READ(regs, r10);
+  a.a4 = BPF_CORE_READ(regs, r8);
+  /* sendto/sendmsg/recvfrom are frequent: keep only the calls that name a peer address (an unconnected socket
+   * talking to a new destination, Falco's fd.name_changed). */
+  if ((type == CUSTOMS_SENDTO || type == CUSTOMS_RECVFROM) && a.a4 == 0) return 0;
+  if (type == CUSTOMS_SENDMSG) {
+    void* name = 0;
+    bpf_probe_read_user(&name, sizeof(name), &((struct user_msghdr*)a.a1)->msg_name);
+    if (!name) return 0;
+    a.a4 = (__u64)name;
+  }
   long ret = ctx->ret;
   /* sendto/sendmsg on a TCP socket: the peer is fixed; not the event Falco's rules look for. */
   if (a.type == CUSTOMS_SENDTO || a.type == CUSTOMS_SENDMSG) {
@@ -444,7 +456,7 @@ static __always_inline int exit_(struct trace_event_raw_sys_exit* ctx) {
       if (BPF_CORE_READ(sock, type) == SOCK_STREAM) return 0;
     }
   }
-  struct customs_event* e = reserve(a.type, bpf_get_current_cgroup_id());
+  struct customs_event* e = reserve(a.type, cgroup_id);
   if (!e) return 0;
   e->res = ret;
   switch (a.type) {
@@ -602,14 +614,10 @@ static __always_inline int exit_(struct trace_event_raw_sys_exit* ctx) {
   return 0;
 }
 
-#define SYSCALL_PAIR(name, type, nargs)                     \
-  SEC("tracepoint/syscalls/sys_enter_" #name)               \
-  int enter_##name(struct trace_event_raw_sys_enter* ctx) { \
-    return enter(ctx, type, nargs);                         \
-  }                                                         \
-  SEC("tracepoint/syscalls/sys_exit_" #name)                \
-  int exit_##name(struct trace_event_raw_sys_exit* ctx) {   \
-    return exit_(ctx);                                      \
+#define SYSCALL_PAIR(name, type, nargs)                   \
+  SEC("tracepoint/syscalls/sys_exit_" #name)              \
+  int exit_##name(struct trace_event_raw_sys_exit* ctx) { \
+    return exit_(ctx, type);                              \
   }
 
 SYSCALL_PAIR(connect, CUSTOMS_CONNECT, 3)
@@ -658,6 +666,7 @@ static __always_inline int cgroup_event(__u32 type, struct cgroup* cgrp, const c
   /* The unified (v2) hierarchy only: the ids bpf_get_current_cgroup_id() returns. */
   if (BPF_CORE_READ(cgrp, root, hierarchy_id) != 0) return 0;
   __u64 id = BPF_CORE_READ(cgrp, kn, id);
+  if (type == CUSTOMS_CGROUP_RMDIR) bpf_map_delete_elem(&pidns_inits, &id);
   struct customs_event* e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
   if (!e) {
     count(CUSTOMS_STAT_DROPPED);
