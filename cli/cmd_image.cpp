@@ -10,8 +10,7 @@
 #include "match/matcher.h"
 #include "report/sbom.h"
 #include "report/scan_report.h"
-#include "scan/inventory.h"
-#include "scan/sbom_input.h"
+#include "scan/scan.h"
 #include "tty/terminal.h"
 #include "vulndb/store.h"
 
@@ -32,9 +31,24 @@ struct ScanArgs {
   std::vector<std::string> vex;
   std::string db;
   bool quiet = false;
+  bool allow_incomplete = false;
   int max_age_hours = 72;
   ImageSourceFlags source;
 };
+
+// One stderr line per incomplete diagnostic, then what it means for the exit code.
+void PrintIncomplete(const std::vector<Diagnostic>& diagnostics, bool allowed) {
+  int count = 0;
+  for (const auto& d : diagnostics) {
+    if (d.level != DiagnosticLevel::kIncomplete) continue;
+    ++count;
+    std::fprintf(stderr, "customs: incomplete: %s: %s: %s\n", d.source.c_str(), d.subject.c_str(), d.message.c_str());
+  }
+  if (count == 0) return;
+  std::fprintf(
+      stderr, "customs: the scan is incomplete (%d reason%s above)%s\n", count, count == 1 ? "" : "s",
+      allowed ? "; --allow-incomplete: exit code from the findings alone" : "; exit 3 (--allow-incomplete to pass)");
+}
 
 std::string Today() {
   return report::NowRfc3339().substr(0, 10);
@@ -91,51 +105,45 @@ int RunScan(const ScanArgs& args) {
     }
   }
 
-  scan::InventoryOptions options;
-  options.target = args.target;
-  options.force_rootfs = args.rootfs;
-  if (auto applied = ApplyImageSourceFlags(args.source, options); !applied) {
+  scan::ScanRequest request;
+  request.index = store->get();
+  request.policy.gate = gate;
+  request.policy.ignores = std::move(ignores);
+  request.policy.vex = std::move(vex);
+  request.policy.allow_incomplete = args.allow_incomplete;
+  request.inventory.target = args.target;
+  request.inventory.force_rootfs = args.rootfs;
+  if (auto applied = ApplyImageSourceFlags(args.source, request.inventory); !applied) {
     return UsageError(applied.error().message());
   }
-  Result<scan::Inventory> inventory = MakeError(ErrorCode::kInternal, "no inventory");
+  Result<scan::ScanResult> result = MakeError(ErrorCode::kInternal, "no scan");
   if (args.from_sbom) {
     auto text = ReadFile(args.target, std::size_t{1} << 30);
     if (!text) return Failure(text.error());
-    inventory = scan::InventoryFromSbom(*text, args.target);
+    request.from_sbom = true;
+    request.sbom_text = std::move(*text);
+    result = scan::Scan(request);
   } else {
     ProgressBar progress("reading layers");
     if (!args.quiet) {
-      options.on_progress = [&progress](std::uint64_t done, std::uint64_t total) { progress.Update(done, total); };
+      request.inventory.on_progress = [&progress](std::uint64_t done, std::uint64_t total) {
+        progress.Update(done, total);
+      };
     }
-    inventory = scan::BuildInventory(options);
+    result = scan::Scan(request);
     progress.Finish();
   }
-  if (!inventory) return Failure(inventory.error());
-
-  DiagnosticsCollector diagnostics;
-  for (auto& d : inventory->diagnostics) diagnostics.Report(std::move(d));
-  auto matched = match::MatchPackages(inventory->packages, inventory->os, **store, diagnostics);
-  if (!matched) return Failure(matched.error());
-  match::GateResult result = match::ApplyGate(std::move(matched->findings), gate, ignores, vex, diagnostics);
-
-  report::ScanReport scan_report;
-  scan_report.target = inventory->target;
-  scan_report.kind = inventory->kind;
-  scan_report.manifest_digest = inventory->manifest_digest;
-  scan_report.os = inventory->os;
-  scan_report.packages = std::move(inventory->packages);
-  scan_report.findings = std::move(result.shown);
-  scan_report.suppressed = std::move(result.suppressed);
-  scan_report.diagnostics = diagnostics.Take();
-  scan_report.fail_on = gate.fail_on;
-  scan_report.filtered = result.filtered;
+  if (!result) return Failure(result.error());
+  const report::ScanReport& scan_report = result->report;
   report::ScanWriteOptions write;
   write.tool_version = CUSTOMS_VERSION;
   write.color = args.output.empty() && ColorEnabled(stdout);
   write.timestamp = TimestampFromEnvironment();
   int emitted = Emit(report::WriteScanReport(*format, scan_report, write), args.output);
   if (emitted != kExitOk) return emitted;
-  return result.exit_code;
+  // Every incomplete diagnostic is named on stderr too, --quiet or not: a gate must never pass by not looking.
+  PrintIncomplete(scan_report.diagnostics, args.allow_incomplete);
+  return result->exit_code;
 }
 
 void AddScanOptions(CLI::App* command, ScanArgs& args) {
@@ -152,7 +160,11 @@ void AddScanOptions(CLI::App* command, ScanArgs& args) {
   command->add_option("--vex", args.vex, "OpenVEX or CycloneDX VEX documents; not_affected/fixed statements suppress");
   command->add_option("--db", args.db, "Vulnerability store (default $XDG_CACHE_HOME/customs/db/customs.db)");
   command->add_option("--max-db-age", args.max_age_hours, "Warn when the store is older than HOURS (default 72)");
-  command->add_flag("-q,--quiet", args.quiet, "No progress bar and no warnings on stderr");
+  command->add_flag("-q,--quiet", args.quiet,
+                    "No progress bar and no warnings on stderr (incomplete-scan lines are always printed)");
+  command->add_flag("--allow-incomplete", args.allow_incomplete,
+                    "Do not exit 3 when the scan is incomplete (an unreadable package database or layer, an OS or "
+                    "ecosystem without advisory data); the report still names what was missed");
 }
 
 }  // namespace
