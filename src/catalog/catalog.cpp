@@ -6,6 +6,12 @@
 #include "catalog/apk/apk.h"
 #include "catalog/cataloger.h"
 #include "catalog/dpkg/dpkg.h"
+#include "catalog/lang/cargo_lock.h"
+#include "catalog/lang/dotnet.h"
+#include "catalog/lang/node.h"
+#include "catalog/lang/php.h"
+#include "catalog/lang/python.h"
+#include "catalog/lang/ruby.h"
 #include "catalog/rpm/rpmdb.h"
 
 namespace customs::catalog {
@@ -129,6 +135,12 @@ std::vector<std::unique_ptr<Cataloger>> DefaultCatalogers() {
   catalogers.push_back(std::make_unique<dpkg::DpkgCataloger>());
   catalogers.push_back(std::make_unique<apk::ApkCataloger>());
   catalogers.push_back(std::make_unique<rpm::RpmCataloger>());
+  catalogers.push_back(std::make_unique<lang::PythonCataloger>());
+  catalogers.push_back(std::make_unique<lang::NodeCataloger>());
+  catalogers.push_back(std::make_unique<lang::RubyCataloger>());
+  catalogers.push_back(std::make_unique<lang::PhpCataloger>());
+  catalogers.push_back(std::make_unique<lang::DotnetCataloger>());
+  catalogers.push_back(std::make_unique<lang::CargoLockCataloger>());
   return catalogers;
 }
 
