@@ -322,9 +322,9 @@ Result<std::vector<LockedPackage>> ParseYarnLock(std::string_view text, std::str
     std::string_view field = line.substr(2);
     std::string key;
     std::string_view value;
-    // berry: "version: 1.2.3"; v1: "version \"1.2.3\"".
-    if (SplitKey(field, &key, &value)) {
-      berry = true;
+    // berry (which always writes __metadata first): "version: 1.2.3"; v1: "version \"1.2.3\"".
+    if (berry) {
+      if (!SplitKey(field, &key, &value)) continue;
     } else {
       const std::size_t space = field.find(' ');
       if (space == std::string_view::npos) continue;
