@@ -129,8 +129,10 @@ for d in m.distributions():
     rows.add("%s %s %s %s" % (meta, d.metadata["Name"], d.version, owner))
 print("\n".join(sorted(rows)))
 PY
-  chroot "$R" ruby -e 'Gem::Specification.each { |s| owner = `dpkg-query -S #{s.loaded_from} 2>/dev/null`.split(":")[0] || "-"; puts "#{s.loaded_from} #{s.name} #{s.version} #{owner}" }' |
-    sort -u > "$M/oracle/rubygems.txt"
+  # Every installed gemspec RubyGems would load, one row per file (Gem::Specification.each shows one of two copies).
+  chroot "$R" ruby -e 'Gem::Specification.dirs.flat_map { |d| Dir[File.join(d, "{,default/}*.gemspec")] }.uniq.each { |f|
+      s = Gem::Specification.load(f); owner = `dpkg-query -S #{f} 2>/dev/null`.split(":")[0] || "-"
+      puts "#{f} #{s.name} #{s.version} #{owner}" }' | sort -u > "$M/oracle/rubygems.txt"
   cat > "$R/tmp/composer-oracle.php" <<'PHP'
 <?php
 $j = json_decode(stream_get_contents(STDIN), true);
