@@ -28,33 +28,45 @@ class Canonicalizer {
   // `path` with every symbolic link in it resolved inside the image; components the image does not have are kept as
   // written (a file since deleted still maps to where it was).
   std::string Canonical(std::string_view raw) {
-    const std::string path = NormalizePath(raw);
+    std::string path = NormalizePath(raw);
     const std::size_t slash = path.rfind('/');
-    if (slash == std::string::npos) return path;
+    if (slash == std::string::npos) {
+      return path;
+    }
     std::string out = Directory(path.substr(0, slash));
     out += path.substr(slash);
     const FileNode* node = tree_.Find(out);
     if (node != nullptr && node->type == FileType::kSymlink) {
-      if (auto resolved = tree_.Resolve(out)) out = std::move(*resolved);
+      if (auto resolved = tree_.Resolve(out)) {
+        out = std::move(*resolved);
+      }
     }
     return out;
   }
 
  private:
   std::string Directory(const std::string& dir) {
-    if (dir.empty()) return dir;
-    if (auto it = cache_.find(dir); it != cache_.end()) return it->second;
+    if (dir.empty()) {
+      return dir;
+    }
+    if (auto it = cache_.find(dir); it != cache_.end()) {
+      return it->second;
+    }
     std::string out;
     std::size_t start = 1;
     bool first = true;
     while (start <= dir.size()) {
       std::size_t end = dir.find('/', start);
-      if (end == std::string::npos) end = dir.size();
+      if (end == std::string::npos) {
+        end = dir.size();
+      }
       const std::string_view component = std::string_view(dir).substr(start, end - start);
       std::string candidate = out + "/" + std::string(component);
       const FileNode* node = tree_.Find(candidate);
       if (node != nullptr && node->type == FileType::kSymlink) {
-        if (auto resolved = tree_.Resolve(candidate)) candidate = std::move(*resolved);
+        if (auto resolved = tree_.Resolve(candidate)) {
+          candidate = std::move(*resolved);
+        }
       } else if (node == nullptr && first && IsUsrMergeAlias(component) &&
                  tree_.Find("/usr/" + std::string(component)) != nullptr) {
         // Neither the directory nor its merged-/usr link is in the image, but /usr/<dir> is: the alias.
@@ -85,7 +97,9 @@ void AssignOsOwners(const FileTree& tree, std::vector<Package>& packages, Diagno
   std::unordered_set<std::string> base_names;
   for (std::size_t i = 0; i < packages.size(); ++i) {
     const Package& package = packages[i];
-    if (IsOsPackage(package.type) || !package.owner.empty()) continue;
+    if (IsOsPackage(package.type) || !package.owner.empty()) {
+      continue;
+    }
     std::vector<std::string_view> paths(package.files.begin(), package.files.end());
     if (paths.empty() && !package.location.empty()) {
       std::string_view location = package.location;
@@ -94,15 +108,21 @@ void AssignOsOwners(const FileTree& tree, std::vector<Package>& packages, Diagno
     }
     for (std::string_view path : paths) {
       std::string canonical = canonicalizer.Canonical(path.substr(0, path.find('!')));
-      if (canonical.empty()) continue;
+      if (canonical.empty()) {
+        continue;
+      }
       base_names.emplace(BaseNameOf(canonical));
       evidence[std::move(canonical)].push_back(i);
     }
   }
-  if (evidence.empty()) return;
+  if (evidence.empty()) {
+    return;
+  }
   std::vector<std::size_t> os_packages;
   for (std::size_t i = 0; i < packages.size(); ++i) {
-    if (IsOsPackage(packages[i].type)) os_packages.push_back(i);
+    if (IsOsPackage(packages[i].type)) {
+      os_packages.push_back(i);
+    }
   }
   std::sort(os_packages.begin(), os_packages.end(), [&](std::size_t a, std::size_t b) {
     return std::tie(packages[a].type, packages[a].name, packages[a].arch) <
@@ -114,11 +134,17 @@ void AssignOsOwners(const FileTree& tree, std::vector<Package>& packages, Diagno
     for (const std::string& file : os_package.files) {
       // Only files whose name some evidence uses (a package.json, a METADATA) are worth resolving; a link in the
       // file's own name (rare) is followed by Canonical for those.
-      if (!base_names.contains(std::string(BaseNameOf(file)))) continue;
+      if (!base_names.contains(std::string(BaseNameOf(file)))) {
+        continue;
+      }
       auto it = evidence.find(canonicalizer.Canonical(file));
-      if (it == evidence.end()) continue;
+      if (it == evidence.end()) {
+        continue;
+      }
       for (std::size_t index : it->second) {
-        if (packages[index].owner.empty()) packages[index].owner = owner;
+        if (packages[index].owner.empty()) {
+          packages[index].owner = owner;
+        }
       }
     }
   }

@@ -32,7 +32,9 @@ std::set<std::string> OracleLines(const std::string& name) {
   std::ifstream in(LangMetaDir() / "oracle" / name);
   std::string line;
   while (std::getline(in, line)) {
-    if (!line.empty()) out.insert(line);
+    if (!line.empty()) {
+      out.insert(line);
+    }
   }
   return out;
 }
@@ -45,7 +47,9 @@ nlohmann::json Sbom(const std::string& target, const std::string& extra = "") {
 
 std::string Owner(const nlohmann::json& package) {
   const std::string owner = package.value("owner", "");
-  if (owner.empty()) return "-";
+  if (owner.empty()) {
+    return "-";
+  }
   EXPECT_TRUE(owner.starts_with("deb:")) << owner;
   return owner.substr(4);
 }
@@ -54,11 +58,17 @@ std::set<std::string> Rows(const nlohmann::json& sbom, const std::string& type, 
                            const std::string& location_prefix = "") {
   std::set<std::string> out;
   for (const auto& package : sbom["packages"]) {
-    if (package["type"] != type) continue;
+    if (package["type"] != type) {
+      continue;
+    }
     const std::string location = package.value("location", "");
-    if (!location.starts_with(location_prefix)) continue;
+    if (!location.starts_with(location_prefix)) {
+      continue;
+    }
     std::string row = location + " " + package["name"].get<std::string>() + " " + package["version"].get<std::string>();
-    if (with_owner) row += " " + Owner(package);
+    if (with_owner) {
+      row += " " + Owner(package);
+    }
     out.insert(row);
   }
   return out;
@@ -85,7 +95,9 @@ TEST(LangMetaE2E, PythonEqualsImportlibAndOwnershipEqualsDpkg) {
   EXPECT_EQ(local, 2);  // pip and setuptools; wheel was uninstalled in the last layer
   // The same project can be both: Debian's pip (owned) and pip's own copy in /usr/local (not).
   for (const auto& package : sbom["packages"]) {
-    if (package["type"] != "pypi") continue;
+    if (package["type"] != "pypi") {
+      continue;
+    }
     const std::string location = package["location"];
     const std::string created_by = package["layer"]["created_by"];
     if (location.starts_with("/usr/local/")) {
@@ -109,7 +121,9 @@ TEST(LangMetaE2E, ComposerEqualsComposerShow) {
   ASSERT_TRUE(sbom.is_object());
   std::set<std::string> got;
   for (const auto& package : sbom["packages"]) {
-    if (package["type"] != "composer") continue;
+    if (package["type"] != "composer") {
+      continue;
+    }
     EXPECT_EQ(package["location"], "/srv/php/vendor/composer/installed.json");
     got.insert(package["name"].get<std::string>() + " " + package["version"].get<std::string>());
   }
@@ -121,7 +135,9 @@ std::set<std::string> NpmLsRows() {
   std::set<std::string> out;
   for (const std::string& line : OracleLines("npm-ls.txt")) {
     const std::size_t colon = line.find(':');
-    if (line.substr(0, colon) == "/app") continue;  // the project itself
+    if (line.substr(0, colon) == "/app") {
+      continue;  // the project itself
+    }
     const std::string spec = line.substr(colon + 1);
     const std::size_t at = spec.rfind('@');
     out.insert(line.substr(0, colon) + "/package.json " + spec.substr(0, at) + " " + spec.substr(at + 1));
@@ -144,7 +160,9 @@ TEST(LangMetaE2E, NodeModulesEqualNpmLsInEveryImageFormat) {
     EXPECT_TRUE(rows.contains("/app/node_modules/minimist/package.json minimist 1.2.0"));
     EXPECT_TRUE(rows.contains("/app/node_modules/mkdirp/node_modules/minimist/package.json minimist 0.0.8"));
     for (const auto& package : sbom["packages"]) {
-      if (package["type"] == "npm") EXPECT_EQ(package["layer"]["created_by"], "COPY app /app && composer install");
+      if (package["type"] == "npm") {
+        EXPECT_EQ(package["layer"]["created_by"], "COPY app /app && composer install");
+      }
     }
   }
 }
@@ -163,7 +181,9 @@ TEST(LangMetaE2E, FsScanAlsoReadsTheLockfile) {
     }
   }
   std::set<std::string> want;
-  for (const std::string& row : NpmLsRows()) want.insert(row.substr(row.find(' ') + 1));
+  for (const std::string& row : NpmLsRows()) {
+    want.insert(row.substr(row.find(' ') + 1));
+  }
   EXPECT_EQ(locked, want);
   // And the Python rows of a root filesystem equal the image's.
   EXPECT_EQ(Rows(sbom, "pypi", true), OracleLines("importlib.txt"));

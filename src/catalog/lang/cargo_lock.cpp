@@ -17,25 +17,37 @@ bool IsCargoLock(std::string_view path) {
 // A TOML basic string ("...") or literal string ('...'); empty for anything else.
 std::string TomlString(std::string_view value) {
   value = internal::TrimWhitespace(value);
-  if (value.size() < 2) return {};
+  if (value.size() < 2) {
+    return {};
+  }
   const char quote = value[0];
-  if (quote != '"' && quote != '\'') return {};
+  if (quote != '"' && quote != '\'') {
+    return {};
+  }
   std::string out;
   for (std::size_t i = 1; i < value.size(); ++i) {
-    if (value[i] == quote) return out;
-    if (quote == '"' && value[i] == '\\' && i + 1 < value.size()) ++i;
+    if (value[i] == quote) {
+      return out;
+    }
+    if (quote == '"' && value[i] == '\\' && i + 1 < value.size()) {
+      ++i;
+    }
     out.push_back(value[i]);
   }
   return {};
 }
 
 std::string SourceReason(std::string_view source) {
-  if (source.empty()) return "a path or workspace crate, not from crates.io";
+  if (source.empty()) {
+    return "a path or workspace crate, not from crates.io";
+  }
   if (source == "registry+https://github.com/rust-lang/crates.io-index" ||
       source == "sparse+https://index.crates.io/") {
     return {};
   }
-  if (source.starts_with("git+")) return "from a git source, not crates.io";
+  if (source.starts_with("git+")) {
+    return "from a git source, not crates.io";
+  }
   return fmt::format("from another registry ({}), not crates.io", source);
 }
 
@@ -64,14 +76,24 @@ std::vector<LockedPackage> ParseCargoLock(std::string_view text) {
       in_package = trimmed == "[[package]]";
       continue;
     }
-    if (!in_package) continue;
+    if (!in_package) {
+      continue;
+    }
     const std::size_t equals = trimmed.find('=');
-    if (equals == std::string_view::npos) continue;
+    if (equals == std::string_view::npos) {
+      continue;
+    }
     const std::string_view key = internal::TrimWhitespace(trimmed.substr(0, equals));
     const std::string_view value = trimmed.substr(equals + 1);
-    if (key == "name") name = TomlString(value);
-    if (key == "version") version = TomlString(value);
-    if (key == "source") source = TomlString(value);
+    if (key == "name") {
+      name = TomlString(value);
+    }
+    if (key == "version") {
+      version = TomlString(value);
+    }
+    if (key == "source") {
+      source = TomlString(value);
+    }
   }
   flush();
   return out;
@@ -90,7 +112,9 @@ std::vector<Package> CargoLockCataloger::Catalog(const FileTree& tree, const OsI
       continue;
     }
     auto locked = ParseCargoLock(*node->content);
-    if (locked.empty()) diagnostics.Info(std::string(kSource), path, "no [[package]] entries in this Cargo.lock");
+    if (locked.empty()) {
+      diagnostics.Info(std::string(kSource), path, "no [[package]] entries in this Cargo.lock");
+    }
     AppendLocked(std::move(locked), PackageType::kCargo, path, *node, tree, "Cargo.lock", packages);
   }
   SortPackages(packages);

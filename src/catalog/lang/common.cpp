@@ -24,10 +24,14 @@ void PutVarint(std::string& out, std::size_t value) {
 bool GetVarint(std::string_view data, std::size_t& position, std::size_t& value) {
   value = 0;
   for (int shift = 0; shift < 63; shift += 7) {
-    if (position >= data.size()) return false;
+    if (position >= data.size()) {
+      return false;
+    }
     const auto byte = static_cast<unsigned char>(data[position++]);
     value |= static_cast<std::size_t>(byte & 0x7f) << shift;
-    if ((byte & 0x80) == 0) return true;
+    if ((byte & 0x80) == 0) {
+      return true;
+    }
   }
   return false;
 }
@@ -48,7 +52,9 @@ void RecordWriter::Add(const std::vector<std::string_view>& fields) {
 }
 
 std::string RecordWriter::Take() {
-  if (entries_ == 0) return {};
+  if (entries_ == 0) {
+    return {};
+  }
   std::string out = std::exchange(out_, std::string(1, kRecordFormat));
   entries_ = 0;
   return out;
@@ -56,21 +62,31 @@ std::string RecordWriter::Take() {
 
 bool ReadRecord(std::string_view record, std::size_t fields,
                 const std::function<void(const std::vector<std::string_view>&)>& on_entry) {
-  if (record.empty()) return true;
-  if (record[0] != kRecordFormat) return false;
+  if (record.empty()) {
+    return true;
+  }
+  if (record[0] != kRecordFormat) {
+    return false;
+  }
   std::size_t position = 1;
   std::vector<std::string_view> entry;
   while (position < record.size()) {
     std::size_t count = 0;
-    if (!GetVarint(record, position, count) || count > record.size() - position) return false;
+    if (!GetVarint(record, position, count) || count > record.size() - position) {
+      return false;
+    }
     entry.clear();
     for (std::size_t i = 0; i < count; ++i) {
       std::size_t length = 0;
-      if (!GetVarint(record, position, length) || length > record.size() - position) return false;
+      if (!GetVarint(record, position, length) || length > record.size() - position) {
+        return false;
+      }
       entry.push_back(record.substr(position, length));
       position += length;
     }
-    if (entry.size() == fields) on_entry(entry);
+    if (entry.size() == fields) {
+      on_entry(entry);
+    }
   }
   return true;
 }
@@ -80,7 +96,9 @@ void ForEachRecordEntry(const FileTree& tree, std::string_view extractor, std::s
                         const std::function<void(const LayerInfo&, const std::vector<std::string_view>&)>& on_entry) {
   for (const LayerInfo& layer : tree.layers()) {
     const std::string* record = tree.Record(layer.index, extractor);
-    if (record == nullptr) continue;
+    if (record == nullptr) {
+      continue;
+    }
     const bool ok =
         ReadRecord(*record, fields, [&](const std::vector<std::string_view>& entry) { on_entry(layer, entry); });
     if (!ok) {
@@ -101,8 +119,12 @@ bool HasDirectoryComponent(std::string_view path, std::string_view name) {
   std::size_t start = 0;
   while (start < directory.size()) {
     std::size_t end = directory.find('/', start);
-    if (end == std::string_view::npos) end = directory.size();
-    if (directory.substr(start, end - start) == name) return true;
+    if (end == std::string_view::npos) {
+      end = directory.size();
+    }
+    if (directory.substr(start, end - start) == name) {
+      return true;
+    }
     start = end + 1;
   }
   return false;
@@ -140,12 +162,20 @@ bool SanitizeUtf8(std::string_view text, std::string* out) {
       length = 2;
     } else if (lead >= 0xe0 && lead <= 0xef) {
       length = 3;
-      if (lead == 0xe0) low = 0xa0;
-      if (lead == 0xed) high = 0x9f;
+      if (lead == 0xe0) {
+        low = 0xa0;
+      }
+      if (lead == 0xed) {
+        high = 0x9f;
+      }
     } else if (lead >= 0xf0 && lead <= 0xf4) {
       length = 4;
-      if (lead == 0xf0) low = 0x90;
-      if (lead == 0xf4) high = 0x8f;
+      if (lead == 0xf0) {
+        low = 0x90;
+      }
+      if (lead == 0xf4) {
+        high = 0x8f;
+      }
     }
     std::size_t valid = length == 0 ? 0 : 1;
     if (length > 0) {
@@ -153,7 +183,9 @@ bool SanitizeUtf8(std::string_view text, std::string* out) {
         const unsigned char c = bytes[i + k];
         const unsigned char lo = k == 1 ? low : 0x80;
         const unsigned char hi = k == 1 ? high : 0xbf;
-        if (c < lo || c > hi) break;
+        if (c < lo || c > hi) {
+          break;
+        }
         ++valid;
       }
     }
@@ -199,7 +231,9 @@ std::vector<std::pair<std::string, const FileNode*>> CapturedFilesNamed(
     const FileTree& tree, const std::function<bool(std::string_view path)>& wanted) {
   std::vector<std::pair<std::string, const FileNode*>> out;
   for (const auto& [path, node] : tree.entries()) {
-    if (node.type != FileType::kRegular || !node.content || !wanted(path)) continue;
+    if (node.type != FileType::kRegular || !node.content || !wanted(path)) {
+      continue;
+    }
     out.emplace_back(path, &node);
   }
   return out;
@@ -213,13 +247,17 @@ void AppendLocked(std::vector<LockedPackage> locked, PackageType type, const std
         MakeLanguagePackage(type, std::move(entry.name), std::move(entry.version), path, std::string(evidence));
     package.files.push_back(path);
     package.layer = internal::LayerByIndex(tree, node.layer);
-    if (!entry.unmatchable_reason.empty()) MarkUnmatchable(package, std::move(entry.unmatchable_reason));
+    if (!entry.unmatchable_reason.empty()) {
+      MarkUnmatchable(package, std::move(entry.unmatchable_reason));
+    }
     out.push_back(std::move(package));
   }
 }
 
 void MarkUnmatchable(Package& package, std::string reason) {
-  if (package.unmatchable) return;
+  if (package.unmatchable) {
+    return;
+  }
   package.unmatchable = true;
   package.unmatchable_reason = std::move(reason);
 }
@@ -231,12 +269,18 @@ void SortPackages(std::vector<Package>& packages) {
 }
 
 bool LineReader::Next(std::string_view* line) {
-  if (position_ >= text_.size()) return false;
+  if (position_ >= text_.size()) {
+    return false;
+  }
   std::size_t end = text_.find('\n', position_);
   std::size_t next = end == std::string_view::npos ? text_.size() : end + 1;
-  if (end == std::string_view::npos) end = text_.size();
+  if (end == std::string_view::npos) {
+    end = text_.size();
+  }
   std::string_view out = text_.substr(position_, end - position_);
-  if (!out.empty() && out.back() == '\r') out.remove_suffix(1);
+  if (!out.empty() && out.back() == '\r') {
+    out.remove_suffix(1);
+  }
   *line = out;
   position_ = next;
   ++line_number_;
@@ -245,7 +289,9 @@ bool LineReader::Next(std::string_view* line) {
 
 std::size_t Indent(std::string_view line) {
   std::size_t n = 0;
-  while (n < line.size() && line[n] == ' ') ++n;
+  while (n < line.size() && line[n] == ' ') {
+    ++n;
+  }
   return n;
 }
 

@@ -34,9 +34,13 @@ Result<std::vector<LockedPackage>> ParseDepsJson(std::string_view text) {
   CUSTOMS_RETURN_IF_ERROR(ScanJson(text, handler));
   std::vector<LockedPackage> out;
   for (const auto& [key, type] : types) {
-    if (type != "package") continue;
+    if (type != "package") {
+      continue;
+    }
     const std::size_t slash = key.find('/');
-    if (slash == std::string::npos || slash == 0 || slash + 1 == key.size()) continue;
+    if (slash == std::string::npos || slash == 0 || slash + 1 == key.size()) {
+      continue;
+    }
     out.push_back({key.substr(0, slash), key.substr(slash + 1), {}});
   }
   return out;
@@ -55,14 +59,20 @@ Result<std::vector<LockedPackage>> ParseNugetLock(std::string_view text) {
       return true;
     }
     Entry& entry = entries[{path[1].key, path[2].key}];
-    if (path[3].key == "type") entry.type = std::string(value);
-    if (path[3].key == "resolved") entry.resolved = std::string(value);
+    if (path[3].key == "type") {
+      entry.type = std::string(value);
+    }
+    if (path[3].key == "resolved") {
+      entry.resolved = std::string(value);
+    }
     return true;
   });
   CUSTOMS_RETURN_IF_ERROR(ScanJson(text, handler));
   std::vector<LockedPackage> out;
   for (const auto& [key, entry] : entries) {
-    if (entry.type == "Project" || entry.resolved.empty()) continue;
+    if (entry.type == "Project" || entry.resolved.empty()) {
+      continue;
+    }
     out.push_back({key.second, entry.resolved, {}});
   }
   return out;

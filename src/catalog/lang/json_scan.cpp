@@ -33,17 +33,23 @@ class Scanner {
       : text_(text), handler_(handler), stats_(stats) {}
 
   Result<void> Run() {
-    if (text_.substr(0, 3) == "\xef\xbb\xbf") position_ = 3;
+    if (text_.substr(0, 3) == "\xef\xbb\xbf") {
+      position_ = 3;
+    }
     enum class Expect { kValue, kAfterValue, kKeyOrEnd, kKey, kValueOrEnd };
     Expect expect = Expect::kValue;
     while (true) {
       SkipWhitespace();
       if (expect == Expect::kValue || expect == Expect::kValueOrEnd) {
-        if (position_ >= text_.size()) return Fail("unexpected end of input");
+        if (position_ >= text_.size()) {
+          return Fail("unexpected end of input");
+        }
         const char c = text_[position_];
         if (expect == Expect::kValueOrEnd && c == ']') {
           ++position_;
-          if (!Close(true)) return Stopped();
+          if (!Close(true)) {
+            return Stopped();
+          }
           expect = Expect::kAfterValue;
           continue;
         }
@@ -52,10 +58,14 @@ class Scanner {
           path_.back().is_index = true;
         }
         if (c == '{' || c == '[') {
-          if (frames_.size() >= kMaxJsonDepth) return Fail(fmt::format("nesting deeper than {}", kMaxJsonDepth));
+          if (frames_.size() >= kMaxJsonDepth) {
+            return Fail(fmt::format("nesting deeper than {}", kMaxJsonDepth));
+          }
           ++position_;
           const bool is_array = c == '[';
-          if (!handler_.Begin(path_, is_array)) return Stopped();
+          if (!handler_.Begin(path_, is_array)) {
+            return Stopped();
+          }
           frames_.push_back({is_array, 0});
           path_.emplace_back();
           expect = is_array ? Expect::kValueOrEnd : Expect::kKeyOrEnd;
@@ -64,11 +74,15 @@ class Scanner {
         bool keep_going = true;
         if (c == '"') {
           ++position_;
-          if (auto ok = ReadString(value_); !ok) return ok;
+          if (auto ok = ReadString(value_); !ok) {
+            return ok;
+          }
           keep_going = handler_.Scalar(path_, JsonKind::kString, value_);
         } else if (c == 't' || c == 'f' || c == 'n') {
           std::string_view word = c == 't' ? "true" : c == 'f' ? "false" : "null";
-          if (text_.substr(position_, word.size()) != word) return Fail("invalid literal");
+          if (text_.substr(position_, word.size()) != word) {
+            return Fail("invalid literal");
+          }
           position_ += word.size();
           keep_going = handler_.Scalar(path_,
                                        c == 't'   ? JsonKind::kTrue
@@ -77,28 +91,38 @@ class Scanner {
                                        {});
         } else if (c == '-' || (c >= '0' && c <= '9')) {
           const std::size_t start = position_;
-          if (auto ok = ReadNumber(); !ok) return ok;
+          if (auto ok = ReadNumber(); !ok) {
+            return ok;
+          }
           keep_going = handler_.Scalar(path_, JsonKind::kNumber, text_.substr(start, position_ - start));
         } else {
           return Fail("expected a value");
         }
-        if (!keep_going) return Stopped();
+        if (!keep_going) {
+          return Stopped();
+        }
         expect = Expect::kAfterValue;
         continue;
       }
       if (expect == Expect::kAfterValue) {
         if (frames_.empty()) {
-          if (position_ != text_.size()) return Fail("content after the document");
+          if (position_ != text_.size()) {
+            return Fail("content after the document");
+          }
           return {};
         }
-        if (position_ >= text_.size()) return Fail("unexpected end of input");
+        if (position_ >= text_.size()) {
+          return Fail("unexpected end of input");
+        }
         const char c = text_[position_++];
         Frame& frame = frames_.back();
         ++frame.count;
         if (c == ',') {
           expect = frame.is_array ? Expect::kValue : Expect::kKey;
         } else if (c == (frame.is_array ? ']' : '}')) {
-          if (!Close(frame.is_array)) return Stopped();
+          if (!Close(frame.is_array)) {
+            return Stopped();
+          }
         } else {
           --position_;
           return Fail(frame.is_array ? "expected ',' or ']'" : "expected ',' or '}'");
@@ -106,20 +130,30 @@ class Scanner {
         continue;
       }
       // kKey or kKeyOrEnd
-      if (position_ >= text_.size()) return Fail("unexpected end of input");
+      if (position_ >= text_.size()) {
+        return Fail("unexpected end of input");
+      }
       if (expect == Expect::kKeyOrEnd && text_[position_] == '}') {
         ++position_;
-        if (!Close(false)) return Stopped();
+        if (!Close(false)) {
+          return Stopped();
+        }
         expect = Expect::kAfterValue;
         continue;
       }
-      if (text_[position_] != '"') return Fail("expected a key");
+      if (text_[position_] != '"') {
+        return Fail("expected a key");
+      }
       ++position_;
       JsonPathElement& element = path_.back();
       element.is_index = false;
-      if (auto ok = ReadString(element.key); !ok) return ok;
+      if (auto ok = ReadString(element.key); !ok) {
+        return ok;
+      }
       SkipWhitespace();
-      if (position_ >= text_.size() || text_[position_] != ':') return Fail("expected ':'");
+      if (position_ >= text_.size() || text_[position_] != ':') {
+        return Fail("expected ':'");
+      }
       ++position_;
       expect = Expect::kValue;
     }
@@ -147,36 +181,56 @@ class Scanner {
   void SkipWhitespace() {
     while (position_ < text_.size()) {
       const char c = text_[position_];
-      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') break;
+      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+        break;
+      }
       ++position_;
     }
   }
 
   Result<void> ReadNumber() {
     auto digit = [&](std::size_t at) { return at < text_.size() && text_[at] >= '0' && text_[at] <= '9'; };
-    if (text_[position_] == '-') ++position_;
-    if (!digit(position_)) return Fail("invalid number");
+    if (text_[position_] == '-') {
+      ++position_;
+    }
+    if (!digit(position_)) {
+      return Fail("invalid number");
+    }
     if (text_[position_] == '0') {
       ++position_;
     } else {
-      while (digit(position_)) ++position_;
+      while (digit(position_)) {
+        ++position_;
+      }
     }
     if (position_ < text_.size() && text_[position_] == '.') {
       ++position_;
-      if (!digit(position_)) return Fail("invalid number");
-      while (digit(position_)) ++position_;
+      if (!digit(position_)) {
+        return Fail("invalid number");
+      }
+      while (digit(position_)) {
+        ++position_;
+      }
     }
     if (position_ < text_.size() && (text_[position_] == 'e' || text_[position_] == 'E')) {
       ++position_;
-      if (position_ < text_.size() && (text_[position_] == '+' || text_[position_] == '-')) ++position_;
-      if (!digit(position_)) return Fail("invalid number");
-      while (digit(position_)) ++position_;
+      if (position_ < text_.size() && (text_[position_] == '+' || text_[position_] == '-')) {
+        ++position_;
+      }
+      if (!digit(position_)) {
+        return Fail("invalid number");
+      }
+      while (digit(position_)) {
+        ++position_;
+      }
     }
     return {};
   }
 
   bool ReadHex4(std::uint32_t& out) {
-    if (text_.size() - position_ < 4) return false;
+    if (text_.size() - position_ < 4) {
+      return false;
+    }
     out = 0;
     for (int i = 0; i < 4; ++i) {
       const char c = text_[position_ + static_cast<std::size_t>(i)];
@@ -197,7 +251,9 @@ class Scanner {
 
   void Replaced(std::string& out) {
     out.append(kReplacement);
-    if (stats_ != nullptr) ++stats_->invalid_utf8;
+    if (stats_ != nullptr) {
+      ++stats_->invalid_utf8;
+    }
   }
 
   // After the opening quote; leaves position_ after the closing quote.
@@ -209,20 +265,28 @@ class Scanner {
       const std::size_t run_start = position_;
       while (position_ < size) {
         const unsigned char c = bytes[position_];
-        if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
+        if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) {
+          break;
+        }
         ++position_;
       }
       out.append(text_.substr(run_start, position_ - run_start));
-      if (position_ >= size) return Fail("unterminated string");
+      if (position_ >= size) {
+        return Fail("unterminated string");
+      }
       const unsigned char c = bytes[position_];
       if (c == '"') {
         ++position_;
         return {};
       }
-      if (c < 0x20) return Fail("control character in string");
+      if (c < 0x20) {
+        return Fail("control character in string");
+      }
       if (c == '\\') {
         ++position_;
-        if (position_ >= size) return Fail("unterminated string");
+        if (position_ >= size) {
+          return Fail("unterminated string");
+        }
         const char e = text_[position_++];
         switch (e) {
           case '"': out.push_back('"'); break;
@@ -235,12 +299,16 @@ class Scanner {
           case 't': out.push_back('\t'); break;
           case 'u': {
             std::uint32_t unit = 0;
-            if (!ReadHex4(unit)) return Fail("invalid \\u escape");
+            if (!ReadHex4(unit)) {
+              return Fail("invalid \\u escape");
+            }
             if (unit >= 0xd800 && unit <= 0xdbff && text_.substr(position_, 2) == "\\u") {
               const std::size_t saved = position_;
               position_ += 2;
               std::uint32_t low = 0;
-              if (!ReadHex4(low)) return Fail("invalid \\u escape");
+              if (!ReadHex4(low)) {
+                return Fail("invalid \\u escape");
+              }
               if (low >= 0xdc00 && low <= 0xdfff) {
                 AppendUtf8(out, 0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00));
                 break;
@@ -267,17 +335,27 @@ class Scanner {
         length = 2;
       } else if (c >= 0xe0 && c <= 0xef) {
         length = 3;
-        if (c == 0xe0) low = 0xa0;
-        if (c == 0xed) high = 0x9f;
+        if (c == 0xe0) {
+          low = 0xa0;
+        }
+        if (c == 0xed) {
+          high = 0x9f;
+        }
       } else if (c >= 0xf0 && c <= 0xf4) {
         length = 4;
-        if (c == 0xf0) low = 0x90;
-        if (c == 0xf4) high = 0x8f;
+        if (c == 0xf0) {
+          low = 0x90;
+        }
+        if (c == 0xf4) {
+          high = 0x8f;
+        }
       }
       std::size_t valid = length == 0 ? 0 : 1;
       for (std::size_t k = 1; k < length && position_ + k < size; ++k) {
         const unsigned char next = bytes[position_ + k];
-        if (next < (k == 1 ? low : 0x80) || next > (k == 1 ? high : 0xbf)) break;
+        if (next < (k == 1 ? low : 0x80) || next > (k == 1 ? high : 0xbf)) {
+          break;
+        }
         ++valid;
       }
       if (length > 0 && valid == length) {
@@ -307,10 +385,14 @@ Result<void> ScanJson(std::string_view text, JsonHandler& handler, JsonScanStats
 }
 
 bool PathIs(const JsonPath& path, std::initializer_list<std::string_view> keys) {
-  if (path.size() != keys.size()) return false;
+  if (path.size() != keys.size()) {
+    return false;
+  }
   std::size_t i = 0;
   for (std::string_view key : keys) {
-    if (path[i].is_index || path[i].key != key) return false;
+    if (path[i].is_index || path[i].key != key) {
+      return false;
+    }
     ++i;
   }
   return true;

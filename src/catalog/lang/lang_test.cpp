@@ -35,7 +35,9 @@ std::vector<std::string> Lines(const fs::path& path) {
   std::ifstream in(path);
   std::string line;
   while (std::getline(in, line)) {
-    if (!line.empty()) out.push_back(line);
+    if (!line.empty()) {
+      out.push_back(line);
+    }
   }
   return out;
 }
@@ -49,7 +51,9 @@ struct LayerFile {
 std::vector<LayerFile> FilesUnder(const fs::path& dir, const std::string& prefix) {
   std::vector<LayerFile> out;
   for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-    if (!entry.is_regular_file()) continue;
+    if (!entry.is_regular_file()) {
+      continue;
+    }
     out.push_back({prefix + "/" + fs::relative(entry.path(), dir).string(), Slurp(entry.path())});
   }
   return out;
@@ -66,13 +70,17 @@ void AddLayer(FileTree& tree, int layer, const std::vector<LayerFile>& files,
     node.size = file.content.size();
     node.layer = layer;
     for (const auto& cataloger : catalogers) {
-      if (cataloger->WantsContent(file.path)) node.content = std::make_shared<const std::string>(file.content);
+      if (cataloger->WantsContent(file.path)) {
+        node.content = std::make_shared<const std::string>(file.content);
+      }
     }
     tree.Put(file.path, std::move(node));
   }
   for (const auto& cataloger : catalogers) {
     const FileExtractor* extractor = cataloger->extractor();
-    if (extractor == nullptr) continue;
+    if (extractor == nullptr) {
+      continue;
+    }
     auto visitor = extractor->StartLayer(layer, diagnostics);
     for (const LayerFile& file : files) {
       EntryHeader header{file.path, 0644, 0, 0, file.content.size(), layer};
@@ -82,20 +90,26 @@ void AddLayer(FileTree& tree, int layer, const std::vector<LayerFile>& files,
                        ? Interest::kWant
                        : Interest::kSkip;
       }
-      if (interest != Interest::kWant) continue;
+      if (interest != Interest::kWant) {
+        continue;
+      }
       for (std::size_t at = 0; at < file.content.size(); at += chunk) {
         visitor->Data(std::string_view(file.content).substr(at, chunk));
       }
       visitor->EndFile(true);
     }
     std::string record = visitor->Finish();
-    if (!record.empty()) tree.SetRecord(layer, std::string(extractor->name()), std::move(record));
+    if (!record.empty()) {
+      tree.SetRecord(layer, std::string(extractor->name()), std::move(record));
+    }
   }
 }
 
 FileTree ImageTree(int layers) {
   FileTree tree;
-  for (int i = 0; i < layers; ++i) tree.layers().push_back(LayerInfo{i, "sha256:layer" + std::to_string(i), "", ""});
+  for (int i = 0; i < layers; ++i) {
+    tree.layers().push_back(LayerInfo{i, "sha256:layer" + std::to_string(i), "", ""});
+  }
   return tree;
 }
 
@@ -123,13 +137,17 @@ std::vector<Package> Catalog(const std::vector<std::unique_ptr<Cataloger>>& cata
 
 std::set<std::string> NameVersions(const std::vector<Package>& packages) {
   std::set<std::string> out;
-  for (const Package& package : packages) out.insert(package.name + "@" + package.version);
+  for (const Package& package : packages) {
+    out.insert(package.name + "@" + package.version);
+  }
   return out;
 }
 
 std::string Dump(const std::vector<Diagnostic>& diagnostics) {
   std::string out;
-  for (const auto& d : diagnostics) out += d.subject + ": " + d.message + "\n";
+  for (const auto& d : diagnostics) {
+    out += d.subject + ": " + d.message + "\n";
+  }
   return out;
 }
 
@@ -140,7 +158,9 @@ std::set<std::string> NpmLsOracle(const std::string& prefix) {
   std::set<std::string> out;
   for (const std::string& line : Lines(Testdata() / "node" / "npm-ls.txt")) {
     const std::size_t colon = line.find(':');
-    if (colon == 0) continue;  // the project itself
+    if (colon == 0) {
+      continue;  // the project itself
+    }
     out.insert(prefix + line.substr(0, colon) + "/package.json " + line.substr(colon + 1));
   }
   return out;
@@ -284,16 +304,23 @@ std::set<std::string> LockfileSet(const std::string& name, const std::string& co
     EXPECT_EQ(package.evidence, name);
   }
   // Every fixture lockfile resolves from the npm registry only.
-  for (const Package& package : packages)
+  for (const Package& package : packages) {
     EXPECT_FALSE(package.unmatchable) << package.name << " " << package.unmatchable_reason;
-  if (packages_out != nullptr) *packages_out = packages;
-  if (diagnostics_out != nullptr) *diagnostics_out = Dump(diagnostics.Take());
+  }
+  if (packages_out != nullptr) {
+    *packages_out = packages;
+  }
+  if (diagnostics_out != nullptr) {
+    *diagnostics_out = Dump(diagnostics.Take());
+  }
   return NameVersions(packages);
 }
 
 std::set<std::string> NpmLsNameVersions() {
   std::set<std::string> out;
-  for (const std::string& entry : NpmLsOracle("")) out.insert(entry.substr(entry.find(' ') + 1));
+  for (const std::string& entry : NpmLsOracle("")) {
+    out.insert(entry.substr(entry.find(' ') + 1));
+  }
   return out;
 }
 
@@ -306,7 +333,9 @@ TEST(NodeLockfileTest, PackageLockV1V2V3EqualNpmLs) {
     std::string diagnostics;
     EXPECT_EQ(LockfileSet("package-lock.json", text, true, &packages, &diagnostics), want);
     EXPECT_EQ(diagnostics, "");
-    for (const Package& package : packages) EXPECT_FALSE(package.unmatchable) << package.name;
+    for (const Package& package : packages) {
+      EXPECT_FALSE(package.unmatchable) << package.name;
+    }
     // Image scans read node_modules, never lockfiles.
     EXPECT_TRUE(LockfileSet("package-lock.json", text, false).empty());
   }
@@ -323,8 +352,12 @@ TEST(NodeLockfileTest, YarnBerryEqualsYarnInfo) {
   // The oracle lists the project's own workspace and the builtin compat patch of resolve (the same npm package).
   std::set<std::string> want;
   for (const std::string& line : OracleSet(Testdata() / "node/lockfiles/yarn-berry.oracle.txt")) {
-    if (line.find("@workspace:") != std::string::npos) continue;
-    if (line.starts_with("resolve@patch:")) continue;
+    if (line.find("@workspace:") != std::string::npos) {
+      continue;
+    }
+    if (line.starts_with("resolve@patch:")) {
+      continue;
+    }
     want.insert(line);
   }
   ASSERT_TRUE(want.contains("resolve@1.22.1"));
@@ -378,7 +411,9 @@ TEST(NodeLockfileTest, NonRegistrySources) {
   ASSERT_TRUE(v1.has_value());
   ASSERT_EQ(v1->size(), 3u);
   std::set<std::string> got;
-  for (const auto& p : *v1) got.insert(p.name + "@" + p.version + "|" + p.unmatchable_reason);
+  for (const auto& p : *v1) {
+    got.insert(p.name + "@" + p.version + "|" + p.unmatchable_reason);
+  }
   EXPECT_EQ(got, (std::set<std::string>{"b@1.2.3|", "c@file:../c|from a file source, not the npm registry",
                                         "d@github:u/d#abc|from a github source, not the npm registry"}));
 }
@@ -436,7 +471,9 @@ TEST(PythonCatalogerTest, HugeMetadataKeepsOnlyHeaders) {
   const std::string path = "/usr/lib/python3/dist-packages/pip-23.0.1.dist-info/METADATA";
   ASSERT_EQ(visitor->Inspect({path, 0644, 0, 0, headers_only.size() + 100 * chunk.size(), 0}), Interest::kWant);
   visitor->Data(headers_only);
-  for (int i = 0; i < 100; ++i) visitor->Data(chunk);
+  for (int i = 0; i < 100; ++i) {
+    visitor->Data(chunk);
+  }
   visitor->EndFile(true);
   std::string record = visitor->Finish();
   EXPECT_LT(record.size(), 200u);
@@ -448,7 +485,9 @@ TEST(PythonCatalogerTest, HugeMetadataKeepsOnlyHeaders) {
   auto second = cataloger.extractor()->StartLayer(0, diagnostics);
   ASSERT_EQ(second->Inspect({path, 0644, 0, 0, 0, 0}), Interest::kWant);
   second->Data("Metadata-Version: 2.1\nName: x\nVersion: 1\nDescription: ");
-  for (int i = 0; i < 100; ++i) second->Data(chunk);
+  for (int i = 0; i < 100; ++i) {
+    second->Data(chunk);
+  }
   second->EndFile(true);
   EXPECT_FALSE(second->Finish().empty());
   EXPECT_EQ(Dump(diagnostics.Take()), "");
@@ -500,7 +539,9 @@ TEST(RubyCatalogerTest, GemspecsEqualRubyGems) {
   }
   std::set<std::string> want;
   for (const std::string& line : OracleSet(Testdata() / "ruby/rubygems.oracle.txt")) {
-    if (got.contains(line)) want.insert(line);
+    if (got.contains(line)) {
+      want.insert(line);
+    }
   }
   EXPECT_EQ(got.size(), 11u);  // every fixture gemspec
   EXPECT_EQ(got, want);
@@ -516,8 +557,9 @@ TEST(RubyCatalogerTest, GemfileLockEqualsBundler) {
             {"/app/vendor/bundle/ruby/3.1.0/gems/rack-2.2.22/Gemfile.lock", "GEM\n  specs:\n    nope (1.0)\n"}},
            catalogers, diagnostics);
   std::set<std::string> got;
-  for (const Package& package : Catalog(catalogers, tree, diagnostics))
+  for (const Package& package : Catalog(catalogers, tree, diagnostics)) {
     got.insert(package.name + " " + package.version);
+  }
   EXPECT_EQ(got, OracleSet(Testdata() / "ruby/Gemfile.lock.oracle.txt"));
   auto locked = ParseGemfileLock(
       "GIT\n  remote: https://g/x.git\n  revision: abc\n  specs:\n    x (0.1.0)\n\nPATH\n  remote: .\n  specs:\n"
@@ -567,7 +609,9 @@ TEST(PhpCatalogerTest, InstalledJsonBothFormatsAndLockEqualComposerShow) {
   auto locked = ParseComposerPackages(Slurp(Testdata() / "php/composer.lock"));
   ASSERT_TRUE(locked.has_value());
   std::set<std::string> got;
-  for (const auto& p : *locked) got.insert(p.name + " " + p.version);
+  for (const auto& p : *locked) {
+    got.insert(p.name + " " + p.version);
+  }
   EXPECT_EQ(got, want);
   auto branch = ParseComposerPackages(R"({"packages": [{"name": "a/b", "version": "dev-main"}]})");
   ASSERT_TRUE(branch.has_value());
@@ -627,8 +671,9 @@ TEST(JsonScanTest, PathsAndDecoding) {
   std::vector<std::string> seen;
   JsonCallbacks collect([&](const JsonPath& path, JsonKind, std::string_view value) {
     std::string key;
-    for (const auto& element : path)
+    for (const auto& element : path) {
       key += element.is_index ? "[" + std::to_string(element.index) + "]" : "." + element.key;
+    }
     seen.push_back(key + "=" + std::string(value));
     return true;
   });
@@ -719,11 +764,15 @@ TEST(OwnershipTest, HostDpkgOwnsDebianPythonPackages) {
   Package deb;
   deb.type = PackageType::kDeb;
   deb.name = "python3-urllib3";
-  for (const std::string& line : Lines("/var/lib/dpkg/info/python3-urllib3.list")) deb.files.push_back(line);
+  for (const std::string& line : Lines("/var/lib/dpkg/info/python3-urllib3.list")) {
+    deb.files.push_back(line);
+  }
   packages.push_back(deb);
   for (const auto& entry : fs::directory_iterator("/usr/lib/python3/dist-packages")) {
     const std::string name = entry.path().filename().string();
-    if (!name.starts_with("urllib3-") || !name.ends_with(".egg-info")) continue;
+    if (!name.starts_with("urllib3-") || !name.ends_with(".egg-info")) {
+      continue;
+    }
     const std::string path = entry.path().string() + "/PKG-INFO";
     PythonMetadata metadata = ParsePythonMetadata(Slurp(path));
     packages.push_back(MakeLanguagePackage(PackageType::kPypi, metadata.name, metadata.version, path, "PKG-INFO"));

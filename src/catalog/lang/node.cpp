@@ -20,7 +20,9 @@ constexpr std::string_view kLockfileNames[] = {"package-lock.json", "npm-shrinkw
 bool IsLockfilePath(std::string_view path) {
   const std::string_view base = BaseName(path);
   for (std::string_view name : kLockfileNames) {
-    if (base == name) return !HasDirectoryComponent(path, "node_modules");
+    if (base == name) {
+      return !HasDirectoryComponent(path, "node_modules");
+    }
   }
   return false;
 }
@@ -34,7 +36,9 @@ class NodeVisitor final : public LayerVisitor {
   explicit NodeVisitor(Diagnostics& diagnostics) : diagnostics_(diagnostics) {}
 
   Interest Inspect(const EntryHeader& header) override {
-    if (!IsNodeModulesPackageJson(header.path)) return Interest::kSkip;
+    if (!IsNodeModulesPackageJson(header.path)) {
+      return Interest::kSkip;
+    }
     path_.assign(header.path);
     buffer_.clear();
     too_big_ = header.size > kMaxPackageJsonBytes;
@@ -49,7 +53,9 @@ class NodeVisitor final : public LayerVisitor {
   }
 
   void Data(std::string_view chunk) override {
-    if (too_big_) return;
+    if (too_big_) {
+      return;
+    }
     if (buffer_.size() + chunk.size() > kMaxPackageJsonBytes) {
       too_big_ = true;
       buffer_.clear();
@@ -61,7 +67,9 @@ class NodeVisitor final : public LayerVisitor {
   }
 
   void EndFile(bool complete) override {
-    if (!complete || too_big_) return;
+    if (!complete || too_big_) {
+      return;
+    }
     auto parsed = ParsePackageJson(buffer_);
     if (!parsed) {
       diagnostics_.Warn(std::string(kSource), path_, fmt::format("not a package: {}", parsed.error().message()));
@@ -103,29 +111,43 @@ Result<PackageJson> ParsePackageJson(std::string_view text) {
   bool is_object = false;
   JsonCallbacks handler(
       [&](const JsonPath& path, JsonKind kind, std::string_view value) {
-        if (path.size() != 1 || path[0].is_index || kind != JsonKind::kString) return true;
+        if (path.size() != 1 || path[0].is_index || kind != JsonKind::kString) {
+          return true;
+        }
         // A repeated key: JSON.parse keeps the last, and so does npm.
-        if (path[0].key == "name") out.name = std::string(value);
-        if (path[0].key == "version") out.version = std::string(value);
+        if (path[0].key == "name") {
+          out.name = std::string(value);
+        }
+        if (path[0].key == "version") {
+          out.version = std::string(value);
+        }
         return true;
       },
       nullptr,
       [&](const JsonPath& path, bool is_array) {
-        if (path.empty()) is_object = !is_array;
+        if (path.empty()) {
+          is_object = !is_array;
+        }
         return true;
       });
   JsonScanStats stats;
   CUSTOMS_RETURN_IF_ERROR(ScanJson(text, handler, &stats));
-  if (!is_object) return MakeError(ErrorCode::kCorrupt, "package.json is not a JSON object");
+  if (!is_object) {
+    return MakeError(ErrorCode::kCorrupt, "package.json is not a JSON object");
+  }
   out.invalid_utf8 = stats.invalid_utf8;
   return out;
 }
 
 bool IsNodeModulesPackageJson(std::string_view path) {
-  if (BaseName(path) != "package.json") return false;
+  if (BaseName(path) != "package.json") {
+    return false;
+  }
   std::string_view dir = DirName(path);  // .../node_modules/[@scope/]name
   const std::string_view name = BaseName(dir);
-  if (name.empty() || name[0] == '.' || name[0] == '@') return false;
+  if (name.empty() || name[0] == '.' || name[0] == '@') {
+    return false;
+  }
   dir = DirName(dir);
   std::string_view parent = BaseName(dir);
   if (!parent.empty() && parent[0] == '@' && parent.size() > 1) {
@@ -151,7 +173,9 @@ std::vector<Package> NodeCataloger::Catalog(const FileTree& tree, const OsInfo& 
   std::vector<Package> packages;
   ForEachRecordEntry(tree, kExtractorName, 3, kSource, diagnostics,
                      [&](const LayerInfo& layer, const std::vector<std::string_view>& fields) {
-                       if (!tree.SurvivesFrom(fields[0], layer.index)) return;
+                       if (!tree.SurvivesFrom(fields[0], layer.index)) {
+                         return;
+                       }
                        Package package =
                            MakeLanguagePackage(PackageType::kNpm, std::string(fields[1]), std::string(fields[2]),
                                                std::string(fields[0]), "package.json");

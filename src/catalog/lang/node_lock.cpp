@@ -33,20 +33,28 @@ std::string NonRegistryReason(std::string_view value) {
 // "@scope/name@range" -> ("@scope/name", "range"); the separator is the first '@' after the first character.
 std::pair<std::string_view, std::string_view> SplitSpecifier(std::string_view specifier) {
   const std::size_t at = specifier.find('@', 1);
-  if (at == std::string_view::npos) return {specifier, {}};
+  if (at == std::string_view::npos) {
+    return {specifier, {}};
+  }
   return {specifier.substr(0, at), specifier.substr(at + 1)};
 }
 
 // A quoted YAML/yarn scalar ('x', "x") without its quotes and escapes; plain text trimmed.
 std::string Unquote(std::string_view text) {
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
+    text.remove_suffix(1);
+  }
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
+    text.remove_prefix(1);
+  }
   if (text.size() >= 2 && text.front() == '\'' && text.back() == '\'') {
     std::string out;
     text = text.substr(1, text.size() - 2);
     for (std::size_t i = 0; i < text.size(); ++i) {
       out.push_back(text[i]);
-      if (text[i] == '\'' && i + 1 < text.size() && text[i + 1] == '\'') ++i;
+      if (text[i] == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+        ++i;
+      }
     }
     return out;
   }
@@ -54,7 +62,9 @@ std::string Unquote(std::string_view text) {
     std::string out;
     text = text.substr(1, text.size() - 2);
     for (std::size_t i = 0; i < text.size(); ++i) {
-      if (text[i] == '\\' && i + 1 < text.size()) ++i;
+      if (text[i] == '\\' && i + 1 < text.size()) {
+        ++i;
+      }
       out.push_back(text[i]);
     }
     return out;
@@ -82,9 +92,13 @@ bool SplitKey(std::string_view line, std::string* key, std::string_view* rest) {
       }
       ++i;
     }
-    if (i >= line.size()) return false;
+    if (i >= line.size()) {
+      return false;
+    }
     end = i + 1;
-    if (end >= line.size() || line[end] != ':') return false;
+    if (end >= line.size() || line[end] != ':') {
+      return false;
+    }
     *key = Unquote(line.substr(0, end));
   } else {
     // yarn v1 writes "key value" pairs; YAML "key: value". A plain key ends at ": " or a final ':'.
@@ -114,26 +128,44 @@ struct LockEntry {
 class PackageLockReader final : public JsonHandler {
  public:
   bool Scalar(const JsonPath& path, JsonKind kind, std::string_view value) override {
-    if (path.empty() || path[0].is_index) return true;
+    if (path.empty() || path[0].is_index) {
+      return true;
+    }
     if (path.size() == 1) {
-      if (path[0].key == "lockfileVersion" && kind == JsonKind::kNumber) lockfile_version_ = std::string(value);
+      if (path[0].key == "lockfileVersion" && kind == JsonKind::kNumber) {
+        lockfile_version_ = std::string(value);
+      }
       return true;
     }
     const std::string& field = path.back().key;
-    if (path.back().is_index) return true;
+    if (path.back().is_index) {
+      return true;
+    }
     if (path[0].key == "packages" && path.size() == 3 && !path[1].is_index) {
       LockEntry& entry = v2_[path[1].key];
-      if (field == "version" && kind == JsonKind::kString) entry.version = std::string(value);
-      if (field == "resolved" && kind == JsonKind::kString) entry.resolved = std::string(value);
-      if (field == "name" && kind == JsonKind::kString) entry.name = std::string(value);
-      if (field == "link") entry.link = kind == JsonKind::kTrue;
+      if (field == "version" && kind == JsonKind::kString) {
+        entry.version = std::string(value);
+      }
+      if (field == "resolved" && kind == JsonKind::kString) {
+        entry.resolved = std::string(value);
+      }
+      if (field == "name" && kind == JsonKind::kString) {
+        entry.name = std::string(value);
+      }
+      if (field == "link") {
+        entry.link = kind == JsonKind::kTrue;
+      }
       return true;
     }
     // A field of the innermost open v1 entry: dependencies.<name>(.dependencies.<name>)*.<field>.
     if (kind == JsonKind::kString && path.size() % 2 == 1 && !v1_stack_.empty() &&
         v1_stack_.size() == (path.size() - 1) / 2 && IsV1Chain(path, path.size() - 1)) {
-      if (field == "version") v1_stack_.back().second.version = std::string(value);
-      if (field == "resolved") v1_stack_.back().second.resolved = std::string(value);
+      if (field == "version") {
+        v1_stack_.back().second.version = std::string(value);
+      }
+      if (field == "resolved") {
+        v1_stack_.back().second.resolved = std::string(value);
+      }
     }
     return true;
   }
@@ -160,7 +192,9 @@ class PackageLockReader final : public JsonHandler {
       for (auto& [key, entry] : v2_) {
         // "" is the root project; keys without node_modules/ are workspace folders; links point at them.
         const std::size_t at = key.rfind("node_modules/");
-        if (at == std::string::npos || entry.link) continue;
+        if (at == std::string::npos || entry.link) {
+          continue;
+        }
         std::string name = entry.name.empty() ? key.substr(at + 13) : entry.name;
         if (entry.version.empty()) {
           ++missing;
@@ -197,7 +231,9 @@ class PackageLockReader final : public JsonHandler {
   static LockedPackage Make(std::string name, std::string version, std::string_view resolved) {
     LockedPackage package{std::move(name), std::move(version), {}};
     package.unmatchable_reason = NonRegistryReason(package.version);
-    if (package.unmatchable_reason.empty()) package.unmatchable_reason = NonRegistryReason(resolved);
+    if (package.unmatchable_reason.empty()) {
+      package.unmatchable_reason = NonRegistryReason(resolved);
+    }
     if (package.unmatchable_reason.empty() && !StartsWithDigit(package.version)) {
       package.unmatchable_reason = fmt::format("\"{}\" is not a version", package.version);
     }
@@ -207,10 +243,16 @@ class PackageLockReader final : public JsonHandler {
   // Whether the first `length` elements of `path` are dependencies.<name>(.dependencies.<name>)*, the path of a v1
   // entry object (length > 0).
   static bool IsV1Chain(const JsonPath& path, std::size_t length) {
-    if (length == 0) return false;
+    if (length == 0) {
+      return false;
+    }
     for (std::size_t i = 0; i < length; ++i) {
-      if (path[i].is_index) return false;
-      if (i % 2 == 0 && path[i].key != "dependencies") return false;
+      if (path[i].is_index) {
+        return false;
+      }
+      if (i % 2 == 0 && path[i].key != "dependencies") {
+        return false;
+      }
     }
     return true;
   }
@@ -250,16 +292,22 @@ struct YarnEntry {
 LockedPackage FromYarnV1(const YarnEntry& entry) {
   // The first specifier names the package: "lodash@^4.17.15", "@babel/core@7.0.0", "alias@npm:real@^1".
   std::string_view first = entry.key;
-  if (const std::size_t comma = first.find(','); comma != std::string_view::npos) first = first.substr(0, comma);
+  if (const std::size_t comma = first.find(','); comma != std::string_view::npos) {
+    first = first.substr(0, comma);
+  }
   const std::string specifier = Unquote(first);
   auto [name, range] = SplitSpecifier(specifier);
   LockedPackage package{std::string(name), entry.version, {}};
-  if (range.starts_with("npm:")) package.name = std::string(SplitSpecifier(range.substr(4)).first);
+  if (range.starts_with("npm:")) {
+    package.name = std::string(SplitSpecifier(range.substr(4)).first);
+  }
   package.unmatchable_reason = NonRegistryReason(range);
   if (package.unmatchable_reason.empty() && (range.find("://") != std::string_view::npos)) {
     package.unmatchable_reason = "from a URL, not the npm registry";
   }
-  if (package.unmatchable_reason.empty()) package.unmatchable_reason = NonRegistryReason(entry.resolved);
+  if (package.unmatchable_reason.empty()) {
+    package.unmatchable_reason = NonRegistryReason(entry.resolved);
+  }
   if (package.unmatchable_reason.empty() && !StartsWithDigit(package.version)) {
     package.unmatchable_reason = fmt::format("\"{}\" is not a version", package.version);
   }
@@ -272,12 +320,15 @@ std::optional<LockedPackage> FromYarnBerry(const YarnEntry& entry) {
   auto [name, reference] = SplitSpecifier(resolution);
   const std::size_t colon = reference.find(':');
   const std::string_view protocol = colon == std::string_view::npos ? std::string_view() : reference.substr(0, colon);
-  if (protocol == "workspace" || protocol == "link" || protocol == "portal") return std::nullopt;
+  if (protocol == "workspace" || protocol == "link" || protocol == "portal") {
+    return std::nullopt;
+  }
   LockedPackage package{std::string(name), entry.version, {}};
   if (protocol == "patch") {
     // "resolve@patch:resolve@npm%3A1.22.1#..." patches a registry package; anything else patches local code.
-    if (reference.find("@npm%3A") == std::string_view::npos)
+    if (reference.find("@npm%3A") == std::string_view::npos) {
       package.unmatchable_reason = "a patch of a non-registry package";
+    }
   } else if (protocol != "npm") {
     package.unmatchable_reason = fmt::format("from a {} source, not the npm registry",
                                              protocol.empty() ? std::string_view("non-registry") : protocol);
@@ -300,7 +351,9 @@ Result<std::vector<LockedPackage>> ParseYarnLock(std::string_view text, std::str
   int malformed = 0;
   while (lines.Next(&line)) {
     if (line.empty() || line[0] == '#') {
-      if (line.starts_with("# yarn lockfile v1")) saw_header = true;
+      if (line.starts_with("# yarn lockfile v1")) {
+        saw_header = true;
+      }
       continue;
     }
     const std::size_t indent = Indent(line);
@@ -318,22 +371,34 @@ Result<std::vector<LockedPackage>> ParseYarnLock(std::string_view text, std::str
       entries.push_back({std::string(header), {}, {}, {}});
       continue;
     }
-    if (indent != 2 || entries.empty()) continue;
+    if (indent != 2 || entries.empty()) {
+      continue;
+    }
     std::string_view field = line.substr(2);
     std::string key;
     std::string_view value;
     // berry (which always writes __metadata first): "version: 1.2.3"; v1: "version \"1.2.3\"".
     if (berry) {
-      if (!SplitKey(field, &key, &value)) continue;
+      if (!SplitKey(field, &key, &value)) {
+        continue;
+      }
     } else {
       const std::size_t space = field.find(' ');
-      if (space == std::string_view::npos) continue;
+      if (space == std::string_view::npos) {
+        continue;
+      }
       key = std::string(field.substr(0, space));
       value = field.substr(space + 1);
     }
-    if (key == "version") entries.back().version = Unquote(value);
-    if (key == "resolved") entries.back().resolved = Unquote(value);
-    if (key == "resolution") entries.back().resolution = Unquote(value);
+    if (key == "version") {
+      entries.back().version = Unquote(value);
+    }
+    if (key == "resolved") {
+      entries.back().resolved = Unquote(value);
+    }
+    if (key == "resolution") {
+      entries.back().resolution = Unquote(value);
+    }
   }
   if (!saw_header && entries.empty()) {
     return MakeError(ErrorCode::kCorrupt, "no yarn.lock entries");
@@ -341,13 +406,17 @@ Result<std::vector<LockedPackage>> ParseYarnLock(std::string_view text, std::str
   std::vector<LockedPackage> out;
   int missing = 0;
   for (const YarnEntry& entry : entries) {
-    if (entry.key == "__metadata") continue;
+    if (entry.key == "__metadata") {
+      continue;
+    }
     if (entry.version.empty()) {
       ++missing;
       continue;
     }
     if (berry) {
-      if (auto package = FromYarnBerry(entry)) out.push_back(std::move(*package));
+      if (auto package = FromYarnBerry(entry)) {
+        out.push_back(std::move(*package));
+      }
     } else {
       out.push_back(FromYarnV1(entry));
     }
@@ -368,11 +437,17 @@ namespace {
 // 9.0: "name@1.2.3(peer@1)". Non-registry ids ("github.com/u/r/sha", "name@https://...", "name@file:...") give the
 // version part as written.
 std::pair<std::string, std::string> SplitPnpmId(std::string_view id, bool slash_version) {
-  if (id.starts_with('/')) id.remove_prefix(1);
-  if (const std::size_t paren = id.find('('); paren != std::string_view::npos) id = id.substr(0, paren);
+  if (id.starts_with('/')) {
+    id.remove_prefix(1);
+  }
+  if (const std::size_t paren = id.find('('); paren != std::string_view::npos) {
+    id = id.substr(0, paren);
+  }
   if (slash_version) {
     const std::size_t slash = id.rfind('/');
-    if (slash == std::string_view::npos) return {std::string(id), {}};
+    if (slash == std::string_view::npos) {
+      return {std::string(id), {}};
+    }
     std::string_view version = id.substr(slash + 1);
     if (const std::size_t underscore = version.find('_'); underscore != std::string_view::npos) {
       version = version.substr(0, underscore);
@@ -399,28 +474,46 @@ Result<std::vector<LockedPackage>> ParsePnpmLock(std::string_view text, std::str
   LineReader lines(text);
   std::string_view line;
   while (lines.Next(&line)) {
-    if (line.empty() || line[0] == '#') continue;
+    if (line.empty() || line[0] == '#') {
+      continue;
+    }
     const std::size_t indent = Indent(line);
     std::string key;
     std::string_view value;
     if (indent == 0) {
       in_packages = false;
-      if (!SplitKey(line, &key, &value)) continue;
-      if (key == "lockfileVersion") lockfile_version = Unquote(value);
+      if (!SplitKey(line, &key, &value)) {
+        continue;
+      }
+      if (key == "lockfileVersion") {
+        lockfile_version = Unquote(value);
+      }
       in_packages = key == "packages";
       continue;
     }
-    if (!in_packages) continue;
+    if (!in_packages) {
+      continue;
+    }
     if (indent == 2) {
-      if (!SplitKey(line.substr(2), &key, &value)) continue;
+      if (!SplitKey(line.substr(2), &key, &value)) {
+        continue;
+      }
       entries.push_back({std::move(key), {}, {}, {}});
     } else if (indent == 4 && !entries.empty() && SplitKey(line.substr(4), &key, &value)) {
-      if (key == "name") entries.back().name = Unquote(value);
-      if (key == "version") entries.back().version = Unquote(value);
-      if (key == "resolution") entries.back().resolution = std::string(value);
+      if (key == "name") {
+        entries.back().name = Unquote(value);
+      }
+      if (key == "version") {
+        entries.back().version = Unquote(value);
+      }
+      if (key == "resolution") {
+        entries.back().resolution = std::string(value);
+      }
     }
   }
-  if (lockfile_version.empty()) return MakeError(ErrorCode::kCorrupt, "no lockfileVersion");
+  if (lockfile_version.empty()) {
+    return MakeError(ErrorCode::kCorrupt, "no lockfileVersion");
+  }
   // 5.x ids separate the version with '/', 6.0 and later with '@'.
   const bool slash_version =
       lockfile_version.starts_with('5') || lockfile_version.starts_with('4') || lockfile_version.starts_with('3');
@@ -432,8 +525,12 @@ Result<std::vector<LockedPackage>> ParsePnpmLock(std::string_view text, std::str
   std::vector<LockedPackage> out;
   for (Entry& entry : entries) {
     auto [name, version] = SplitPnpmId(entry.id, slash_version);
-    if (!entry.name.empty()) name = entry.name;
-    if (!entry.version.empty()) version = entry.version;
+    if (!entry.name.empty()) {
+      name = entry.name;
+    }
+    if (!entry.version.empty()) {
+      version = entry.version;
+    }
     LockedPackage package{std::move(name), std::move(version), {}};
     // Registry packages carry only an integrity hash; tarballs, git and directories name their source.
     const std::string_view resolution = entry.resolution;
@@ -445,11 +542,15 @@ Result<std::vector<LockedPackage>> ParsePnpmLock(std::string_view text, std::str
     } else if (resolution.find("directory:") != std::string_view::npos) {
       package.unmatchable_reason = "from a local directory, not the npm registry";
     }
-    if (package.unmatchable_reason.empty()) package.unmatchable_reason = NonRegistryReason(package.version);
+    if (package.unmatchable_reason.empty()) {
+      package.unmatchable_reason = NonRegistryReason(package.version);
+    }
     if (package.unmatchable_reason.empty() && !StartsWithDigit(package.version)) {
       package.unmatchable_reason = fmt::format("\"{}\" is not a version", package.version);
     }
-    if (package.name.empty()) continue;
+    if (package.name.empty()) {
+      continue;
+    }
     out.push_back(std::move(package));
   }
   return out;

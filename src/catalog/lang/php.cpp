@@ -23,14 +23,24 @@ class ComposerReader final : public JsonHandler {
  public:
   bool Scalar(const JsonPath& path, JsonKind kind, std::string_view value) override {
     const std::size_t base = PackageDepth(path);
-    if (base == 0 || path.size() != base + 1 || kind != JsonKind::kString) return true;
-    if (path.back().key == "name") current_.name = std::string(value);
-    if (path.back().key == "version") current_.version = std::string(value);
+    if (base == 0 || path.size() != base + 1 || kind != JsonKind::kString) {
+      return true;
+    }
+    if (path.back().key == "name") {
+      current_.name = std::string(value);
+    }
+    if (path.back().key == "version") {
+      current_.version = std::string(value);
+    }
     return true;
   }
   bool Begin(const JsonPath& path, bool is_array) override {
-    if (!is_array && PackageDepth(path) == path.size() && !path.empty()) current_ = {};
-    if (path.empty()) root_is_array_ = is_array;
+    if (!is_array && PackageDepth(path) == path.size() && !path.empty()) {
+      current_ = {};
+    }
+    if (path.empty()) {
+      root_is_array_ = is_array;
+    }
     return true;
   }
   bool End(const JsonPath& path, bool is_array) override {
@@ -51,7 +61,9 @@ class ComposerReader final : public JsonHandler {
   // The length of the path of a package object when `path` starts with one (else 0): [i] in a root array,
   // ["packages", i] or ["packages-dev", i] in a root object.
   std::size_t PackageDepth(const JsonPath& path) const {
-    if (root_is_array_) return !path.empty() && path[0].is_index ? 1 : 0;
+    if (root_is_array_) {
+      return !path.empty() && path[0].is_index ? 1 : 0;
+    }
     if (path.size() >= 2 && !path[0].is_index && (path[0].key == "packages" || path[0].key == "packages-dev") &&
         path[1].is_index) {
       return 2;

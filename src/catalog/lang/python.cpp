@@ -23,10 +23,18 @@ enum class Kind { kDistInfo, kEggInfoDir, kEggInfoFile, kEgg, kNone };
 Kind KindOf(std::string_view path) {
   const std::string_view base = BaseName(path);
   const std::string_view dir = DirName(path);
-  if (base == "METADATA" && dir.ends_with(".dist-info")) return Kind::kDistInfo;
-  if (base == "PKG-INFO" && dir.ends_with(".egg-info")) return Kind::kEggInfoDir;
-  if (base == "PKG-INFO" && BaseName(dir) == "EGG-INFO" && DirName(dir).ends_with(".egg")) return Kind::kEgg;
-  if (base.ends_with(".egg-info") && base.size() > 9) return Kind::kEggInfoFile;
+  if (base == "METADATA" && dir.ends_with(".dist-info")) {
+    return Kind::kDistInfo;
+  }
+  if (base == "PKG-INFO" && dir.ends_with(".egg-info")) {
+    return Kind::kEggInfoDir;
+  }
+  if (base == "PKG-INFO" && BaseName(dir) == "EGG-INFO" && DirName(dir).ends_with(".egg")) {
+    return Kind::kEgg;
+  }
+  if (base.ends_with(".egg-info") && base.size() > 9) {
+    return Kind::kEggInfoFile;
+  }
   return Kind::kNone;
 }
 
@@ -47,7 +55,9 @@ class PythonVisitor final : public LayerVisitor {
   explicit PythonVisitor(Diagnostics& diagnostics) : diagnostics_(diagnostics) {}
 
   Interest Inspect(const EntryHeader& header) override {
-    if (!IsPythonMetadataPath(header.path)) return Interest::kSkip;
+    if (!IsPythonMetadataPath(header.path)) {
+      return Interest::kSkip;
+    }
     path_.assign(header.path);
     buffer_.clear();
     done_ = false;
@@ -55,7 +65,9 @@ class PythonVisitor final : public LayerVisitor {
   }
 
   void Data(std::string_view chunk) override {
-    if (done_) return;
+    if (done_) {
+      return;
+    }
     const std::size_t search_from = buffer_.size() >= 3 ? buffer_.size() - 3 : 0;
     const std::size_t room = kMaxHeaderBytes - buffer_.size();
     buffer_.append(chunk.substr(0, room));
@@ -68,11 +80,15 @@ class PythonVisitor final : public LayerVisitor {
         return;
       }
     }
-    if (buffer_.size() >= kMaxHeaderBytes) done_ = true;
+    if (buffer_.size() >= kMaxHeaderBytes) {
+      done_ = true;
+    }
   }
 
   void EndFile(bool complete) override {
-    if (!complete) return;
+    if (!complete) {
+      return;
+    }
     PythonMetadata metadata = ParsePythonMetadata(buffer_);
     if (metadata.name.empty() || metadata.version.empty()) {
       diagnostics_.Warn(std::string(kSource), path_,
@@ -116,7 +132,9 @@ std::string NormalizePypiName(std::string_view name) {
   bool in_separator = false;
   for (char c : name) {
     if (c == '-' || c == '_' || c == '.') {
-      if (!in_separator) out.push_back('-');
+      if (!in_separator) {
+        out.push_back('-');
+      }
       in_separator = true;
       continue;
     }
@@ -131,10 +149,16 @@ PythonMetadata ParsePythonMetadata(std::string_view text) {
   LineReader lines(text);
   std::string_view line;
   while (lines.Next(&line)) {
-    if (line.empty()) break;                          // end of the header block
-    if (line[0] == ' ' || line[0] == '\t') continue;  // a continuation of the previous field
+    if (line.empty()) {
+      break;  // end of the header block
+    }
+    if (line[0] == ' ' || line[0] == '\t') {
+      continue;  // a continuation of the previous field
+    }
     const std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos) continue;
+    if (colon == std::string_view::npos) {
+      continue;
+    }
     const std::string key = internal::ToLower(Trim(line.substr(0, colon)));
     const std::string_view value = Trim(line.substr(colon + 1));
     // The first occurrence wins: both are single-use fields, and pip reads the first.
@@ -166,7 +190,9 @@ std::vector<Package> PythonCataloger::Catalog(const FileTree& tree, const OsInfo
   ForEachRecordEntry(tree, kExtractorName, 3, kSource, diagnostics,
                      [&](const LayerInfo& layer, const std::vector<std::string_view>& fields) {
                        const std::string_view path = fields[0];
-                       if (!tree.SurvivesFrom(path, layer.index)) return;
+                       if (!tree.SurvivesFrom(path, layer.index)) {
+                         return;
+                       }
                        const Kind kind = KindOf(path);
                        auto key = std::make_tuple(NormalizePypiName(fields[1]), std::string(fields[2]),
                                                   std::string(SiteDirectory(path, kind)));

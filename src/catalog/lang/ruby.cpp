@@ -22,14 +22,18 @@ std::string FirstStringLiteral(std::string_view text) {
           out.push_back(text[++j]);
           continue;
         }
-        if (text[j] == c) return out;
+        if (text[j] == c) {
+          return out;
+        }
         out.push_back(text[j]);
       }
       return {};
     }
     if (c == '%' && i + 2 < text.size() && (text[i + 1] == 'q' || text[i + 1] == 'Q') && text[i + 2] == '{') {
       const std::size_t close = text.find('}', i + 3);
-      if (close == std::string_view::npos) return {};
+      if (close == std::string_view::npos) {
+        return {};
+      }
       return std::string(text.substr(i + 3, close - i - 3));
     }
   }
@@ -62,7 +66,9 @@ Gemspec ParseGemspec(std::string_view text) {
     }
     // "<receiver>.name = <expr>" with any receiver name (s, spec, gem).
     const std::size_t dot = trimmed.find('.');
-    if (dot == std::string_view::npos || dot == 0) continue;
+    if (dot == std::string_view::npos || dot == 0) {
+      continue;
+    }
     std::string_view rest = trimmed.substr(dot + 1);
     std::string* target = nullptr;
     if (rest.starts_with("name ") || rest.starts_with("name=")) {
@@ -75,18 +81,30 @@ Gemspec ParseGemspec(std::string_view text) {
       continue;
     }
     rest = internal::TrimWhitespace(rest);
-    if (!rest.starts_with('=') || rest.starts_with("==")) continue;
-    if (target->empty()) *target = FirstStringLiteral(rest.substr(1));
+    if (!rest.starts_with('=') || rest.starts_with("==")) {
+      continue;
+    }
+    if (target->empty()) {
+      *target = FirstStringLiteral(rest.substr(1));
+    }
   }
-  if (spec.name.empty()) spec.name = stub_name;
-  if (spec.version.empty()) spec.version = stub_version;
+  if (spec.name.empty()) {
+    spec.name = stub_name;
+  }
+  if (spec.version.empty()) {
+    spec.version = stub_version;
+  }
   return spec;
 }
 
 bool IsGemspecPath(std::string_view path) {
-  if (!path.ends_with(".gemspec")) return false;
+  if (!path.ends_with(".gemspec")) {
+    return false;
+  }
   std::string_view dir = DirName(path);
-  if (BaseName(dir) == "default") dir = DirName(dir);
+  if (BaseName(dir) == "default") {
+    dir = DirName(dir);
+  }
   return BaseName(dir) == "specifications";
 }
 
@@ -97,7 +115,9 @@ std::vector<LockedPackage> ParseGemfileLock(std::string_view text) {
   LineReader lines(text);
   std::string_view line;
   while (lines.Next(&line)) {
-    if (line.empty()) continue;
+    if (line.empty()) {
+      continue;
+    }
     const std::size_t indent = Indent(line);
     if (indent == 0) {
       section = std::string(line);
@@ -108,17 +128,29 @@ std::vector<LockedPackage> ParseGemfileLock(std::string_view text) {
       in_specs = line.substr(2) == "specs:";
       continue;
     }
-    if (indent != 4 || !in_specs) continue;
-    if (section != "GEM" && section != "GIT" && section != "PATH") continue;
+    if (indent != 4 || !in_specs) {
+      continue;
+    }
+    if (section != "GEM" && section != "GIT" && section != "PATH") {
+      continue;
+    }
     const std::string_view entry = line.substr(4);
     const std::size_t open = entry.find(" (");
-    if (open == std::string_view::npos || !entry.ends_with(')')) continue;
+    if (open == std::string_view::npos || !entry.ends_with(')')) {
+      continue;
+    }
     std::string_view version = entry.substr(open + 2, entry.size() - open - 3);
     // "1.13.10-x86_64-linux": the platform follows the first '-' (gem versions use '.' for pre-releases).
-    if (const std::size_t dash = version.find('-'); dash != std::string_view::npos) version = version.substr(0, dash);
+    if (const std::size_t dash = version.find('-'); dash != std::string_view::npos) {
+      version = version.substr(0, dash);
+    }
     LockedPackage package{std::string(entry.substr(0, open)), std::string(version), {}};
-    if (section == "GIT") package.unmatchable_reason = "from a git source, not rubygems.org";
-    if (section == "PATH") package.unmatchable_reason = "from a local path, not rubygems.org";
+    if (section == "GIT") {
+      package.unmatchable_reason = "from a git source, not rubygems.org";
+    }
+    if (section == "PATH") {
+      package.unmatchable_reason = "from a local path, not rubygems.org";
+    }
     out.push_back(std::move(package));
   }
   return out;
@@ -154,7 +186,9 @@ std::vector<Package> RubyCataloger::Catalog(const FileTree& tree, const OsInfo& 
         continue;
       }
       auto locked = ParseGemfileLock(*node->content);
-      if (locked.empty()) diagnostics.Info(std::string(kSource), path, "no gems in this Gemfile.lock");
+      if (locked.empty()) {
+        diagnostics.Info(std::string(kSource), path, "no gems in this Gemfile.lock");
+      }
       AppendLocked(std::move(locked), PackageType::kGem, path, *node, tree, "Gemfile.lock", packages);
     }
   }
