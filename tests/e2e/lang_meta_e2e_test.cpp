@@ -4,9 +4,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "e2e_util.h"
 
@@ -187,6 +190,56 @@ TEST(LangMetaE2E, FsScanAlsoReadsTheLockfile) {
   EXPECT_EQ(locked, want);
   // And the Python rows of a root filesystem equal the image's.
   EXPECT_EQ(Rows(sbom, "pypi", true), OracleLines("importlib.txt"));
+}
+
+// The host's own global node_modules (a nodejs .deb bundles npm and its dependencies there; `npm install -g` adds or
+// replaces some): every package.json's owner must be what `dpkg-query -S` says.
+TEST(LangMetaE2E, HostNodeModulesOwnershipEqualsDpkgQuery) {
+  const fs::path modules = "/usr/lib/node_modules";
+  if (!fs::exists(modules / "npm" / "package.json") ||
+      RunCommand("dpkg-query -S " + (modules / "npm" / "package.json").string()).exit_code != 0) {
+    GTEST_SKIP() << "this host's nodejs package installs no node_modules tree (Debian's own nodejs does not)";
+  }
+  const fs::path root = fs::temp_directory_path() / ("customs-lang-host-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root / "var/lib/dpkg/info");
+  fs::create_directories(root / "usr/lib");
+  fs::copy_file("/var/lib/dpkg/status", root / "var/lib/dpkg/status");
+  for (const auto& entry : fs::directory_iterator("/var/lib/dpkg/info")) {
+    if (entry.path().extension() == ".list")
+      fs::copy_file(entry.path(), root / "var/lib/dpkg/info" / entry.path().filename());
+  }
+  fs::copy(modules, root / "usr/lib/node_modules", fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+  nlohmann::json sbom = Sbom(root.string());
+  fs::remove_all(root);
+  ASSERT_TRUE(sbom.is_object());
+  int checked = 0;
+  int owned = 0;
+  std::string paths;
+  std::vector<std::string> locations;
+  for (const auto& package : sbom["packages"]) {
+    if (package["type"] == "npm") locations.push_back(package["location"]);
+  }
+  ASSERT_GE(locations.size(), 20u);
+  for (const std::string& location : locations) paths += " " + Quote(location);
+  // dpkg-query -S prints "package: path" for each path it knows, and complains about the others.
+  CommandResult query = RunCommand("(dpkg-query -S" + paths + " 2>/dev/null; true)");
+  std::map<std::string, std::string> want;
+  std::istringstream lines(query.out);
+  for (std::string line; std::getline(lines, line);) {
+    const std::size_t colon = line.find(": ");
+    if (colon != std::string::npos) want[line.substr(colon + 2)] = line.substr(0, line.find(':'));
+  }
+  for (const auto& package : sbom["packages"]) {
+    if (package["type"] != "npm") continue;
+    const std::string location = package["location"];
+    const std::string expected = want.contains(location) ? "deb:" + want[location] : "";
+    EXPECT_EQ(package.value("owner", ""), expected) << location;
+    ++checked;
+    owned += expected.empty() ? 0 : 1;
+  }
+  EXPECT_GT(owned, 0);
+  EXPECT_EQ(checked, static_cast<int>(locations.size()));
 }
 
 }  // namespace
