@@ -91,6 +91,12 @@ class Canonicalizer {
 }  // namespace
 
 void AssignOsOwners(const FileTree& tree, std::vector<Package>& packages, Diagnostics& /*diagnostics*/) {
+  const bool any_file_list = std::any_of(packages.begin(), packages.end(), [](const Package& package) {
+    return IsOsPackage(package.type) && !package.files.empty();
+  });
+  if (!any_file_list) {
+    return;  // an application-only image (scratch, distroless without lists): nothing can own anything
+  }
   Canonicalizer canonicalizer(tree);
   // Canonical evidence path -> the language packages it is evidence of.
   std::unordered_map<std::string, std::vector<std::size_t>> evidence;

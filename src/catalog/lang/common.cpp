@@ -210,7 +210,6 @@ Package MakeLanguagePackage(PackageType type, std::string name, std::string vers
   package.source_name = package.name;
   package.source_version = package.version;
   package.location = std::move(location);
-  package.db_path = package.location;
   package.evidence = std::move(evidence);
   package.layer.index = -1;
   return package;
@@ -245,7 +244,7 @@ void AppendLocked(std::vector<LockedPackage> locked, PackageType type, const std
   for (LockedPackage& entry : locked) {
     Package package =
         MakeLanguagePackage(type, std::move(entry.name), std::move(entry.version), path, std::string(evidence));
-    package.files.push_back(path);
+    package.db_path = path;
     package.layer = internal::LayerByIndex(tree, node.layer);
     if (!entry.unmatchable_reason.empty()) {
       MarkUnmatchable(package, std::move(entry.unmatchable_reason));

@@ -179,7 +179,6 @@ std::vector<Package> NodeCataloger::Catalog(const FileTree& tree, const OsInfo& 
                        Package package =
                            MakeLanguagePackage(PackageType::kNpm, std::string(fields[1]), std::string(fields[2]),
                                                std::string(fields[0]), "package.json");
-                       package.files.emplace_back(fields[0]);
                        package.layer = layer;
                        if (!LooksLikeVersion(package.version)) {
                          MarkUnmatchable(package, fmt::format("\"{}\" is not a version", package.version));

@@ -203,7 +203,6 @@ std::vector<Package> PythonCataloger::Catalog(const FileTree& tree, const OsInfo
                            // The preferred file (a dist-info over an egg-info) names the package and its layer.
                            existing.name = std::string(fields[1]);
                            existing.location = std::string(path);
-                           existing.db_path = existing.location;
                            existing.evidence = kind == Kind::kDistInfo ? "METADATA" : "PKG-INFO";
                            existing.layer = layer;
                            kinds[it->second] = kind;

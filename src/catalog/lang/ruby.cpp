@@ -175,7 +175,6 @@ std::vector<Package> RubyCataloger::Catalog(const FileTree& tree, const OsInfo& 
     }
     Package package =
         MakeLanguagePackage(PackageType::kGem, std::move(spec.name), std::move(spec.version), path, "gemspec");
-    package.files.push_back(path);
     package.layer = internal::LayerByIndex(tree, node->layer);
     packages.push_back(std::move(package));
   }
