@@ -171,6 +171,12 @@ const FileExtractor* NodeCataloger::extractor() const {
 std::vector<Package> NodeCataloger::Catalog(const FileTree& tree, const OsInfo& /*os*/,
                                             Diagnostics& diagnostics) const {
   std::vector<Package> packages;
+  // An image can hold 30,000 of these (664 bytes each): count first so the vector never doubles past its need.
+  std::size_t count = 0;
+  NullDiagnostics quiet;  // the second pass reports
+  ForEachRecordEntry(tree, kExtractorName, 3, kSource, quiet,
+                     [&](const LayerInfo&, const std::vector<std::string_view>&) { ++count; });
+  packages.reserve(count);
   ForEachRecordEntry(tree, kExtractorName, 3, kSource, diagnostics,
                      [&](const LayerInfo& layer, const std::vector<std::string_view>& fields) {
                        if (!tree.SurvivesFrom(fields[0], layer.index)) {
