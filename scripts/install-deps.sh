@@ -16,6 +16,7 @@ TEST_PKGS=(
   dpkg-dev mmdebstrap debootstrap skopeo umoci runc rpm
   docker-registry apache2-utils python3 curl zstd gzip tar jq
   iproute2 time bc nodejs
+  python3-urllib3
 )
 
 FUZZ_PKGS=(clang-16 libclang-rt-16-dev)

@@ -170,6 +170,27 @@ TEST(LangMetaE2E, NodeModulesEqualNpmLsInEveryImageFormat) {
   }
 }
 
+TEST(LangMetaE2E, WarmCacheGivesTheSamePackages) {
+  REQUIRE_LANG_META();
+  const fs::path cache = fs::temp_directory_path() / ("customs-lang-cache-" + std::to_string(::getpid()));
+  fs::remove_all(cache);
+  const std::string target = (LangMetaDir() / "oci").string();
+  auto run = [&] {
+    CommandResult result =
+        RunCommand(CustomsBinary() + " sbom " + Quote(target) + " -f json --cache-dir " + Quote(cache.string()));
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    return nlohmann::json::parse(result.out, nullptr, false);
+  };
+  nlohmann::json cold = run();
+  nlohmann::json warm = run();
+  fs::remove_all(cache);
+  ASSERT_TRUE(cold.is_object() && warm.is_object());
+  for (const char* type : {"npm", "pypi", "gem", "composer"}) {
+    EXPECT_EQ(Rows(warm, type, true), Rows(cold, type, true)) << type;
+  }
+  EXPECT_EQ(Rows(warm, "npm", false), NpmLsRows());
+}
+
 TEST(LangMetaE2E, FsScanAlsoReadsTheLockfile) {
   REQUIRE_LANG_META();
   nlohmann::json sbom = Sbom((LangMetaDir() / "rootfs").string());
