@@ -224,7 +224,8 @@ with open(sys.argv[3], "w") as f:
 PY
 objcopy --add-section .dep-v0="$WORK/dep-v0" --set-section-flags .dep-v0=readonly "$WORK/rg/usr/bin/rg" "$OUT/rust/rg-auditable"
 cp "$WORK/rg/usr/bin/rg" "$OUT/rust/rg-plain"
+cp "$WORK/dep-v0" "$OUT/rust/dep-v0.zlib"
 objcopy --remove-section .dep-v0 "$OUT/rust/rg-auditable" "$WORK/x" # proves objcopy sees it as a section
-chmod +x "$OUT"/rust/*
+chmod +x "$OUT"/rust/rg-*
 touch "$OUT/.complete"
 echo "lang-binary-artifacts: built in $OUT"

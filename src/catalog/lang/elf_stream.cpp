@@ -35,6 +35,13 @@ std::uint64_t ElfLayout::LoadedEnd() const {
 
 std::optional<ElfLayout> ParseElfHead(std::string_view head, std::size_t* needed) {
   if (needed != nullptr) *needed = 0;
+  if (head.size() < 64 && std::string_view("\x7f"
+                                           "ELF",
+                                           4)
+                              .starts_with(head.substr(0, 4))) {
+    if (needed != nullptr) *needed = 64;  // too short to tell yet
+    if (head.size() < 52) return std::nullopt;
+  }
   if (!IsElf(head) || head.size() < 52) return std::nullopt;
   ElfLayout elf;
   const auto ei_class = static_cast<unsigned char>(head[4]);
@@ -43,7 +50,7 @@ std::optional<ElfLayout> ParseElfHead(std::string_view head, std::size_t* needed
   elf.is_64 = ei_class == 2;
   elf.big_endian = ei_data == 2;
   const bool be = elf.big_endian;
-  if (elf.is_64 && head.size() < 64) return std::nullopt;
+  if (elf.is_64 && head.size() < 64) return std::nullopt;  // *needed is 64
   const std::size_t word = elf.is_64 ? 8 : 4;
   // e_phoff, e_shoff follow e_entry; the 16-bit fields follow e_flags.
   const std::size_t phoff_at = 24 + word;

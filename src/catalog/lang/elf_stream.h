@@ -31,8 +31,8 @@ struct ElfLayout {
 };
 
 bool IsElf(std::string_view head);
-// Parses the ELF header and, when `head` reaches that far, the program headers. nullopt when `head` is not ELF or the
-// program headers lie beyond it (`*needed` then says how many bytes are needed, when that is knowable).
+// Parses the ELF header and, when `head` reaches that far, the program headers. nullopt when `head` is not ELF, or is
+// too short to tell, or the program headers lie beyond it: `*needed` then says how many bytes are needed (0: never).
 std::optional<ElfLayout> ParseElfHead(std::string_view head, std::size_t* needed = nullptr);
 
 // Unsigned integers of either byte order.
