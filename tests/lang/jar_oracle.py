@@ -53,7 +53,8 @@ def main():
         if os.path.isdir(arg):
             paths = sorted(os.path.join(d, f) for d, _, fs in os.walk(arg) for f in fs)
         for path in paths:
-            if ARCHIVE.match(path) and os.path.isfile(path):
+            # Regular files only: a symlink (Debian's log4j-core-2.19.0.jar -> log4j-core.jar) is not another jar.
+            if ARCHIVE.match(path) and os.path.isfile(path) and not os.path.islink(path):
                 with open(path, "rb") as f:
                     walk(f.read(), path, 1, out)
     print("\n".join(sorted(out)))
