@@ -3,7 +3,8 @@
 included, read with Python's zipfile (the `python3 -m zipfile -l` implementation, which reads the central directory).
 
 Prints one line per pom.properties: "location<TAB>groupId:artifactId<TAB>version", location being the chain
-"path!/inner.jar!/META-INF/maven/g/a/pom.properties". Nested archives are those whose names end in .jar .war .ear .par
+"path!/inner.jar!/META-INF/maven/g/a/pom.properties" (also deeper: some jars split the groupId into directories).
+Nested archives are those whose names end in .jar .war .ear .par
 .jpi .hpi, as in the cataloger. Usage: jar_oracle.py FILE... (directories are walked)."""
 import io
 import os
@@ -12,7 +13,7 @@ import sys
 import zipfile
 
 ARCHIVE = re.compile(r".*[^/]\.(jar|war|ear|par|jpi|hpi)$", re.IGNORECASE)
-POM = re.compile(r"^META-INF/maven/([^/]+)/([^/]+)/pom\.properties$")
+POM = re.compile(r"^META-INF/maven/(.+)/([^/]+)/pom\.properties$")
 
 
 def props(text):
@@ -38,7 +39,7 @@ def walk(data, location, depth, out):
         m = POM.match(info.filename)
         if m:
             p = props(archive.read(info).decode("utf-8", "replace"))
-            group = p.get("groupId", m.group(1))
+            group = p.get("groupId", m.group(1).replace("/", "."))
             artifact = p.get("artifactId", m.group(2))
             if p.get("version"):
                 out.append(f"{location}!/{info.filename}\t{group}:{artifact}\t{p['version']}")

@@ -37,7 +37,9 @@ std::string_view BaseName(std::string_view path) {
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
-// "META-INF/maven/<g>/<a>/pom.properties": exactly these components.
+// "META-INF/maven/<g>/<a>/pom.properties", as Maven writes it. Real jars also put it deeper, with the groupId split
+// into directories (DynamoDBLocal.jar: META-INF/maven/com/amazonaws/DynamoDBLocal/pom.properties); the file's own
+// groupId and artifactId are used when present, these path components only as a fallback.
 bool IsPomProperties(std::string_view name, std::string* group, std::string* artifact) {
   constexpr std::string_view kPrefix = "META-INF/maven/";
   constexpr std::string_view kSuffix = "/pom.properties";
@@ -45,12 +47,13 @@ bool IsPomProperties(std::string_view name, std::string* group, std::string* art
     return false;
   }
   std::string_view middle = name.substr(kPrefix.size(), name.size() - kPrefix.size() - kSuffix.size());
-  const std::size_t slash = middle.find('/');
+  const std::size_t slash = middle.rfind('/');
   if (slash == std::string_view::npos || slash == 0 || slash + 1 == middle.size() ||
-      middle.find('/', slash + 1) != std::string_view::npos) {
+      middle.find("//") != std::string_view::npos) {
     return false;
   }
   *group = std::string(middle.substr(0, slash));
+  std::replace(group->begin(), group->end(), '/', '.');
   *artifact = std::string(middle.substr(slash + 1));
   return true;
 }

@@ -2,7 +2,7 @@
 // within limits, read as a stream inside the layer walk (core/file_extractor.h) and never held in memory.
 //
 // For every archive, top-level or nested (a fat jar's BOOT-INF/lib, a war's WEB-INF/lib, a jar in a jar):
-//   - every META-INF/maven/<groupId>/<artifactId>/pom.properties is a package ("groupId:artifactId", high
+//   - every META-INF/maven/<groupId>/<artifactId>/pom.properties (or deeper) is a package ("groupId:artifactId", high
 //     confidence); a shaded jar holds many;
 //   - when no pom.properties names the archive itself, the archive is a package named by its file name's artifactId
 //     ("log4j-core-2.8.jar" -> "log4j-core", group_unknown), with the version from MANIFEST.MF (Implementation-Version,

@@ -135,6 +135,12 @@ TEST(Java, JarsWithoutPomPropertiesAreNamedByFileNameAndManifest) {
 
   EXPECT_EQ(by_file["sqlite4java.jar"].version, "392");
   EXPECT_EQ(by_file["joda-time-2.8.2.jar"].version, "2.8.2");
+  // Its pom.properties sits one level deeper than Maven writes it (the groupId split into directories).
+  const auto dynamodb = ArtifactsDir() / "java" / "dynamodb" / "DynamoDBLocal.jar";
+  std::vector<Package> local = Analyze(dynamodb.string(), ReadFile(dynamodb), diagnostics, 3, 65536);
+  ASSERT_EQ(local.size(), 1u) << ::testing::PrintToString(Describe(local));
+  EXPECT_EQ(local[0].name, "com.amazonaws:DynamoDBLocal");
+  EXPECT_EQ(local[0].version, "1.11.459");
   const Package& jetty = by_file["jetty-util-8.1.12.v20130726.jar"];
   EXPECT_EQ(jetty.name, "org.eclipse.jetty:jetty-util");
   EXPECT_EQ(jetty.evidence, "pom.properties");
