@@ -285,7 +285,7 @@ struct GoBuildInfoScanner::State {
       const std::string& sh = captures.Data(string_header_id[i]);
       const std::uint64_t address = ReadUnsigned(sh, 0, pointer_size, big_endian);
       string_length[i] = ReadUnsigned(sh, pointer_size, pointer_size, big_endian);
-      const std::uint64_t limit = i == 0 ? kVersionWindow : kMaxModInfo;
+      const std::uint64_t limit = i == 0 ? kVersionWindow : kMaxModInfoCandidate;
       if (string_length[i] > limit) {
         Fail(fmt::format("the build info's {} claims {} bytes (limit {})", i == 0 ? "Go version" : "module information",
                          string_length[i], limit));
@@ -399,7 +399,7 @@ void GoBuildInfoScanner::Feed(std::string_view chunk) {
     s.devel_version.Feed(base, chunk, add_version);
     s.info_start.Feed(base, chunk, [&](std::uint64_t offset) {
       if (s.modinfo_candidates.size() >= kMaxModInfoCandidates) return;
-      s.modinfo_candidates.push_back({offset, s.captures.Request(offset, kMaxModInfo), 0, false});
+      s.modinfo_candidates.push_back({offset, s.captures.Request(offset, kMaxModInfoCandidate), 0, false});
     });
   }
   s.captures.Fill(base, chunk);

@@ -8,7 +8,8 @@
 //   - before go1.18: two pointers to string headers (address, length) in the data segment, which point at the
 //     strings' bytes in .rodata. The linker puts .rodata BEFORE .go.buildinfo and the string headers after it, so the
 //     bytes are gone when their address becomes known. The scanner therefore keeps bounded candidates as the stream
-//     passes: every module information blob (it is wrapped in fixed 16-byte sentinels) and up to kMaxVersionCandidates
+//     passes: up to kMaxModInfoCandidates module information blobs (wrapped in fixed 16-byte sentinels) and up to
+//     kMaxVersionCandidates
 //     short windows at "go1." / "devel "; the program headers (in the first bytes) map the addresses to file offsets,
 //     the string headers are captured when the stream reaches them, and the end of the stream resolves the pointers
 //     against the candidates. Memory stays under about 2 MiB whatever the file's size.
@@ -64,9 +65,12 @@ std::vector<Package> GoPackages(const GoBuildInfo& info, std::string_view locati
 
 class GoBuildInfoScanner {
  public:
-  static constexpr std::size_t kMaxModInfo = 4 << 20;  // bytes of module information
+  static constexpr std::size_t kMaxModInfo = 4 << 20;  // bytes of module information (inline layout)
   static constexpr std::size_t kMaxVersionCandidates = 4096;
-  static constexpr std::size_t kMaxModInfoCandidates = 8;
+  // Pointer layout: module information candidates are kept until their end sentinel, at most this many bytes each
+  // (real ones are tens of KiB), so the candidates never hold more than 4 MiB.
+  static constexpr std::size_t kMaxModInfoCandidates = 4;
+  static constexpr std::size_t kMaxModInfoCandidate = 1 << 20;
 
   GoBuildInfoScanner();
   ~GoBuildInfoScanner();

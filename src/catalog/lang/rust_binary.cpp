@@ -19,6 +19,7 @@ constexpr std::size_t kHeadLimit = 64 * 1024;
 constexpr std::size_t kNamesWindow = 64 * 1024;  // bytes before the section headers kept for .shstrtab
 constexpr std::size_t kMaxSectionHeaders = 1 << 20;
 constexpr std::size_t kMaxCandidates = 1 << 20;  // zlib headers tried per file
+constexpr std::size_t kCommitted = 64 * 1024;    // output past which a candidate is taken to be the stream
 
 // One speculative zlib stream starting at `offset`.
 struct Candidate {
@@ -141,9 +142,18 @@ struct DepV0Scanner::State {
         live.clear();
         break;
       }
+      if (live[i]->output.size() > kCommitted && live.size() > 1) {
+        // JSON this long from a false zlib header does not happen: this is the stream. Only one candidate may grow
+        // large, so the candidates together never hold much more than kMaxJson.
+        std::unique_ptr<Candidate> keep = std::move(live[i]);
+        live.clear();
+        live.push_back(std::move(keep));
+        break;
+      }
       ++i;
     }
     if (found) return;
+    if (live.size() == 1 && live[0]->output.size() > kCommitted) return;
     const std::uint64_t from = std::max(base, region_start);
     if (have_previous && base > 0 && base - 1 >= region_start && previous == '\x78' && !chunk.empty()) {
       CheckHeader(base - 1, '\x78', chunk[0], std::string(1, '\x78') + std::string(chunk));
