@@ -152,5 +152,47 @@ TEST_F(LangBinaryE2e, LayersDeletedAndOverwrittenFiles) {
   EXPECT_EQ(warm["packages"], oci["packages"]);
 }
 
+TEST_F(LangBinaryE2e, HostileArtifactsGiveDiagnosticsNotCrashes) {
+  // The hostile variants of scripts/lang-binary-artifacts.sh in one root filesystem: a zip bomb, a jar nested 50
+  // deep, truncated archives, a truncated Go binary, a build info claiming 2^31 bytes, a non-Go ELF.
+  const std::string artifacts = LangDir() + "/artifacts";
+  const auto root = std::filesystem::temp_directory_path() / ("customs-lang-hostile-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(root);
+  std::filesystem::create_directories(root / "app");
+  for (const char* jar : {"bomb.jar", "nested50.jar", "truncated.war", "truncated-header.jar"}) {
+    std::filesystem::copy_file(artifacts + "/java/built/" + jar, root / "app" / jar);
+  }
+  for (const char* bin : {"truncated-inline", "truncated-pointer", "claims-2g", "not-go"}) {
+    std::filesystem::copy_file(artifacts + "/go/" + bin, root / "app" / bin);
+  }
+  const std::string cache = FreshCache("h");
+  json doc = Sbom("--rootfs " + Quote(root.string()), cache);
+  std::filesystem::remove_all(cache);
+  std::filesystem::remove_all(root);
+  std::map<std::string, std::string> level_by_subject;
+  bool bomb_limit = false;
+  bool depth_limit = false;
+  for (const auto& d : doc["diagnostics"]) {
+    const std::string subject = d["subject"];
+    const std::string message = d["message"];
+    level_by_subject[subject] = d["level"];
+    if (subject.starts_with("/app/bomb.jar") && message.find("limit") != std::string::npos) bomb_limit = true;
+    if (subject.starts_with("/app/nested50.jar") && message.find("nested more than") != std::string::npos) {
+      depth_limit = true;
+    }
+  }
+  EXPECT_TRUE(bomb_limit) << doc["diagnostics"].dump(1);
+  EXPECT_TRUE(depth_limit) << doc["diagnostics"].dump(1);
+  EXPECT_EQ(level_by_subject["/app/truncated-header.jar"], "warning");
+  EXPECT_EQ(level_by_subject["/app/truncated.war"], "warning");
+  EXPECT_EQ(level_by_subject["/app/claims-2g"], "warning");
+  EXPECT_EQ(level_by_subject["/app/truncated-inline"], "warning");
+  EXPECT_EQ(level_by_subject["/app/truncated-pointer"], "warning");
+  EXPECT_EQ(level_by_subject.count("/app/not-go"), 0u) << "a non-Go ELF is silent";
+  for (const auto& p : doc["packages"]) {
+    EXPECT_NE(p["type"], "golang") << "no invented Go packages: " << p.dump();
+  }
+}
+
 }  // namespace
 }  // namespace customs::e2e
