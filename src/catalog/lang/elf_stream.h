@@ -95,7 +95,9 @@ class StreamMatcher {
       carry_.assign(chunk.substr(chunk.size() - (n - 1)));
     } else {
       carry_.append(chunk);
-      if (carry_.size() > n - 1) carry_.erase(0, carry_.size() - (n - 1));
+      if (carry_.size() > n - 1) {
+        carry_.erase(0, carry_.size() - (n - 1));
+      }
     }
   }
 

@@ -21,18 +21,24 @@ constexpr std::size_t kAlign = 16;
 constexpr std::string_view kInfoStart("\x30\x77\xaf\x0c\x92\x74\x08\x02\x41\xe1\xc1\x07\xe6\xd6\x18\xe6", 16);
 constexpr std::string_view kInfoEnd("\xf9\x32\x43\x31\x86\x18\x20\x72\x00\x82\x42\x10\x41\x16\xd8\xf2", 16);
 constexpr std::size_t kVersionWindow = 64;
-constexpr std::size_t kHeadLimit = 64 * 1024;
+constexpr std::size_t kHeadLimit = std::size_t{64} * 1024;
 constexpr std::size_t kNone = static_cast<std::size_t>(-1);
 
 // encoding/binary.Uvarint: returns the value and the number of bytes (0: need more bytes, -1: overflow).
 std::pair<std::uint64_t, int> Uvarint(std::string_view data, std::size_t at) {
   std::uint64_t value = 0;
   for (int i = 0; i < 10; ++i) {
-    if (at + i >= data.size()) return {0, 0};
+    if (at + i >= data.size()) {
+      return {0, 0};
+    }
     const auto byte = static_cast<unsigned char>(data[at + i]);
-    if (i == 9 && byte > 1) return {0, -1};
+    if (i == 9 && byte > 1) {
+      return {0, -1};
+    }
     value |= static_cast<std::uint64_t>(byte & 0x7f) << (7 * i);
-    if (byte < 0x80) return {value, i + 1};
+    if (byte < 0x80) {
+      return {value, i + 1};
+    }
   }
   return {0, -1};
 }
@@ -40,12 +46,16 @@ std::pair<std::uint64_t, int> Uvarint(std::string_view data, std::size_t at) {
 // Go's debug/buildinfo: module information shorter than the two sentinels, or not ending in a newline before the end
 // sentinel, is treated as absent.
 std::string_view StripSentinels(std::string_view mod) {
-  if (mod.size() >= 33 && mod[mod.size() - 17] == '\n') return mod.substr(16, mod.size() - 32);
+  if (mod.size() >= 33 && mod[mod.size() - 17] == '\n') {
+    return mod.substr(16, mod.size() - 32);
+  }
   return {};
 }
 
 bool IsVersionText(std::string_view text) {
-  if (!text.starts_with("go") && !text.starts_with("devel")) return false;
+  if (!text.starts_with("go") && !text.starts_with("devel")) {
+    return false;
+  }
   return std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
 }
 
@@ -56,14 +66,18 @@ Status ParseModInfo(std::string_view text, GoBuildInfo* info) {
   std::size_t line_number = 0;
   for (std::string_view line : internal::Split(text, '\n')) {
     ++line_number;
-    if (line.empty()) continue;
+    if (line.empty()) {
+      continue;
+    }
     const auto fields = internal::Split(line, '\t');
     const std::string_view kind = fields[0];
     if (kind == "path" && fields.size() >= 2) {
       info->path = std::string(fields[1]);
     } else if ((kind == "mod" || kind == "dep") && fields.size() >= 3) {
       GoModule module{std::string(fields[1]), std::string(fields[2]), fields.size() >= 4 ? std::string(fields[3]) : ""};
-      if (module.path.empty()) return MakeError(ErrorCode::kCorrupt, "line {}: module without a path", line_number);
+      if (module.path.empty()) {
+        return MakeError(ErrorCode::kCorrupt, "line {}: module without a path", line_number);
+      }
       if (kind == "mod") {
         info->main = std::move(module);
         last = &*info->main;
@@ -87,15 +101,21 @@ Status ParseModInfo(std::string_view text, GoBuildInfo* info) {
 }
 
 std::optional<std::string> GoToolchainSemver(std::string_view go_version) {
-  if (!go_version.starts_with("go")) return std::nullopt;
+  if (!go_version.starts_with("go")) {
+    return std::nullopt;
+  }
   std::string_view v = go_version.substr(2);
   v = v.substr(0, v.find(' '));  // " X:boringcrypto" and other experiment suffixes
   std::vector<std::string> numbers;
   std::size_t i = 0;
   while (true) {
     std::size_t start = i;
-    while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i;
-    if (i == start || i - start > 9) return std::nullopt;
+    while (i < v.size() && v[i] >= '0' && v[i] <= '9') {
+      ++i;
+    }
+    if (i == start || i - start > 9) {
+      return std::nullopt;
+    }
     numbers.emplace_back(v.substr(start, i - start));
     if (i < v.size() && v[i] == '.' && numbers.size() < 3) {
       ++i;
@@ -113,8 +133,12 @@ std::optional<std::string> GoToolchainSemver(std::string_view go_version) {
       rest = {};
     }
   }
-  if (!rest.empty()) return std::nullopt;
-  while (numbers.size() < 3) numbers.emplace_back("0");
+  if (!rest.empty()) {
+    return std::nullopt;
+  }
+  while (numbers.size() < 3) {
+    numbers.emplace_back("0");
+  }
   return fmt::format("{}.{}.{}{}", numbers[0], numbers[1], numbers[2], pre);
 }
 
@@ -165,8 +189,12 @@ std::vector<Package> GoPackages(const GoBuildInfo& info, std::string_view locati
     }
     packages.push_back(std::move(package));
   };
-  if (info.main) add_module(*info.main, true);
-  for (const GoModule& dep : info.deps) add_module(dep, false);
+  if (info.main) {
+    add_module(*info.main, true);
+  }
+  for (const GoModule& dep : info.deps) {
+    add_module(dep, false);
+  }
   return packages;
 }
 
@@ -223,7 +251,9 @@ struct GoBuildInfoScanner::State {
   }
 
   bool StepHeader() {
-    if (!captures.Complete(header_id)) return false;
+    if (!captures.Complete(header_id)) {
+      return false;
+    }
     const std::string& h = captures.Data(header_id);
     pointer_size = static_cast<unsigned char>(h[14]);
     const auto flags = static_cast<unsigned char>(h[15]);
@@ -258,28 +288,38 @@ struct GoBuildInfoScanner::State {
   void StepInline() {
     const std::string& data = captures.Data(inline_id);
     auto [version_size, n1] = Uvarint(data, 0);
-    if (n1 == 0) return;
+    if (n1 == 0) {
+      return;
+    }
     if (n1 < 0 || version_size > 1024) {
       Fail(fmt::format("the Go version string claims {} bytes", version_size));
       return;
     }
     const std::size_t modinfo_at = static_cast<std::size_t>(n1 + version_size);
     auto [modinfo_size, n2] = Uvarint(data, modinfo_at);
-    if (n2 == 0) return;
+    if (n2 == 0) {
+      return;
+    }
     if (n2 < 0 || modinfo_size > kMaxModInfo) {
       Fail(fmt::format("the module information claims {} bytes (limit {})", modinfo_size, kMaxModInfo));
       return;
     }
     const std::size_t total = modinfo_at + static_cast<std::size_t>(n2 + modinfo_size);
     captures.Shrink(inline_id, total);
-    if (data.size() < total) return;
+    if (data.size() < total) {
+      return;
+    }
     Parse(std::string_view(data).substr(static_cast<std::size_t>(n1), version_size),
           std::string_view(data).substr(modinfo_at + n2, modinfo_size));
   }
 
   bool StepPointers() {
-    if (strings_known) return false;
-    if (!captures.Complete(string_header_id[0]) || !captures.Complete(string_header_id[1])) return false;
+    if (strings_known) {
+      return false;
+    }
+    if (!captures.Complete(string_header_id[0]) || !captures.Complete(string_header_id[1])) {
+      return false;
+    }
     bool requested = false;
     for (int i = 0; i < 2; ++i) {
       const std::string& sh = captures.Data(string_header_id[i]);
@@ -291,7 +331,9 @@ struct GoBuildInfoScanner::State {
                          string_length[i], limit));
         return false;
       }
-      if (string_length[i] == 0) continue;
+      if (string_length[i] == 0) {
+        continue;
+      }
       auto offset = elf->FileOffset(address);
       if (!offset) {
         Fail(fmt::format("build info string at 0x{:x} is outside the file's loaded segments", address));
@@ -309,10 +351,14 @@ struct GoBuildInfoScanner::State {
 
   // The bytes of string i of the pointer layout: captured ahead, or a candidate kept as the stream passed.
   std::optional<std::string_view> PointerString(int i) {
-    if (string_length[i] == 0) return std::string_view();
+    if (string_length[i] == 0) {
+      return std::string_view();
+    }
     const std::size_t length = static_cast<std::size_t>(string_length[i]);
     if (string_data_id[i] != kNone) {
-      if (captures.Complete(string_data_id[i])) return std::string_view(captures.Data(string_data_id[i]));
+      if (captures.Complete(string_data_id[i])) {
+        return std::string_view(captures.Data(string_data_id[i]));
+      }
       return std::nullopt;
     }
     if (i == 0) {
@@ -347,7 +393,9 @@ struct GoBuildInfoScanner::State {
 
   void WatchModInfoCandidates() {
     for (ModInfoCandidate& candidate : modinfo_candidates) {
-      if (candidate.ended) continue;
+      if (candidate.ended) {
+        continue;
+      }
       const std::string& data = captures.Data(candidate.id);
       const std::size_t from = candidate.searched > kInfoEnd.size() ? candidate.searched - kInfoEnd.size() : 0;
       const std::size_t at = data.find(kInfoEnd, std::max<std::size_t>(from, kInfoStart.size()));
@@ -365,7 +413,9 @@ GoBuildInfoScanner::~GoBuildInfoScanner() = default;
 
 void GoBuildInfoScanner::Feed(std::string_view chunk) {
   State& s = *state_;
-  if (s.phase == State::Phase::kDone || s.phase == State::Phase::kFailed || chunk.empty()) return;
+  if (s.phase == State::Phase::kDone || s.phase == State::Phase::kFailed || chunk.empty()) {
+    return;
+  }
   const std::uint64_t base = s.position;
   if (!s.head_done) {
     s.head.append(chunk.substr(0, std::min(chunk.size(), kHeadLimit - s.head.size())));
@@ -382,7 +432,9 @@ void GoBuildInfoScanner::Feed(std::string_view chunk) {
   }
   if (s.phase == State::Phase::kSearching) {
     s.magic.Feed(base, chunk, [&](std::uint64_t offset) {
-      if (s.phase != State::Phase::kSearching || offset % kAlign != 0) return;
+      if (s.phase != State::Phase::kSearching || offset % kAlign != 0) {
+        return;
+      }
       s.header_offset = offset;
       s.header_id = s.captures.Request(offset, kHeaderSize);
       s.phase = State::Phase::kHeader;
@@ -398,19 +450,27 @@ void GoBuildInfoScanner::Feed(std::string_view chunk) {
     s.go_version.Feed(base, chunk, add_version);
     s.devel_version.Feed(base, chunk, add_version);
     s.info_start.Feed(base, chunk, [&](std::uint64_t offset) {
-      if (s.modinfo_candidates.size() >= kMaxModInfoCandidates) return;
+      if (s.modinfo_candidates.size() >= kMaxModInfoCandidates) {
+        return;
+      }
       s.modinfo_candidates.push_back({offset, s.captures.Request(offset, kMaxModInfoCandidate), 0, false});
     });
   }
   s.captures.Fill(base, chunk);
   s.WatchModInfoCandidates();
-  while (s.Step()) s.captures.Fill(base, chunk);
+  while (s.Step()) {
+    s.captures.Fill(base, chunk);
+  }
   s.captures.Advance(base, chunk);
   s.position += chunk.size();
   if (s.phase == State::Phase::kInline || s.phase == State::Phase::kDone) {
     // The candidates only serve the pointer layout.
-    for (auto& [offset, id] : s.version_candidates) s.captures.Drop(id);
-    for (auto& candidate : s.modinfo_candidates) s.captures.Drop(candidate.id);
+    for (auto& [offset, id] : s.version_candidates) {
+      s.captures.Drop(id);
+    }
+    for (auto& candidate : s.modinfo_candidates) {
+      s.captures.Drop(candidate.id);
+    }
     s.version_candidates.clear();
     s.modinfo_candidates.clear();
   }
@@ -422,13 +482,17 @@ Result<GoBuildInfo> GoBuildInfoScanner::Finish() {
     case State::Phase::kDone: return std::move(s.result);
     case State::Phase::kFailed: return MakeError(ErrorCode::kCorrupt, "{}", s.error);
     case State::Phase::kSearching:
-      if (s.upx) return MakeError(ErrorCode::kUnsupported, "UPX-packed executable: its contents cannot be read");
+      if (s.upx) {
+        return MakeError(ErrorCode::kUnsupported, "UPX-packed executable: its contents cannot be read");
+      }
       return MakeError(ErrorCode::kNotFound, "no Go build info");
     case State::Phase::kHeader: return MakeError(ErrorCode::kCorrupt, "truncated Go build info header");
     case State::Phase::kInline: return MakeError(ErrorCode::kCorrupt, "truncated Go build info");
     case State::Phase::kPointers: break;
   }
-  if (!s.strings_known) return MakeError(ErrorCode::kCorrupt, "the build info's string headers are not in the file");
+  if (!s.strings_known) {
+    return MakeError(ErrorCode::kCorrupt, "the build info's string headers are not in the file");
+  }
   auto version = s.PointerString(0);
   if (!version) {
     return MakeError(ErrorCode::kCorrupt, "the Go version string at file offset {} was not found{}", s.string_offset[0],
@@ -439,7 +503,9 @@ Result<GoBuildInfo> GoBuildInfoScanner::Finish() {
     return MakeError(ErrorCode::kCorrupt, "the module information at file offset {} was not found", s.string_offset[1]);
   }
   s.Parse(*version, *modinfo);
-  if (s.phase == State::Phase::kFailed) return MakeError(ErrorCode::kCorrupt, "{}", s.error);
+  if (s.phase == State::Phase::kFailed) {
+    return MakeError(ErrorCode::kCorrupt, "{}", s.error);
+  }
   return std::move(s.result);
 }
 
@@ -457,19 +523,27 @@ class GoVisitor final : public LayerVisitor {
     return MaybeExecutable(header) ? Interest::kPeek : Interest::kSkip;
   }
   bool InspectHead(const EntryHeader& header, std::string_view head) override {
-    if (!IsElf(head)) return false;
+    if (!IsElf(head)) {
+      return false;
+    }
     scanner_ = std::make_unique<GoBuildInfoScanner>();
     path_ = header.path;
     return true;
   }
   void Data(std::string_view chunk) override {
-    if (scanner_) scanner_->Feed(chunk);
+    if (scanner_) {
+      scanner_->Feed(chunk);
+    }
   }
   void EndFile(bool complete) override {
-    if (!scanner_) return;
+    if (!scanner_) {
+      return;
+    }
     auto info = scanner_->Finish();
     scanner_.reset();
-    if (!complete) return;
+    if (!complete) {
+      return;
+    }
     if (info) {
       files_.push_back({path_, GoPackages(*info, path_)});
     } else if (info.error().code() == ErrorCode::kUnsupported) {

@@ -24,20 +24,28 @@ std::set<std::string> OracleLines(const std::string& oracle) {
   std::string line;
   std::getline(in, line);
   const std::size_t go_at = line.rfind(": go");
-  if (go_at == std::string::npos) return out;
+  if (go_at == std::string::npos) {
+    return out;
+  }
   std::string go = line.substr(go_at + 4);
   int dots = static_cast<int>(std::count(go.begin(), go.end(), '.'));
   out.insert("stdlib " + go + (dots == 1 ? ".0" : ""));
   std::string pending;  // the last mod/dep line, until we know whether "=>" follows
   auto flush = [&] {
-    if (!pending.empty()) out.insert(pending);
+    if (!pending.empty()) {
+      out.insert(pending);
+    }
     pending.clear();
   };
   while (std::getline(in, line)) {
     std::vector<std::string> f;
     std::istringstream fields(line);
-    for (std::string field; std::getline(fields, field, '\t');) f.push_back(field);
-    if (f.size() < 4) continue;  // f[0] is the empty field before the leading tab
+    for (std::string field; std::getline(fields, field, '\t');) {
+      f.push_back(field);
+    }
+    if (f.size() < 4) {
+      continue;  // f[0] is the empty field before the leading tab
+    }
     if (f[1] == "mod") {
       flush();
       pending = f[2] + " " + f[3] + (f[3] == "(devel)" ? " !" : "");
@@ -59,7 +67,9 @@ std::set<std::string> OracleLines(const std::string& oracle) {
 
 std::set<std::string> Lines(const std::vector<Package>& packages) {
   std::set<std::string> out;
-  for (const Package& p : packages) out.insert(p.name + " " + p.version + (p.unmatchable ? " !" : ""));
+  for (const Package& p : packages) {
+    out.insert(p.name + " " + p.version + (p.unmatchable ? " !" : ""));
+  }
   return out;
 }
 
@@ -128,10 +138,18 @@ TEST(GoBinary, LayoutsAndReplacements) {
   const Package* main_module = nullptr;
   const Package* stdlib = nullptr;
   for (const Package& p : packages) {
-    if (p.name == "example.com/greetfork") fork = &p;
-    if (p.name == "example.com/local") local = &p;
-    if (p.name == "example.com/customs-demo") main_module = &p;
-    if (p.name == "stdlib") stdlib = &p;
+    if (p.name == "example.com/greetfork") {
+      fork = &p;
+    }
+    if (p.name == "example.com/local") {
+      local = &p;
+    }
+    if (p.name == "example.com/customs-demo") {
+      main_module = &p;
+    }
+    if (p.name == "stdlib") {
+      stdlib = &p;
+    }
     EXPECT_NE(p.name, "example.com/greet") << "a replaced module is reported as its replacement";
     EXPECT_EQ(p.location, "/usr/local/bin/demo");
     EXPECT_EQ(p.type, PackageType::kGolang);

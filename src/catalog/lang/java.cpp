@@ -15,15 +15,21 @@ namespace customs::catalog::lang {
 namespace {
 
 constexpr std::string_view kSource = "catalog/java";
-constexpr std::size_t kMaxPomBytes = 64 * 1024;
-constexpr std::size_t kMaxManifestLine = 16 * 1024;
+constexpr std::size_t kMaxPomBytes = std::size_t{64} * 1024;
+constexpr std::size_t kMaxManifestLine = std::size_t{16} * 1024;
 
 bool EndsWithIgnoreCase(std::string_view text, std::string_view suffix) {
-  if (text.size() < suffix.size()) return false;
+  if (text.size() < suffix.size()) {
+    return false;
+  }
   for (std::size_t i = 0; i < suffix.size(); ++i) {
     char c = text[text.size() - suffix.size() + i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != suffix[i]) return false;
+    if (c >= 'A' && c <= 'Z') {
+      c = static_cast<char>(c - 'A' + 'a');
+    }
+    if (c != suffix[i]) {
+      return false;
+    }
   }
   return true;
 }
@@ -65,7 +71,9 @@ class ManifestReader {
  public:
   void Feed(std::string_view data) {
     for (char c : data) {
-      if (ended_) return;
+      if (ended_) {
+        return;
+      }
       if (c == '\n' && last_was_cr_) {
         last_was_cr_ = false;
         continue;
@@ -75,14 +83,17 @@ class ManifestReader {
         EndPhysicalLine();
         continue;
       }
-      if (physical_.size() < kMaxManifestLine)
+      if (physical_.size() < kMaxManifestLine) {
         physical_.push_back(c);
-      else
+      } else {
         overlong_ = true;
+      }
     }
   }
   void Finish() {
-    if (!physical_.empty()) EndPhysicalLine();
+    if (!physical_.empty()) {
+      EndPhysicalLine();
+    }
     Commit();
   }
   std::string Get(std::string_view key) const {
@@ -98,10 +109,11 @@ class ManifestReader {
       return;
     }
     if (physical_[0] == ' ') {
-      if (logical_.size() + physical_.size() <= kMaxManifestLine)
+      if (logical_.size() + physical_.size() <= kMaxManifestLine) {
         logical_.append(physical_, 1);
-      else
+      } else {
         overlong_ = true;
+      }
     } else {
       Commit();
       logical_ = physical_;
@@ -148,7 +160,9 @@ PomProperties ParsePomProperties(std::string_view text) {
   std::string logical;
   auto commit = [&](std::string_view line) {
     line = internal::TrimWhitespace(line);
-    if (line.empty() || line[0] == '#' || line[0] == '!') return;
+    if (line.empty() || line[0] == '#' || line[0] == '!') {
+      return;
+    }
     // The key ends at the first unescaped '=', ':' or whitespace.
     std::string key;
     std::size_t i = 0;
@@ -158,28 +172,44 @@ PomProperties ParsePomProperties(std::string_view text) {
         key.push_back(line[++i]);
         continue;
       }
-      if (c == '=' || c == ':' || c == ' ' || c == '\t') break;
+      if (c == '=' || c == ':' || c == ' ' || c == '\t') {
+        break;
+      }
       key.push_back(c);
     }
     std::string_view rest = internal::TrimWhitespace(line.substr(std::min(i, line.size())));
-    if (!rest.empty() && (rest[0] == '=' || rest[0] == ':')) rest = internal::TrimWhitespace(rest.substr(1));
+    if (!rest.empty() && (rest[0] == '=' || rest[0] == ':')) {
+      rest = internal::TrimWhitespace(rest.substr(1));
+    }
     std::string value;
     for (std::size_t j = 0; j < rest.size(); ++j) {
-      if (rest[j] == '\\' && j + 1 < rest.size()) ++j;
+      if (rest[j] == '\\' && j + 1 < rest.size()) {
+        ++j;
+      }
       value.push_back(rest[j]);
     }
-    if (key == "groupId") out.group_id = value;
-    if (key == "artifactId") out.artifact_id = value;
-    if (key == "version") out.version = value;
+    if (key == "groupId") {
+      out.group_id = value;
+    }
+    if (key == "artifactId") {
+      out.artifact_id = value;
+    }
+    if (key == "version") {
+      out.version = value;
+    }
   };
   std::size_t start = 0;
   while (start <= text.size()) {
     std::size_t end = text.find_first_of("\r\n", start);
-    if (end == std::string_view::npos) end = text.size();
+    if (end == std::string_view::npos) {
+      end = text.size();
+    }
     std::string_view line = text.substr(start, end - start);
     // A line ending in an odd number of backslashes continues on the next one.
     std::size_t slashes = 0;
-    while (slashes < line.size() && line[line.size() - 1 - slashes] == '\\') ++slashes;
+    while (slashes < line.size() && line[line.size() - 1 - slashes] == '\\') {
+      ++slashes;
+    }
     if (slashes % 2 == 1) {
       logical.append(line.substr(0, line.size() - 1));
     } else {
@@ -187,21 +217,31 @@ PomProperties ParsePomProperties(std::string_view text) {
       commit(logical);
       logical.clear();
     }
-    if (end == text.size()) break;
+    if (end == text.size()) {
+      break;
+    }
     start = end + 1;
-    if (text[end] == '\r' && start < text.size() && text[start] == '\n') ++start;
+    if (text[end] == '\r' && start < text.size() && text[start] == '\n') {
+      ++start;
+    }
     if (!logical.empty()) {
-      while (start < text.size() && (text[start] == ' ' || text[start] == '\t')) ++start;
+      while (start < text.size() && (text[start] == ' ' || text[start] == '\t')) {
+        ++start;
+      }
     }
   }
-  if (!logical.empty()) commit(logical);
+  if (!logical.empty()) {
+    commit(logical);
+  }
   return out;
 }
 
 JarFileName ParseJarFileName(std::string_view file_name) {
   std::string_view base = BaseName(file_name);
   const std::size_t dot = base.rfind('.');
-  if (dot != std::string_view::npos && dot > 0) base = base.substr(0, dot);
+  if (dot != std::string_view::npos && dot > 0) {
+    base = base.substr(0, dot);
+  }
   // Words that may follow a version after a '-' without being part of the artifactId ("1.0-beta-2", "31.1-jre").
   static constexpr std::array<std::string_view, 17> kQualifiers = {
       "alpha",   "beta", "rc",  "cr",      "m",          "milestone", "snapshot", "final", "ga",
@@ -211,7 +251,9 @@ JarFileName ParseJarFileName(std::string_view file_name) {
     return std::find(kQualifiers.begin(), kQualifiers.end(), lower) != kQualifiers.end();
   };
   for (std::size_t i = 1; i + 1 < base.size(); ++i) {
-    if ((base[i] != '-' && base[i] != '_') || base[i + 1] < '0' || base[i + 1] > '9') continue;
+    if ((base[i] != '-' && base[i] != '_') || base[i + 1] < '0' || base[i + 1] > '9') {
+      continue;
+    }
     std::string_view version = base.substr(i + 1);
     // Reject the split when a '-'-separated part is a plain word that is not a qualifier: that word belongs to the
     // artifactId ("log4j-1.2-api-2.17.1": "api"; "log4j-1.2-api": no version at all).
@@ -220,9 +262,13 @@ JarFileName ParseJarFileName(std::string_view file_name) {
       const bool word = !part.empty() && std::all_of(part.begin(), part.end(), [](char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
       });
-      if (word && !is_qualifier(part)) has_word = true;
+      if (word && !is_qualifier(part)) {
+        has_word = true;
+      }
     }
-    if (has_word) continue;
+    if (has_word) {
+      continue;
+    }
     return {std::string(base.substr(0, i)), std::string(version)};
   }
   return {std::string(base), ""};
@@ -269,7 +315,9 @@ class JavaArchive final : public ZipEntrySink {
         context_->diagnostics->Warn(std::string(kSource), location_, "unreadable archive: " + reader_.error());
       }
     }
-    if (reader_.entries() > 0) Identify();
+    if (reader_.entries() > 0) {
+      Identify();
+    }
   }
 
   bool StartEntry(const ZipEntryInfo& entry) override {
@@ -305,10 +353,11 @@ class JavaArchive final : public ZipEntrySink {
   void EntryData(std::string_view data) override {
     switch (capture_) {
       case Capture::kPom:
-        if (buffer_.size() + data.size() <= kMaxPomBytes)
+        if (buffer_.size() + data.size() <= kMaxPomBytes) {
           buffer_.append(data);
-        else
+        } else {
           capture_ = Capture::kNone;  // not a real pom.properties
+        }
         break;
       case Capture::kManifest: manifest_.Feed(data); break;
       case Capture::kNested: child_->Feed(data); break;
@@ -319,7 +368,9 @@ class JavaArchive final : public ZipEntrySink {
   void EndEntry(bool ok) override {
     switch (capture_) {
       case Capture::kPom:
-        if (ok) AddPom();
+        if (ok) {
+          AddPom();
+        }
         break;
       case Capture::kManifest: manifest_.Finish(); break;
       case Capture::kNested:
@@ -338,8 +389,12 @@ class JavaArchive final : public ZipEntrySink {
     std::string group, artifact;
     IsPomProperties(entry_name_, &group, &artifact);
     PomProperties pom = ParsePomProperties(buffer_);
-    if (pom.group_id.empty()) pom.group_id = group;
-    if (pom.artifact_id.empty()) pom.artifact_id = artifact;
+    if (pom.group_id.empty()) {
+      pom.group_id = group;
+    }
+    if (pom.artifact_id.empty()) {
+      pom.artifact_id = artifact;
+    }
     const std::string location = location_ + "!/" + entry_name_;
     if (pom.version.empty()) {
       context_->diagnostics->Warn(std::string(kSource), location, "pom.properties without a version");
@@ -368,9 +423,13 @@ class JavaArchive final : public ZipEntrySink {
     base = base.substr(0, base.rfind('.'));
     // A pom.properties names the archive itself when its artifactId is the file name's, with or without a version.
     for (const std::string& artifact : artifacts_) {
-      if (artifact == file_artifact || base == artifact || base.starts_with(artifact + "-")) return;
+      if (artifact == file_artifact || base == artifact || base.starts_with(artifact + "-")) {
+        return;
+      }
     }
-    if (artifacts_.size() == 1 && file.version.empty()) return;  // "app.jar" holding its one pom.properties
+    if (artifacts_.size() == 1 && file.version.empty()) {
+      return;  // "app.jar" holding its one pom.properties
+    }
     Package package;
     package.type = PackageType::kMaven;
     package.name = file.artifact_id;
@@ -444,19 +503,27 @@ class JavaVisitor final : public LayerVisitor {
   JavaVisitor(Diagnostics& diagnostics, JavaLimits limits) : diagnostics_(diagnostics), limits_(limits) {}
 
   Interest Inspect(const EntryHeader& header) override {
-    if (header.size < 22 || !IsJavaArchiveName(header.path)) return Interest::kSkip;  // 22: an empty zip
+    if (header.size < 22 || !IsJavaArchiveName(header.path)) {
+      return Interest::kSkip;  // 22: an empty zip
+    }
     current_ = std::make_unique<JarAnalyzer>(std::string(header.path), header.size, diagnostics_, limits_);
     path_ = header.path;
     return Interest::kWant;
   }
   void Data(std::string_view chunk) override {
-    if (current_) current_->Data(chunk);
+    if (current_) {
+      current_->Data(chunk);
+    }
   }
   void EndFile(bool complete) override {
-    if (!current_) return;
+    if (!current_) {
+      return;
+    }
     std::vector<Package> packages = current_->Finish(complete);
     current_.reset();
-    if (complete && !packages.empty()) files_.push_back({std::move(path_), std::move(packages)});
+    if (complete && !packages.empty()) {
+      files_.push_back({std::move(path_), std::move(packages)});
+    }
   }
   std::string Finish() override { return files_.empty() ? std::string() : EncodeRecord(files_); }
 

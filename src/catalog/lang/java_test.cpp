@@ -44,14 +44,18 @@ std::string Describe(const Package& p) {
 
 std::vector<std::string> Describe(const std::vector<Package>& packages) {
   std::vector<std::string> out;
-  for (const Package& p : packages) out.push_back(Describe(p));
+  for (const Package& p : packages) {
+    out.push_back(Describe(p));
+  }
   return out;
 }
 
 std::vector<std::filesystem::path> Archives(const std::filesystem::path& dir) {
   std::vector<std::filesystem::path> out;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
-    if (entry.is_regular_file() && IsJavaArchiveName(entry.path().string())) out.push_back(entry.path());
+    if (entry.is_regular_file() && IsJavaArchiveName(entry.path().string())) {
+      out.push_back(entry.path());
+    }
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -68,25 +72,33 @@ TEST(Java, PomPropertiesMatchPythonZipfileAndChunkingChangesNothing) {
   std::map<std::string, std::set<std::string>> oracle;  // archive path -> "location\tname\tversion"
   std::istringstream lines(ReadFile(ArtifactsDir() / "oracle" / "java.tsv"));
   for (std::string line; std::getline(lines, line);) {
-    if (line.empty()) continue;
+    if (line.empty()) {
+      continue;
+    }
     oracle[line.substr(0, line.find('!'))].insert(line);
   }
   int archives = 0;
   int poms = 0;
   for (const auto& path : Archives(ArtifactsDir() / "java")) {
-    if (Hostile(path)) continue;
+    if (Hostile(path)) {
+      continue;
+    }
     ++archives;
     const std::string content = ReadFile(path);
     NullDiagnostics diagnostics;
     std::vector<Package> whole = Analyze(path.string(), content, diagnostics);
     std::set<std::string> found;
     for (const Package& p : whole) {
-      if (p.evidence == "pom.properties") found.insert(p.location + "\t" + p.name + "\t" + p.version);
+      if (p.evidence == "pom.properties") {
+        found.insert(p.location + "\t" + p.name + "\t" + p.version);
+      }
     }
     EXPECT_EQ(found, oracle[path.string()]) << path;
     poms += static_cast<int>(found.size());
     for (auto [seed, max_chunk] : {std::pair<std::uint32_t, std::size_t>{1, 1}, {2, 7}, {3, 4096}, {4, 300000}}) {
-      if (max_chunk == 1 && content.size() > 400000) continue;  // byte-at-a-time only on the small ones
+      if (max_chunk == 1 && content.size() > 400000) {
+        continue;  // byte-at-a-time only on the small ones
+      }
       EXPECT_EQ(Describe(Analyze(path.string(), content, diagnostics, seed, max_chunk)), Describe(whole))
           << path << " chunks<=" << max_chunk;
     }
@@ -120,7 +132,9 @@ TEST(Java, JarsWithoutPomPropertiesAreNamedByFileNameAndManifest) {
   EXPECT_NE(api.unmatchable_reason.find("\"2.x\""), std::string::npos) << api.unmatchable_reason;
   bool warned = false;
   for (const Diagnostic& d : diagnostics.Snapshot()) {
-    if (d.subject.ends_with("Log4j-api-2.x.jar") && d.message.find("2.x") != std::string::npos) warned = true;
+    if (d.subject.ends_with("Log4j-api-2.x.jar") && d.message.find("2.x") != std::string::npos) {
+      warned = true;
+    }
     EXPECT_FALSE(d.subject.ends_with("commons-lang3-3.x.jar")) << "the manifest's version replaces 3.x silently";
   }
   EXPECT_TRUE(warned);
@@ -154,7 +168,9 @@ TEST(Java, NestedArchivesCarryTheirLocationChain) {
   const std::string fat_path = (built / "demo-app-0.0.1-SNAPSHOT.jar").string();
   std::vector<Package> fat = Analyze(fat_path, ReadFile(fat_path), diagnostics, 9, 65536);
   std::set<std::string> described;
-  for (const Package& p : fat) described.insert(p.location + " " + p.name + " " + p.version);
+  for (const Package& p : fat) {
+    described.insert(p.location + " " + p.name + " " + p.version);
+  }
   EXPECT_TRUE(described.count(fat_path + "!/META-INF/maven/com.example/demo-app/pom.properties com.example:demo-app "
                                          "0.0.1-SNAPSHOT"));
   EXPECT_TRUE(described.count(fat_path +
@@ -193,7 +209,9 @@ TEST(Java, HostileArchivesHitLimitsWithDiagnostics) {
         Analyze((built / "bomb.jar").string(), ReadFile(built / "bomb.jar"), diagnostics, 1, 65536, limits);
     bool limit = false;
     for (const Diagnostic& d : diagnostics.Snapshot()) {
-      if (d.level == DiagnosticLevel::kIncomplete && d.message.find("limit") != std::string::npos) limit = true;
+      if (d.level == DiagnosticLevel::kIncomplete && d.message.find("limit") != std::string::npos) {
+        limit = true;
+      }
     }
     EXPECT_TRUE(limit) << ::testing::PrintToString(diagnostics.Snapshot().size());
   }
@@ -212,10 +230,16 @@ TEST(Java, HostileArchivesHitLimitsWithDiagnostics) {
     std::vector<Package> cut = Analyze("/x.war", ReadFile(built / "truncated.war"), diagnostics, 1, 1000);
     std::vector<Package> whole = Analyze("/x.war", ReadFile(built / "app.war"), diagnostics, 1, 1000);
     std::set<std::string> whole_set;
-    for (const auto& d : Describe(whole)) whole_set.insert(d);
-    for (const auto& d : Describe(cut)) EXPECT_TRUE(whole_set.count(d)) << d;
+    for (const auto& d : Describe(whole)) {
+      whole_set.insert(d);
+    }
+    for (const auto& d : Describe(cut)) {
+      EXPECT_TRUE(whole_set.count(d)) << d;
+    }
     bool warned = false;
-    for (const Diagnostic& d : diagnostics.Snapshot()) warned |= d.subject == "/x.war";
+    for (const Diagnostic& d : diagnostics.Snapshot()) {
+      warned |= d.subject == "/x.war";
+    }
     EXPECT_TRUE(warned);
   }
 }

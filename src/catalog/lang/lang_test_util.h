@@ -60,15 +60,21 @@ inline void VisitFile(LayerVisitor& visitor, const TestFile& file, int layer, st
   header.size = file.content.size();
   header.layer = layer;
   Interest interest = visitor.Inspect(header);
-  if (interest == Interest::kSkip) return;
+  if (interest == Interest::kSkip) {
+    return;
+  }
   if (interest == Interest::kPeek) {
     std::string_view head = std::string_view(file.content).substr(0, LayerVisitor::kHeadSize);
-    if (!visitor.InspectHead(header, head)) return;
+    if (!visitor.InspectHead(header, head)) {
+      return;
+    }
   }
   std::string_view rest = file.content;
   while (!rest.empty()) {
     std::size_t n = rest.size();
-    if (max_chunk != 0) n = std::min(rest.size(), std::uniform_int_distribution<std::size_t>(1, max_chunk)(*rng));
+    if (max_chunk != 0) {
+      n = std::min(rest.size(), std::uniform_int_distribution<std::size_t>(1, max_chunk)(*rng));
+    }
     visitor.Data(rest.substr(0, n));
     rest.remove_prefix(n);
   }
@@ -80,7 +86,9 @@ inline std::string VisitLayer(const FileExtractor& extractor, const std::vector<
                               Diagnostics& diagnostics, std::uint32_t seed = 1, std::size_t max_chunk = 0) {
   std::mt19937 rng(seed);
   auto visitor = extractor.StartLayer(layer, diagnostics);
-  for (const TestFile& file : files) VisitFile(*visitor, file, layer, &rng, max_chunk);
+  for (const TestFile& file : files) {
+    VisitFile(*visitor, file, layer, &rng, max_chunk);
+  }
   return visitor->Finish();
 }
 
@@ -88,7 +96,9 @@ inline std::string VisitLayer(const FileExtractor& extractor, const std::vector<
 // final state is the union with later layers winning; `deleted` paths of a layer are removed (whiteouts).
 inline void AddLayer(FileTree& tree, const FileExtractor& extractor, const std::vector<TestFile>& files, int layer,
                      Diagnostics& diagnostics, const std::vector<std::string>& deleted = {}) {
-  for (const std::string& path : deleted) tree.Remove(path);
+  for (const std::string& path : deleted) {
+    tree.Remove(path);
+  }
   for (const TestFile& file : files) {
     FileNode node;
     node.mode = file.mode;
@@ -108,7 +118,9 @@ inline void AddLayer(FileTree& tree, const FileExtractor& extractor, const std::
 // "name version" lines, for comparisons.
 inline std::vector<std::string> NameVersions(const std::vector<Package>& packages) {
   std::vector<std::string> out;
-  for (const Package& p : packages) out.push_back(p.name + " " + p.version);
+  for (const Package& p : packages) {
+    out.push_back(p.name + " " + p.version);
+  }
   std::sort(out.begin(), out.end());
   return out;
 }

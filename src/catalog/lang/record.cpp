@@ -33,22 +33,30 @@ class Reader {
   bool Varint(std::uint64_t* value) {
     *value = 0;
     for (int shift = 0; shift < 64; shift += 7) {
-      if (pos_ >= data_.size()) return false;
+      if (pos_ >= data_.size()) {
+        return false;
+      }
       const auto byte = static_cast<unsigned char>(data_[pos_++]);
       *value |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
-      if ((byte & 0x80) == 0) return true;
+      if ((byte & 0x80) == 0) {
+        return true;
+      }
     }
     return false;
   }
   bool String(std::string* out) {
     std::uint64_t size = 0;
-    if (!Varint(&size) || size > data_.size() - pos_) return false;
+    if (!Varint(&size) || size > data_.size() - pos_) {
+      return false;
+    }
     out->assign(data_.substr(pos_, size));
     pos_ += size;
     return true;
   }
   bool Byte(unsigned char* out) {
-    if (pos_ >= data_.size()) return false;
+    if (pos_ >= data_.size()) {
+      return false;
+    }
     *out = static_cast<unsigned char>(data_[pos_++]);
     return true;
   }
@@ -81,7 +89,9 @@ std::string EncodeRecord(const std::vector<FileFindings>& files) {
 }
 
 Result<std::vector<FileFindings>> DecodeRecord(std::string_view record) {
-  if (!record.starts_with(kMagic)) return MakeError(ErrorCode::kCorrupt, "not a language record (bad magic)");
+  if (!record.starts_with(kMagic)) {
+    return MakeError(ErrorCode::kCorrupt, "not a language record (bad magic)");
+  }
   Reader reader(record.substr(kMagic.size()));
   std::vector<FileFindings> files;
   while (!reader.done()) {
@@ -121,7 +131,9 @@ std::vector<Package> PackagesFromRecords(const FileTree& tree, std::string_view 
   const int layer_count = std::max<int>(1, static_cast<int>(tree.layers().size()));
   for (int layer = 0; layer < layer_count; ++layer) {
     const std::string* record = tree.Record(layer, extractor);
-    if (record == nullptr || record->empty()) continue;
+    if (record == nullptr || record->empty()) {
+      continue;
+    }
     auto files = DecodeRecord(*record);
     if (!files) {
       diagnostics.Incomplete(std::string(source), fmt::format("layer {}", layer),
@@ -129,7 +141,9 @@ std::vector<Package> PackagesFromRecords(const FileTree& tree, std::string_view 
       continue;
     }
     for (FileFindings& file : *files) {
-      if (!tree.SurvivesFrom(file.path, layer)) continue;
+      if (!tree.SurvivesFrom(file.path, layer)) {
+        continue;
+      }
       for (Package& p : file.packages) {
         p.layer = internal::LayerByIndex(tree, layer);
         p.files = {file.path};
@@ -140,23 +154,31 @@ std::vector<Package> PackagesFromRecords(const FileTree& tree, std::string_view 
   std::sort(packages.begin(), packages.end(), [](const Package& a, const Package& b) {
     return std::tie(a.name, a.version, a.location) < std::tie(b.name, b.version, b.location);
   });
-  for (Package& package : packages) package.purl = MakePurl(package, os);
+  for (Package& package : packages) {
+    package.purl = MakePurl(package, os);
+  }
   return packages;
 }
 
 bool IsPlausibleVersion(std::string_view text) {
-  if (text.empty() || text.size() > 128 || text[0] < '0' || text[0] > '9') return false;
+  if (text.empty() || text.size() > 128 || text[0] < '0' || text[0] > '9') {
+    return false;
+  }
   std::size_t start = 0;
   for (std::size_t i = 0; i <= text.size(); ++i) {
     const char c = i < text.size() ? text[i] : '.';
     if (c == '.' || c == '-' || c == '+' || c == '_' || c == '~') {
       std::string_view part = text.substr(start, i - start);
-      if (part == "x" || part == "X" || part == "*") return false;
+      if (part == "x" || part == "X" || part == "*") {
+        return false;
+      }
       start = i + 1;
       continue;
     }
     const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    if (!ok) return false;
+    if (!ok) {
+      return false;
+    }
   }
   return true;
 }

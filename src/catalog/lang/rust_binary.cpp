@@ -15,11 +15,11 @@ namespace {
 
 constexpr std::string_view kSource = "catalog/rust-binary";
 constexpr std::string_view kEvidence = "cargo-auditable";
-constexpr std::size_t kHeadLimit = 64 * 1024;
-constexpr std::size_t kNamesWindow = 64 * 1024;  // bytes before the section headers kept for .shstrtab
+constexpr std::size_t kHeadLimit = std::size_t{64} * 1024;
+constexpr std::size_t kNamesWindow = std::size_t{64} * 1024;  // bytes before the section headers kept for .shstrtab
 constexpr std::size_t kMaxSectionHeaders = 1 << 20;
-constexpr std::size_t kMaxCandidates = 1 << 20;  // zlib headers tried per file
-constexpr std::size_t kCommitted = 64 * 1024;    // output past which a candidate is taken to be the stream
+constexpr std::size_t kMaxCandidates = 1 << 20;             // zlib headers tried per file
+constexpr std::size_t kCommitted = std::size_t{64} * 1024;  // output past which a candidate is taken to be the stream
 
 // One speculative zlib stream starting at `offset`.
 struct Candidate {
@@ -43,22 +43,33 @@ struct Candidate {
       zs.avail_out = sizeof(buffer);
       const int ret = inflate(&zs, Z_NO_FLUSH);
       const std::size_t produced = sizeof(buffer) - zs.avail_out;
-      if (output.size() + produced > DepV0Scanner::kMaxJson) return false;
-      output.append(buffer, produced);
-      if (output.size() >= 1 && output[0] != '{') return false;
-      if (output.size() >= 2 && output[1] != '"') return false;
-      if (ret == Z_STREAM_END)
-        ended = true;
-      else if (ret != Z_OK)
+      if (output.size() + produced > DepV0Scanner::kMaxJson) {
         return false;
-      if (produced == 0 && zs.avail_in > 0 && ret == Z_OK && zs.avail_out != 0) return false;  // no progress
+      }
+      output.append(buffer, produced);
+      if (output.size() >= 1 && output[0] != '{') {
+        return false;
+      }
+      if (output.size() >= 2 && output[1] != '"') {
+        return false;
+      }
+      if (ret == Z_STREAM_END) {
+        ended = true;
+      } else if (ret != Z_OK) {
+        return false;
+      }
+      if (produced == 0 && zs.avail_in > 0 && ret == Z_OK && zs.avail_out != 0) {
+        return false;  // no progress
+      }
     }
     return true;
   }
 };
 
 std::string_view CString(std::string_view table, std::uint64_t offset) {
-  if (offset >= table.size()) return {};
+  if (offset >= table.size()) {
+    return {};
+  }
   std::string_view rest = table.substr(static_cast<std::size_t>(offset));
   return rest.substr(0, rest.find('\0'));
 }
@@ -86,7 +97,9 @@ Result<std::vector<Package>> ParseAuditableJson(std::string_view json, std::stri
     const std::string source =
         entry.contains("source") && entry["source"].is_string() ? entry["source"].get<std::string>() : "";
     const bool build = entry.contains("kind") && entry["kind"] == "build";
-    if (build) package.evidence += " (build dependency)";
+    if (build) {
+      package.evidence += " (build dependency)";
+    }
     if (source != "crates.io") {
       package.unmatchable = true;
       package.unmatchable_reason =
@@ -115,14 +128,20 @@ struct DepV0Scanner::State {
   std::uint64_t names_window_start = 0;
 
   void StartCandidate(std::uint64_t offset, std::string_view bytes) {
-    if (found || live.size() >= kMaxLiveCandidates) return;
+    if (found || live.size() >= kMaxLiveCandidates) {
+      return;
+    }
     if (++tried > kMaxCandidates) {
       too_many = true;
       return;
     }
     auto candidate = std::make_unique<Candidate>(offset);
-    if (inflateInit(&candidate->zs) != Z_OK) return;
-    if (!candidate->Feed(bytes)) return;
+    if (inflateInit(&candidate->zs) != Z_OK) {
+      return;
+    }
+    if (!candidate->Feed(bytes)) {
+      return;
+    }
     if (candidate->ended) {
       found = std::move(candidate);
       return;
@@ -138,7 +157,9 @@ struct DepV0Scanner::State {
         continue;
       }
       if (live[i]->ended) {
-        if (!found) found = std::move(live[i]);
+        if (!found) {
+          found = std::move(live[i]);
+        }
         live.clear();
         break;
       }
@@ -152,8 +173,12 @@ struct DepV0Scanner::State {
       }
       ++i;
     }
-    if (found) return;
-    if (live.size() == 1 && live[0]->output.size() > kCommitted) return;
+    if (found) {
+      return;
+    }
+    if (live.size() == 1 && live[0]->output.size() > kCommitted) {
+      return;
+    }
     const std::uint64_t from = std::max(base, region_start);
     if (have_previous && base > 0 && base - 1 >= region_start && previous == '\x78' && !chunk.empty()) {
       CheckHeader(base - 1, '\x78', chunk[0], std::string(1, '\x78') + std::string(chunk));
@@ -161,7 +186,9 @@ struct DepV0Scanner::State {
     for (std::uint64_t at = from; at + 1 < base + chunk.size() && !found; ++at) {
       const std::size_t i = static_cast<std::size_t>(at - base);
       const std::size_t hit = chunk.find('\x78', i);
-      if (hit == std::string_view::npos || hit + 1 >= chunk.size()) break;
+      if (hit == std::string_view::npos || hit + 1 >= chunk.size()) {
+        break;
+      }
       at = base + hit;
       CheckHeader(at, chunk[hit], chunk[hit + 1], chunk.substr(hit));
     }
@@ -171,7 +198,9 @@ struct DepV0Scanner::State {
     const auto c = static_cast<unsigned char>(cmf);
     const auto f = static_cast<unsigned char>(flg);
     // RFC 1950 2.2: CM 8, CINFO <= 7, FCHECK makes CMF*256+FLG a multiple of 31, no preset dictionary.
-    if (c != 0x78 || ((c << 8) | f) % 31 != 0 || (f & 0x20) != 0) return;
+    if (c != 0x78 || ((c << 8) | f) % 31 != 0 || (f & 0x20) != 0) {
+      return;
+    }
     StartCandidate(at, bytes);
   }
 };
@@ -181,7 +210,9 @@ DepV0Scanner::~DepV0Scanner() = default;
 
 void DepV0Scanner::Feed(std::string_view chunk) {
   State& s = *state_;
-  if (chunk.empty()) return;
+  if (chunk.empty()) {
+    return;
+  }
   const std::uint64_t base = s.position;
   if (!s.head_done) {
     s.head.append(chunk.substr(0, std::min(chunk.size(), kHeadLimit - s.head.size())));
@@ -203,7 +234,9 @@ void DepV0Scanner::Feed(std::string_view chunk) {
       }
     }
   }
-  if (s.head_done && s.elf) s.Scan(base, chunk);
+  if (s.head_done && s.elf) {
+    s.Scan(base, chunk);
+  }
   s.captures.Fill(base, chunk);
   s.captures.Advance(base, chunk);
   s.previous = chunk.back();
@@ -243,9 +276,13 @@ Result<std::string> DepV0Scanner::Finish() {
       }
     }
   }
-  if (headers_read && !section) return MakeError(ErrorCode::kNotFound, "no .dep-v0 section");
+  if (headers_read && !section) {
+    return MakeError(ErrorCode::kNotFound, "no .dep-v0 section");
+  }
   if (!s.found) {
-    if (section) return MakeError(ErrorCode::kCorrupt, "the .dep-v0 section does not inflate to audit data");
+    if (section) {
+      return MakeError(ErrorCode::kCorrupt, "the .dep-v0 section does not inflate to audit data");
+    }
     return MakeError(ErrorCode::kNotFound, "no cargo-auditable data");
   }
   if (section && s.found->offset != section->first) {
@@ -265,19 +302,27 @@ class RustVisitor final : public LayerVisitor {
     return MaybeExecutable(header) ? Interest::kPeek : Interest::kSkip;
   }
   bool InspectHead(const EntryHeader& header, std::string_view head) override {
-    if (!IsElf(head)) return false;
+    if (!IsElf(head)) {
+      return false;
+    }
     scanner_ = std::make_unique<DepV0Scanner>();
     path_ = header.path;
     return true;
   }
   void Data(std::string_view chunk) override {
-    if (scanner_) scanner_->Feed(chunk);
+    if (scanner_) {
+      scanner_->Feed(chunk);
+    }
   }
   void EndFile(bool complete) override {
-    if (!scanner_) return;
+    if (!scanner_) {
+      return;
+    }
     auto json = scanner_->Finish();
     scanner_.reset();
-    if (!complete) return;
+    if (!complete) {
+      return;
+    }
     if (!json) {
       if (json.error().code() != ErrorCode::kNotFound) {
         diagnostics_.Warn(std::string(kSource), path_, "unreadable cargo-auditable data: " + json.error().message());

@@ -85,7 +85,9 @@ TEST(RustBinary, CorruptSectionIsAnErrorNotPackages) {
   const std::string section = ReadFile(ArtifactsDir() / "rust" / "dep-v0.zlib");
   const std::size_t at = content.find(section);
   ASSERT_NE(at, std::string::npos);
-  for (std::size_t i = 40; i < section.size(); i += 7) content[at + i] = static_cast<char>(content[at + i] ^ 0x5a);
+  for (std::size_t i = 40; i < section.size(); i += 7) {
+    content[at + i] = static_cast<char>(content[at + i] ^ 0x5a);
+  }
   auto json = Scan(content, 1, 65536);
   ASSERT_FALSE(json);
   EXPECT_EQ(json.error().code(), ErrorCode::kCorrupt) << json.error().message();

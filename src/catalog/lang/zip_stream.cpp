@@ -17,7 +17,7 @@ constexpr std::uint32_t kDigitalSignature = 0x05054b50;
 constexpr std::uint32_t kArchiveExtraData = 0x08064b50;
 constexpr std::uint32_t kDataDescriptor = 0x08074b50;
 constexpr std::size_t kLocalHeaderSize = 30;
-constexpr std::size_t kOutBufferSize = 64 * 1024;
+constexpr std::size_t kOutBufferSize = std::size_t{64} * 1024;
 constexpr char kLocalMagic[] = {'P', 'K', 3, 4};
 
 std::uint16_t Le16(const char* p) {
@@ -43,7 +43,9 @@ ZipStreamReader::ZipStreamReader(ZipEntrySink* sink, ZipBudget* budget, ZipLimit
     : sink_(sink), budget_(budget), limits_(limits) {}
 
 ZipStreamReader::~ZipStreamReader() {
-  if (zs_initialised_) inflateEnd(&zs_);
+  if (zs_initialised_) {
+    inflateEnd(&zs_);
+  }
 }
 
 void ZipStreamReader::Feed(std::string_view chunk) {
@@ -86,7 +88,9 @@ void ZipStreamReader::EndEntry(bool ok) {
 }
 
 void ZipStreamReader::Deliver(std::string_view data) {
-  if (reading_ && !data.empty()) sink_->EntryData(data);
+  if (reading_ && !data.empty()) {
+    sink_->EntryData(data);
+  }
 }
 
 std::size_t ZipStreamReader::StepPrefix(std::string_view in) {
@@ -121,7 +125,9 @@ std::size_t ZipStreamReader::StepPrefix(std::string_view in) {
 
 std::size_t ZipStreamReader::StepSignature(std::string_view in) {
   const std::size_t used = Accumulate(pending_, 4, in);
-  if (pending_.size() < 4) return used;
+  if (pending_.size() < 4) {
+    return used;
+  }
   const std::uint32_t signature = Le32(pending_.data());
   if (signature == kLocalHeader) {
     state_ = State::kHeader;  // pending_ keeps the 4 bytes: they are the header's first
@@ -139,12 +145,16 @@ std::size_t ZipStreamReader::StepSignature(std::string_view in) {
 
 std::size_t ZipStreamReader::StepHeader(std::string_view in) {
   std::size_t used = Accumulate(pending_, kLocalHeaderSize, in);
-  if (pending_.size() < kLocalHeaderSize) return used;
+  if (pending_.size() < kLocalHeaderSize) {
+    return used;
+  }
   const char* h = pending_.data();
   const std::size_t name_size = Le16(h + 26);
   const std::size_t extra_size = Le16(h + 28);
   used += Accumulate(pending_, kLocalHeaderSize + name_size + extra_size, in.substr(used));
-  if (pending_.size() < kLocalHeaderSize + name_size + extra_size) return used;
+  if (pending_.size() < kLocalHeaderSize + name_size + extra_size) {
+    return used;
+  }
   h = pending_.data();
 
   ++entries_;
@@ -166,7 +176,9 @@ std::size_t ZipStreamReader::StepHeader(std::string_view in) {
   for (std::size_t pos = 0; pos + 4 <= extra_size;) {
     const std::uint16_t tag = Le16(extra + pos);
     const std::size_t size = Le16(extra + pos + 2);
-    if (pos + 4 + size > extra_size) break;
+    if (pos + 4 + size > extra_size) {
+      break;
+    }
     if (tag == 0x0001) {
       zip64_ = true;
       std::size_t field = pos + 4;
@@ -224,8 +236,12 @@ std::size_t ZipStreamReader::StepHeader(std::string_view in) {
 }
 
 std::size_t ZipStreamReader::StepData(std::string_view in) {
-  if (inflating_) return StepInflate(in);
-  if (!sizes_known_) return StepStoredUnknownSize(in);
+  if (inflating_) {
+    return StepInflate(in);
+  }
+  if (!sizes_known_) {
+    return StepStoredUnknownSize(in);
+  }
   const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, in.size()));
   Deliver(in.substr(0, n));
   remaining_ -= n;
@@ -254,12 +270,20 @@ std::size_t ZipStreamReader::StepInflate(std::string_view in) {
     }
     budget_->inflated_bytes_left -= produced;
     Deliver(std::string_view(out_buffer_.get(), produced));
-    if (ret == Z_STREAM_END || (ret != Z_OK && ret != Z_BUF_ERROR)) break;
-    if (zs_.avail_in == 0 && zs_.avail_out != 0) break;  // needs more input
-    if (produced == 0 && ret == Z_BUF_ERROR) break;      // no progress possible
+    if (ret == Z_STREAM_END || (ret != Z_OK && ret != Z_BUF_ERROR)) {
+      break;
+    }
+    if (zs_.avail_in == 0 && zs_.avail_out != 0) {
+      break;  // needs more input
+    }
+    if (produced == 0 && ret == Z_BUF_ERROR) {
+      break;  // no progress possible
+    }
   }
   const std::size_t used = feed.size() - zs_.avail_in;
-  if (sizes_known_) remaining_ -= used;
+  if (sizes_known_) {
+    remaining_ -= used;
+  }
   const bool descriptor = (flags_ & 0x8) != 0;
   if (ret == Z_STREAM_END) {
     EndEntry(true);
@@ -297,10 +321,14 @@ std::size_t ZipStreamReader::StepStoredUnknownSize(std::string_view in) {
   buffer.append(in);
   pending_.clear();
   for (std::size_t i = 0; i + kDescriptorSize <= buffer.size(); ++i) {
-    if (Le32(buffer.data() + i) != kDataDescriptor) continue;
+    if (Le32(buffer.data() + i) != kDataDescriptor) {
+      continue;
+    }
     const std::uint64_t size = consumed_ + i;
     const auto crc = static_cast<std::uint32_t>(crc32(crc_, reinterpret_cast<const Bytef*>(buffer.data()), i));
-    if (Le32(buffer.data() + i + 4) != crc || Le32(buffer.data() + i + 8) != (size & 0xffffffffu)) continue;
+    if (Le32(buffer.data() + i + 4) != crc || Le32(buffer.data() + i + 8) != (size & 0xffffffffu)) {
+      continue;
+    }
     Deliver(std::string_view(buffer).substr(0, i));
     EndEntry(true);
     state_ = State::kSignature;
@@ -318,11 +346,15 @@ std::size_t ZipStreamReader::StepStoredUnknownSize(std::string_view in) {
 std::size_t ZipStreamReader::StepDescriptor(std::string_view in) {
   // APPNOTE 4.3.9: an optional signature, CRC-32, then the sizes (8 bytes each in ZIP64 entries, 4 otherwise).
   std::size_t used = Accumulate(pending_, 4, in);
-  if (pending_.size() < 4) return used;
+  if (pending_.size() < 4) {
+    return used;
+  }
   const bool signed_descriptor = Le32(pending_.data()) == kDataDescriptor;
   const std::size_t total = (signed_descriptor ? 4 : 0) + 4 + (zip64_ ? 16 : 8);
   used += Accumulate(pending_, total, in.substr(used));
-  if (pending_.size() < total) return used;
+  if (pending_.size() < total) {
+    return used;
+  }
   pending_.clear();
   state_ = State::kSignature;
   return used;
