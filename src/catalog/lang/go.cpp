@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "catalog/internal.h"
+#include "catalog/lang/elf_visitor.h"
 #include "catalog/lang/record.h"
 
 namespace customs::catalog::lang {
@@ -509,62 +510,12 @@ Result<GoBuildInfo> GoBuildInfoScanner::Finish() {
   return std::move(s.result);
 }
 
-bool MaybeExecutable(const EntryHeader& header) {
-  return (header.mode & 0111) != 0 && header.size >= 64;
-}
-
-namespace {
-
-class GoVisitor final : public LayerVisitor {
- public:
-  explicit GoVisitor(Diagnostics& diagnostics) : diagnostics_(diagnostics) {}
-
-  Interest Inspect(const EntryHeader& header) override {
-    return MaybeExecutable(header) ? Interest::kPeek : Interest::kSkip;
-  }
-  bool InspectHead(const EntryHeader& header, std::string_view head) override {
-    if (!IsElf(head)) {
-      return false;
-    }
-    scanner_ = std::make_unique<GoBuildInfoScanner>();
-    path_ = header.path;
-    return true;
-  }
-  void Data(std::string_view chunk) override {
-    if (scanner_) {
-      scanner_->Feed(chunk);
-    }
-  }
-  void EndFile(bool complete) override {
-    if (!scanner_) {
-      return;
-    }
-    auto info = scanner_->Finish();
-    scanner_.reset();
-    if (!complete) {
-      return;
-    }
-    if (info) {
-      files_.push_back({path_, GoPackages(*info, path_)});
-    } else if (info.error().code() == ErrorCode::kUnsupported) {
-      diagnostics_.Info(std::string(kSource), path_, info.error().message());
-    } else if (info.error().code() == ErrorCode::kCorrupt) {
-      diagnostics_.Warn(std::string(kSource), path_, "unreadable Go build info: " + info.error().message());
-    }
-  }
-  std::string Finish() override { return files_.empty() ? std::string() : EncodeRecord(files_); }
-
- private:
-  Diagnostics& diagnostics_;
-  std::unique_ptr<GoBuildInfoScanner> scanner_;
-  std::string path_;
-  std::vector<FileFindings> files_;
-};
-
-}  // namespace
-
 std::unique_ptr<LayerVisitor> GoBinaryExtractor::StartLayer(int /*layer*/, Diagnostics& diagnostics) const {
-  return std::make_unique<GoVisitor>(diagnostics);
+  auto to_packages = [](const GoBuildInfo& info, std::string_view path) -> Result<std::vector<Package>> {
+    return GoPackages(info, path);
+  };
+  return std::make_unique<ElfScanVisitor<GoBuildInfoScanner, decltype(to_packages)>>(
+      diagnostics, std::string(kSource), "unreadable Go build info", to_packages);
 }
 
 std::vector<Package> GoBinaryCataloger::Catalog(const FileTree& tree, const OsInfo& os,

@@ -103,8 +103,4 @@ class GoBinaryCataloger final : public Cataloger {
   GoBinaryExtractor extractor_;
 };
 
-// Whether the walker should offer `header`'s file to the binary catalogers: a regular file with an execute bit and
-// at least 64 bytes (they then peek for the ELF magic).
-bool MaybeExecutable(const EntryHeader& header);
-
 }  // namespace customs::catalog::lang

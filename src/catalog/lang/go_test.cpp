@@ -74,17 +74,7 @@ std::set<std::string> Lines(const std::vector<Package>& packages) {
 }
 
 Result<GoBuildInfo> ScanChunked(const std::string& content, std::uint32_t seed, std::size_t max_chunk) {
-  std::mt19937 rng(seed);
-  GoBuildInfoScanner scanner;
-  std::string_view rest = content;
-  while (!rest.empty()) {
-    std::size_t n = max_chunk == 0
-                        ? rest.size()
-                        : std::min(rest.size(), std::uniform_int_distribution<std::size_t>(1, max_chunk)(rng));
-    scanner.Feed(rest.substr(0, n));
-    rest.remove_prefix(n);
-  }
-  return scanner.Finish();
+  return testing::ScanChunked<GoBuildInfoScanner>(content, seed, max_chunk);
 }
 
 class GoBinaryTest : public ::testing::TestWithParam<std::string> {};

@@ -20,16 +20,8 @@ using testing::ReadFile;
 
 std::vector<Package> Analyze(const std::string& path, const std::string& content, Diagnostics& diagnostics,
                              std::uint32_t seed = 0, std::size_t max_chunk = 0, JavaLimits limits = {}) {
-  std::mt19937 rng(seed);
   JarAnalyzer analyzer(path, content.size(), diagnostics, limits);
-  std::string_view rest = content;
-  while (!rest.empty()) {
-    std::size_t n = max_chunk == 0
-                        ? rest.size()
-                        : std::min(rest.size(), std::uniform_int_distribution<std::size_t>(1, max_chunk)(rng));
-    analyzer.Data(rest.substr(0, n));
-    rest.remove_prefix(n);
-  }
+  testing::FeedChunked(content, seed, max_chunk, [&](std::string_view chunk) { analyzer.Data(chunk); });
   std::vector<Package> packages = analyzer.Finish();
   std::sort(packages.begin(), packages.end(), [](const Package& a, const Package& b) {
     return std::tie(a.location, a.name, a.version) < std::tie(b.location, b.name, b.version);

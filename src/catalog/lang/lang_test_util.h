@@ -81,6 +81,26 @@ inline void VisitFile(LayerVisitor& visitor, const TestFile& file, int layer, st
   visitor.EndFile(true);
 }
 
+// Calls feed(chunk) over `content` in chunks of 1..max_chunk bytes drawn from a seeded generator (0: one chunk).
+template <class Feed>
+void FeedChunked(std::string_view content, std::uint32_t seed, std::size_t max_chunk, Feed&& feed) {
+  std::mt19937 rng(seed);
+  while (!content.empty()) {
+    std::size_t n = content.size();
+    if (max_chunk != 0) n = std::min(content.size(), std::uniform_int_distribution<std::size_t>(1, max_chunk)(rng));
+    feed(content.substr(0, n));
+    content.remove_prefix(n);
+  }
+}
+
+// Runs a streaming scanner (Feed, Finish) over `content` in random chunks and returns its result.
+template <class Scanner>
+auto ScanChunked(std::string_view content, std::uint32_t seed, std::size_t max_chunk) {
+  Scanner scanner;
+  FeedChunked(content, seed, max_chunk, [&](std::string_view chunk) { scanner.Feed(chunk); });
+  return scanner.Finish();
+}
+
 // Runs `extractor` over one layer's files and returns the layer's record.
 inline std::string VisitLayer(const FileExtractor& extractor, const std::vector<TestFile>& files, int layer,
                               Diagnostics& diagnostics, std::uint32_t seed = 1, std::size_t max_chunk = 0) {

@@ -7,7 +7,7 @@
 #include <optional>
 
 #include "catalog/lang/elf_stream.h"
-#include "catalog/lang/go.h"
+#include "catalog/lang/elf_visitor.h"
 #include "catalog/lang/record.h"
 
 namespace customs::catalog::lang {
@@ -292,63 +292,10 @@ Result<std::string> DepV0Scanner::Finish() {
   return std::move(s.found->output);
 }
 
-namespace {
-
-class RustVisitor final : public LayerVisitor {
- public:
-  explicit RustVisitor(Diagnostics& diagnostics) : diagnostics_(diagnostics) {}
-
-  Interest Inspect(const EntryHeader& header) override {
-    return MaybeExecutable(header) ? Interest::kPeek : Interest::kSkip;
-  }
-  bool InspectHead(const EntryHeader& header, std::string_view head) override {
-    if (!IsElf(head)) {
-      return false;
-    }
-    scanner_ = std::make_unique<DepV0Scanner>();
-    path_ = header.path;
-    return true;
-  }
-  void Data(std::string_view chunk) override {
-    if (scanner_) {
-      scanner_->Feed(chunk);
-    }
-  }
-  void EndFile(bool complete) override {
-    if (!scanner_) {
-      return;
-    }
-    auto json = scanner_->Finish();
-    scanner_.reset();
-    if (!complete) {
-      return;
-    }
-    if (!json) {
-      if (json.error().code() != ErrorCode::kNotFound) {
-        diagnostics_.Warn(std::string(kSource), path_, "unreadable cargo-auditable data: " + json.error().message());
-      }
-      return;
-    }
-    auto packages = ParseAuditableJson(*json, path_);
-    if (!packages) {
-      diagnostics_.Warn(std::string(kSource), path_, "unreadable cargo-auditable data: " + packages.error().message());
-      return;
-    }
-    files_.push_back({path_, std::move(*packages)});
-  }
-  std::string Finish() override { return files_.empty() ? std::string() : EncodeRecord(files_); }
-
- private:
-  Diagnostics& diagnostics_;
-  std::unique_ptr<DepV0Scanner> scanner_;
-  std::string path_;
-  std::vector<FileFindings> files_;
-};
-
-}  // namespace
-
 std::unique_ptr<LayerVisitor> RustBinaryExtractor::StartLayer(int /*layer*/, Diagnostics& diagnostics) const {
-  return std::make_unique<RustVisitor>(diagnostics);
+  auto to_packages = [](const std::string& json, std::string_view path) { return ParseAuditableJson(json, path); };
+  return std::make_unique<ElfScanVisitor<DepV0Scanner, decltype(to_packages)>>(
+      diagnostics, std::string(kSource), "unreadable cargo-auditable data", to_packages);
 }
 
 std::vector<Package> RustBinaryCataloger::Catalog(const FileTree& tree, const OsInfo& os,

@@ -18,17 +18,7 @@ using testing::ArtifactsDir;
 using testing::ReadFile;
 
 Result<std::string> Scan(const std::string& content, std::uint32_t seed, std::size_t max_chunk) {
-  std::mt19937 rng(seed);
-  DepV0Scanner scanner;
-  std::string_view rest = content;
-  while (!rest.empty()) {
-    std::size_t n = max_chunk == 0
-                        ? rest.size()
-                        : std::min(rest.size(), std::uniform_int_distribution<std::size_t>(1, max_chunk)(rng));
-    scanner.Feed(rest.substr(0, n));
-    rest.remove_prefix(n);
-  }
-  return scanner.Finish();
+  return testing::ScanChunked<DepV0Scanner>(content, seed, max_chunk);
 }
 
 TEST(RustBinary, AuditableRipgrepMatchesItsCrateList) {
