@@ -16,6 +16,7 @@ TEST_PKGS=(
   dpkg-dev mmdebstrap debootstrap skopeo umoci runc rpm
   docker-registry apache2-utils python3 curl zstd gzip tar jq
   iproute2 time bc nodejs
+  golang-1.19-go openjdk-17-jdk-headless zip binutils
 )
 
 FUZZ_PKGS=(clang-16 libclang-rt-16-dev)

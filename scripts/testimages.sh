@@ -11,13 +11,16 @@
 #   OUT/pinned/              bookworm + bookworm-updates + bookworm-security with packages pinned to older builds
 #                            (known-fixed CVEs): oci/, docker-archive.tar, rootfs/, and PINNED.txt saying what it got
 #   OUT/distroless/          a distroless-style layout (/var/lib/dpkg/status.d/*, no status file): oci/, rootfs/
+#   OUT/lang-binary/         jars, Go and Rust binaries over bookworm (build_lang_binary): oci/, rootfs/, oracle/, and
+#                            artifacts/ (the real artifacts and hostile variants the unit tests read)
 #
 # Needs root and the Debian archive. Prints what it built.
 set -euo pipefail
 
 OUT=${1:-build/dev/testimages}
 HERE=$(cd "$(dirname "$0")" && pwd)
-STAMP=$(sha256sum "$0" "$HERE/layer_diff.py" | sha256sum | cut -c1-16)
+STAMP=$(sha256sum "$0" "$HERE/layer_diff.py" "$HERE/lang-binary-artifacts.sh" "$HERE/../tests/lang/jar_oracle.py" |
+  sha256sum | cut -c1-16)
 MIRROR=${CUSTOMS_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SECURITY_MIRROR=${CUSTOMS_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 # The gpgv path is given explicitly: on this machine apt-key's own `command -v gpgv` lookup started failing mid-session
@@ -171,6 +174,65 @@ rm -f "$WORK/d1.tar"
 
 rm -rf "$OUT/bookworm" "$OUT/pinned" "$OUT/distroless"
 mv "$B" "$P" "$D" "$OUT/"
+# The lang-binary image (src/catalog/lang: java, go-binary, rust-binary), from the artifacts of
+# scripts/lang-binary-artifacts.sh, in four layers over the final bookworm tree:
+#   1. bookworm (curl)                                         "ADD rootfs"
+#   2. liblog4j2-java + libcommons-lang3-java by dpkg: OS-owned jars in /usr/share/java
+#   3. applications: the DynamoDB emulator's jars (log4j-core-2.8.jar without pom.properties), a war, a fat jar, Go
+#      binaries of go1.16 to go1.21 (one without section headers), one with replacements, an auditable Rust binary,
+#      and two files the next layer changes
+#   4. /opt/tmp/commons-cli-1.2.jar deleted (whiteout) and /usr/local/bin/tool (turbo, go1.18) overwritten (esbuild
+#      0.14.0, go1.17)
+# oracle/: maven.tsv (pom.properties by Python's zipfile), golang/*.txt (go version -m per binary of the final tree),
+# cargo.tsv (the crate list put into the Rust binary).
+build_lang_binary() {
+  local L="$WORK/lang-binary" A="$OUT/lang-binary/artifacts"
+  echo "testimages: building the lang-binary image (npm and Debian artifacts)"
+  bash "$HERE/lang-binary-artifacts.sh" "$A" >/dev/null
+  mkdir -p "$L"
+  cp -a "$OUT/bookworm/rootfs" "$L/s1"
+  cp -a "$L/s1" "$L/s2"
+  dpkg --root="$L/s2" --force-depends --force-not-root -i "$A"/deb/liblog4j2-java_*.deb "$A"/deb/libcommons-lang3-java_*.deb \
+    >"$L/dpkg.log" 2>&1 || { tail -5 "$L/dpkg.log" >&2; exit 1; }
+  cp -a "$L/s2" "$L/s3"
+  local r3="$L/s3"
+  mkdir -p "$r3/opt/app" "$r3/opt/buf/bin" "$r3/opt/tmp" "$r3/usr/local/bin"
+  cp -a "$A/java/dynamodb" "$r3/opt/dynamodb"
+  cp "$A/java/built/app.war" "$A/java/built/demo-app-0.0.1-SNAPSHOT.jar" "$r3/opt/app/"
+  cp "$A/java/dynamodb/DynamoDBLocal_lib/commons-cli-1.2.jar" "$r3/opt/tmp/"
+  cp "$A/go/esbuild-0.12.0" "$r3/usr/local/bin/esbuild"
+  cp "$A/go/esbuild-0.19.12-nosections" "$r3/usr/local/bin/esbuild-new"
+  cp "$A/go/replace-demo" "$r3/usr/local/bin/replace-demo"
+  cp "$A/go/turbo-1.2.16" "$r3/usr/local/bin/tool"
+  cp "$A/go/buf-1.28.1" "$r3/opt/buf/bin/buf"
+  cp "$A/rust/rg-auditable" "$r3/usr/local/bin/rg"
+  cp -a "$r3" "$L/s4"
+  rm "$L/s4/opt/tmp/commons-cli-1.2.jar"
+  cp "$A/go/esbuild-0.14.0" "$L/s4/usr/local/bin/tool"
+  tar_of "$L/s1" "$L/l1.tar"
+  python3 "$HERE/layer_diff.py" "$L/s1" "$L/s2" "$L/l2.tar"
+  python3 "$HERE/layer_diff.py" "$L/s2" "$L/s3" "$L/l3.tar"
+  python3 "$HERE/layer_diff.py" "$L/s3" "$L/s4" "$L/l4.tar"
+  local out="$L/out"
+  mkdir -p "$out/oracle/golang"
+  oci_from_layers "$out/oci" 1 \
+    "$L/l1.tar:ADD rootfs.tar / # debian bookworm with curl" \
+    "$L/l2.tar:RUN apt-get install -y liblog4j2-java libcommons-lang3-java" \
+    "$L/l3.tar:COPY apps /" \
+    "$L/l4.tar:RUN rm /opt/tmp/commons-cli-1.2.jar && cp esbuild /usr/local/bin/tool"
+  mv "$L/s4" "$out/rootfs"
+  python3 "$HERE/../tests/lang/jar_oracle.py" "$out/rootfs" | sed "s|$out/rootfs||" > "$out/oracle/maven.tsv"
+  local bin
+  for bin in usr/local/bin/esbuild usr/local/bin/esbuild-new usr/local/bin/replace-demo usr/local/bin/tool opt/buf/bin/buf; do
+    /usr/lib/go-1.19/bin/go version -m "$out/rootfs/$bin" | sed "s|$out/rootfs||" > "$out/oracle/golang/$(basename "$bin").txt"
+  done
+  cp "$A/../artifacts/oracle/rust-rg.tsv" "$out/oracle/cargo.tsv"
+  rm -rf "$OUT/lang-binary/oci" "$OUT/lang-binary/rootfs" "$OUT/lang-binary/oracle"
+  mv "$out/oci" "$out/rootfs" "$out/oracle" "$OUT/lang-binary/"
+  rm -rf "$L"
+}
+build_lang_binary
+
 echo "$STAMP" > "$OUT/.stamp"
 echo "testimages: built in $OUT:"
 du -sh "$OUT"/*/oci "$OUT"/*/*.tar 2>/dev/null
