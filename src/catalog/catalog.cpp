@@ -8,10 +8,13 @@
 #include "catalog/dpkg/dpkg.h"
 #include "catalog/lang/cargo_lock.h"
 #include "catalog/lang/dotnet.h"
+#include "catalog/lang/go.h"
+#include "catalog/lang/java.h"
 #include "catalog/lang/node.h"
 #include "catalog/lang/php.h"
 #include "catalog/lang/python.h"
 #include "catalog/lang/ruby.h"
+#include "catalog/lang/rust_binary.h"
 #include "catalog/rpm/rpmdb.h"
 
 namespace customs::catalog {
@@ -135,6 +138,9 @@ std::vector<std::unique_ptr<Cataloger>> DefaultCatalogers() {
   catalogers.push_back(std::make_unique<dpkg::DpkgCataloger>());
   catalogers.push_back(std::make_unique<apk::ApkCataloger>());
   catalogers.push_back(std::make_unique<rpm::RpmCataloger>());
+  catalogers.push_back(std::make_unique<lang::JavaCataloger>());
+  catalogers.push_back(std::make_unique<lang::GoBinaryCataloger>());
+  catalogers.push_back(std::make_unique<lang::RustBinaryCataloger>());
   catalogers.push_back(std::make_unique<lang::PythonCataloger>());
   catalogers.push_back(std::make_unique<lang::NodeCataloger>());
   catalogers.push_back(std::make_unique<lang::RubyCataloger>());

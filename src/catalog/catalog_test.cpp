@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 #include <system_error>
@@ -34,6 +35,13 @@ TEST(DefaultCatalogers, NamesAndPaths) {
   EXPECT_TRUE(catalogers[2]->WantsHistory("/var/lib/rpm/rpmdb.sqlite"));
   EXPECT_TRUE(OsDetectionWants("/etc/os-release"));
   EXPECT_FALSE(OsDetectionWants("/etc/passwd"));
+  // The catalogers that read jars and executables in the walk, each with its own extractor.
+  for (std::string_view name : {"java", "go-binary", "rust-binary"}) {
+    auto it = std::find_if(catalogers.begin(), catalogers.end(), [&](const auto& c) { return c->name() == name; });
+    ASSERT_NE(it, catalogers.end()) << name;
+    ASSERT_NE((*it)->extractor(), nullptr) << name;
+    EXPECT_EQ((*it)->extractor()->name(), name);
+  }
 }
 
 TEST(MakePurl, FollowsThePurlSpec) {
