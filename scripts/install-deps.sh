@@ -17,6 +17,7 @@ TEST_PKGS=(
   docker-registry apache2-utils python3 curl zstd gzip tar jq
   iproute2 time bc nodejs
   golang-1.19-go openjdk-17-jdk-headless zip binutils
+  python3-urllib3
 )
 
 FUZZ_PKGS=(clang-16 libclang-rt-16-dev)
