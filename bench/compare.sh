@@ -8,20 +8,21 @@
 #    calling `summarize`.
 
 # measure_once LABEL OUT CMD... : runs CMD with its stdout in OUT (stderr in OUT.err) under GNU time and appends
-# "LABEL wall_s rss_kb" to $MEASURE_OUT. A non-zero exit ends the benchmark with the command's error output.
+# "LABEL wall_s rss_kb cpu_s" (cpu: user + system) to $MEASURE_OUT. A non-zero exit ends the benchmark with the
+# command's error output.
 measure_once() {
   local label=$1 out=$2
   shift 2
   local stats rc=0
   stats=$(mktemp)
-  /usr/bin/time -o "$stats" -f "%e %M" "$@" >"$out" 2>"$out.err" || rc=$?
+  /usr/bin/time -o "$stats" -f "%e %M %U %S" "$@" >"$out" 2>"$out.err" || rc=$?
   if [ "$rc" -ne 0 ]; then
     echo "bench: $label failed (exit $rc): $*" >&2
     tail -5 "$out.err" >&2
     rm -f "$stats"
     exit 1
   fi
-  echo "$label $(tail -1 "$stats")" >>"$MEASURE_OUT"
+  tail -1 "$stats" | awk -v l="$label" '{printf "%s %s %s %.2f\n", l, $1, $2, $3 + $4}' >>"$MEASURE_OUT"
   rm -f "$stats"
 }
 
@@ -32,10 +33,11 @@ alternate() {
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "nan"} else if (NR%2) {print a[(NR+1)/2]} else {print (a[NR/2]+a[NR/2+1])/2}}'; }
 
-# summarize LABEL_A LABEL_B: prints the medians of both and the ratio B/A (how many times A is faster / smaller).
+# summarize LABEL_A LABEL_B: prints the medians of both and the ratios B/A (how many times A is faster / smaller). CPU
+# time (user + system, all threads) is printed too: on a loaded machine it is steadier than wall time.
 summarize() {
   local a=$1 b=$2
-  local ta tb ma mb na nb
+  local ta tb ma mb ca cb na nb
   na=$(awk -v l="$a" '$1==l' "$MEASURE_OUT" | wc -l)
   nb=$(awk -v l="$b" '$1==l' "$MEASURE_OUT" | wc -l)
   if [ "$na" -eq 0 ] || [ "$na" -ne "$nb" ]; then
@@ -46,12 +48,18 @@ summarize() {
   tb=$(awk -v l="$b" '$1==l {print $2}' "$MEASURE_OUT" | median)
   ma=$(awk -v l="$a" '$1==l {print $3}' "$MEASURE_OUT" | median)
   mb=$(awk -v l="$b" '$1==l {print $3}' "$MEASURE_OUT" | median)
+  ca=$(awk -v l="$a" '$1==l {print $4}' "$MEASURE_OUT" | median)
+  cb=$(awk -v l="$b" '$1==l {print $4}' "$MEASURE_OUT" | median)
   # GNU time prints wall time to 10 ms: a median of 0.00 s cannot be divided by.
   if [ "$(echo "$ta <= 0 || $tb <= 0" | bc -l)" -eq 1 ]; then
     echo "bench: a median wall time is 0 s ($a $ta, $b $tb): too short to compare" >&2
     exit 1
   fi
-  printf '%-28s median %6.3f s  peak RSS %7.1f MB  (%d runs)\n' "$a" "$ta" "$(echo "$ma/1024" | bc -l)" "$na"
-  printf '%-28s median %6.3f s  peak RSS %7.1f MB  (%d runs)\n' "$b" "$tb" "$(echo "$mb/1024" | bc -l)" "$nb"
-  printf 'ratio (%s / %s): %.1fx time, %.1fx memory\n' "$b" "$a" "$(echo "$tb/$ta" | bc -l)" "$(echo "$mb/$ma" | bc -l)"
+  printf '%-22s median %7.3f s wall  %7.2f s CPU  peak RSS %7.1f MB  (%d runs)\n' "$a" "$ta" "$ca" \
+    "$(echo "$ma/1024" | bc -l)" "$na"
+  printf '%-22s median %7.3f s wall  %7.2f s CPU  peak RSS %7.1f MB  (%d runs)\n' "$b" "$tb" "$cb" \
+    "$(echo "$mb/1024" | bc -l)" "$nb"
+  printf 'ratio (%s / %s): %.1fx wall time, %s CPU time, %.1fx memory\n' "$b" "$a" "$(echo "$tb/$ta" | bc -l)" \
+    "$(if [ "$(echo "$ca > 0" | bc -l)" -eq 1 ]; then printf '%.1fx' "$(echo "$cb/$ca" | bc -l)"; else echo "n/a"; fi)" \
+    "$(echo "$mb/$ma" | bc -l)"
 }
