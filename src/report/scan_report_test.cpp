@@ -199,7 +199,9 @@ std::vector<std::string> Lines(const std::string& text) {
   std::size_t start = 0;
   while (start < text.size()) {
     std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
+    if (end == std::string::npos) {
+      end = text.size();
+    }
     out.push_back(text.substr(start, end - start));
     start = end + 1;
   }
@@ -208,7 +210,9 @@ std::vector<std::string> Lines(const std::string& text) {
 
 std::size_t Count(const std::string& text, const std::string& needle) {
   std::size_t n = 0;
-  for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) ++n;
+  for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) {
+    ++n;
+  }
   return n;
 }
 
@@ -217,7 +221,9 @@ std::size_t Count(const std::string& text, const std::string& needle) {
 TEST(ScanReportFixture, DoesNotContradictItself) {
   ScanReport r = Sample();
   std::vector<match::Finding> all = r.findings;
-  for (const auto& s : r.suppressed) all.push_back(s.finding);
+  for (const auto& s : r.suppressed) {
+    all.push_back(s.finding);
+  }
   for (const auto& f : all) {
     SCOPED_TRACE(f.id);
     if (f.status == match::FindingStatus::kFixed) {
@@ -234,8 +240,9 @@ TEST(ScanReportFixture, DoesNotContradictItself) {
     auto [it, inserted] = digests.emplace(p.layer.index, p.layer.diff_id);
     EXPECT_EQ(it->second, p.layer.diff_id) << "layer " << p.layer.index << " has two digests";
     std::string encoded_version = p.version;
-    for (std::size_t at = encoded_version.find('+'); at != std::string::npos; at = encoded_version.find('+', at))
+    for (std::size_t at = encoded_version.find('+'); at != std::string::npos; at = encoded_version.find('+', at)) {
       encoded_version.replace(at, 1, "%2B");
+    }
     EXPECT_NE(p.purl.find("@" + encoded_version + "?"), std::string::npos) << p.purl;
   }
   EXPECT_EQ(digests.size(), r.packages.size()) << "each package of the sample comes from its own layer";
@@ -272,7 +279,9 @@ TEST(ScanReportGoldenCheck, JsonGoldenAgreesWithTheFixture) {
       EXPECT_TRUE(got["cvss"].is_null());
     }
     EXPECT_EQ(got["kev"].is_null(), !want.kev.has_value());
-    if (want.epss) EXPECT_DOUBLE_EQ(got["epss"]["score"].get<double>(), want.epss->score);
+    if (want.epss) {
+      EXPECT_DOUBLE_EQ(got["epss"]["score"].get<double>(), want.epss->score);
+    }
     ++by_severity[SeverityWord(want.severity)];
     ++by_status[StatusWord(want.status)];
   }
@@ -281,7 +290,9 @@ TEST(ScanReportGoldenCheck, JsonGoldenAgreesWithTheFixture) {
   for (const char* level : {"CRITICAL", "HIGH", "MEDIUM", "LOW", "NEGLIGIBLE", "UNKNOWN"}) {
     EXPECT_EQ(doc["summary"]["by_severity"][level], by_severity[level]) << level;
   }
-  for (const auto& [status, count] : by_status) EXPECT_EQ(doc["summary"]["by_status"][status], count) << status;
+  for (const auto& [status, count] : by_status) {
+    EXPECT_EQ(doc["summary"]["by_status"][status], count) << status;
+  }
   ASSERT_EQ(doc["suppressed"].size(), r.suppressed.size());
   EXPECT_EQ(doc["suppressed"][0]["id"], r.suppressed[0].finding.id);
   EXPECT_EQ(doc["suppressed"][0]["suppressed_by"], r.suppressed[0].by);
@@ -309,12 +320,16 @@ TEST(ScanReportGoldenCheck, TableGoldenRowsAreTheFixtureFindings) {
               std::to_string(f.package.layer.index + 1) + " " + f.package.layer.created_by}) {
           EXPECT_NE(line.find(field), std::string::npos) << field << " missing from: " << line;
         }
-        if (!f.fixed_version.empty()) EXPECT_NE(line.find(f.fixed_version), std::string::npos) << line;
+        if (!f.fixed_version.empty()) {
+          EXPECT_NE(line.find(f.fixed_version), std::string::npos) << line;
+        }
       }
     }
     EXPECT_EQ(rows, r.findings.size());
     std::map<std::string, int> by_severity;
-    for (const auto& f : r.findings) ++by_severity[SeverityWord(f.severity)];
+    for (const auto& f : r.findings) {
+      ++by_severity[SeverityWord(f.severity)];
+    }
     std::string totals = "Total: " + std::to_string(r.findings.size()) + " (";
     for (const char* level : {"CRITICAL", "HIGH", "MEDIUM", "LOW", "NEGLIGIBLE", "UNKNOWN"}) {
       totals += std::string(level) + ": " + std::to_string(by_severity[level]) + (level[0] == 'U' ? ")" : ", ");
@@ -322,7 +337,9 @@ TEST(ScanReportGoldenCheck, TableGoldenRowsAreTheFixtureFindings) {
     if (std::string(name) == "scan.table.txt") {
       EXPECT_NE(text.find(totals), std::string::npos) << totals;
     }
-    for (const auto& s : r.suppressed) EXPECT_NE(text.find(s.finding.id + " "), std::string::npos);
+    for (const auto& s : r.suppressed) {
+      EXPECT_NE(text.find(s.finding.id + " "), std::string::npos);
+    }
   }
 }
 
@@ -341,7 +358,9 @@ TEST(ScanReportGoldenCheck, MarkdownJunitSarifCycloneDxGoldensCountTheFixture) {
   std::set<std::string> packages, failing;
   for (const auto& f : r.findings) {
     packages.insert(f.package.name);
-    if (f.severity >= r.fail_on) failing.insert(f.package.name);
+    if (f.severity >= r.fail_on) {
+      failing.insert(f.package.name);
+    }
   }
   EXPECT_EQ(Count(xml, "<testcase "), packages.size());
   EXPECT_EQ(Count(xml, "<failure "), failing.size());
@@ -352,7 +371,9 @@ TEST(ScanReportGoldenCheck, MarkdownJunitSarifCycloneDxGoldensCountTheFixture) {
   auto sarif = nlohmann::json::parse(Golden("scan.sarif"), nullptr, false);
   ASSERT_FALSE(sarif.is_discarded());
   std::set<std::string> ids;
-  for (const auto& f : r.findings) ids.insert(f.id);
+  for (const auto& f : r.findings) {
+    ids.insert(f.id);
+  }
   ASSERT_EQ(sarif["runs"].size(), 1u);
   ASSERT_EQ(sarif["runs"][0]["results"].size(), r.findings.size());
   EXPECT_EQ(sarif["runs"][0]["tool"]["driver"]["rules"].size(), ids.size());
@@ -364,15 +385,23 @@ TEST(ScanReportGoldenCheck, MarkdownJunitSarifCycloneDxGoldensCountTheFixture) {
   ASSERT_FALSE(cdx.is_discarded());
   std::set<std::string> purls;
   for (const auto& c : cdx["components"]) {
-    if (c.contains("purl")) purls.insert(c["purl"]);
+    if (c.contains("purl")) {
+      purls.insert(c["purl"]);
+    }
   }
-  for (const auto& p : r.packages) EXPECT_EQ(purls.count(p.purl), 1u) << p.purl;
+  for (const auto& p : r.packages) {
+    EXPECT_EQ(purls.count(p.purl), 1u) << p.purl;
+  }
   ASSERT_EQ(cdx["vulnerabilities"].size(), ids.size());
   for (const auto& v : cdx["vulnerabilities"]) {
     std::set<std::string> affects, want;
-    for (const auto& a : v["affects"]) affects.insert(a["ref"]);
+    for (const auto& a : v["affects"]) {
+      affects.insert(a["ref"]);
+    }
     for (const auto& f : r.findings) {
-      if (f.id == v["id"]) want.insert(f.package.purl);
+      if (f.id == v["id"]) {
+        want.insert(f.package.purl);
+      }
     }
     EXPECT_EQ(affects, want) << v["id"];
   }

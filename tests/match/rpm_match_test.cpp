@@ -41,7 +41,9 @@ int RpmVercmp(const std::string& a, const std::string& b) {
   }
   std::string command = "rpm --eval '%{lua: print(rpm.vercmp(\"" + a + "\", \"" + b + "\"))}'";
   FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return 99;
+  if (pipe == nullptr) {
+    return 99;
+  }
   char buffer[64] = {};
   std::string out = fgets(buffer, sizeof buffer, pipe) != nullptr ? buffer : "";
   int status = pclose(pipe);
@@ -62,7 +64,9 @@ class Index final : public vulndb::AdvisoryIndex {
   }
   bool HasEcosystem(std::string_view ecosystem) const override {
     for (const auto& [key, rows] : rows_) {
-      if (key.starts_with(std::string(ecosystem) + "/")) return true;
+      if (key.starts_with(std::string(ecosystem) + "/")) {
+        return true;
+      }
     }
     return false;
   }
@@ -79,10 +83,14 @@ Index RedHatRows(int* count) {
   for (const char* cve : {"CVE-2023-4911", "CVE-2024-6387"}) {
     json doc = ReadJson(kShared / "vulndata/cvelist" / (std::string(cve) + ".json"));
     EXPECT_FALSE(doc.is_discarded()) << cve;
-    if (doc.is_discarded()) continue;
+    if (doc.is_discarded()) {
+      continue;
+    }
     std::set<std::pair<std::string, std::string>> seen;
     std::vector<json> containers = {doc["containers"]["cna"]};
-    for (const auto& adp : doc["containers"].value("adp", json::array())) containers.push_back(adp);
+    for (const auto& adp : doc["containers"].value("adp", json::array())) {
+      containers.push_back(adp);
+    }
     for (const auto& container : containers) {
       for (const auto& affected : container.value("affected", json::array())) {
         const std::string product = affected.value("product", "");
@@ -91,9 +99,13 @@ Index RedHatRows(int* count) {
           continue;
         }
         for (const auto& v : affected.value("versions", json::array())) {
-          if (v.value("versionType", "") != "rpm" || v.value("status", "") != "unaffected") continue;
+          if (v.value("versionType", "") != "rpm" || v.value("status", "") != "unaffected") {
+            continue;
+          }
           const std::string ecosystem = "rhel:" + product.substr(product.size() - 1);
-          if (!seen.emplace(ecosystem, affected["packageName"].get<std::string>()).second) continue;
+          if (!seen.emplace(ecosystem, affected["packageName"].get<std::string>()).second) {
+            continue;
+          }
           vulndb::AffectedPackage row;
           row.vulnerability_id = row.record_id = cve;
           row.source = "redhat";
@@ -119,7 +131,9 @@ std::vector<Installed> Ubi8() {
   std::vector<Installed> out;
   json doc = ReadJson(kShared / "pkgdb/expected/rpm/claircore__ubi8_ubi.rpm-manifest.json");
   EXPECT_FALSE(doc.is_discarded());
-  if (doc.is_discarded()) return out;
+  if (doc.is_discarded()) {
+    return out;
+  }
   for (const auto& p : doc["images"][0]["packages"]) {  // the x86_64 image
     Installed i;
     i.package.type = catalog::PackageType::kRpm;
@@ -142,7 +156,9 @@ std::vector<Installed> Rocky9() {
   std::vector<Installed> out;
   json doc = ReadJson(kShared / "pkgdb/expected/rpm/go-rpmdb__Rockylinux9WithSQLite3.json");
   EXPECT_FALSE(doc.is_discarded());
-  if (doc.is_discarded()) return out;
+  if (doc.is_discarded()) {
+    return out;
+  }
   for (const auto& p : doc["packages"]) {
     Installed i;
     i.package.type = catalog::PackageType::kRpm;
@@ -163,7 +179,9 @@ std::map<std::pair<std::string, std::string>, std::string> Reference(const std::
   std::map<std::pair<std::string, std::string>, std::string> out;
   for (const auto& i : installed) {
     auto rows = index.rows().find(ns + "/" + i.package.source_name);
-    if (rows == index.rows().end()) continue;
+    if (rows == index.rows().end()) {
+      continue;
+    }
     for (const auto& row : rows->second) {
       if (RpmVercmp(i.source_evr, row.fixed_version) < 0) {
         out[{i.package.name, row.vulnerability_id}] = row.fixed_version;
@@ -175,7 +193,10 @@ std::map<std::pair<std::string, std::string>, std::string> Reference(const std::
 
 std::vector<catalog::Package> Packages(const std::vector<Installed>& installed) {
   std::vector<catalog::Package> out;
-  for (const auto& i : installed) out.push_back(i.package);
+  out.reserve(installed.size());
+  for (const auto& i : installed) {
+    out.push_back(i.package);
+  }
   return out;
 }
 
@@ -185,9 +206,13 @@ class RpmMatchTest : public ::testing::Test {
     for (const char* path : {"vulndata/cvelist/CVE-2023-4911.json", "vulndata/cvelist/CVE-2024-6387.json",
                              "pkgdb/expected/rpm/claircore__ubi8_ubi.rpm-manifest.json",
                              "pkgdb/expected/rpm/go-rpmdb__Rockylinux9WithSQLite3.json"}) {
-      if (!fs::exists(kShared / path)) GTEST_SKIP() << "shared data absent: " << (kShared / path);
+      if (!fs::exists(kShared / path)) {
+        GTEST_SKIP() << "shared data absent: " << (kShared / path);
+      }
     }
-    if (std::system("command -v rpm >/dev/null") != 0) GTEST_SKIP() << "rpm absent (Debian package rpm)";
+    if (std::system("command -v rpm >/dev/null") != 0) {
+      GTEST_SKIP() << "rpm absent (Debian package rpm)";
+    }
   }
 };
 
@@ -215,7 +240,9 @@ TEST_F(RpmMatchTest, RedHatFixedVersionsAgainstUbi8AndRocky9) {
     auto result = MatchPackages(Packages(c.installed), c.os, index, diagnostics);
     ASSERT_TRUE(result) << result.error().ToString();
     std::map<std::pair<std::string, std::string>, std::string> got;
-    for (const auto& f : result->findings) got[{f.package.name, f.id}] = f.fixed_version;
+    for (const auto& f : result->findings) {
+      got[{f.package.name, f.id}] = f.fixed_version;
+    }
     EXPECT_EQ(got, want);
     EXPECT_TRUE(diagnostics.Snapshot().empty());
   }
