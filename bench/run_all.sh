@@ -37,7 +37,7 @@ not_run() { SUMMARY+=("NOT RUN  $1: $2"); }
 echo "run_all: $("$CUSTOMS" --version), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
 
 # In-process micro-benchmarks.
-for bench in version_bench catalog_bench vulndb_bench lint_bench runtime_bench image_bench; do
+for bench in version_bench catalog_bench vulndb_bench lint_bench runtime_bench image_bench lang_bench; do
   if [ -x "$BUILD/bench/$bench" ]; then
     run "$bench" "$BUILD/bench/$bench" --benchmark_min_time=0.3 --benchmark_repetitions=3 \
       --benchmark_report_aggregates_only=true
@@ -61,6 +61,13 @@ if [ -d "$CUSTOMS_TESTIMAGES/bookworm" ]; then
 else
   not_run sbom_vs_trivy "no test images in $CUSTOMS_TESTIMAGES (scripts/testimages.sh)"
   not_run pull_vs_skopeo "no test images in $CUSTOMS_TESTIMAGES (scripts/testimages.sh)"
+fi
+if [ -f "$CUSTOMS_TESTIMAGES/lang-binary/artifacts/.complete" ]; then
+  run lang_vs_trivy bash "$HERE/lang_vs_trivy.sh" "$BUILD" "$RUNS"
+  run lang_fatjar_memory bash "$HERE/lang_fatjar_memory.sh" "$BUILD" 3
+else
+  not_run lang_vs_trivy "no language artifacts in $CUSTOMS_TESTIMAGES/lang-binary (scripts/testimages.sh)"
+  not_run lang_fatjar_memory "no language artifacts in $CUSTOMS_TESTIMAGES/lang-binary (scripts/testimages.sh)"
 fi
 run lint_vs_trivy env CUSTOMS_BIN="$CUSTOMS" bash "$HERE/lint_vs_trivy.sh" "$RUNS"
 if [ "$(id -u)" -eq 0 ]; then
