@@ -14,7 +14,7 @@ BUILD_PKGS=(
 )
 TEST_PKGS=(
   dpkg-dev mmdebstrap debootstrap skopeo umoci runc rpm
-  docker-registry apache2-utils python3 curl zstd gzip tar jq
+  docker-registry apache2-utils python3 python3-yaml curl zstd gzip tar jq
   iproute2 time bc nodejs
   golang-1.19-go openjdk-17-jdk-headless zip binutils
   python3-urllib3
