@@ -9,6 +9,7 @@
 #include "core/file_util.h"
 #include "core/sha256.h"
 #include "lint/dockerfile/parser.h"
+#include "lint/rules/families.h"
 
 namespace customs::lint {
 namespace {
@@ -230,8 +231,10 @@ Result<FileReport> LintContent(std::string_view content, std::string file_name, 
     f.file = report.file;
     report.findings.push_back(std::move(f));
   }
-  std::stable_sort(report.findings.begin(), report.findings.end(),
-                   [](const Finding& a, const Finding& b) { return a.line < b.line; });
+  // By line, then rule id: the output order does not depend on how the rule tables are laid out.
+  std::stable_sort(report.findings.begin(), report.findings.end(), [](const Finding& a, const Finding& b) {
+    return a.line != b.line ? a.line < b.line : a.rule < b.rule;
+  });
   return report;
 }
 
@@ -493,22 +496,28 @@ std::string RenderTty(const std::vector<FileReport>& reports, bool color) {
 std::string RenderRulesMarkdown() {
   std::string out =
       "# customs lint rules\n\n"
-      "Generated from the rule table in `src/lint/rules/rules.cpp` (`customs lint --list-rules --format markdown`);\n"
-      "a unit test fails when this file and the table disagree. Aliases are hadolint codes (DLxxxx), Trivy\n"
+      "Generated from the rule tables in `src/lint/rules/` (one file per family; `customs lint --list-rules --format\n"
+      "markdown`); a unit test fails when this file and the tables disagree. Aliases are hadolint codes (DLxxxx), "
+      "Trivy\n"
       "misconfiguration ids (AVD-DS-xxxx) and BuildKit build-check names; any alias works in `ignored`, `override`\n"
-      "and inline pragmas (`# customs ignore=DL3008`, `# hadolint ignore=DL3008`).\n\n"
-      "| Rule | Severity | Aliases | Summary |\n|---|---|---|---|\n";
-  for (const Rule& rule : AllRules()) {
-    std::string aliases;
-    for (auto a : rule.aliases) {
-      if (!a.empty()) aliases += (aliases.empty() ? "" : ", ") + std::string(a);
+      "and inline pragmas (`# customs ignore=DL3008`, `# hadolint ignore=DL3008`).\n\n";
+  for (const RuleFamily& family : kRuleFamilies) {
+    out += fmt::format("## {}\n\n`src/lint/rules/{}`\n\n| Rule | Severity | Aliases | Summary |\n|---|---|---|---|\n",
+                       family.name, family.source);
+    for (const Rule& rule : family.rules()) {
+      std::string aliases;
+      for (auto a : rule.aliases) {
+        if (!a.empty()) aliases += (aliases.empty() ? "" : ", ") + std::string(a);
+      }
+      out += fmt::format("| `{}` | {} | {} | {} |\n", rule.id, SeverityName(rule.severity), aliases, rule.summary);
     }
-    out += fmt::format("| `{}` | {} | {} | {} |\n", rule.id, SeverityName(rule.severity), aliases, rule.summary);
+    out += "\n";
   }
-  out += "\n";
-  for (const Rule& rule : AllRules()) {
-    out +=
-        fmt::format("## {}\n\n{} ({})\n\n{}\n\n", rule.id, rule.summary, SeverityName(rule.severity), rule.rationale);
+  for (const RuleFamily& family : kRuleFamilies) {
+    for (const Rule& rule : family.rules()) {
+      out += fmt::format("### {}\n\n{} ({}; {})\n\n{}\n\n", rule.id, rule.summary, SeverityName(rule.severity),
+                         family.name, rule.rationale);
+    }
   }
   return out;
 }

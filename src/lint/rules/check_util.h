@@ -1,0 +1,45 @@
+// Helpers shared by the rule families: string tests, instruction flags, globbing and iteration over the model.
+// Pure functions; the templates call `f` in instruction order.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lint/rules/rule.h"
+
+namespace customs::lint {
+
+std::string Lower(std::string_view s);
+bool StartsWith(std::string_view s, std::string_view p);
+bool EndsWith(std::string_view s, std::string_view p);
+
+// The value of `--name=value` among the instruction's flags ("" when absent).
+std::string FlagValue(const Instruction& inst, std::string_view name);
+// True when `--name` or `--name=...` is among the flags.
+bool HasFlag(const Instruction& inst, std::string_view name);
+
+// Simple glob: '*' matches any run of characters, '?' one character.
+bool Glob(std::string_view pattern, std::string_view text);
+
+const Stage* FinalStage(const CheckContext& c);
+// The final stage's chain, root first, so later instructions override earlier ones.
+std::vector<int> FinalChain(const CheckContext& c);
+
+template <class F>
+void ForStageInstructions(const CheckContext& c, int stage, F&& f) {
+  const Stage& s = c.model.stages[static_cast<std::size_t>(stage)];
+  for (std::size_t i = s.from_instruction; i < s.end_instruction; ++i) f(i, c.file.instructions[i]);
+}
+
+template <class F>
+void ForAllInstructions(const CheckContext& c, F&& f) {
+  for (std::size_t i = 0; i < c.file.instructions.size(); ++i) f(i, c.file.instructions[i]);
+}
+
+template <class F>
+void ForRuns(const CheckContext& c, F&& f) {
+  for (const auto& [index, analysis] : c.model.runs) f(index, c.file.instructions[index], analysis);
+}
+
+}  // namespace customs::lint
