@@ -136,6 +136,14 @@ int RunLint(const LintOptions& options) {
     std::fwrite(rendered.data(), 1, rendered.size(), stdout);
   }
   if (failed) return kExitFailure;
+  bool build_error = false;
+  for (const auto& r : reports) {
+    if (!r.build_error.empty()) {
+      std::fprintf(stderr, "customs lint: %s: %s (# check=error=true)\n", r.file.c_str(), r.build_error.c_str());
+      build_error = true;
+    }
+  }
+  if (build_error) return options.exit_code;
   for (const auto& r : reports) {
     for (const auto& f : r.findings) {
       if (f.severity >= gate) return options.exit_code;

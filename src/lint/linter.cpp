@@ -9,6 +9,7 @@
 #include "core/file_util.h"
 #include "core/sha256.h"
 #include "lint/dockerfile/parser.h"
+#include "lint/dockerignore.h"
 #include "lint/rules/families.h"
 
 namespace customs::lint {
@@ -41,18 +42,159 @@ bool Matches(const Finding& f, const std::string& id) {
   return std::any_of(f.aliases.begin(), f.aliases.end(), [&](const std::string& a) { return Lower(a) == Lower(id); });
 }
 
+// The BuildKit check name a finding stands for ("" when it stands for none).
+std::string BuildkitName(const Finding& f) {
+  for (const auto& a : f.aliases) {
+    if (KindOfAlias(a) == AliasKind::kBuildkit) return a;
+  }
+  return "";
+}
+
+// BuildKit's linter.Config (frontend/dockerfile/linter/linter.go).
+struct CheckConfig {
+  bool skip_all = false;
+  std::set<std::string> skip;
+  bool experimental_all = false;
+  std::set<std::string> experimental;
+  bool error = false;
+};
+
+std::string TrimSpaces(std::string_view s) {
+  std::size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return "";
+  std::size_t e = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+std::vector<std::string> SplitTrim(std::string_view text, char sep) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (true) {
+    std::size_t next = text.find(sep, pos);
+    out.push_back(TrimSpaces(text.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos)));
+    if (next == std::string_view::npos) break;
+    pos = next + 1;
+  }
+  return out;
+}
+
+// linter.ParseLintOptions: "skip=A,B;experimental=C;error=true" (at most three parts).
+Result<CheckConfig> ParseCheckOptions(std::string_view text) {
+  CheckConfig config;
+  std::string trimmed = TrimSpaces(text);
+  if (trimmed.empty()) return config;
+  std::vector<std::string> parts;
+  std::size_t pos = 0;
+  for (int n = 0; n < 2; ++n) {  // strings.SplitN(s, ";", 3)
+    std::size_t semi = trimmed.find(';', pos);
+    if (semi == std::string::npos) break;
+    parts.push_back(trimmed.substr(pos, semi - pos));
+    pos = semi + 1;
+  }
+  parts.push_back(trimmed.substr(pos));
+  for (const auto& part : parts) {
+    std::size_t eq = part.find('=');
+    if (eq == std::string::npos) return MakeError(ErrorCode::kInvalidArgument, "invalid check option \"{}\"", part);
+    std::string key = TrimSpaces(part.substr(0, eq));
+    std::string value = TrimSpaces(part.substr(eq + 1));
+    if (key == "skip") {
+      if (value == "all") {
+        config.skip_all = true;
+      } else {
+        for (auto& name : SplitTrim(value, ',')) config.skip.insert(name);
+      }
+    } else if (key == "experimental") {
+      if (value == "all") {
+        config.experimental_all = true;
+      } else {
+        for (auto& name : SplitTrim(value, ',')) config.experimental.insert(name);
+      }
+    } else if (key == "error") {
+      // Go's strconv.ParseBool.
+      static const std::set<std::string> kTrue = {"1", "t", "T", "TRUE", "true", "True"};
+      static const std::set<std::string> kFalse = {"0", "f", "F", "FALSE", "false", "False"};
+      if (kTrue.count(value)) {
+        config.error = true;
+      } else if (kFalse.count(value)) {
+        config.error = false;
+      } else {
+        return MakeError(ErrorCode::kInvalidArgument, "failed to parse check option \"{}\"", part);
+      }
+    } else {
+      return MakeError(ErrorCode::kInvalidArgument, "invalid check option \"{}\"", key);
+    }
+  }
+  return config;
+}
+
+// Linter.WithMergedConfigFromComments: the first `check=...` among an instruction's comments adds its skips and
+// experimental rules (its value ends at the first space, so `# check=skip=X // why` works); a malformed one is
+// ignored.
+CheckConfig MergeCheckComments(const CheckConfig& base, const std::vector<std::string>& comments) {
+  for (const auto& comment : comments) {
+    std::string_view s = comment;
+    std::size_t i = 0;
+    while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])))) ++i;
+    if (i == 0 || Lower(s.substr(0, i)) != "check") continue;
+    std::string_view rest = s.substr(i);
+    rest.remove_prefix(std::min(rest.size(), rest.find_first_not_of(" \t")));
+    if (rest.empty() || rest.front() != '=') continue;
+    std::string value = TrimSpaces(rest.substr(1));
+    value = value.substr(0, value.find(' '));
+    auto parsed = ParseCheckOptions(value);
+    if (!parsed) return base;
+    CheckConfig merged = base;
+    merged.skip_all = merged.skip_all || parsed->skip_all;
+    merged.skip.insert(parsed->skip.begin(), parsed->skip.end());
+    merged.experimental_all = merged.experimental_all || parsed->experimental_all;
+    merged.experimental.insert(parsed->experimental.begin(), parsed->experimental.end());
+    return merged;
+  }
+  return base;
+}
+
+// Linter.Run: experimental checks run only when enabled (skips do not apply to them); others unless skipped.
+bool CheckRuns(const CheckConfig& config, const std::string& name) {
+  static const std::set<std::string> kExperimental = {"InvalidDefinitionDescription"};
+  if (kExperimental.count(name)) return config.experimental_all || config.experimental.count(name) > 0;
+  return !config.skip_all && config.skip.count(name) == 0;
+}
+
+// Checks BuildKit runs with the file-wide configuration only (no per-instruction `# check=` comments).
+bool UsesGlobalCheckConfig(const std::string& name) {
+  static const std::set<std::string> kGlobal = {"NoEmptyContinuation", "DuplicateStageName", "ReservedStageName",
+                                                "ConsistentInstructionCasing", "InvalidDefaultArgInFrom"};
+  return kGlobal.count(name) > 0;
+}
+
 struct Pragmas {
   std::vector<std::string> global;
   std::map<int, std::vector<std::string>> stage;         // stage index -> ids
   std::map<std::size_t, std::vector<std::string>> next;  // instruction -> ids
 };
 
-// `# customs ignore=A,B`, `# customs global ignore=...`, `# customs stage ignore=...`, `# hadolint ignore=...`,
-// `# hadolint global ignore=...`; BuildKit's `# check=skip=A,B` directive too.
-void ParsePragma(const std::string& comment, std::vector<std::string>*& bucket, std::vector<std::string>& ids,
-                 std::string& scope) {
+// `customs ignore=A,B`, `customs global ignore=...`, `customs stage ignore=...`, `hadolint ignore=...`,
+// `hadolint global ignore=...`; `checkov:skip=ID[:reason]` (also bridgecrew:/cortex:), which checkov applies to the
+// whole Dockerfile wherever it is.
+void ParsePragma(const std::string& comment, std::vector<std::string>& ids, std::string& scope) {
   std::string text = comment;
   std::string lower = Lower(text);
+  for (std::string_view tool : {"checkov:skip=", "bridgecrew:skip=", "cortex:skip="}) {
+    std::size_t at = lower.find(tool);
+    if (at == std::string::npos) continue;
+    std::string rest = text.substr(at + tool.size());
+    rest.erase(0, rest.find_first_not_of(' '));
+    std::size_t end = 0;
+    while (end < rest.size() && (std::isalnum(static_cast<unsigned char>(rest[end])) || rest[end] == '_' ||
+                                 rest[end] == '-' || rest[end] == ',')) {
+      ++end;
+    }
+    for (auto& id : SplitTrim(rest.substr(0, end), ',')) {
+      if (!id.empty()) ids.push_back(id);
+    }
+    scope = "global";
+    return;
+  }
   for (std::string_view tool : {"customs", "hadolint"}) {
     if (lower.rfind(tool, 0) != 0) continue;
     std::string rest = text.substr(tool.size());
@@ -69,7 +211,6 @@ void ParsePragma(const std::string& comment, std::vector<std::string>*& bucket, 
     }
     if (Lower(rest).rfind("ignore=", 0) != 0) return;
     ids = SplitIds(rest.substr(7));
-    (void)bucket;
     return;
   }
 }
@@ -78,14 +219,11 @@ Pragmas CollectPragmas(const Dockerfile& file, const BuildModel& model, std::str
   Pragmas pragmas;
   for (std::size_t i = 0; i < file.instructions.size(); ++i) {
     for (const auto& comment : file.instructions[i].comments) {
-      std::vector<std::string>* bucket = nullptr;
       std::vector<std::string> ids;
       std::string scope;
-      ParsePragma(comment, bucket, ids, scope);
-      if (ids.empty()) continue;
-      if (scope == "global") {
-        pragmas.global.insert(pragmas.global.end(), ids.begin(), ids.end());
-      } else if (scope == "stage") {
+      ParsePragma(comment, ids, scope);
+      if (ids.empty() || scope == "global") continue;  // global ones are collected below
+      if (scope == "stage") {
         int stage = model.stage_of[i];
         pragmas.stage[stage].insert(pragmas.stage[stage].end(), ids.begin(), ids.end());
       } else {
@@ -104,28 +242,10 @@ Pragmas CollectPragmas(const Dockerfile& file, const BuildModel& model, std::str
     std::string comment(line.substr(hash + 1));
     comment.erase(0, comment.find_first_not_of(" \t"));
     while (!comment.empty() && (comment.back() == '\r' || comment.back() == ' ')) comment.pop_back();
-    std::vector<std::string>* bucket = nullptr;
     std::vector<std::string> ids;
     std::string scope;
-    ParsePragma(comment, bucket, ids, scope);
+    ParsePragma(comment, ids, scope);
     if (scope == "global") pragmas.global.insert(pragmas.global.end(), ids.begin(), ids.end());
-  }
-  // BuildKit's `# check=skip=A,B;error=true` directive skips checks by name.
-  for (const auto& d : file.directives) {
-    if (d.name != "check") continue;
-    std::size_t skip = d.value.find("skip=");
-    if (skip == std::string::npos) continue;
-    std::size_t end = d.value.find(';', skip);
-    std::string list = d.value.substr(skip + 5, end == std::string::npos ? std::string::npos : end - skip - 5);
-    std::string cur;
-    for (char c : list + ",") {
-      if (c == ',') {
-        if (!cur.empty()) pragmas.global.push_back(cur);
-        cur.clear();
-      } else if (c != ' ') {
-        cur += c;
-      }
-    }
   }
   return pragmas;
 }
@@ -159,21 +279,21 @@ bool LooksBinary(std::string_view content) {
 
 }  // namespace
 
-Result<LintConfig> LoadLintConfig(const std::filesystem::path& path) {
-  CUSTOMS_ASSIGN_OR_RETURN(std::string text, ReadFile(path, 1 << 20));
+Result<LintConfig> ParseLintConfig(std::string_view text, const std::string& origin) {
   LintConfig config;
   try {
-    YAML::Node root = YAML::Load(text);
+    YAML::Node root = YAML::Load(std::string(text));
     YAML::Node node = root["lint"] ? root["lint"] : root;
     if (!node || node.IsNull()) return config;
-    if (!node.IsMap()) return MakeError(ErrorCode::kInvalidArgument, "{}: expected a mapping", path.string());
+    if (!node.IsMap()) return MakeError(ErrorCode::kInvalidArgument, "{}: expected a mapping", origin);
     for (auto& id : ReadList(node["ignored"])) config.ignored.insert(id);
+    for (auto& id : ReadList(node["enabled"])) config.enabled.insert(id);
     if (node["override"]) {
       for (const auto& item : node["override"]) {
         Severity severity;
         std::string value = item.second.as<std::string>();
         if (!ParseSeverity(value, severity)) {
-          return MakeError(ErrorCode::kInvalidArgument, "{}: unknown severity \"{}\"", path.string(), value);
+          return MakeError(ErrorCode::kInvalidArgument, "{}: unknown severity \"{}\"", origin, value);
         }
         config.overrides[item.first.as<std::string>()] = severity;
       }
@@ -182,19 +302,42 @@ Result<LintConfig> LoadLintConfig(const std::filesystem::path& path) {
     ApplyList(node["allowed_base_images"], config.settings.allowed_base_images);
     ApplyList(node["attacker_tools"], config.settings.attacker_tools);
     ApplyList(node["compilers"], config.settings.compilers);
+    if (node["label_schema"]) {
+      if (!node["label_schema"].IsMap()) {
+        return MakeError(ErrorCode::kInvalidArgument, "{}: label_schema must map label names to types", origin);
+      }
+      static const std::set<std::string> kTypes = {"text", "rawtext", "url", "hash", "githash", "spdx",
+                                                   "rfc3339", "semver", "email"};
+      for (const auto& item : node["label_schema"]) {
+        std::string type = Lower(item.second.as<std::string>());
+        if (!kTypes.count(type)) {
+          return MakeError(ErrorCode::kInvalidArgument,
+                           "{}: label_schema type \"{}\" (text|url|hash|spdx|rfc3339|semver|email)", origin, type);
+        }
+        if (type == "rawtext") type = "text";
+        if (type == "githash") type = "hash";
+        config.settings.label_schema[item.first.as<std::string>()] = type;
+      }
+    }
+    if (node["strict_labels"]) config.settings.strict_labels = node["strict_labels"].as<bool>();
     config.excludes = ReadList(node["excludes"]);
     if (node["failure_threshold"]) {
       Severity severity;
       std::string value = node["failure_threshold"].as<std::string>();
       if (!ParseSeverity(value, severity)) {
-        return MakeError(ErrorCode::kInvalidArgument, "{}: unknown failure_threshold \"{}\"", path.string(), value);
+        return MakeError(ErrorCode::kInvalidArgument, "{}: unknown failure_threshold \"{}\"", origin, value);
       }
       config.failure_threshold = severity;
     }
   } catch (const YAML::Exception& e) {
-    return MakeError(ErrorCode::kInvalidArgument, "{}: {}", path.string(), e.what());
+    return MakeError(ErrorCode::kInvalidArgument, "{}: {}", origin, e.what());
   }
   return config;
+}
+
+Result<LintConfig> LoadLintConfig(const std::filesystem::path& path) {
+  CUSTOMS_ASSIGN_OR_RETURN(std::string text, ReadFile(path, 1 << 20));
+  return ParseLintConfig(text, path.string());
 }
 
 Result<FileReport> LintContent(std::string_view content, std::string file_name, const LintConfig& config) {
@@ -202,9 +345,41 @@ Result<FileReport> LintContent(std::string_view content, std::string file_name, 
   CUSTOMS_ASSIGN_OR_RETURN(Dockerfile file, ParseDockerfile(content));
   ModelOptions options{config.target, config.build_args};
   CUSTOMS_ASSIGN_OR_RETURN(BuildModel model, BuildStageModel(file, options));
+
+  // BuildKit's check configuration: the BUILDKIT_DOCKERFILE_CHECK build argument replaces the `# check=` directive.
+  std::string check_text;
+  int check_line = 0;
+  for (const auto& d : file.directives) {
+    if (d.name == "check") {
+      check_text = d.value;
+      check_line = d.line;
+    }
+  }
+  if (auto arg = config.build_args.find("BUILDKIT_DOCKERFILE_CHECK"); arg != config.build_args.end()) {
+    check_text = arg->second;
+    check_line = 0;
+  }
+  auto check_config = ParseCheckOptions(check_text);
+  if (!check_config) {
+    return MakeError(ErrorCode::kInvalidArgument, "{}failed to parse check options: {}",
+                     check_line > 0 ? fmt::format("line {}: ", check_line) : "", check_config.error().message());
+  }
+
+  std::optional<DockerIgnore> dockerignore;
+  if (config.dockerignore) {
+    auto parsed = DockerIgnore::Parse(*config.dockerignore);
+    if (!parsed) return tl::unexpected(parsed.error().WithContext(".dockerignore"));
+    dockerignore = std::move(*parsed);
+  }
+
   std::vector<Finding> raw;
   for (const Rule& rule : AllRules()) {
-    CheckContext context{file, model, config.settings, raw, &rule};
+    if (rule.off_by_default) {
+      bool on = config.enabled.count(std::string(rule.id)) > 0;
+      for (auto alias : rule.aliases) on = on || (!alias.empty() && config.enabled.count(std::string(alias)) > 0);
+      if (!on) continue;
+    }
+    CheckContext context{file, model, config.settings, raw, &rule, dockerignore ? &*dockerignore : nullptr};
     rule.check(context);
   }
   Pragmas pragmas = CollectPragmas(file, model, content);
@@ -213,18 +388,30 @@ Result<FileReport> LintContent(std::string_view content, std::string file_name, 
   for (std::size_t i = 0; i < file.instructions.size(); ++i) instruction_at[file.instructions[i].start_line] = i;
   FileReport report;
   report.file = std::move(file_name);
+  std::set<std::string> buildkit_reported;
   for (Finding& f : raw) {
     bool ignored = false;
     for (const auto& id : config.ignored) ignored = ignored || Matches(f, id);
     for (const auto& id : pragmas.global) ignored = ignored || Matches(f, id);
-    auto at = instruction_at.find(f.line);
+    auto at = instruction_at.find(f.pragma_line > 0 ? f.pragma_line : f.line);
+    const std::string buildkit = BuildkitName(f);
     if (at != instruction_at.end()) {
       std::size_t index = at->second;
       for (const auto& id : pragmas.next[index]) ignored = ignored || Matches(f, id);
       int stage = model.stage_of[index];
       for (const auto& id : pragmas.stage[stage]) ignored = ignored || Matches(f, id);
     }
+    if (!buildkit.empty()) {
+      // BuildKit's own switches apply to the findings that stand for one of its checks.
+      CheckConfig effective = *check_config;
+      if (at != instruction_at.end() && !UsesGlobalCheckConfig(buildkit)) {
+        effective = MergeCheckComments(*check_config, file.instructions[at->second].comments);
+      }
+      // A skipped (or not enabled experimental) check hides every finding that stands for it.
+      ignored = ignored || !CheckRuns(effective, buildkit);
+    }
     if (ignored) continue;
+    if (!BuildkitName(f).empty()) buildkit_reported.insert(BuildkitName(f));
     for (const auto& [id, severity] : config.overrides) {
       if (Matches(f, id)) f.severity = severity;
     }
@@ -235,13 +422,37 @@ Result<FileReport> LintContent(std::string_view content, std::string file_name, 
   std::stable_sort(report.findings.begin(), report.findings.end(), [](const Finding& a, const Finding& b) {
     return a.line != b.line ? a.line < b.line : a.rule < b.rule;
   });
+  // `# check=error=true`: BuildKit fails the build when any check reported (linter.Error).
+  if (check_config->error && !buildkit_reported.empty()) {
+    std::string names;
+    for (const auto& n : buildkit_reported) names += (names.empty() ? "" : ", ") + n;
+    report.build_error = "lint violation found for rules: " + names;
+  }
   return report;
 }
 
 Result<FileReport> LintFile(const std::filesystem::path& path, const LintConfig& config) {
   auto content = ReadFile(path, std::size_t{64} << 20);
   if (!content) return tl::unexpected(content.error().WithContext(path.string()));
-  auto report = LintContent(*content, path.string(), config);
+  const LintConfig* effective = &config;
+  LintConfig with_ignore;
+  if (!config.dockerignore) {
+    // The build context is taken to be the Dockerfile's directory. BuildKit prefers <Dockerfile>.dockerignore next
+    // to the Dockerfile over the context's .dockerignore.
+    std::filesystem::path dir = path.parent_path();
+    for (const std::filesystem::path& candidate :
+         {std::filesystem::path(path.string() + ".dockerignore"), dir / ".dockerignore"}) {
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(candidate, ec)) continue;
+      auto text = ReadFile(candidate, std::size_t{16} << 20);
+      if (!text) return tl::unexpected(text.error().WithContext(candidate.string()));
+      with_ignore = config;
+      with_ignore.dockerignore = std::move(*text);
+      effective = &with_ignore;
+      break;
+    }
+  }
+  auto report = LintContent(*content, path.string(), *effective);
   if (!report) return tl::unexpected(report.error().WithContext(path.string()));
   return report;
 }

@@ -84,8 +84,8 @@ int BuildModel::FindStage(const std::string& name_or_index, int before) const {
 
 const RunAnalysis* BuildModel::RunAt(std::size_t instruction) const {
   auto it = std::lower_bound(runs.begin(), runs.end(), instruction,
-                             [](const auto& entry, std::size_t index) { return entry.first < index; });
-  return it != runs.end() && it->first == instruction ? &it->second : nullptr;
+                             [](const RunEntry& entry, std::size_t index) { return entry.instruction < index; });
+  return it != runs.end() && it->instruction == instruction && !it->onbuild ? &it->analysis : nullptr;
 }
 
 std::string RunScript(const Instruction& run) {
@@ -136,6 +136,11 @@ Result<BuildModel> BuildStageModel(const Dockerfile& file, const ModelOptions& o
     }
     int current = static_cast<int>(model.stages.size()) - 1;
     model.stage_of[i] = current;
+    if (inst.cmd == "RUN") model.runs.push_back({i, &inst, AnalyzeRun(RunScript(inst), inst.flags), false});
+    if (inst.cmd == "ONBUILD" && inst.onbuild_child && inst.onbuild_child->cmd == "RUN") {
+      const Instruction& trigger = *inst.onbuild_child;
+      model.runs.push_back({i, &trigger, AnalyzeRun(RunScript(trigger), trigger.flags), true});
+    }
     if (current < 0) {
       if (inst.cmd == "ARG") {
         for (const auto& word : inst.args) {
@@ -171,7 +176,6 @@ Result<BuildModel> BuildStageModel(const Dockerfile& file, const ModelOptions& o
         int source = model.FindStage(from, current);
         if (source >= 0) stage.copy_from.push_back(source);
       }
-      model.runs.emplace_back(i, AnalyzeRun(RunScript(inst), inst.flags));
     }
     if (inst.cmd == "ARG" || inst.cmd == "ENV") {
       for (std::size_t k = 0; k < inst.args.size(); k += (inst.cmd == "ENV" ? 3 : 1)) {

@@ -37,9 +37,16 @@ void ForAllInstructions(const CheckContext& c, F&& f) {
   for (std::size_t i = 0; i < c.file.instructions.size(); ++i) f(i, c.file.instructions[i]);
 }
 
+// Every RUN, including ONBUILD RUN triggers (reported at the ONBUILD line): f(index, run, analysis).
 template <class F>
 void ForRuns(const CheckContext& c, F&& f) {
-  for (const auto& [index, analysis] : c.model.runs) f(index, c.file.instructions[index], analysis);
+  for (const RunEntry& r : c.model.runs) f(r.instruction, *r.run, r.analysis);
+}
+
+// The same with the whole entry (to tell ONBUILD triggers apart): f(entry).
+template <class F>
+void ForRunEntries(const CheckContext& c, F&& f) {
+  for (const RunEntry& r : c.model.runs) f(r);
 }
 
 }  // namespace customs::lint

@@ -85,13 +85,13 @@ RuleSettings DefaultRuleSettings() {
   return s;
 }
 
-void CheckContext::Report(std::size_t instruction, std::string message, std::string fix) const {
+Finding& CheckContext::Report(std::size_t instruction, std::string message, std::string fix) const {
   const Instruction& inst = file.instructions[instruction];
   int stage = instruction < model.stage_of.size() ? model.stage_of[instruction] : -1;
-  ReportLines(inst.start_line, inst.end_line, stage, std::move(message), std::move(fix));
+  return ReportLines(inst.start_line, inst.end_line, stage, std::move(message), std::move(fix));
 }
 
-void CheckContext::ReportLines(int line, int end_line, int stage, std::string message, std::string fix) const {
+Finding& CheckContext::ReportLines(int line, int end_line, int stage, std::string message, std::string fix) const {
   Finding f;
   f.rule = std::string(rule->id);
   for (auto alias : rule->aliases) {
@@ -109,6 +109,20 @@ void CheckContext::ReportLines(int line, int end_line, int stage, std::string me
   f.message = std::move(message);
   f.fix = std::move(fix);
   out.push_back(std::move(f));
+  return out.back();
+}
+
+void KeepAliases(Finding& finding, std::initializer_list<std::string_view> aliases) {
+  std::erase_if(finding.aliases, [&](const std::string& a) {
+    return std::find(aliases.begin(), aliases.end(), std::string_view(a)) == aliases.end();
+  });
+}
+
+AliasKind KindOfAlias(std::string_view alias) {
+  if (alias.size() > 2 && alias.substr(0, 2) == "DL") return AliasKind::kHadolint;
+  if (alias.substr(0, 4) == "AVD-") return AliasKind::kTrivy;
+  if (alias.substr(0, 4) == "CKV_" || alias.substr(0, 5) == "CKV2_") return AliasKind::kCheckov;
+  return AliasKind::kBuildkit;
 }
 
 std::span<const Rule> AllRules() {
