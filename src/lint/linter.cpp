@@ -306,8 +306,8 @@ Result<LintConfig> ParseLintConfig(std::string_view text, const std::string& ori
       if (!node["label_schema"].IsMap()) {
         return MakeError(ErrorCode::kInvalidArgument, "{}: label_schema must map label names to types", origin);
       }
-      static const std::set<std::string> kTypes = {"text", "rawtext", "url", "hash", "githash", "spdx",
-                                                   "rfc3339", "semver", "email"};
+      static const std::set<std::string> kTypes = {"text", "rawtext", "url",    "hash", "githash",
+                                                   "spdx", "rfc3339", "semver", "email"};
       for (const auto& item : node["label_schema"]) {
         std::string type = Lower(item.second.as<std::string>());
         if (!kTypes.count(type)) {

@@ -42,7 +42,7 @@ struct Stage {
 // One RUN's shell analysis. ONBUILD RUN triggers are analysed too: they run in the image that builds FROM this
 // one, so they are linted as RUN instructions but never count as part of this image.
 struct RunEntry {
-  std::size_t instruction = 0;    // index into Dockerfile::instructions (the ONBUILD instruction for a trigger)
+  std::size_t instruction = 0;       // index into Dockerfile::instructions (the ONBUILD instruction for a trigger)
   const Instruction* run = nullptr;  // the RUN itself (ONBUILD's child for a trigger); points into the Dockerfile
   RunAnalysis analysis;
   bool onbuild = false;

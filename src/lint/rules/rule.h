@@ -75,7 +75,7 @@ struct Rule {
   std::string_view summary;
   std::string_view rationale;
   // hadolint DL codes, Trivy AVD ids, BuildKit check names and checkov ids ("" = unused slot).
-  std::array<std::string_view, 8> aliases;
+  std::array<std::string_view, 12> aliases;
   CheckFunction check;
   // Off unless named in the config's `enabled` list (hadolint's rules whose default severity is "ignore").
   bool off_by_default = false;

@@ -126,6 +126,12 @@ bool RunAnalysis::CacheMounted(std::string_view path_prefix) const {
                      [&](const std::string& t) { return StartsWith(t, path_prefix) || StartsWith(path_prefix, t); });
 }
 
+bool RunAnalysis::CacheOrTmpfsMountWith(std::string_view fragment) const {
+  auto has = [&](const std::string& t) { return t.find(fragment) != std::string::npos; };
+  return std::any_of(cache_mounts.begin(), cache_mounts.end(), has) ||
+         std::any_of(tmpfs_mounts.begin(), tmpfs_mounts.end(), has);
+}
+
 bool ParsePackageInstall(const ShellCommand& command, PackageInstall& out) {
   std::vector<std::string> argv = command.Effective();
   if (argv.empty()) return false;
@@ -207,13 +213,17 @@ RunAnalysis AnalyzeRun(std::string_view script, const std::vector<std::string>& 
   for (const auto& flag : flags) {
     if (!StartsWith(flag, "--mount=")) continue;
     std::string spec = flag.substr(8);
-    if (spec.find("type=cache") == std::string::npos) continue;
+    const bool cache = spec.find("type=cache") != std::string::npos;
+    const bool tmpfs = spec.find("type=tmpfs") != std::string::npos;
+    if (!cache && !tmpfs) continue;
     std::size_t start = 0;
     while (start <= spec.size()) {
       std::size_t comma = spec.find(',', start);
       std::string part = spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
       for (std::string_view key : {"target=", "dst=", "destination="}) {
-        if (StartsWith(part, key)) analysis.cache_mounts.push_back(part.substr(key.size()));
+        if (StartsWith(part, key)) {
+          (cache ? analysis.cache_mounts : analysis.tmpfs_mounts).push_back(part.substr(key.size()));
+        }
       }
       if (comma == std::string::npos) break;
       start = comma + 1;
