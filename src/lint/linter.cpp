@@ -412,6 +412,9 @@ Result<FileReport> LintContent(std::string_view content, std::string file_name, 
     }
     if (ignored) continue;
     if (!BuildkitName(f).empty()) buildkit_reported.insert(BuildkitName(f));
+    if (at != instruction_at.end() && file.instructions[at->second].cmd == "ONBUILD" && f.pragma_line == 0) {
+      f.message += " (in the ONBUILD trigger: it runs in images built FROM this one)";
+    }
     for (const auto& [id, severity] : config.overrides) {
       if (Matches(f, id)) f.severity = severity;
     }
@@ -710,8 +713,11 @@ std::string RenderRulesMarkdown() {
       "Generated from the rule tables in `src/lint/rules/` (one file per family; `customs lint --list-rules --format\n"
       "markdown`); a unit test fails when this file and the tables disagree. Aliases are hadolint codes (DLxxxx), "
       "Trivy\n"
-      "misconfiguration ids (AVD-DS-xxxx) and BuildKit build-check names; any alias works in `ignored`, `override`\n"
-      "and inline pragmas (`# customs ignore=DL3008`, `# hadolint ignore=DL3008`).\n\n";
+      "misconfiguration ids (AVD-DS-xxxx), BuildKit build-check names and checkov ids (CKV_DOCKER_n, CKV2_DOCKER_n);\n"
+      "any alias works in `ignored`, `override` and inline pragmas (`# customs ignore=DL3008`, `# hadolint\n"
+      "ignore=DL3008`, `# checkov:skip=CKV_DOCKER_3`, BuildKit's `# check=skip=...`). A finding carries only the "
+      "aliases\n"
+      "of the peer checks that would report it (see the compatibility notes at the end).\n\n";
   for (const RuleFamily& family : kRuleFamilies) {
     out += fmt::format("## {}\n\n`src/lint/rules/{}`\n\n| Rule | Severity | Aliases | Summary |\n|---|---|---|---|\n",
                        family.name, family.source);
@@ -726,10 +732,11 @@ std::string RenderRulesMarkdown() {
   }
   for (const RuleFamily& family : kRuleFamilies) {
     for (const Rule& rule : family.rules()) {
-      out += fmt::format("### {}\n\n{} ({}; {})\n\n{}\n\n", rule.id, rule.summary, SeverityName(rule.severity),
-                         family.name, rule.rationale);
+      out += fmt::format("### {}\n\n{} ({}; {}{})\n\n{}\n\n", rule.id, rule.summary, SeverityName(rule.severity),
+                         family.name, rule.off_by_default ? "; off by default" : "", rule.rationale);
     }
   }
+  out += "<!-- End of the generated rule reference. The notes below are written by hand. -->\n";
   return out;
 }
 

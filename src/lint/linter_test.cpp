@@ -103,8 +103,10 @@ TEST(Linter, HostileInputs) {
 TEST(Linter, DocsInSync) {
   auto doc = ReadFile(std::filesystem::path(CUSTOMS_SOURCE_DIR) / "docs" / "rules" / "lint.md");
   ASSERT_TRUE(doc.has_value()) << "docs/rules/lint.md missing: customs lint --list-rules --format markdown";
-  EXPECT_EQ(*doc, RenderRulesMarkdown())
-      << "regenerate docs/rules/lint.md: customs lint --list-rules --format markdown";
+  // The generated rule reference comes first (it ends with a marker line); hand-written notes may follow it.
+  const std::string generated = RenderRulesMarkdown();
+  EXPECT_EQ(doc->substr(0, generated.size()), generated)
+      << "regenerate the head of docs/rules/lint.md: customs lint --list-rules --format markdown (src/lint/README.md)";
 }
 
 TEST(Linter, Discovery) {

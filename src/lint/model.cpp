@@ -104,6 +104,7 @@ std::string RunScript(const Instruction& run) {
 
 Result<BuildModel> BuildStageModel(const Dockerfile& file, const ModelOptions& options) {
   BuildModel model;
+  model.build_args = options.build_args;
   model.stage_of.assign(file.instructions.size(), -1);
   auto global_lookup = [&](std::string_view name) -> std::optional<std::string> {
     auto build = options.build_args.find(std::string(name));

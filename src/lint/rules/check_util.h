@@ -13,6 +13,7 @@
 namespace customs::lint {
 
 std::string Lower(std::string_view s);
+std::string Upper(std::string_view s);
 bool StartsWith(std::string_view s, std::string_view p);
 bool EndsWith(std::string_view s, std::string_view p);
 

@@ -126,6 +126,23 @@ struct Outcome {
   std::string got;
 };
 
+// `expect` entries are ALIAS@LINE or ALIAS@* (any line); the judged findings must match them one to one.
+bool ExpectMatches(std::vector<std::string> expect, std::vector<std::string> got) {
+  std::stable_partition(expect.begin(), expect.end(), [](const std::string& e) { return !e.ends_with("@*"); });
+  for (const auto& e : expect) {
+    auto hit = got.end();
+    if (e.ends_with("@*")) {
+      const std::string alias = e.substr(0, e.size() - 2);
+      hit = std::find_if(got.begin(), got.end(), [&](const std::string& g) { return g.substr(0, g.find('@')) == alias; });
+    } else {
+      hit = std::find(got.begin(), got.end(), e);
+    }
+    if (hit == got.end()) return false;
+    got.erase(hit);
+  }
+  return got.empty();
+}
+
 Outcome Evaluate(const Case& c) {
   LintConfig config;
   if (!c.config.empty()) {
@@ -154,11 +171,7 @@ Outcome Evaluate(const Case& c) {
   }
   std::sort(got.begin(), got.end());
   bool ok = true;
-  if (c.expect) {
-    std::vector<std::string> want = *c.expect;
-    std::sort(want.begin(), want.end());
-    ok = ok && want == got;
-  }
+  if (c.expect) ok = ok && ExpectMatches(*c.expect, got);
   for (const auto& [alias, n] : c.expect_count) ok = ok && counts[alias] == n;
   for (const auto& [alias, n] : c.expect_min) ok = ok && counts[alias] >= n;
   std::string text;
