@@ -31,31 +31,6 @@ bool HasFlag(const Instruction& inst, std::string_view name);
 // Simple glob: '*' matches any run of characters, '?' one character.
 bool Glob(std::string_view pattern, std::string_view text);
 
-// A simple command the way hadolint's Shell module sees it: the program (wrappers such as sudo and env are looked
-// through), the words after it, and the flags among them: "--name[=v]" is flag "name", "-abc" are flags "a", "b"
-// and "c"; "-" and "--" are not flags.
-struct CommandView {
-  std::string name;
-  std::vector<std::string> args;
-  std::vector<std::pair<std::string, std::size_t>> flags;  // flag name, index into args
-
-  bool HasArg(std::string_view arg) const;
-  bool HasAnyArg(std::initializer_list<std::string_view> any) const;
-  bool HasArgPrefix(std::string_view prefix) const;
-  bool HasFlag(std::string_view flag) const;
-  bool HasAnyFlag(std::initializer_list<std::string_view> any) const;
-  int CountFlag(std::string_view flag) const;
-  // The arguments that are not flags, after dropping the value word that follows each of `value_flags` (unless
-  // the flag carries it inline with '='): hadolint's getArgsNoFlags . dropFlagArg.
-  std::vector<std::string> ArgsNoFlags(std::initializer_list<std::string_view> value_flags = {}) const;
-  // The words that follow `flag` (hadolint's getFlagArg).
-  std::vector<std::string> FlagValues(std::string_view flag) const;
-  // hadolint's cmdHasArgs: the program is `program` and one of `any` is among its words.
-  bool Is(std::string_view program, std::initializer_list<std::string_view> any) const;
-};
-CommandView View(const ShellCommand& command);
-std::vector<CommandView> Views(const RunAnalysis& run);
-
 const Stage* FinalStage(const CheckContext& c);
 // The final stage's chain, root first, so later instructions override earlier ones.
 std::vector<int> FinalChain(const CheckContext& c);

@@ -133,7 +133,8 @@ bool ExpectMatches(std::vector<std::string> expect, std::vector<std::string> got
     auto hit = got.end();
     if (e.ends_with("@*")) {
       const std::string alias = e.substr(0, e.size() - 2);
-      hit = std::find_if(got.begin(), got.end(), [&](const std::string& g) { return g.substr(0, g.find('@')) == alias; });
+      hit =
+          std::find_if(got.begin(), got.end(), [&](const std::string& g) { return g.substr(0, g.find('@')) == alias; });
     } else {
       hit = std::find(got.begin(), got.end(), e);
     }

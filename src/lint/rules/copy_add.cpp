@@ -181,8 +181,7 @@ void CheckCopyThenExtract(const CheckContext& c) {
     if (run == nullptr) return;
     static const std::set<std::string> kUnzip = {"unzip", "gunzip",     "bunzip2", "unlzma", "unxz",
                                                  "zgz",   "uncompress", "zcat",    "gzcat"};
-    for (const auto& command : run->commands) {
-      const CommandView v = View(command);
+    for (const CommandView& v : run->views) {
       bool tar_extract = v.name == "tar" && (v.HasAnyArg({"--extract", "--get"}) ||
                                              std::any_of(v.args.begin(), v.args.end(), [](const std::string& a) {
                                                return StartsWith(a, "-") && a.find('x') != std::string::npos;

@@ -73,7 +73,7 @@ void CheckCompilers(const CheckContext& c) {
 // Calls f(entry, views) for every RUN (and ONBUILD RUN trigger).
 template <class F>
 void ForRunViews(const CheckContext& c, F&& f) {
-  ForRunEntries(c, [&](const RunEntry& entry) { f(entry, Views(entry.analysis)); });
+  ForRunEntries(c, [&](const RunEntry& entry) { f(entry, entry.analysis.views); });
 }
 
 // The index of the first command that satisfies `pred`.

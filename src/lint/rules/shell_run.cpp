@@ -40,15 +40,38 @@ void CheckCurlPipeShell(const CheckContext& c) {
   });
 }
 
-// hadolint DL3004 looks at the command name as written; Trivy DS010 and checkov CKV2_DOCKER_1 at "sudo" starting
-// an && segment or standing alone between spaces.
+// Whether some part of a shell-form RUN, split at `\s*&&\s*` as Trivy's DS010 and DS013 split it, matches `re`.
+bool SegmentMatches(const Instruction& run, const RE2& re) {
+  if (run.json_form || run.args.empty()) return false;
+  const std::string& text = run.args[0];
+  std::size_t start = 0;
+  while (true) {
+    std::size_t amp = text.find("&&", start);
+    std::size_t end = amp == std::string::npos ? text.size() : amp;
+    std::size_t e = end;
+    while (e > start && std::isspace(static_cast<unsigned char>(text[e - 1]))) --e;
+    if (RE2::PartialMatch(std::string_view(text).substr(start, e - start), re)) return true;
+    if (amp == std::string::npos) return false;
+    start = amp + 2;
+    while (start < text.size() && std::isspace(static_cast<unsigned char>(text[start]))) ++start;
+  }
+}
+
+// hadolint DL3004 looks at the command name as written. Trivy DS010 keeps its id when an && segment starts with
+// sudo, checkov CKV2_DOCKER_1 when " sudo " appears or the RUN starts with "sudo ".
 void CheckSudo(const CheckContext& c) {
-  ForRuns(c, [&](std::size_t i, const Instruction&, const RunAnalysis& run) {
+  static const RE2 kSegment(R"(^\s*sudo)");
+  ForRuns(c, [&](std::size_t i, const Instruction& inst, const RunAnalysis& run) {
     for (const auto& command : run.commands) {
-      if (!command.argv.empty() && Basename(command.argv[0]) == "sudo") {
-        c.Report(i, "RUN uses sudo", "RUN already runs as root before USER; drop sudo or switch USER explicitly");
-        return;
-      }
+      if (command.argv.empty() || Basename(command.argv[0]) != "sudo") continue;
+      Finding& f =
+          c.Report(i, "RUN uses sudo", "RUN already runs as root before USER; drop sudo or switch USER explicitly");
+      const std::string script = RunScript(inst);
+      const bool trivy = SegmentMatches(inst, kSegment);
+      const bool checkov = script.find(" sudo ") != std::string::npos || StartsWith(script, "sudo ");
+      if (!trivy) std::erase(f.aliases, std::string("AVD-DS-0010"));
+      if (!checkov) std::erase(f.aliases, std::string("CKV2_DOCKER_1"));
+      return;
     }
   });
 }
@@ -129,8 +152,7 @@ void CheckTlsDisabled(const CheckContext& c) {
     auto once = [&](std::string_view what, std::string_view alias) {
       if (seen.insert(alias.empty() ? what : alias).second) report(i, what, alias);
     };
-    for (const auto& command : run.commands) {
-      const CommandView v = View(command);
+    for (const CommandView& v : run.views) {
       if (v.name == "curl" && std::any_of(v.args.begin(), v.args.end(), [](const std::string& a) {
             return a == "--insecure" ||
                    (a.size() > 1 && a[0] == '-' && a[1] != '-' && a.find('k') != std::string::npos);
@@ -181,10 +203,13 @@ bool UsesProgram(const RunAnalysis& run, std::string_view name) {
                      [&](const ShellCommand& s) { return s.Program() == name; });
 }
 
-// hadolint DL3003 (any `cd`); Trivy DS013 looks for an && segment starting with "cd ".
+// hadolint DL3003 (any `cd`); Trivy DS013 keeps its id when an && segment starts with "cd ".
 void CheckRunCd(const CheckContext& c) {
-  ForRuns(c, [&](std::size_t i, const Instruction&, const RunAnalysis& run) {
-    if (UsesProgram(run, "cd")) c.Report(i, "RUN uses cd", "use WORKDIR to change directory");
+  static const RE2 kSegment("^cd ");
+  ForRuns(c, [&](std::size_t i, const Instruction& inst, const RunAnalysis& run) {
+    if (!UsesProgram(run, "cd")) return;
+    Finding& f = c.Report(i, "RUN uses cd", "use WORKDIR to change directory");
+    if (!SegmentMatches(inst, kSegment)) KeepAliases(f, {"DL3003"});
   });
 }
 
@@ -253,8 +278,8 @@ void CheckPointlessCommands(const CheckContext& c) {
 
 void CheckLinkBinSh(const CheckContext& c) {
   ForRuns(c, [&](std::size_t i, const Instruction&, const RunAnalysis& run) {
-    for (const auto& command : run.commands) {
-      if (View(command).Is("ln", {"/bin/sh"})) {
+    for (const CommandView& v : run.views) {
+      if (v.Is("ln", {"/bin/sh"})) {
         c.Report(i, "RUN replaces /bin/sh with a link", "use SHELL [\"/bin/bash\", \"-c\"] to change the shell");
         return;
       }
@@ -284,8 +309,7 @@ void CheckConsecutiveRun(const CheckContext& c) {
 
 void CheckWgetProgress(const CheckContext& c) {
   ForRuns(c, [&](std::size_t i, const Instruction&, const RunAnalysis& run) {
-    for (const auto& command : run.commands) {
-      const CommandView v = View(command);
+    for (const CommandView& v : run.views) {
       if (v.name != "wget" || v.HasFlag("progress")) continue;
       if (v.HasAnyFlag({"q", "quiet", "o", "output-file", "a", "append-output", "no-verbose"}) || v.HasArg("-nv")) {
         continue;

@@ -107,8 +107,7 @@ void CheckUserNumeric(const CheckContext& c) {
 // hadolint DL3046: useradd -u <long uid> without -l writes a huge sparse /var/log/lastlog into the layer.
 void CheckUseradd(const CheckContext& c) {
   ForRuns(c, [&](std::size_t i, const Instruction&, const RunAnalysis& run) {
-    for (const auto& command : run.commands) {
-      const CommandView v = View(command);
+    for (const CommandView& v : run.views) {
       if (v.name != "useradd" || v.HasAnyFlag({"l", "no-log-init"}) || !v.HasAnyFlag({"u", "uid"})) continue;
       auto uids = v.FlagValues("u");
       if (std::any_of(uids.begin(), uids.end(), [](const std::string& u) { return u.size() > 5; })) {

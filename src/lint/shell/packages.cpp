@@ -210,6 +210,8 @@ bool ParsePackageInstall(const ShellCommand& command, PackageInstall& out) {
 RunAnalysis AnalyzeRun(std::string_view script, const std::vector<std::string>& flags) {
   RunAnalysis analysis;
   analysis.commands = SplitShellCommands(script);
+  analysis.views.reserve(analysis.commands.size());
+  for (const auto& command : analysis.commands) analysis.views.push_back(View(command));
   for (const auto& flag : flags) {
     if (!StartsWith(flag, "--mount=")) continue;
     std::string spec = flag.substr(8);

@@ -30,6 +30,7 @@ struct PackageInstall {
 
 struct RunAnalysis {
   std::vector<ShellCommand> commands;
+  std::vector<CommandView> views;  // View(commands[i]), computed once
   std::vector<PackageInstall> installs;
   bool apt_lists_removed = false;  // rm -rf /var/lib/apt/lists/*
   bool apt_update = false;

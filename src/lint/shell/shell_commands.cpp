@@ -292,4 +292,73 @@ bool SetsPipefail(std::string_view script) {
   return false;
 }
 
+CommandView View(const ShellCommand& command) {
+  CommandView view;
+  std::vector<std::string> eff = command.Effective();
+  view.name = command.Program();
+  if (!eff.empty()) view.args.assign(eff.begin() + 1, eff.end());
+  for (std::size_t i = 0; i < view.args.size(); ++i) {
+    const std::string& a = view.args[i];
+    if (a == "-" || a == "--" || a.empty() || a[0] != '-') continue;
+    if (a[1] == '-') {
+      view.flags.emplace_back(a.substr(2, a.find('=') == std::string::npos ? std::string::npos : a.find('=') - 2), i);
+    } else {
+      for (std::size_t k = 1; k < a.size(); ++k) view.flags.emplace_back(std::string(1, a[k]), i);
+    }
+  }
+  return view;
+}
+
+bool CommandView::HasArg(std::string_view arg) const {
+  return std::find(args.begin(), args.end(), arg) != args.end();
+}
+
+bool CommandView::HasAnyArg(std::initializer_list<std::string_view> any) const {
+  return std::any_of(any.begin(), any.end(), [&](std::string_view a) { return HasArg(a); });
+}
+
+bool CommandView::HasArgPrefix(std::string_view prefix) const {
+  return std::any_of(args.begin(), args.end(), [&](const std::string& a) { return a.rfind(prefix, 0) == 0; });
+}
+
+int CommandView::CountFlag(std::string_view flag) const {
+  return static_cast<int>(std::count_if(flags.begin(), flags.end(), [&](const auto& f) { return f.first == flag; }));
+}
+
+bool CommandView::HasFlag(std::string_view flag) const {
+  return CountFlag(flag) > 0;
+}
+
+bool CommandView::HasAnyFlag(std::initializer_list<std::string_view> any) const {
+  return std::any_of(any.begin(), any.end(), [&](std::string_view f) { return HasFlag(f); });
+}
+
+std::vector<std::string> CommandView::ArgsNoFlags(std::initializer_list<std::string_view> value_flags) const {
+  std::vector<bool> drop(args.size(), false);
+  for (const auto& [flag, index] : flags) {
+    drop[index] = true;
+    if (std::find(value_flags.begin(), value_flags.end(), flag) == value_flags.end()) continue;
+    if (args[index].find('=') != std::string::npos) continue;
+    // The value is the next word that is not itself a flag word (getValueId: the next argument after the flag).
+    if (index + 1 < args.size()) drop[index + 1] = true;
+  }
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (!drop[i]) out.push_back(args[i]);
+  }
+  return out;
+}
+
+std::vector<std::string> CommandView::FlagValues(std::string_view flag) const {
+  std::vector<std::string> out;
+  for (const auto& [name, index] : flags) {
+    if (name == flag && index + 1 < args.size()) out.push_back(args[index + 1]);
+  }
+  return out;
+}
+
+bool CommandView::Is(std::string_view program, std::initializer_list<std::string_view> any) const {
+  return name == program && HasAnyArg(any);
+}
+
 }  // namespace customs::lint
