@@ -222,10 +222,13 @@ bool ValidReference(const std::string& ref) {
 // BuildKit validateBaseImagesWithDefaultArgs: the base names with only the global ARG defaults (no --build-arg)
 // must still be valid image references.
 void CheckInvalidDefaultArgInFrom(const CheckContext& c) {
+  // BuildKit fills the platform arguments from the build's platforms; linux/amd64 stands for them here.
   std::map<std::string, std::string> defaults;
   for (const std::string& name : DefaultArgs()) defaults[name] = "";
-  defaults["TARGETPLATFORM"] = "linux/amd64";
-  defaults["BUILDPLATFORM"] = "linux/amd64";
+  defaults["TARGETPLATFORM"] = defaults["BUILDPLATFORM"] = "linux/amd64";
+  defaults["TARGETOS"] = defaults["BUILDOS"] = "linux";
+  defaults["TARGETARCH"] = defaults["BUILDARCH"] = "amd64";
+  defaults["TARGETSTAGE"] = "default";
   auto lookup = [&](std::string_view n) -> std::optional<std::string> {
     auto it = defaults.find(std::string(n));
     if (it == defaults.end()) return std::nullopt;
@@ -353,8 +356,12 @@ void CheckUndefinedVar(const CheckContext& c) {
       if (!r) return;
       for (const auto& name : r->unmatched) {
         if (st.build_args.count(name) || kNonEnv.count(name)) continue;
+        // On an unknown base only names this Dockerfile declares count: the image's own variables (GOPATH next to
+        // PATH) are unknown here.
         std::set<std::string> known;
-        for (const auto& [k, v] : st.env) known.insert(k);
+        for (const auto& [k, v] : st.env) {
+          if (st.exact || k != "PATH") known.insert(k);
+        }
         std::string suggestion = Suggest(name, known);
         if (!st.exact && (suggestion.empty() || name.size() <= 2)) continue;
         if (!reported.insert(name).second) continue;
