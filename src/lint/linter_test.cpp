@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "core/file_util.h"
 #include "lint/dockerfile/parser.h"
@@ -125,6 +126,20 @@ TEST(Linter, OnbuildTriggersAreLintedAtTheirLine) {
   }
   EXPECT_TRUE(apk);
   EXPECT_TRUE(sudo);
+  // Other triggers are linted as their own instruction too; no peer lints them, so they carry no peer ids.
+  auto others =
+      LintFile(std::filesystem::path(CUSTOMS_SOURCE_DIR) / "src/lint/testdata/onbuild-triggers.Dockerfile", {});
+  ASSERT_TRUE(others.has_value());
+  std::set<std::string> trigger_rules;
+  for (const auto& f : others->findings) {
+    if (f.line < 2 || f.line > 6) continue;
+    trigger_rules.insert(f.rule);
+    if (f.line <= 4) EXPECT_TRUE(f.aliases.empty()) << f.rule;
+  }
+  for (const char* rule : {"add-remote-without-checksum", "secret-in-arg-env", "tls-verification-disabled",
+                           "expose-ssh", "apk-unpinned"}) {
+    EXPECT_TRUE(trigger_rules.count(rule)) << rule;
+  }
   // hadolint DL3043: ONBUILD FROM/MAINTAINER/ONBUILD.
   auto forbidden = LintContent("FROM alpine:3.20\nONBUILD MAINTAINER me\nUSER 1000\n", "Dockerfile", LintConfig());
   ASSERT_TRUE(forbidden.has_value());

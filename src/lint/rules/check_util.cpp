@@ -79,6 +79,13 @@ bool Glob(std::string_view pattern, std::string_view text) {
   return p == pattern.size();
 }
 
+Finding& ReportInstruction(const CheckContext& c, std::size_t index, const Instruction& inst, std::string message,
+                           std::string fix) {
+  Finding& f = c.Report(index, std::move(message), std::move(fix));
+  if (&inst != &c.file.instructions[index]) f.aliases.clear();
+  return f;
+}
+
 const Stage* FinalStage(const CheckContext& c) {
   return c.model.final_stage < 0 ? nullptr : &c.model.stages[static_cast<std::size_t>(c.model.final_stage)];
 }

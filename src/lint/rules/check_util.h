@@ -46,6 +46,21 @@ void ForAllInstructions(const CheckContext& c, F&& f) {
   for (std::size_t i = 0; i < c.file.instructions.size(); ++i) f(i, c.file.instructions[i]);
 }
 
+// Every instruction, and the instruction of every ONBUILD trigger other than RUN (ForRuns covers those):
+// f(index, instruction), where the index is the ONBUILD instruction's for a trigger.
+template <class F>
+void ForInstructionsAndTriggers(const CheckContext& c, F&& f) {
+  for (std::size_t i = 0; i < c.file.instructions.size(); ++i) {
+    const Instruction& inst = c.file.instructions[i];
+    f(i, inst);
+    if (inst.cmd == "ONBUILD" && inst.onbuild_child && inst.onbuild_child->cmd != "RUN") f(i, *inst.onbuild_child);
+  }
+}
+
+// Report() for ForInstructionsAndTriggers: a trigger's finding carries no peer ids (no peer lints triggers).
+Finding& ReportInstruction(const CheckContext& c, std::size_t index, const Instruction& inst, std::string message,
+                           std::string fix);
+
 // Every RUN, including ONBUILD RUN triggers (reported at the ONBUILD line): f(index, run, analysis).
 template <class F>
 void ForRuns(const CheckContext& c, F&& f) {

@@ -43,12 +43,12 @@ std::vector<std::string> Sources(const Instruction& inst) {
 }
 
 void CheckAddRemote(const CheckContext& c) {
-  ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
+  ForInstructionsAndTriggers(c, [&](std::size_t i, const Instruction& inst) {
     if (inst.cmd != "ADD" || HasFlag(inst, "checksum") || inst.args.size() < 2) return;
     for (const auto& src : Sources(inst)) {
       if (IsRemote(src)) {
-        c.Report(i, fmt::format("ADD downloads {} without --checksum", src),
-                 "ADD --checksum=sha256:<digest> <url> <dest>");
+        ReportInstruction(c, i, inst, fmt::format("ADD downloads {} without --checksum", src),
+                          "ADD --checksum=sha256:<digest> <url> <dest>");
       }
     }
   });
@@ -58,7 +58,7 @@ void CheckAddRemote(const CheckContext& c) {
 // argument mentions .tar, http(s):// or git@; checkov CKV_DOCKER_4 reports every ADD (ADD of archives and
 // checksummed URLs is deliberately not a finding here).
 void CheckAddForCopy(const CheckContext& c) {
-  ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
+  ForInstructionsAndTriggers(c, [&](std::size_t i, const Instruction& inst) {
     if (inst.cmd != "ADD" || inst.args.size() < 2 || !inst.heredocs.empty()) return;
     auto sources = Sources(inst);
     if (std::all_of(sources.begin(), sources.end(), [](const std::string& s) {
@@ -67,7 +67,8 @@ void CheckAddForCopy(const CheckContext& c) {
         })) {
       return;
     }
-    Finding& f = c.Report(i, "ADD used to copy local files", "use COPY; ADD only for archives to extract");
+    Finding& f =
+        ReportInstruction(c, i, inst, "ADD used to copy local files", "use COPY; ADD only for archives to extract");
     std::string joined = Join(inst.args, " ");
     for (std::string_view s : {".tar", "http://", "https://", "git@"}) {
       if (joined.find(s) != std::string::npos) KeepAliases(f, {"DL3020", "CKV_DOCKER_4"});
@@ -77,11 +78,12 @@ void CheckAddForCopy(const CheckContext& c) {
 
 // hadolint DL3021 and Trivy DS011: COPY with several sources needs a directory destination.
 void CheckCopyDestSlash(const CheckContext& c) {
-  ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
+  ForInstructionsAndTriggers(c, [&](std::size_t i, const Instruction& inst) {
     if ((inst.cmd != "COPY" && inst.cmd != "ADD") || inst.args.size() < 3 || !inst.heredocs.empty()) return;
     std::string dest = DropQuotes(inst.args.back());
     if (EndsWith(dest, "/")) return;
-    Finding& f = c.Report(i, fmt::format("{} with several sources needs a destination ending in /", inst.cmd),
+    Finding& f =
+        ReportInstruction(c, i, inst, fmt::format("{} with several sources needs a destination ending in /", inst.cmd),
                           inst.args.back() + "/");
     if (inst.cmd == "ADD") f.aliases.clear();
   });

@@ -31,11 +31,12 @@ std::vector<std::pair<std::string, std::string>> Pairs(const Instruction& inst) 
 // ---------------------------------------------------------------- EXPOSE
 
 void CheckExposeSsh(const CheckContext& c) {
-  ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
+  ForInstructionsAndTriggers(c, [&](std::size_t i, const Instruction& inst) {
     if (inst.cmd != "EXPOSE") return;
     for (const auto& port : inst.args) {
       if (port == "22" || port == "22/tcp" || port == "22/udp") {
-        Finding& f = c.Report(i, "EXPOSE 22 publishes SSH", "do not run sshd in a container; use docker exec");
+        Finding& f =
+            ReportInstruction(c, i, inst, "EXPOSE 22 publishes SSH", "do not run sshd in a container; use docker exec");
         if (port == "22/udp") KeepAliases(f, {"AVD-DS-0004"});
         return;
       }
@@ -277,12 +278,12 @@ bool ValidLabelKey(const std::string& key) {
 }
 
 void CheckLabelKeys(const CheckContext& c) {
-  ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
+  ForInstructionsAndTriggers(c, [&](std::size_t i, const Instruction& inst) {
     if (inst.cmd != "LABEL") return;
     for (const auto& [key, value] : Pairs(inst)) {
       if (!ValidLabelKey(key)) {
-        c.Report(i, fmt::format("label key \"{}\" is not valid", key),
-                 "use lowercase reverse-DNS keys such as org.example.name");
+        ReportInstruction(c, i, inst, fmt::format("label key \"{}\" is not valid", key),
+                          "use lowercase reverse-DNS keys such as org.example.name");
         return;
       }
     }

@@ -87,7 +87,7 @@ bool LooksPublic(std::string_view name) {
 // One finding per ARG/ENV name that BuildKit's SecretsUsedInArgOrEnv (ARG and ENV inside stages) or hadolint's
 // DL3064 (also ARGs before the first FROM) considers a secret; each finding carries the ids whose test it meets.
 void CheckSecretsInArgEnv(const CheckContext& c) {
-  ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
+  ForInstructionsAndTriggers(c, [&](std::size_t i, const Instruction& inst) {
     std::vector<std::string> names;
     if (inst.cmd == "ARG") {
       for (const auto& w : inst.args) names.push_back(w.substr(0, w.find('=')));
@@ -101,11 +101,12 @@ void CheckSecretsInArgEnv(const CheckContext& c) {
       const bool buildkit = in_stage && BuildkitSecretName(name);
       const bool hadolint = HadolintSecretName(name);
       if (!buildkit && !hadolint) continue;
-      Finding& f = c.Report(
-          i, fmt::format("{} \"{}\" looks like a secret; ARG and ENV values persist in the image", inst.cmd, name),
+      Finding& f = ReportInstruction(
+          c, i, inst,
+          fmt::format("{} \"{}\" looks like a secret; ARG and ENV values persist in the image", inst.cmd, name),
           "pass secrets with RUN --mount=type=secret,id=" + Lower(name));
-      if (!buildkit) KeepAliases(f, {"DL3064"});
-      if (!hadolint) KeepAliases(f, {"SecretsUsedInArgOrEnv"});
+      if (!buildkit) std::erase(f.aliases, std::string("SecretsUsedInArgOrEnv"));
+      if (!hadolint) std::erase(f.aliases, std::string("DL3064"));
       if (LooksPublic(name)) {
         f.severity = Severity::kInfo;
         f.message += " (a GPG/PGP name: probably a public key fingerprint)";
@@ -149,12 +150,13 @@ bool IsSecretFile(const std::string& path) {
 }
 
 void CheckSecretFiles(const CheckContext& c) {
-  ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
+  ForInstructionsAndTriggers(c, [&](std::size_t i, const Instruction& inst) {
     if ((inst.cmd != "COPY" && inst.cmd != "ADD") || HasFlag(inst, "from") || inst.args.size() < 2) return;
     for (std::size_t k = 0; k + 1 < inst.args.size(); ++k) {
       if (IsSecretFile(inst.args[k])) {
-        c.Report(i, fmt::format("{} copies the secret file \"{}\" into the image", inst.cmd, inst.args[k]),
-                 "use RUN --mount=type=secret and keep the file in .dockerignore");
+        ReportInstruction(c, i, inst,
+                          fmt::format("{} copies the secret file \"{}\" into the image", inst.cmd, inst.args[k]),
+                          "use RUN --mount=type=secret and keep the file in .dockerignore");
       }
     }
   });

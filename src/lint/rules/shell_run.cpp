@@ -185,12 +185,13 @@ void CheckTlsDisabled(const CheckContext& c) {
       if (RE2::PartialMatch(script, pattern->in_run)) once(pattern->what, pattern->alias);
     }
   });
-  ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
+  ForInstructionsAndTriggers(c, [&](std::size_t i, const Instruction& inst) {
     if (inst.cmd != "ENV" && inst.cmd != "ARG") return;
     std::set<std::string_view> seen;
     for (const auto& pattern : EnvPatterns()) {
       if (RE2::PartialMatch(InstructionValue(inst), pattern->in_env) && seen.insert(pattern->alias).second) {
-        report(i, pattern->what, pattern->alias);
+        // checkov does not lint ONBUILD triggers.
+        report(i, pattern->what, &inst == &c.file.instructions[i] ? pattern->alias : "");
       }
     }
   });
