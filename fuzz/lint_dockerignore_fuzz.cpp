@@ -22,8 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (path.find('\n') == std::string::npos && path.find('\0') == std::string::npos) {
     customs::lint::LintConfig config;
     config.dockerignore = std::string(patterns);
-    auto report = customs::lint::LintContent("FROM scratch\nCOPY " + path + " /dest/\nADD " + path + " .\n", "fuzz",
-                                             config);
+    auto report =
+        customs::lint::LintContent("FROM scratch\nCOPY " + path + " /dest/\nADD " + path + " .\n", "fuzz", config);
     (void)report;
   }
   return 0;

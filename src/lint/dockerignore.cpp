@@ -8,16 +8,22 @@
 namespace customs::lint {
 
 std::string CleanPath(std::string_view path) {
-  if (path.empty()) return ".";
+  if (path.empty()) {
+    return ".";
+  }
   const bool rooted = path.front() == '/';
   std::vector<std::string_view> parts;
   std::size_t i = 0;
   while (i <= path.size()) {
     std::size_t slash = path.find('/', i);
-    if (slash == std::string_view::npos) slash = path.size();
+    if (slash == std::string_view::npos) {
+      slash = path.size();
+    }
     std::string_view part = path.substr(i, slash - i);
     i = slash + 1;
-    if (part.empty() || part == ".") continue;
+    if (part.empty() || part == ".") {
+      continue;
+    }
     if (part == "..") {
       if (!parts.empty() && parts.back() != "..") {
         parts.pop_back();
@@ -30,7 +36,9 @@ std::string CleanPath(std::string_view path) {
   }
   std::string out = rooted ? "/" : "";
   for (std::size_t k = 0; k < parts.size(); ++k) {
-    if (k > 0) out += '/';
+    if (k > 0) {
+      out += '/';
+    }
     out += parts[k];
   }
   return out.empty() ? "." : out;
@@ -63,7 +71,9 @@ struct DockerIgnore::Pattern {
       if (ch == '*') {
         if (i < p.size() && p[i] == '*') {
           ++i;
-          if (i < p.size() && p[i] == '/') ++i;
+          if (i < p.size() && p[i] == '/') {
+            ++i;
+          }
           if (i >= p.size()) {
             if (detected == MatchType::kExact) {
               detected = MatchType::kPrefix;
@@ -75,7 +85,9 @@ struct DockerIgnore::Pattern {
             re += "(.*/)?";
             detected = MatchType::kRegexp;
           }
-          if (n == 0) detected = MatchType::kSuffix;
+          if (n == 0) {
+            detected = MatchType::kSuffix;
+          }
         } else {
           re += "[^/]*";
           detected = MatchType::kRegexp;
@@ -106,7 +118,9 @@ struct DockerIgnore::Pattern {
       RE2::Options options;
       options.set_log_errors(false);
       regexp = std::make_unique<RE2>(re, options);
-      if (!regexp->ok()) return false;
+      if (!regexp->ok()) {
+        return false;
+      }
     }
     type = detected;
     return true;
@@ -121,7 +135,9 @@ struct DockerIgnore::Pattern {
       }
       case MatchType::kSuffix: {
         std::string_view suffix = std::string_view(cleaned).substr(2);
-        if (path.size() >= suffix.size() && path.substr(path.size() - suffix.size()) == suffix) return true;
+        if (path.size() >= suffix.size() && path.substr(path.size() - suffix.size()) == suffix) {
+          return true;
+        }
         return !suffix.empty() && suffix.front() == '/' && path == suffix.substr(1);
       }
       case MatchType::kRegexp: return RE2::FullMatch(path, *regexp);
@@ -143,28 +159,46 @@ Result<DockerIgnore> DockerIgnore::Parse(std::string_view content) {
     std::size_t nl = content.find('\n', pos);
     std::string_view line = content.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
     pos = nl == std::string_view::npos ? content.size() : nl + 1;
-    if (first && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
+    if (first && line.substr(0, 3) == "\xEF\xBB\xBF") {
+      line.remove_prefix(3);
+    }
     first = false;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);  // bufio.ScanLines drops "\r\n"
+    if (!line.empty() && line.back() == '\r') {
+      line.remove_suffix(1);  // bufio.ScanLines drops "\r\n"
+    }
     // ignorefile.ReadAll: comments are skipped before trimming.
-    if (!line.empty() && line.front() == '#') continue;
+    if (!line.empty() && line.front() == '#') {
+      continue;
+    }
     auto trim = [](std::string_view s) {
-      while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-      while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+      while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) {
+        s.remove_prefix(1);
+      }
+      while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) {
+        s.remove_suffix(1);
+      }
       return s;
     };
     line = trim(line);
-    if (line.empty()) continue;
+    if (line.empty()) {
+      continue;
+    }
     bool invert = line.front() == '!';
-    if (invert) line = trim(line.substr(1));
+    if (invert) {
+      line = trim(line.substr(1));
+    }
     std::string pattern(line);
     if (!pattern.empty()) {
       pattern = CleanPath(pattern);
-      if (pattern.size() > 1 && pattern.front() == '/') pattern.erase(0, 1);
+      if (pattern.size() > 1 && pattern.front() == '/') {
+        pattern.erase(0, 1);
+      }
     }
     // patternmatcher.New cleans again.
     if (invert) {
-      if (pattern.empty()) return MakeError(ErrorCode::kInvalidArgument, "illegal exclusion pattern: \"!\"");
+      if (pattern.empty()) {
+        return MakeError(ErrorCode::kInvalidArgument, "illegal exclusion pattern: \"!\"");
+      }
       pattern = CleanPath(pattern);
     } else {
       pattern = CleanPath(pattern);
@@ -189,11 +223,15 @@ bool DockerIgnore::MatchesOrParentMatches(std::string_view path) const {
   std::vector<std::size_t> parent_ends;  // end offsets of each prefix of parent's components
   if (parent != ".") {
     for (std::size_t k = 0; k <= parent.size(); ++k) {
-      if (k == parent.size() || parent[k] == '/') parent_ends.push_back(k);
+      if (k == parent.size() || parent[k] == '/') {
+        parent_ends.push_back(k);
+      }
     }
   }
   for (const auto& pattern : patterns_) {
-    if (pattern->exclusion != matched) continue;
+    if (pattern->exclusion != matched) {
+      continue;
+    }
     bool match = pattern->Match(file);
     if (!match) {
       for (std::size_t end : parent_ends) {
@@ -203,7 +241,9 @@ bool DockerIgnore::MatchesOrParentMatches(std::string_view path) const {
         }
       }
     }
-    if (match) matched = !pattern->exclusion;
+    if (match) {
+      matched = !pattern->exclusion;
+    }
   }
   return matched;
 }

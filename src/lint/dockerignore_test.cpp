@@ -19,7 +19,9 @@ std::vector<std::string> SplitTabs(const std::string& line) {
   while (true) {
     std::size_t tab = line.find('\t', pos);
     out.push_back(line.substr(pos, tab == std::string::npos ? std::string::npos : tab - pos));
-    if (tab == std::string::npos) return out;
+    if (tab == std::string::npos) {
+      return out;
+    }
     pos = tab + 1;
   }
 }
@@ -34,11 +36,15 @@ TEST(DockerIgnore, PatternmatcherCases) {
     std::size_t nl = text->find('\n', pos);
     std::string line = text->substr(pos, nl - pos);
     pos = nl == std::string::npos ? text->size() : nl + 1;
-    if (line.empty() || line[0] == '#') continue;
+    if (line.empty() || line[0] == '#') {
+      continue;
+    }
     auto fields = SplitTabs(line);
     ASSERT_GE(fields.size(), 3u) << line;
     std::string content;
-    for (std::size_t k = 2; k < fields.size(); ++k) content += fields[k] + "\n";
+    for (std::size_t k = 2; k < fields.size(); ++k) {
+      content += fields[k] + "\n";
+    }
     auto ignore = DockerIgnore::Parse(content);
     ASSERT_TRUE(ignore.has_value()) << line << ": " << ignore.error().message();
     EXPECT_EQ(ignore->MatchesOrParentMatches(fields[1]), fields[0] == "excluded") << line;

@@ -52,7 +52,7 @@ struct BuildModel {
   std::vector<Stage> stages;
   int final_stage = -1;
   std::map<std::string, std::optional<std::string>> global_args;  // before the first FROM
-  std::map<std::string, std::string> build_args;                   // --build-arg values the model was built with
+  std::map<std::string, std::string> build_args;                  // --build-arg values the model was built with
   std::vector<std::size_t> global_arg_instructions;
   // Per instruction: the stage it belongs to (-1 before the first FROM) and, for RUN, its shell analysis.
   std::vector<int> stage_of;

@@ -45,25 +45,37 @@ bool IsAllowedBase(const CheckContext& c, const ImageRef& ref) {
 
 void CheckFullOsBase(const CheckContext& c) {
   const Stage* final_stage = FinalStage(c);
-  if (final_stage == nullptr) return;
+  if (final_stage == nullptr) {
+    return;
+  }
   auto chain = c.model.Chain(c.model.final_stage);
   const Stage& root = c.model.stages[static_cast<std::size_t>(chain.back())];
   const ImageRef& ref = root.base;
-  if (!ref.resolved || ref.scratch) return;
+  if (!ref.resolved || ref.scratch) {
+    return;
+  }
   std::string repo = StartsWith(ref.repository, "library/") ? ref.repository.substr(8) : ref.repository;
   std::string lower_tag = Lower(ref.tag);
   std::string lower_repo = Lower(repo);
   for (const auto& marker : kMinimalMarkers) {
-    if (lower_tag.find(marker) != std::string::npos || lower_repo.find(marker) != std::string::npos) return;
+    if (lower_tag.find(marker) != std::string::npos || lower_repo.find(marker) != std::string::npos) {
+      return;
+    }
   }
   bool full = false;
   for (const auto& image : kFullOsImages) {
-    if (lower_repo == image || EndsWith(lower_repo, "/" + image)) full = true;
+    if (lower_repo == image || EndsWith(lower_repo, "/" + image)) {
+      full = true;
+    }
   }
   for (const auto& image : kFullOsByDefault) {
-    if (lower_repo == image) full = true;
+    if (lower_repo == image) {
+      full = true;
+    }
   }
-  if (!full || IsAllowedBase(c, ref)) return;
+  if (!full || IsAllowedBase(c, ref)) {
+    return;
+  }
   c.Report(root.from_instruction,
            fmt::format("final image is based on the full OS image \"{}\"{}", ref.raw,
                        root.index == c.model.final_stage ? "" : fmt::format(" (through stage {})", final_stage->index)),
@@ -73,8 +85,12 @@ void CheckFullOsBase(const CheckContext& c) {
 // hadolint DL3006: an external image without a tag or digest (stage names and variables are not images).
 void CheckUntagged(const CheckContext& c) {
   for (const Stage& stage : c.model.stages) {
-    if (stage.parent_stage >= 0 || !stage.base.resolved || stage.base.scratch || !stage.base.digest.empty()) continue;
-    if (!stage.base.tag.empty()) continue;
+    if (stage.parent_stage >= 0 || !stage.base.resolved || stage.base.scratch || !stage.base.digest.empty()) {
+      continue;
+    }
+    if (!stage.base.tag.empty()) {
+      continue;
+    }
     c.Report(stage.from_instruction, fmt::format("base image \"{}\" has no tag (implies :latest)", stage.base.raw),
              fmt::format("pin a version: {}:<version>@sha256:<digest>", stage.base.raw));
   }
@@ -83,8 +99,12 @@ void CheckUntagged(const CheckContext& c) {
 // hadolint DL3007: the :latest tag without a digest.
 void CheckLatestTag(const CheckContext& c) {
   for (const Stage& stage : c.model.stages) {
-    if (stage.parent_stage >= 0 || !stage.base.resolved || stage.base.scratch || !stage.base.digest.empty()) continue;
-    if (stage.base.tag != "latest") continue;
+    if (stage.parent_stage >= 0 || !stage.base.resolved || stage.base.scratch || !stage.base.digest.empty()) {
+      continue;
+    }
+    if (stage.base.tag != "latest") {
+      continue;
+    }
     c.Report(stage.from_instruction, fmt::format("base image \"{}\" uses the :latest tag", stage.base.raw),
              "pin a specific version tag, ideally with a digest");
   }
@@ -92,8 +112,12 @@ void CheckLatestTag(const CheckContext& c) {
 
 void CheckDigestPin(const CheckContext& c) {
   for (const Stage& stage : c.model.stages) {
-    if (stage.parent_stage >= 0 || !stage.base.resolved || stage.base.scratch || !stage.base.digest.empty()) continue;
-    if (stage.base.tag.empty() || Lower(stage.base.tag) == "latest") continue;  // base-image-latest covers it
+    if (stage.parent_stage >= 0 || !stage.base.resolved || stage.base.scratch || !stage.base.digest.empty()) {
+      continue;
+    }
+    if (stage.base.tag.empty() || Lower(stage.base.tag) == "latest") {
+      continue;  // base-image-latest covers it
+    }
     c.Report(stage.from_instruction, fmt::format("base image \"{}\" is not pinned by digest", stage.base.raw),
              fmt::format("{}@sha256:<digest>", stage.base.raw));
   }
@@ -102,7 +126,9 @@ void CheckDigestPin(const CheckContext& c) {
 // hadolint DL3026 (with trusted_registries as its allowed registries): FROM images, COPY --from images and
 // RUN --mount from= images must come from a trusted registry. Stage names, scratch and unresolved variables pass.
 void CheckTrustedRegistry(const CheckContext& c) {
-  if (c.settings.trusted_registries.empty()) return;
+  if (c.settings.trusted_registries.empty()) {
+    return;
+  }
   auto trusted = [&](const std::string& registry) {
     return std::any_of(c.settings.trusted_registries.begin(), c.settings.trusted_registries.end(),
                        [&](const std::string& r) {
@@ -111,10 +137,16 @@ void CheckTrustedRegistry(const CheckContext& c) {
   };
   std::set<std::string> aliases;
   auto check_image = [&](std::size_t i, const std::string& text, const char* where) {
-    if (text.empty() || text.find('$') != std::string::npos) return;
+    if (text.empty() || text.find('$') != std::string::npos) {
+      return;
+    }
     ImageRef ref = ParseImageRef(text);
-    if (ref.scratch || aliases.count(text) || aliases.count(ref.name)) return;
-    if (trusted(ref.registry)) return;
+    if (ref.scratch || aliases.count(text) || aliases.count(ref.name)) {
+      return;
+    }
+    if (trusted(ref.registry)) {
+      return;
+    }
     c.Report(i, fmt::format("{} image \"{}\" comes from untrusted registry {}", where, text, ref.registry),
              "use images only from the registries in trusted_registries");
   };
@@ -122,8 +154,12 @@ void CheckTrustedRegistry(const CheckContext& c) {
     if (inst.cmd == "FROM") {
       int stage = c.model.stage_of[i];
       const Stage& s = c.model.stages[static_cast<std::size_t>(stage)];
-      if (s.parent_stage < 0 && s.base.resolved) check_image(i, s.base.raw, "base");
-      if (!s.name.empty()) aliases.insert(s.name);
+      if (s.parent_stage < 0 && s.base.resolved) {
+        check_image(i, s.base.raw, "base");
+      }
+      if (!s.name.empty()) {
+        aliases.insert(s.name);
+      }
     }
     if (inst.cmd == "COPY" || inst.cmd == "ADD") {
       std::string from = FlagValue(inst, "from");
@@ -133,9 +169,13 @@ void CheckTrustedRegistry(const CheckContext& c) {
     }
     if (inst.cmd == "RUN") {
       for (const auto& f : inst.flags) {
-        if (!StartsWith(f, "--mount=")) continue;
+        if (!StartsWith(f, "--mount=")) {
+          continue;
+        }
         for (const auto& part : SplitList(f.substr(8), ',')) {
-          if (StartsWith(part, "from=")) check_image(i, part.substr(5), "RUN --mount");
+          if (StartsWith(part, "from=")) {
+            check_image(i, part.substr(5), "RUN --mount");
+          }
         }
       }
     }
@@ -150,9 +190,13 @@ struct Platform {
 std::optional<Platform> ParsePlatform(const std::string& text) {
   static const RE2 kPart("[A-Za-z0-9_.-]+");
   auto parts = SplitList(text, '/');
-  if (parts.empty() || parts.size() > 3) return std::nullopt;
+  if (parts.empty() || parts.size() > 3) {
+    return std::nullopt;
+  }
   for (const auto& p : parts) {
-    if (!RE2::FullMatch(p, kPart)) return std::nullopt;
+    if (!RE2::FullMatch(p, kPart)) {
+      return std::nullopt;
+    }
   }
   static const std::set<std::string> kOs = {"linux",   "windows", "darwin", "freebsd", "netbsd", "openbsd",  "solaris",
                                             "illumos", "android", "ios",    "plan9",   "aix",    "dragonfly"};
@@ -174,7 +218,9 @@ std::optional<Platform> ParsePlatform(const std::string& text) {
 void CheckFromPlatform(const CheckContext& c) {
   for (const Stage& stage : c.model.stages) {
     const Instruction& inst = c.file.instructions[stage.from_instruction];
-    if (!HasFlag(inst, "platform")) continue;
+    if (!HasFlag(inst, "platform")) {
+      continue;
+    }
     const std::string platform = FlagValue(inst, "platform");
     const bool hadolint =
         platform.find("BUILDPLATFORM") == std::string::npos && platform.find("TARGETPLATFORM") == std::string::npos;
@@ -185,11 +231,17 @@ void CheckFromPlatform(const CheckContext& c) {
         buildkit = stage.name.find(p->os) == std::string::npos && stage.name.find(p->arch) == std::string::npos;
       }
     }
-    if (!hadolint && !buildkit) continue;
+    if (!hadolint && !buildkit) {
+      continue;
+    }
     Finding& f = c.Report(stage.from_instruction, fmt::format("FROM --platform={} fixes the platform", platform),
                           "drop --platform or use $BUILDPLATFORM/$TARGETPLATFORM");
-    if (!buildkit) KeepAliases(f, {"DL3029"});
-    if (!hadolint) KeepAliases(f, {"FromPlatformFlagConstDisallowed"});
+    if (!buildkit) {
+      KeepAliases(f, {"DL3029"});
+    }
+    if (!hadolint) {
+      KeepAliases(f, {"FromPlatformFlagConstDisallowed"});
+    }
   }
 }
 
@@ -197,21 +249,31 @@ void CheckFromPlatform(const CheckContext& c) {
 void CheckRedundantTargetPlatform(const CheckContext& c) {
   for (const Stage& stage : c.model.stages) {
     const Instruction& inst = c.file.instructions[stage.from_instruction];
-    if (!HasFlag(inst, "platform")) continue;
+    if (!HasFlag(inst, "platform")) {
+      continue;
+    }
     const std::string platform = FlagValue(inst, "platform");
     auto expanded = ProcessShellWord(platform, [](std::string_view name) -> std::optional<std::string> {
-      if (name == "TARGETPLATFORM") return std::string("linux/amd64");
+      if (name == "TARGETPLATFORM") {
+        return std::string("linux/amd64");
+      }
       return std::nullopt;
     });
     const bool buildkit = expanded && expanded->matched.size() == 1 && expanded->matched.count("TARGETPLATFORM") &&
                           expanded->unmatched.empty() && expanded->result == "linux/amd64";
     const bool hadolint = platform == "$TARGETPLATFORM" || platform == "${TARGETPLATFORM}";
-    if (!buildkit && !hadolint) continue;
+    if (!buildkit && !hadolint) {
+      continue;
+    }
     Finding& f = c.Report(stage.from_instruction,
                           fmt::format("FROM --platform={} is redundant: the target platform is the default", platform),
                           "drop --platform");
-    if (!buildkit) KeepAliases(f, {"DL3065"});
-    if (!hadolint) KeepAliases(f, {"RedundantTargetPlatform"});
+    if (!buildkit) {
+      KeepAliases(f, {"DL3065"});
+    }
+    if (!hadolint) {
+      KeepAliases(f, {"RedundantTargetPlatform"});
+    }
   }
 }
 

@@ -28,7 +28,9 @@ const std::set<std::string>& DefaultArgs() {
 // agext/levenshtein distance (suggest.Search offers a name within distance 2).
 std::size_t EditDistance(const std::string& a, const std::string& b) {
   std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t j = 0; j <= b.size(); ++j) {
+    prev[j] = j;
+  }
   for (std::size_t i = 1; i <= a.size(); ++i) {
     cur[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
@@ -44,7 +46,9 @@ std::string Suggest(const std::string& name, const std::set<std::string>& option
   std::string match;
   std::size_t best = 3;
   for (const auto& option : options) {
-    if (option == name) return "";
+    if (option == name) {
+      return "";
+    }
     std::size_t d = EditDistance(name, option);
     if (d < best) {
       best = d;
@@ -58,7 +62,9 @@ std::string Suggest(const std::string& name, const std::set<std::string>& option
 std::vector<std::string> StageInstructionKeywords(const CheckContext& c) {
   std::vector<std::string> out;
   for (std::size_t i = 0; i < c.file.instructions.size(); ++i) {
-    if (c.model.stage_of[i] >= 0) out.push_back(c.file.instructions[i].keyword);
+    if (c.model.stage_of[i] >= 0) {
+      out.push_back(c.file.instructions[i].keyword);
+    }
   }
   return out;
 }
@@ -68,7 +74,9 @@ std::vector<std::string> StageInstructionKeywords(const CheckContext& c) {
 void CheckStageNameCasing(const CheckContext& c) {
   for (const Stage& s : c.model.stages) {
     const Instruction& inst = c.file.instructions[s.from_instruction];
-    if (inst.args.size() != 3) continue;
+    if (inst.args.size() != 3) {
+      continue;
+    }
     if (inst.args[2] != Lower(inst.args[2])) {
       c.Report(s.from_instruction, fmt::format("stage name \"{}\" should be lowercase", inst.args[2]),
                Lower(inst.args[2]));
@@ -80,10 +88,14 @@ void CheckStageNameCasing(const CheckContext& c) {
 void CheckFromAsCasing(const CheckContext& c) {
   for (const Stage& s : c.model.stages) {
     const Instruction& inst = c.file.instructions[s.from_instruction];
-    if (inst.args.size() < 3) continue;
+    if (inst.args.size() < 3) {
+      continue;
+    }
     const bool from_lower = inst.keyword == Lower(inst.keyword);
     const bool from_upper = inst.keyword == Upper(inst.keyword);
-    if (!from_lower && !from_upper) continue;
+    if (!from_lower && !from_upper) {
+      continue;
+    }
     const std::string& as = inst.args[1];
     if ((from_lower && as != Lower(as)) || (!from_lower && as != Upper(as))) {
       c.Report(s.from_instruction, fmt::format("'{}' and '{}' keywords' casing do not match", as, inst.keyword),
@@ -97,12 +109,18 @@ void CheckFromAsCasing(const CheckContext& c) {
 void CheckDuplicateStage(const CheckContext& c) {
   std::map<std::string, const Stage*> seen;
   for (const Stage& s : c.model.stages) {
-    if (s.name.empty()) continue;
+    if (s.name.empty()) {
+      continue;
+    }
     auto [it, inserted] = seen.emplace(Lower(s.name), &s);
-    if (inserted) continue;
+    if (inserted) {
+      continue;
+    }
     Finding& f = c.Report(s.from_instruction, fmt::format("stage name \"{}\" is already used", s.name),
                           "give every stage a unique name");
-    if (s.name != it->second->name) KeepAliases(f, {"DuplicateStageName", "AVD-DS-0012"});
+    if (s.name != it->second->name) {
+      KeepAliases(f, {"DuplicateStageName", "AVD-DS-0012"});
+    }
     if (Lower(s.base_text) == Lower(it->second->base_text)) {
       std::erase(f.aliases, std::string("AVD-DS-0012"));
     }
@@ -112,9 +130,13 @@ void CheckDuplicateStage(const CheckContext& c) {
 void CheckReservedStageName(const CheckContext& c) {
   for (const Stage& s : c.model.stages) {
     const std::string lower = Lower(s.name);
-    if (lower != "scratch" && lower != "context") continue;
+    if (lower != "scratch" && lower != "context") {
+      continue;
+    }
     Finding& f = c.Report(s.from_instruction, fmt::format("stage name \"{}\" is reserved", s.name), "rename the stage");
-    if (s.name != lower) KeepAliases(f, {"ReservedStageName"});
+    if (s.name != lower) {
+      KeepAliases(f, {"ReservedStageName"});
+    }
   }
 }
 
@@ -131,9 +153,13 @@ void CheckConsistentCasing(const CheckContext& c) {
   }
   const bool want_lower = lower > upper;
   ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
-    if (c.model.stage_of[i] < 0) return;
+    if (c.model.stage_of[i] < 0) {
+      return;
+    }
     const bool ok = want_lower ? inst.keyword == Lower(inst.keyword) : inst.keyword == Upper(inst.keyword);
-    if (ok) return;
+    if (ok) {
+      return;
+    }
     c.Report(i,
              fmt::format("instruction '{}' should match the case of the majority ({})", inst.keyword,
                          want_lower ? "lowercase" : "uppercase"),
@@ -155,7 +181,9 @@ void CheckLegacyKeyValue(const CheckContext& c) {
 // BuildKit reports an empty continuation line at the last line of the instruction's text.
 void CheckEmptyContinuation(const CheckContext& c) {
   ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
-    if (!inst.empty_continuation) return;
+    if (!inst.empty_continuation) {
+      return;
+    }
     const int stage = c.model.stage_of[i];
     c.ReportLines(inst.text_end_line, inst.text_end_line, stage, "empty continuation line",
                   "remove the blank line or the trailing escape");
@@ -166,17 +194,27 @@ void CheckEmptyContinuation(const CheckContext& c) {
 // above a named FROM or an ARG documents it and must start with its name.
 void CheckDefinitionDescription(const CheckContext& c) {
   ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
-    if (inst.comments.empty()) return;
+    if (inst.comments.empty()) {
+      return;
+    }
     std::vector<std::string> keys;
     if (inst.cmd == "FROM") {
-      if (inst.args.size() == 3 && Lower(inst.args[1]) == "as") keys.push_back(Lower(inst.args[2]));
+      if (inst.args.size() == 3 && Lower(inst.args[1]) == "as") {
+        keys.push_back(Lower(inst.args[2]));
+      }
     } else if (inst.cmd == "ARG") {
-      for (const auto& word : inst.args) keys.push_back(word.substr(0, word.find('=')));
+      for (const auto& word : inst.args) {
+        keys.push_back(word.substr(0, word.find('=')));
+      }
     }
-    if (keys.empty()) return;
+    if (keys.empty()) {
+      return;
+    }
     const std::string& last = inst.comments.back();
     const std::string first_word = last.substr(0, last.find(' '));
-    if (std::find(keys.begin(), keys.end(), first_word) != keys.end()) return;
+    if (std::find(keys.begin(), keys.end(), first_word) != keys.end()) {
+      return;
+    }
     const std::string example = keys.size() > 1 ? "<arg_key>" : keys[0];
     c.Report(i, fmt::format("comment for {} should follow the format: `# {} <description>`", inst.cmd, example),
              fmt::format("# {} <description>", example));
@@ -187,18 +225,28 @@ void CheckDefinitionDescription(const CheckContext& c) {
 
 void CheckUndefinedArgInFrom(const CheckContext& c) {
   std::set<std::string> declared = DefaultArgs();
-  for (const auto& [name, value] : c.model.global_args) declared.insert(name);
+  for (const auto& [name, value] : c.model.global_args) {
+    declared.insert(name);
+  }
   for (const Stage& s : c.model.stages) {
     const Instruction& inst = c.file.instructions[s.from_instruction];
-    if (inst.args.empty()) continue;
+    if (inst.args.empty()) {
+      continue;
+    }
     std::vector<std::string> words = {inst.args[0]};
-    if (HasFlag(inst, "platform")) words.push_back(FlagValue(inst, "platform"));
+    if (HasFlag(inst, "platform")) {
+      words.push_back(FlagValue(inst, "platform"));
+    }
     for (const auto& word : words) {
       auto r = ProcessShellWord(word, [&](std::string_view n) -> std::optional<std::string> {
-        if (declared.count(std::string(n))) return std::string();
+        if (declared.count(std::string(n))) {
+          return std::string();
+        }
         return std::nullopt;
       });
-      if (!r) continue;
+      if (!r) {
+        continue;
+      }
       for (const auto& name : r->unmatched) {
         std::string suggestion = Suggest(name, declared);
         c.Report(s.from_instruction,
@@ -224,32 +272,48 @@ bool ValidReference(const std::string& ref) {
 void CheckInvalidDefaultArgInFrom(const CheckContext& c) {
   // BuildKit fills the platform arguments from the build's platforms; linux/amd64 stands for them here.
   std::map<std::string, std::string> defaults;
-  for (const std::string& name : DefaultArgs()) defaults[name] = "";
+  for (const std::string& name : DefaultArgs()) {
+    defaults[name] = "";
+  }
   defaults["TARGETPLATFORM"] = defaults["BUILDPLATFORM"] = "linux/amd64";
   defaults["TARGETOS"] = defaults["BUILDOS"] = "linux";
   defaults["TARGETARCH"] = defaults["BUILDARCH"] = "amd64";
   defaults["TARGETSTAGE"] = "default";
   auto lookup = [&](std::string_view n) -> std::optional<std::string> {
     auto it = defaults.find(std::string(n));
-    if (it == defaults.end()) return std::nullopt;
+    if (it == defaults.end()) {
+      return std::nullopt;
+    }
     return it->second;
   };
   for (std::size_t index : c.model.global_arg_instructions) {
     for (const auto& word : c.file.instructions[index].args) {
       std::size_t eq = word.find('=');
-      if (eq == std::string::npos) continue;
+      if (eq == std::string::npos) {
+        continue;
+      }
       auto value = ProcessShellWord(word.substr(eq + 1), lookup);
-      if (!value) return;  // BuildKit abandons the check when a default does not expand
+      if (!value) {
+        return;  // BuildKit abandons the check when a default does not expand
+      }
       defaults[word.substr(0, eq)] = value->result;
     }
   }
   for (const Stage& s : c.model.stages) {
-    if (s.base_text.find('$') == std::string::npos || s.parent_stage >= 0) continue;
+    if (s.base_text.find('$') == std::string::npos || s.parent_stage >= 0) {
+      continue;
+    }
     auto expanded = ProcessShellWord(s.base_text, lookup);
-    if (!expanded) return;
+    if (!expanded) {
+      return;
+    }
     const std::string& result = expanded->result;
-    if (c.model.FindStage(result, s.index) >= 0 || Lower(result) == "scratch") continue;
-    if (ValidReference(result)) continue;
+    if (c.model.FindStage(result, s.index) >= 0 || Lower(result) == "scratch") {
+      continue;
+    }
+    if (ValidReference(result)) {
+      continue;
+    }
     c.Report(s.from_instruction,
              fmt::format("default value for ARG {} results in empty or invalid base image name", s.base_text),
              "give the global ARG a default that makes a valid image reference");
@@ -265,21 +329,29 @@ void SplitPort(const std::string& raw, std::string& ip, std::string& host, std::
   container = parts[n - 1];
   ip.clear();
   host.clear();
-  if (n == 2) host = parts[0];
+  if (n == 2) {
+    host = parts[0];
+  }
   if (n >= 3) {
     host = parts[n - 2];
-    for (std::size_t k = 0; k + 2 < n; ++k) ip += (k ? ":" : "") + parts[k];
+    for (std::size_t k = 0; k + 2 < n; ++k) {
+      ip += (k ? ":" : "") + parts[k];
+    }
   }
 }
 
 void CheckExposeProtoCasing(const CheckContext& c) {
   ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
-    if (inst.cmd != "EXPOSE") return;
+    if (inst.cmd != "EXPOSE") {
+      return;
+    }
     for (const auto& raw : inst.args) {
       std::string ip, host, container;
       SplitPort(raw, ip, host, container);
       std::size_t slash = container.find('/');
-      if (slash == std::string::npos) continue;
+      if (slash == std::string::npos) {
+        continue;
+      }
       std::string proto = container.substr(slash + 1);
       if (proto != Lower(proto)) {
         c.Report(i, fmt::format("protocol in EXPOSE {} should be lowercase", raw),
@@ -291,11 +363,15 @@ void CheckExposeProtoCasing(const CheckContext& c) {
 
 void CheckExposeInvalidFormat(const CheckContext& c) {
   ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
-    if (inst.cmd != "EXPOSE") return;
+    if (inst.cmd != "EXPOSE") {
+      return;
+    }
     for (const auto& raw : inst.args) {
       std::string ip, host, container;
       SplitPort(raw, ip, host, container);
-      if (ip.empty() && host.empty()) continue;
+      if (ip.empty() && host.empty()) {
+        continue;
+      }
       c.Report(i, fmt::format("EXPOSE {} names an IP address or host port; EXPOSE only declares container ports", raw),
                "EXPOSE " + container + " (publish with docker run -p)");
     }
@@ -307,7 +383,9 @@ void CheckExposeInvalidFormat(const CheckContext& c) {
 // Base images whose configuration sets no environment but PATH, so every other variable is known to be unset
 // (BuildKit reads the real image configuration; without a registry, only these are judged exactly).
 bool EnvIsOnlyPath(const ImageRef& ref) {
-  if (ref.scratch) return true;
+  if (ref.scratch) {
+    return true;
+  }
   static const std::set<std::string> kImages = {"library/alpine", "library/busybox", "library/debian",
                                                 "library/ubuntu"};
   return ref.resolved && ref.registry == "docker.io" && kImages.count(ref.repository) > 0;
@@ -330,7 +408,9 @@ void CheckUndefinedVar(const CheckContext& c) {
   lex.escape = static_cast<char32_t>(static_cast<unsigned char>(c.file.escape));
   ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
     int index = c.model.stage_of[i];
-    if (index < 0) return;
+    if (index < 0) {
+      return;
+    }
     StageEnv& st = stages[static_cast<std::size_t>(index)];
     const Stage& stage = c.model.stages[static_cast<std::size_t>(index)];
     if (inst.cmd == "FROM") {
@@ -349,22 +429,34 @@ void CheckUndefinedVar(const CheckContext& c) {
           word,
           [&](std::string_view n) -> std::optional<std::string> {
             auto it = st.env.find(std::string(n));
-            if (it == st.env.end()) return std::nullopt;
+            if (it == st.env.end()) {
+              return std::nullopt;
+            }
             return it->second;
           },
           options);
-      if (!r) return;
+      if (!r) {
+        return;
+      }
       for (const auto& name : r->unmatched) {
-        if (st.build_args.count(name) || kNonEnv.count(name)) continue;
+        if (st.build_args.count(name) || kNonEnv.count(name)) {
+          continue;
+        }
         // On an unknown base only names this Dockerfile declares count: the image's own variables (GOPATH next to
         // PATH) are unknown here.
         std::set<std::string> known;
         for (const auto& [k, v] : st.env) {
-          if (st.exact || k != "PATH") known.insert(k);
+          if (st.exact || k != "PATH") {
+            known.insert(k);
+          }
         }
         std::string suggestion = Suggest(name, known);
-        if (!st.exact && (suggestion.empty() || name.size() <= 2)) continue;
-        if (!reported.insert(name).second) continue;
+        if (!st.exact && (suggestion.empty() || name.size() <= 2)) {
+          continue;
+        }
+        if (!reported.insert(name).second) {
+          continue;
+        }
         c.Report(i,
                  fmt::format("usage of undefined variable '${}'{}", name,
                              suggestion.empty() ? "" : fmt::format(" (did you mean ${}?)", suggestion)),
@@ -384,7 +476,9 @@ void CheckUndefinedVar(const CheckContext& c) {
               word.substr(eq + 1),
               [&](std::string_view n) -> std::optional<std::string> {
                 auto it = st.env.find(std::string(n));
-                if (it == st.env.end()) return std::nullopt;
+                if (it == st.env.end()) {
+                  return std::nullopt;
+                }
                 return it->second;
               },
               lex);
@@ -392,7 +486,9 @@ void CheckUndefinedVar(const CheckContext& c) {
         } else if (auto g = global.find(name); g != global.end()) {
           value = g->second.value_or("");
         }
-        if (value && !kNonEnv.count(name)) st.env[name] = *value;
+        if (value && !kNonEnv.count(name)) {
+          st.env[name] = *value;
+        }
         st.build_args.insert(name);
       }
       return;
@@ -408,7 +504,9 @@ void CheckUndefinedVar(const CheckContext& c) {
               inst.args[k + 1],
               [&](std::string_view n) -> std::optional<std::string> {
                 auto it = st.env.find(std::string(n));
-                if (it == st.env.end()) return std::nullopt;
+                if (it == st.env.end()) {
+                  return std::nullopt;
+                }
                 return it->second;
               },
               lex);
@@ -419,25 +517,35 @@ void CheckUndefinedVar(const CheckContext& c) {
     }
     if (inst.cmd == "COPY" || inst.cmd == "ADD") {
       for (std::string_view flag : {"chown", "chmod", "checksum"}) {
-        if (HasFlag(inst, flag)) check(FlagValue(inst, flag), lex);
+        if (HasFlag(inst, flag)) {
+          check(FlagValue(inst, flag), lex);
+        }
       }
       for (const auto& word : inst.args) {
-        if (!StartsWith(word, "<<")) check(word, lex);
+        if (!StartsWith(word, "<<")) {
+          check(word, lex);
+        }
       }
       LexOptions raw;
       raw.raw_quotes = true;
       for (const auto& heredoc : inst.heredocs) {
-        if (heredoc.expand) check(heredoc.content, raw);
+        if (heredoc.expand) {
+          check(heredoc.content, raw);
+        }
       }
       return;
     }
     if (inst.cmd == "WORKDIR" || inst.cmd == "USER" || inst.cmd == "STOPSIGNAL" || inst.cmd == "VOLUME") {
-      for (const auto& word : inst.args) check(word, lex);
+      for (const auto& word : inst.args) {
+        check(word, lex);
+      }
       return;
     }
     if (inst.cmd == "RUN") {
       for (const auto& f : inst.flags) {
-        if (StartsWith(f, "--mount=")) check(f.substr(8), lex);
+        if (StartsWith(f, "--mount=")) {
+          check(f.substr(8), lex);
+        }
       }
     }
   });

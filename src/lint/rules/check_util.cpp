@@ -7,13 +7,17 @@ namespace customs::lint {
 
 std::string Lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
   return out;
 }
 
 std::string Upper(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char& c : out) {
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
   return out;
 }
 
@@ -31,7 +35,9 @@ std::vector<std::string> SplitList(std::string_view text, char sep) {
   while (true) {
     std::size_t next = text.find(sep, pos);
     out.emplace_back(text.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos));
-    if (next == std::string_view::npos) return out;
+    if (next == std::string_view::npos) {
+      return out;
+    }
     pos = next + 1;
   }
 }
@@ -39,7 +45,9 @@ std::vector<std::string> SplitList(std::string_view text, char sep) {
 std::string Join(const std::vector<std::string>& items, std::string_view sep) {
   std::string out;
   for (const auto& item : items) {
-    if (!out.empty()) out += sep;
+    if (!out.empty()) {
+      out += sep;
+    }
     out += item;
   }
   return out;
@@ -48,7 +56,9 @@ std::string Join(const std::vector<std::string>& items, std::string_view sep) {
 std::string FlagValue(const Instruction& inst, std::string_view name) {
   const std::string prefix = "--" + std::string(name) + "=";
   for (const auto& f : inst.flags) {
-    if (StartsWith(f, prefix)) return f.substr(prefix.size());
+    if (StartsWith(f, prefix)) {
+      return f.substr(prefix.size());
+    }
   }
   return "";
 }
@@ -75,14 +85,18 @@ bool Glob(std::string_view pattern, std::string_view text) {
       return false;
     }
   }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
+  while (p < pattern.size() && pattern[p] == '*') {
+    ++p;
+  }
   return p == pattern.size();
 }
 
 Finding& ReportInstruction(const CheckContext& c, std::size_t index, const Instruction& inst, std::string message,
                            std::string fix) {
   Finding& f = c.Report(index, std::move(message), std::move(fix));
-  if (&inst != &c.file.instructions[index]) f.aliases.clear();
+  if (&inst != &c.file.instructions[index]) {
+    f.aliases.clear();
+  }
   return f;
 }
 
@@ -91,7 +105,9 @@ const Stage* FinalStage(const CheckContext& c) {
 }
 
 std::vector<int> FinalChain(const CheckContext& c) {
-  if (c.model.final_stage < 0) return {};
+  if (c.model.final_stage < 0) {
+    return {};
+  }
   auto chain = c.model.Chain(c.model.final_stage);
   std::reverse(chain.begin(), chain.end());
   return chain;

@@ -38,12 +38,16 @@ std::vector<int> FinalChain(const CheckContext& c);
 template <class F>
 void ForStageInstructions(const CheckContext& c, int stage, F&& f) {
   const Stage& s = c.model.stages[static_cast<std::size_t>(stage)];
-  for (std::size_t i = s.from_instruction; i < s.end_instruction; ++i) f(i, c.file.instructions[i]);
+  for (std::size_t i = s.from_instruction; i < s.end_instruction; ++i) {
+    f(i, c.file.instructions[i]);
+  }
 }
 
 template <class F>
 void ForAllInstructions(const CheckContext& c, F&& f) {
-  for (std::size_t i = 0; i < c.file.instructions.size(); ++i) f(i, c.file.instructions[i]);
+  for (std::size_t i = 0; i < c.file.instructions.size(); ++i) {
+    f(i, c.file.instructions[i]);
+  }
 }
 
 // Every instruction, and the instruction of every ONBUILD trigger other than RUN (ForRuns covers those):
@@ -53,7 +57,9 @@ void ForInstructionsAndTriggers(const CheckContext& c, F&& f) {
   for (std::size_t i = 0; i < c.file.instructions.size(); ++i) {
     const Instruction& inst = c.file.instructions[i];
     f(i, inst);
-    if (inst.cmd == "ONBUILD" && inst.onbuild_child && inst.onbuild_child->cmd != "RUN") f(i, *inst.onbuild_child);
+    if (inst.cmd == "ONBUILD" && inst.onbuild_child && inst.onbuild_child->cmd != "RUN") {
+      f(i, *inst.onbuild_child);
+    }
   }
 }
 
@@ -64,13 +70,17 @@ Finding& ReportInstruction(const CheckContext& c, std::size_t index, const Instr
 // Every RUN, including ONBUILD RUN triggers (reported at the ONBUILD line): f(index, run, analysis).
 template <class F>
 void ForRuns(const CheckContext& c, F&& f) {
-  for (const RunEntry& r : c.model.runs) f(r.instruction, *r.run, r.analysis);
+  for (const RunEntry& r : c.model.runs) {
+    f(r.instruction, *r.run, r.analysis);
+  }
 }
 
 // The same with the whole entry (to tell ONBUILD triggers apart): f(entry).
 template <class F>
 void ForRunEntries(const CheckContext& c, F&& f) {
-  for (const RunEntry& r : c.model.runs) f(r);
+  for (const RunEntry& r : c.model.runs) {
+    f(r);
+  }
 }
 
 }  // namespace customs::lint

@@ -40,7 +40,9 @@ std::vector<std::string> Words(std::string_view text) {
   std::size_t pos = 0;
   while (pos < text.size()) {
     std::size_t b = text.find_first_not_of(' ', pos);
-    if (b == std::string_view::npos) break;
+    if (b == std::string_view::npos) {
+      break;
+    }
     std::size_t e = text.find(' ', b);
     out.emplace_back(text.substr(b, e == std::string_view::npos ? std::string_view::npos : e - b));
     pos = e == std::string_view::npos ? text.size() : e;
@@ -55,16 +57,22 @@ std::vector<Case> ParseCases(const fs::path& path, std::string_view text) {
   std::size_t pos = 0;
   while (pos < text.size()) {
     std::size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
+    if (nl == std::string_view::npos) {
+      nl = text.size();
+    }
     lines.push_back(text.substr(pos, nl - pos));
     pos = nl + 1;
   }
   std::string file_name, flags, content;
   bool in_file = false;
   auto close_file = [&] {
-    if (!in_file || cases.empty()) return;
+    if (!in_file || cases.empty()) {
+      return;
+    }
     std::string body = flags.find("empty") != std::string::npos ? "" : content;
-    if (flags.find("noeol") != std::string::npos && !body.empty()) body.pop_back();
+    if (flags.find("noeol") != std::string::npos && !body.empty()) {
+      body.pop_back();
+    }
     cases.back().files[file_name] = body;
     in_file = false;
     content.clear();
@@ -82,11 +90,15 @@ std::vector<Case> ParseCases(const fs::path& path, std::string_view text) {
       auto words = Words(line.substr(9));
       file_name = words.empty() ? "" : words[0];
       flags.clear();
-      for (std::size_t k = 1; k < words.size(); ++k) flags += words[k] + " ";
+      for (std::size_t k = 1; k < words.size(); ++k) {
+        flags += words[k] + " ";
+      }
       in_file = true;
       continue;
     }
-    if (cases.empty()) continue;
+    if (cases.empty()) {
+      continue;
+    }
     if (in_file) {
       content.append(line);
       content += '\n';
@@ -94,21 +106,39 @@ std::vector<Case> ParseCases(const fs::path& path, std::string_view text) {
     }
     Case& c = cases.back();
     std::size_t colon = line.find(": ");
-    if (colon == std::string_view::npos) continue;
+    if (colon == std::string_view::npos) {
+      continue;
+    }
     std::string key(line.substr(0, colon));
     std::string value(line.substr(colon + 2));
     auto count_entry = [&](std::map<std::string, int>& into) {
       std::size_t eq = value.find('=');
       into[value.substr(0, eq)] = std::stoi(value.substr(eq + 1));
     };
-    if (key == "judge") c.judge = Words(value);
-    if (key == "expect") c.expect = value == "none" ? std::vector<std::string>{} : Words(value);
-    if (key == "expect-count") count_entry(c.expect_count);
-    if (key == "expect-min") count_entry(c.expect_min);
-    if (key == "config") c.config = value;
-    if (key == "build-arg") c.build_args.push_back(value);
-    if (key == "target") c.target = value;
-    if (key == "disagree") c.disagree = value;
+    if (key == "judge") {
+      c.judge = Words(value);
+    }
+    if (key == "expect") {
+      c.expect = value == "none" ? std::vector<std::string>{} : Words(value);
+    }
+    if (key == "expect-count") {
+      count_entry(c.expect_count);
+    }
+    if (key == "expect-min") {
+      count_entry(c.expect_min);
+    }
+    if (key == "config") {
+      c.config = value;
+    }
+    if (key == "build-arg") {
+      c.build_args.push_back(value);
+    }
+    if (key == "target") {
+      c.target = value;
+    }
+    if (key == "disagree") {
+      c.disagree = value;
+    }
   }
   close_file();
   return cases;
@@ -116,7 +146,9 @@ std::vector<Case> ParseCases(const fs::path& path, std::string_view text) {
 
 bool Judged(const Case& c, const std::string& alias) {
   for (const auto& j : c.judge) {
-    if (j == alias || (j == "buildkit" && KindOfAlias(alias) == AliasKind::kBuildkit)) return true;
+    if (j == alias || (j == "buildkit" && KindOfAlias(alias) == AliasKind::kBuildkit)) {
+      return true;
+    }
   }
   return false;
 }
@@ -138,7 +170,9 @@ bool ExpectMatches(std::vector<std::string> expect, std::vector<std::string> got
     } else {
       hit = std::find(got.begin(), got.end(), e);
     }
-    if (hit == got.end()) return false;
+    if (hit == got.end()) {
+      return false;
+    }
     got.erase(hit);
   }
   return got.empty();
@@ -148,7 +182,9 @@ Outcome Evaluate(const Case& c) {
   LintConfig config;
   if (!c.config.empty()) {
     auto parsed = ParseLintConfig("lint: " + c.config, c.id);
-    if (!parsed) return {false, "config error: " + parsed.error().message()};
+    if (!parsed) {
+      return {false, "config error: " + parsed.error().message()};
+    }
     config = std::move(*parsed);
   }
   for (const auto& arg : c.build_args) {
@@ -156,38 +192,62 @@ Outcome Evaluate(const Case& c) {
     config.build_args[arg.substr(0, eq)] = arg.substr(eq + 1);
   }
   config.target = c.target;
-  if (auto ignore = c.files.find(".dockerignore"); ignore != c.files.end()) config.dockerignore = ignore->second;
+  if (auto ignore = c.files.find(".dockerignore"); ignore != c.files.end()) {
+    config.dockerignore = ignore->second;
+  }
   auto dockerfile = c.files.find("Dockerfile");
-  if (dockerfile == c.files.end()) return {false, "no Dockerfile"};
+  if (dockerfile == c.files.end()) {
+    return {false, "no Dockerfile"};
+  }
   auto report = LintContent(dockerfile->second, "Dockerfile", config);
-  if (!report) return {false, "error: " + report.error().message()};
+  if (!report) {
+    return {false, "error: " + report.error().message()};
+  }
   std::vector<std::string> got;
   std::map<std::string, int> counts;
   for (const auto& f : report->findings) {
     for (const auto& alias : f.aliases) {
-      if (!Judged(c, alias)) continue;
+      if (!Judged(c, alias)) {
+        continue;
+      }
       got.push_back(alias + "@" + std::to_string(f.line));
       ++counts[alias];
     }
   }
   std::sort(got.begin(), got.end());
   bool ok = true;
-  if (c.expect) ok = ok && ExpectMatches(*c.expect, got);
-  for (const auto& [alias, n] : c.expect_count) ok = ok && counts[alias] == n;
-  for (const auto& [alias, n] : c.expect_min) ok = ok && counts[alias] >= n;
+  if (c.expect) {
+    ok = ok && ExpectMatches(*c.expect, got);
+  }
+  for (const auto& [alias, n] : c.expect_count) {
+    ok = ok && counts[alias] == n;
+  }
+  for (const auto& [alias, n] : c.expect_min) {
+    ok = ok && counts[alias] >= n;
+  }
   std::string text;
-  for (const auto& g : got) text += (text.empty() ? "" : " ") + g;
+  for (const auto& g : got) {
+    text += (text.empty() ? "" : " ") + g;
+  }
   return {ok, text.empty() ? "none" : text};
 }
 
 std::string Want(const Case& c) {
   std::string out;
   if (c.expect) {
-    for (const auto& e : *c.expect) out += e + " ";
-    if (c.expect->empty()) out += "none ";
+    for (const auto& e : *c.expect) {
+      out += e + " ";
+    }
+    if (c.expect->empty()) {
+      out += "none ";
+    }
   }
-  for (const auto& [a, n] : c.expect_count) out += a + "=" + std::to_string(n) + " ";
-  for (const auto& [a, n] : c.expect_min) out += a + ">=" + std::to_string(n) + " ";
+  for (const auto& [a, n] : c.expect_count) {
+    out += a + "=" + std::to_string(n) + " ";
+  }
+  for (const auto& [a, n] : c.expect_min) {
+    out += a + ">=" + std::to_string(n) + " ";
+  }
   return out;
 }
 
@@ -197,7 +257,9 @@ TEST(LintConformance, EverySuiteAgreesAtLeast95Percent) {
   ASSERT_TRUE(doc.has_value());
   std::vector<fs::path> suites;
   for (const auto& entry : fs::directory_iterator(kCases)) {
-    if (entry.is_directory()) suites.push_back(entry.path());
+    if (entry.is_directory()) {
+      suites.push_back(entry.path());
+    }
   }
   std::sort(suites.begin(), suites.end());
   ASSERT_EQ(suites.size(), 4u) << "hadolint, buildkit, trivy-checks, checkov";
@@ -205,7 +267,9 @@ TEST(LintConformance, EverySuiteAgreesAtLeast95Percent) {
   for (const auto& suite : suites) {
     std::vector<fs::path> files;
     for (const auto& entry : fs::directory_iterator(suite)) {
-      if (entry.path().extension() == ".cases") files.push_back(entry.path());
+      if (entry.path().extension() == ".cases") {
+        files.push_back(entry.path());
+      }
     }
     std::sort(files.begin(), files.end());
     ASSERT_TRUE(fs::exists(suite / "PROVENANCE")) << suite;

@@ -19,8 +19,12 @@ bool IsRemote(const std::string& s) {
 
 // hadolint's dropQuotes.
 std::string DropQuotes(std::string_view s) {
-  while (!s.empty() && (s.front() == '"' || s.front() == '\'')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == '"' || s.back() == '\'')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == '"' || s.front() == '\'')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == '"' || s.back() == '\'')) {
+    s.remove_suffix(1);
+  }
   return std::string(s);
 }
 
@@ -37,14 +41,18 @@ bool IsArchive(std::string_view path) {
 std::vector<std::string> Sources(const Instruction& inst) {
   std::vector<std::string> out;
   for (std::size_t k = 0; k + 1 < inst.args.size(); ++k) {
-    if (!StartsWith(inst.args[k], "<<")) out.push_back(inst.args[k]);
+    if (!StartsWith(inst.args[k], "<<")) {
+      out.push_back(inst.args[k]);
+    }
   }
   return out;
 }
 
 void CheckAddRemote(const CheckContext& c) {
   ForInstructionsAndTriggers(c, [&](std::size_t i, const Instruction& inst) {
-    if (inst.cmd != "ADD" || HasFlag(inst, "checksum") || inst.args.size() < 2) return;
+    if (inst.cmd != "ADD" || HasFlag(inst, "checksum") || inst.args.size() < 2) {
+      return;
+    }
     for (const auto& src : Sources(inst)) {
       if (IsRemote(src)) {
         ReportInstruction(c, i, inst, fmt::format("ADD downloads {} without --checksum", src),
@@ -59,7 +67,9 @@ void CheckAddRemote(const CheckContext& c) {
 // checksummed URLs is deliberately not a finding here).
 void CheckAddForCopy(const CheckContext& c) {
   ForInstructionsAndTriggers(c, [&](std::size_t i, const Instruction& inst) {
-    if (inst.cmd != "ADD" || inst.args.size() < 2 || !inst.heredocs.empty()) return;
+    if (inst.cmd != "ADD" || inst.args.size() < 2 || !inst.heredocs.empty()) {
+      return;
+    }
     auto sources = Sources(inst);
     if (std::all_of(sources.begin(), sources.end(), [](const std::string& s) {
           std::string p = DropQuotes(s);
@@ -71,7 +81,9 @@ void CheckAddForCopy(const CheckContext& c) {
         ReportInstruction(c, i, inst, "ADD used to copy local files", "use COPY; ADD only for archives to extract");
     std::string joined = Join(inst.args, " ");
     for (std::string_view s : {".tar", "http://", "https://", "git@"}) {
-      if (joined.find(s) != std::string::npos) KeepAliases(f, {"DL3020", "CKV_DOCKER_4"});
+      if (joined.find(s) != std::string::npos) {
+        KeepAliases(f, {"DL3020", "CKV_DOCKER_4"});
+      }
     }
   });
 }
@@ -79,27 +91,41 @@ void CheckAddForCopy(const CheckContext& c) {
 // hadolint DL3021 and Trivy DS011: COPY with several sources needs a directory destination.
 void CheckCopyDestSlash(const CheckContext& c) {
   ForInstructionsAndTriggers(c, [&](std::size_t i, const Instruction& inst) {
-    if ((inst.cmd != "COPY" && inst.cmd != "ADD") || inst.args.size() < 3 || !inst.heredocs.empty()) return;
+    if ((inst.cmd != "COPY" && inst.cmd != "ADD") || inst.args.size() < 3 || !inst.heredocs.empty()) {
+      return;
+    }
     std::string dest = DropQuotes(inst.args.back());
-    if (EndsWith(dest, "/")) return;
+    if (EndsWith(dest, "/")) {
+      return;
+    }
     Finding& f =
         ReportInstruction(c, i, inst, fmt::format("{} with several sources needs a destination ending in /", inst.cmd),
                           inst.args.back() + "/");
-    if (inst.cmd == "ADD") f.aliases.clear();
+    if (inst.cmd == "ADD") {
+      f.aliases.clear();
+    }
   });
 }
 
 // hadolint DL3022: --from must name an earlier (or the current) stage, a stage index, or an image ("name:tag").
 void CheckCopyFromUnknown(const CheckContext& c) {
   ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
-    if (inst.cmd != "COPY") return;
-    if (!HasFlag(inst, "from")) return;
+    if (inst.cmd != "COPY") {
+      return;
+    }
+    if (!HasFlag(inst, "from")) {
+      return;
+    }
     std::string from = DropQuotes(FlagValue(inst, "from"));
-    if (from.find(':') != std::string::npos || from.find('$') != std::string::npos) return;
+    if (from.find(':') != std::string::npos || from.find('$') != std::string::npos) {
+      return;
+    }
     int stage = c.model.stage_of[i];
     int stages_so_far = stage + 1;
     for (int s = 0; s < stages_so_far; ++s) {
-      if (c.model.stages[static_cast<std::size_t>(s)].name == from) return;
+      if (c.model.stages[static_cast<std::size_t>(s)].name == from) {
+        return;
+      }
     }
     if (!from.empty() && from.size() < 6 &&
         std::all_of(from.begin(), from.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }) &&
@@ -113,10 +139,14 @@ void CheckCopyFromUnknown(const CheckContext& c) {
 
 void CheckCopyFromSelf(const CheckContext& c) {
   ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
-    if (inst.cmd != "COPY") return;
+    if (inst.cmd != "COPY") {
+      return;
+    }
     std::string from = FlagValue(inst, "from");
     int stage = c.model.stage_of[i];
-    if (from.empty() || stage < 0) return;
+    if (from.empty() || stage < 0) {
+      return;
+    }
     const Stage& s = c.model.stages[static_cast<std::size_t>(stage)];
     if ((!s.name.empty() && Lower(from) == Lower(s.name)) || from == std::to_string(stage)) {
       c.Report(i, fmt::format("COPY --from={} refers to the stage it is in", from), "copy from an earlier stage");
@@ -127,7 +157,9 @@ void CheckCopyFromSelf(const CheckContext& c) {
 // hadolint DL3067: COPY --from=<stage> / / copies a whole filesystem.
 void CheckCopyEntireFilesystem(const CheckContext& c) {
   ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
-    if (inst.cmd != "COPY" || !HasFlag(inst, "from") || inst.args.size() < 2) return;
+    if (inst.cmd != "COPY" || !HasFlag(inst, "from") || inst.args.size() < 2) {
+      return;
+    }
     auto sources = Sources(inst);
     if (DropQuotes(inst.args.back()) == "/" &&
         std::any_of(sources.begin(), sources.end(), [](const std::string& s) { return DropQuotes(s) == "/"; })) {
@@ -146,11 +178,19 @@ void CheckCopyRelative(const CheckContext& c) {
       int parent = c.model.stages[static_cast<std::size_t>(stage)].parent_stage;
       workdir[stage] = parent >= 0 && workdir[parent];
     }
-    if (inst.cmd == "WORKDIR") workdir[stage] = true;
-    if (inst.cmd != "COPY" || inst.args.size() < 2 || workdir[stage]) return;
+    if (inst.cmd == "WORKDIR") {
+      workdir[stage] = true;
+    }
+    if (inst.cmd != "COPY" || inst.args.size() < 2 || workdir[stage]) {
+      return;
+    }
     std::string dest = DropQuotes(inst.args.back());
-    if (dest.empty() || dest[0] == '/' || dest[0] == '$') return;
-    if (dest.size() >= 2 && std::isalpha(static_cast<unsigned char>(dest[0])) && dest[1] == ':') return;
+    if (dest.empty() || dest[0] == '/' || dest[0] == '$') {
+      return;
+    }
+    if (dest.size() >= 2 && std::isalpha(static_cast<unsigned char>(dest[0])) && dest[1] == ':') {
+      return;
+    }
     c.Report(i, fmt::format("COPY to the relative path \"{}\" without a WORKDIR", inst.args.back()),
              "set WORKDIR first, or copy to an absolute path");
   });
@@ -168,19 +208,27 @@ void CheckCopyThenExtract(const CheckContext& c) {
   std::map<std::string, std::size_t> archives;  // basename -> COPY instruction
   std::set<std::size_t> reported;
   ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
-    if (inst.cmd == "FROM") archives.clear();
+    if (inst.cmd == "FROM") {
+      archives.clear();
+    }
     if (inst.cmd == "COPY" && !HasFlag(inst, "from") && inst.args.size() >= 2) {
       if (IsArchive(inst.args.back())) {
         archives[Basename(inst.args.back())] = i;
       } else {
         for (const auto& src : Sources(inst)) {
-          if (IsArchive(Basename(src))) archives[Basename(src)] = i;
+          if (IsArchive(Basename(src))) {
+            archives[Basename(src)] = i;
+          }
         }
       }
     }
-    if (inst.cmd != "RUN" || archives.empty()) return;
+    if (inst.cmd != "RUN" || archives.empty()) {
+      return;
+    }
     const RunAnalysis* run = c.model.RunAt(i);
-    if (run == nullptr) return;
+    if (run == nullptr) {
+      return;
+    }
     static const std::set<std::string> kUnzip = {"unzip", "gunzip",     "bunzip2", "unlzma", "unxz",
                                                  "zgz",   "uncompress", "zcat",    "gzcat"};
     for (const CommandView& v : run->views) {
@@ -188,7 +236,9 @@ void CheckCopyThenExtract(const CheckContext& c) {
                                              std::any_of(v.args.begin(), v.args.end(), [](const std::string& a) {
                                                return StartsWith(a, "-") && a.find('x') != std::string::npos;
                                              }));
-      if (!tar_extract && !kUnzip.count(v.name)) continue;
+      if (!tar_extract && !kUnzip.count(v.name)) {
+        continue;
+      }
       for (const auto& word : v.ArgsNoFlags()) {
         auto it = archives.find(Basename(word));
         if (it != archives.end() && reported.insert(it->second).second) {
@@ -204,7 +254,9 @@ void CheckCopyThenExtract(const CheckContext& c) {
 // the check when the .dockerignore has exclusions ("!"), and reports "." or "/" only when everything at the root
 // is excluded.
 void CheckCopyIgnored(const CheckContext& c) {
-  if (c.dockerignore == nullptr || c.dockerignore->HasExclusions()) return;
+  if (c.dockerignore == nullptr || c.dockerignore->HasExclusions()) {
+    return;
+  }
   // Values of ARG/ENV seen so far in each stage, for sources like $FILE (unknown ones skip the source).
   std::map<int, std::map<std::string, std::string>> vars;
   ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
@@ -214,28 +266,44 @@ void CheckCopyIgnored(const CheckContext& c) {
       vars[stage] = parent >= 0 ? vars[parent] : std::map<std::string, std::string>{};
     }
     if (inst.cmd == "ENV") {
-      for (std::size_t k = 0; k + 1 < inst.args.size(); k += 3) vars[stage][inst.args[k]] = inst.args[k + 1];
+      for (std::size_t k = 0; k + 1 < inst.args.size(); k += 3) {
+        vars[stage][inst.args[k]] = inst.args[k + 1];
+      }
     }
     if (inst.cmd == "ARG") {
       for (const auto& word : inst.args) {
         std::size_t eq = word.find('=');
-        if (eq != std::string::npos) vars[stage][word.substr(0, eq)] = word.substr(eq + 1);
+        if (eq != std::string::npos) {
+          vars[stage][word.substr(0, eq)] = word.substr(eq + 1);
+        }
       }
     }
-    if ((inst.cmd != "COPY" && inst.cmd != "ADD") || HasFlag(inst, "from") || stage < 0) return;
+    if ((inst.cmd != "COPY" && inst.cmd != "ADD") || HasFlag(inst, "from") || stage < 0) {
+      return;
+    }
     const auto& known = vars[stage];
     for (const auto& src : Sources(inst)) {
       auto expanded = ProcessShellWord(src, [&](std::string_view name) -> std::optional<std::string> {
         auto it = known.find(std::string(name));
-        if (it == known.end()) return std::nullopt;
+        if (it == known.end()) {
+          return std::nullopt;
+        }
         return it->second;
       });
-      if (!expanded || !expanded->unmatched.empty()) continue;
+      if (!expanded || !expanded->unmatched.empty()) {
+        continue;
+      }
       const std::string& path = expanded->result;
-      if (IsRemote(path) || StartsWith(path, "git@") || path.find(".git#") != std::string::npos) continue;
+      if (IsRemote(path) || StartsWith(path, "git@") || path.find(".git#") != std::string::npos) {
+        continue;
+      }
       std::string cleaned = CleanPath(path);
-      if ((cleaned == "." || cleaned == "/") && !c.dockerignore->ExcludesContextRoot()) continue;
-      if (!c.dockerignore->MatchesOrParentMatches(cleaned)) continue;
+      if ((cleaned == "." || cleaned == "/") && !c.dockerignore->ExcludesContextRoot()) {
+        continue;
+      }
+      if (!c.dockerignore->MatchesOrParentMatches(cleaned)) {
+        continue;
+      }
       c.Report(i, fmt::format("{} of \"{}\", which .dockerignore excludes", inst.cmd, cleaned),
                "remove the file from .dockerignore or stop copying it");
     }

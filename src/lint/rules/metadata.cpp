@@ -14,8 +14,12 @@ namespace customs::lint {
 namespace {
 
 std::string DropQuotes(std::string_view s) {
-  while (!s.empty() && (s.front() == '"' || s.front() == '\'')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == '"' || s.back() == '\'')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == '"' || s.front() == '\'')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == '"' || s.back() == '\'')) {
+    s.remove_suffix(1);
+  }
   return std::string(s);
 }
 
@@ -32,12 +36,16 @@ std::vector<std::pair<std::string, std::string>> Pairs(const Instruction& inst) 
 
 void CheckExposeSsh(const CheckContext& c) {
   ForInstructionsAndTriggers(c, [&](std::size_t i, const Instruction& inst) {
-    if (inst.cmd != "EXPOSE") return;
+    if (inst.cmd != "EXPOSE") {
+      return;
+    }
     for (const auto& port : inst.args) {
       if (port == "22" || port == "22/tcp" || port == "22/udp") {
         Finding& f =
             ReportInstruction(c, i, inst, "EXPOSE 22 publishes SSH", "do not run sshd in a container; use docker exec");
-        if (port == "22/udp") KeepAliases(f, {"AVD-DS-0004"});
+        if (port == "22/udp") {
+          KeepAliases(f, {"AVD-DS-0004"});
+        }
         return;
       }
     }
@@ -55,13 +63,19 @@ std::string ContainerPort(const std::string& spec) {
 // without those ids (BuildKit's ExposeInvalidFormat covers ip:host:container forms).
 void CheckExposePort(const CheckContext& c) {
   ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
-    if (inst.cmd != "EXPOSE") return;
+    if (inst.cmd != "EXPOSE") {
+      return;
+    }
     for (const auto& spec : inst.args) {
-      if (spec.find('$') != std::string::npos || spec.find(':') != std::string::npos) continue;
+      if (spec.find('$') != std::string::npos || spec.find(':') != std::string::npos) {
+        continue;
+      }
       std::string port = ContainerPort(spec);
       bool out_of_range = false;
       auto valid = [&](const std::string& p) {
-        if (p.empty() || !std::all_of(p.begin(), p.end(), [](char ch) { return std::isdigit(ch); })) return false;
+        if (p.empty() || !std::all_of(p.begin(), p.end(), [](char ch) { return std::isdigit(ch); })) {
+          return false;
+        }
         if (p.size() > 5 || std::stoi(p) > 65535) {
           out_of_range = true;
           return false;
@@ -70,10 +84,14 @@ void CheckExposePort(const CheckContext& c) {
       };
       std::size_t dash = port.find('-');
       bool ok = dash == std::string::npos ? valid(port) : valid(port.substr(0, dash)) && valid(port.substr(dash + 1));
-      if (ok) continue;
+      if (ok) {
+        continue;
+      }
       Finding& f =
           c.Report(i, fmt::format("EXPOSE {} is not a valid port", spec), "ports are 0-65535, optionally /tcp or /udp");
-      if (!out_of_range) f.aliases.clear();
+      if (!out_of_range) {
+        f.aliases.clear();
+      }
     }
   });
 }
@@ -82,8 +100,12 @@ void CheckExposePort(const CheckContext& c) {
 
 bool HadolintAbsolute(const std::string& path) {
   std::string p = DropQuotes(path);
-  if (p.empty()) return true;
-  if (p[0] == '$' || p[0] == '/') return true;
+  if (p.empty()) {
+    return true;
+  }
+  if (p[0] == '$' || p[0] == '/') {
+    return true;
+  }
   return p.size() >= 2 && std::isalpha(static_cast<unsigned char>(p[0])) && p[1] == ':';
 }
 
@@ -97,16 +119,24 @@ void CheckWorkdirRelative(const CheckContext& c) {
       int parent = c.model.stages[static_cast<std::size_t>(stage)].parent_stage;
       set[stage] = parent >= 0 && set[parent];
     }
-    if (inst.cmd != "WORKDIR" || inst.args.empty()) return;
+    if (inst.cmd != "WORKDIR" || inst.args.empty()) {
+      return;
+    }
     const std::string& dir = inst.args[0];
     const bool relative = !HadolintAbsolute(dir);
     const bool buildkit = !set[stage] && dir.find('$') == std::string::npos && !StartsWith(DropQuotes(dir), "/") &&
                           !(dir.size() >= 2 && dir[1] == ':');
     set[stage] = true;
-    if (!relative && !buildkit) return;
+    if (!relative && !buildkit) {
+      return;
+    }
     Finding& f = c.Report(i, fmt::format("WORKDIR \"{}\" is relative", dir), "use an absolute path: WORKDIR /app");
-    if (!relative) KeepAliases(f, {"WorkdirRelativePath"});
-    if (!buildkit) KeepAliases(f, {"DL3000", "AVD-DS-0009", "CKV_DOCKER_10"});
+    if (!relative) {
+      KeepAliases(f, {"WorkdirRelativePath"});
+    }
+    if (!buildkit) {
+      KeepAliases(f, {"DL3000", "AVD-DS-0009", "CKV_DOCKER_10"});
+    }
   });
 }
 
@@ -119,7 +149,9 @@ void ReportMultiple(const CheckContext& c, std::string_view cmd) {
   for (const Stage& s : c.model.stages) {
     std::vector<std::size_t> seen;
     ForStageInstructions(c, s.index, [&](std::size_t i, const Instruction& inst) {
-      if (inst.cmd == cmd) seen.push_back(i);
+      if (inst.cmd == cmd) {
+        seen.push_back(i);
+      }
     });
     for (std::size_t k = 0; k + 1 < seen.size(); ++k) {
       Finding& f = c.Report(seen[k], fmt::format("{} is overridden by a later {} in the same stage", cmd, cmd),
@@ -151,14 +183,18 @@ void CheckJsonArgs(const CheckContext& c) {
       int parent = c.model.stages[static_cast<std::size_t>(stage)].parent_stage;
       shell[stage] = parent >= 0 && shell[parent];
     }
-    if (inst.cmd == "SHELL") shell[stage] = true;
+    if (inst.cmd == "SHELL") {
+      shell[stage] = true;
+    }
     const bool healthcheck = inst.cmd == "HEALTHCHECK" && !inst.args.empty() && Upper(inst.args[0]) == "CMD";
     if ((inst.cmd != "CMD" && inst.cmd != "ENTRYPOINT" && !healthcheck) || inst.json_form || inst.args.empty()) {
       return;
     }
     Finding& f = c.Report(i, fmt::format("{} uses the shell form; signals will not reach the process", inst.cmd),
                           fmt::format("{} [\"executable\", \"arg\"]", healthcheck ? "HEALTHCHECK CMD" : inst.cmd));
-    if (healthcheck || shell[stage]) KeepAliases(f, {"DL3025"});
+    if (healthcheck || shell[stage]) {
+      KeepAliases(f, {"DL3025"});
+    }
   });
 }
 
@@ -174,13 +210,17 @@ void CheckMaintainer(const CheckContext& c) {
 // anywhere in the file.
 void CheckHealthcheckMissing(const CheckContext& c) {
   const Stage* final_stage = FinalStage(c);
-  if (final_stage == nullptr) return;
+  if (final_stage == nullptr) {
+    return;
+  }
   bool found = false;
   for (int stage : FinalChain(c)) {
     ForStageInstructions(c, stage,
                          [&](std::size_t, const Instruction& inst) { found = found || inst.cmd == "HEALTHCHECK"; });
   }
-  if (found) return;
+  if (found) {
+    return;
+  }
   Finding& f = c.Report(final_stage->from_instruction, "the final stage has no HEALTHCHECK",
                         "HEALTHCHECK CMD [\"/app/healthcheck\"]");
   if (std::any_of(c.file.instructions.begin(), c.file.instructions.end(),
@@ -194,7 +234,9 @@ void CheckHealthcheckMissing(const CheckContext& c) {
 // hadolint DL3043: ONBUILD ONBUILD, ONBUILD FROM and ONBUILD MAINTAINER are not allowed.
 void CheckOnbuildForbidden(const CheckContext& c) {
   ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
-    if (inst.cmd != "ONBUILD" || !inst.onbuild_child) return;
+    if (inst.cmd != "ONBUILD" || !inst.onbuild_child) {
+      return;
+    }
     const std::string& child = inst.onbuild_child->cmd;
     if (child == "ONBUILD" || child == "FROM" || child == "MAINTAINER") {
       c.Report(i, fmt::format("ONBUILD {} is not allowed as a trigger", child), "remove it");
@@ -205,7 +247,9 @@ void CheckOnbuildForbidden(const CheckContext& c) {
 // hadolint DL3061: only ARG (and comments) may come before the first FROM.
 void CheckInstructionBeforeFrom(const CheckContext& c) {
   ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
-    if (c.model.stage_of[i] >= 0 || inst.cmd == "ARG" || inst.cmd == "FROM") return;
+    if (c.model.stage_of[i] >= 0 || inst.cmd == "ARG" || inst.cmd == "FROM") {
+      return;
+    }
     c.Report(i, fmt::format("{} before the first FROM", inst.cmd), "a Dockerfile starts with FROM (or ARG)");
   });
 }
@@ -227,7 +271,9 @@ void CheckInlineIgnore(const CheckContext& c) {
 void CheckEnvSelfReference(const CheckContext& c) {
   std::set<std::string> defined;
   auto refers = [](const std::string& value, const std::string& name) {
-    if (value.find("${" + name + "}") != std::string::npos) return true;
+    if (value.find("${" + name + "}") != std::string::npos) {
+      return true;
+    }
     const std::string bare = "$" + name;
     for (std::size_t at = value.find(bare); at != std::string::npos; at = value.find(bare, at + 1)) {
       std::size_t end = at + bare.size();
@@ -239,18 +285,28 @@ void CheckEnvSelfReference(const CheckContext& c) {
   };
   ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
     if (inst.cmd == "ARG") {
-      for (const auto& word : inst.args) defined.insert(word.substr(0, word.find('=')));
+      for (const auto& word : inst.args) {
+        defined.insert(word.substr(0, word.find('=')));
+      }
     }
-    if (inst.cmd != "ENV") return;
+    if (inst.cmd != "ENV") {
+      return;
+    }
     auto pairs = Pairs(inst);
     bool self = false;
     for (std::size_t k = 0; k < pairs.size() && !self; ++k) {
-      if (defined.count(pairs[k].first)) continue;
+      if (defined.count(pairs[k].first)) {
+        continue;
+      }
       for (std::size_t m = 0; m < pairs.size(); ++m) {
-        if (m != k && refers(pairs[m].second, pairs[k].first)) self = true;
+        if (m != k && refers(pairs[m].second, pairs[k].first)) {
+          self = true;
+        }
       }
     }
-    for (const auto& [name, value] : pairs) defined.insert(name);
+    for (const auto& [name, value] : pairs) {
+      defined.insert(name);
+    }
     if (self) {
       c.Report(i, "ENV refers to a variable it defines in the same instruction (the old value is used)",
                "split the ENV in two");
@@ -263,23 +319,31 @@ void CheckEnvSelfReference(const CheckContext& c) {
 // hadolint DL3048: lowercase alphanumerics, '.', '-', '_' and '/'; starting with a letter and ending with a letter
 // or digit; no ".." or "--"; not in the reserved com.docker., io.docker. and org.dockerproject. namespaces.
 bool ValidLabelKey(const std::string& key) {
-  if (key.empty() || !(key.front() >= 'a' && key.front() <= 'z')) return false;
+  if (key.empty() || !(key.front() >= 'a' && key.front() <= 'z')) {
+    return false;
+  }
   const char last = key.back();
-  if (!((last >= 'a' && last <= 'z') || (last >= '0' && last <= '9'))) return false;
+  if (!((last >= 'a' && last <= 'z') || (last >= '0' && last <= '9'))) {
+    return false;
+  }
   for (char ch : key) {
     if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '_' || ch == '/')) {
       return false;
     }
   }
   for (std::string_view reserved : {"com.docker.", "io.docker.", "org.dockerproject."}) {
-    if (StartsWith(key, reserved)) return false;
+    if (StartsWith(key, reserved)) {
+      return false;
+    }
   }
   return key.find("..") == std::string::npos && key.find("--") == std::string::npos;
 }
 
 void CheckLabelKeys(const CheckContext& c) {
   ForInstructionsAndTriggers(c, [&](std::size_t i, const Instruction& inst) {
-    if (inst.cmd != "LABEL") return;
+    if (inst.cmd != "LABEL") {
+      return;
+    }
     for (const auto& [key, value] : Pairs(inst)) {
       if (!ValidLabelKey(key)) {
         ReportInstruction(c, i, inst, fmt::format("label key \"{}\" is not valid", key),
@@ -293,7 +357,8 @@ void CheckLabelKeys(const CheckContext& c) {
 // hadolint DL3049: a label of the label_schema missing from a stage. A stage built FROM a stage that has it is
 // fine, and a stage another stage copies from or builds on (which then has it) is not reported.
 void CheckLabelMissing(const CheckContext& c) {
-  for (const auto& [label, type] : c.settings.label_schema) {
+  for (const auto& entry : c.settings.label_schema) {
+    const std::string& label = entry.first;
     std::vector<int> state(c.model.stages.size(), 0);  // 0 bad, 1 good, 2 silent
     auto silence = [&](const std::string& name) {
       for (const Stage& s : c.model.stages) {
@@ -304,7 +369,9 @@ void CheckLabelMissing(const CheckContext& c) {
     };
     ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
       int stage = c.model.stage_of[i];
-      if (stage < 0) return;
+      if (stage < 0) {
+        return;
+      }
       const Stage& s = c.model.stages[static_cast<std::size_t>(stage)];
       std::string image = s.base_text.substr(0, s.base_text.find(':'));
       if (inst.cmd == "FROM") {
@@ -313,7 +380,9 @@ void CheckLabelMissing(const CheckContext& c) {
         });
         state[static_cast<std::size_t>(stage)] = from_good ? 1 : 0;
       }
-      if ((inst.cmd == "COPY" || inst.cmd == "ADD") && HasFlag(inst, "from")) silence(FlagValue(inst, "from"));
+      if ((inst.cmd == "COPY" || inst.cmd == "ADD") && HasFlag(inst, "from")) {
+        silence(FlagValue(inst, "from"));
+      }
       if (inst.cmd == "LABEL") {
         auto pairs = Pairs(inst);
         if (std::any_of(pairs.begin(), pairs.end(), [&](const auto& p) { return p.first == label; })) {
@@ -333,9 +402,13 @@ void CheckLabelMissing(const CheckContext& c) {
 
 // hadolint DL3050: with strict_labels, labels outside the schema.
 void CheckLabelSuperfluous(const CheckContext& c) {
-  if (!c.settings.strict_labels) return;
+  if (!c.settings.strict_labels) {
+    return;
+  }
   ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
-    if (inst.cmd != "LABEL") return;
+    if (inst.cmd != "LABEL") {
+      return;
+    }
     for (const auto& [key, value] : Pairs(inst)) {
       if (!c.settings.label_schema.count(key)) {
         c.Report(i, fmt::format("label \"{}\" is not in the label schema", key), "remove it or add it to label_schema");
@@ -348,7 +421,9 @@ void CheckLabelSuperfluous(const CheckContext& c) {
 // hadolint DL3051: a schema label with an empty value.
 void CheckLabelEmpty(const CheckContext& c) {
   ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
-    if (inst.cmd != "LABEL") return;
+    if (inst.cmd != "LABEL") {
+      return;
+    }
     for (const auto& [key, value] : Pairs(inst)) {
       if (c.settings.label_schema.count(key) && value.empty()) {
         c.Report(i, fmt::format("label \"{}\" is empty", key), "give it a value");
@@ -392,10 +467,14 @@ bool ValidSpdx(const std::string& v) {
 void ReportLabelType(const CheckContext& c, std::string_view type, bool (*valid)(const std::string&),
                      std::string_view what) {
   ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
-    if (inst.cmd != "LABEL") return;
+    if (inst.cmd != "LABEL") {
+      return;
+    }
     for (const auto& [key, value] : Pairs(inst)) {
       auto it = c.settings.label_schema.find(key);
-      if (it == c.settings.label_schema.end() || it->second != type || valid(value)) continue;
+      if (it == c.settings.label_schema.end() || it->second != type || valid(value)) {
+        continue;
+      }
       c.Report(i, fmt::format("label \"{}\" is not {}: \"{}\"", key, what, value), std::string("use ") + what.data());
     }
   });

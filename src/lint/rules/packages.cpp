@@ -26,12 +26,18 @@ std::vector<Installed> FinalInstalled(const CheckContext& c) {
   std::vector<Installed> out;
   for (int stage : FinalChain(c)) {
     ForStageInstructions(c, stage, [&](std::size_t i, const Instruction& inst) {
-      if (inst.cmd != "RUN") return;
+      if (inst.cmd != "RUN") {
+        return;
+      }
       const RunAnalysis* run = c.model.RunAt(i);
-      if (run == nullptr) return;
+      if (run == nullptr) {
+        return;
+      }
       for (const auto& install : run->installs) {
         for (const auto& p : install.packages) {
-          if (!run->Removed(p.name)) out.push_back({i, p.name, install.manager});
+          if (!run->Removed(p.name)) {
+            out.push_back({i, p.name, install.manager});
+          }
         }
       }
     });
@@ -47,7 +53,9 @@ bool MatchesList(const std::vector<std::string>& list, const std::string& packag
 void ReportPackageList(const CheckContext& c, const std::vector<std::string>& list, const char* what, const char* fix) {
   std::map<std::size_t, std::vector<std::string>> by_instruction;
   for (const auto& installed : FinalInstalled(c)) {
-    if (installed.manager == "pip" || installed.manager == "npm" || installed.manager == "gem") continue;
+    if (installed.manager == "pip" || installed.manager == "npm" || installed.manager == "gem") {
+      continue;
+    }
     auto& names = by_instruction[installed.instruction];
     if (MatchesList(list, installed.package) &&
         std::find(names.begin(), names.end(), installed.package) == names.end()) {
@@ -55,7 +63,9 @@ void ReportPackageList(const CheckContext& c, const std::vector<std::string>& li
     }
   }
   for (auto& [index, names] : by_instruction) {
-    if (names.empty()) continue;
+    if (names.empty()) {
+      continue;
+    }
     c.Report(index, fmt::format("{} installed in the final image: {}", what, Join(names)), fix);
   }
 }
@@ -80,7 +90,9 @@ void ForRunViews(const CheckContext& c, F&& f) {
 template <class Pred>
 std::optional<std::size_t> FirstIndex(const std::vector<CommandView>& views, Pred&& pred) {
   for (std::size_t i = 0; i < views.size(); ++i) {
-    if (pred(views[i])) return i;
+    if (pred(views[i])) {
+      return i;
+    }
   }
   return std::nullopt;
 }
@@ -90,7 +102,9 @@ std::optional<std::size_t> FirstIndex(const std::vector<CommandView>& views, Pre
 template <class Install, class Clean>
 bool CleanedAfterInstall(const std::vector<CommandView>& views, Install&& install, Clean&& clean) {
   auto i = FirstIndex(views, install);
-  if (!i) return true;
+  if (!i) {
+    return true;
+  }
   auto k = FirstIndex(views, clean);
   return k && *i < *k;
 }
@@ -98,11 +112,17 @@ bool CleanedAfterInstall(const std::vector<CommandView>& views, Install&& instal
 // Whether a RUN's leftovers land in an image that matters (hadolint DL3009/DL3060): ONBUILD triggers and RUNs
 // before any FROM do; inside a stage, the final stage and any stage another stage is built FROM do.
 bool StageMatters(const CheckContext& c, const RunEntry& entry) {
-  if (entry.onbuild) return true;
+  if (entry.onbuild) {
+    return true;
+  }
   int stage = c.model.stage_of[entry.instruction];
-  if (stage < 0) return true;
+  if (stage < 0) {
+    return true;
+  }
   auto chain = c.model.Chain(c.model.final_stage);
-  if (std::find(chain.begin(), chain.end(), stage) != chain.end()) return true;
+  if (std::find(chain.begin(), chain.end(), stage) != chain.end()) {
+    return true;
+  }
   return std::any_of(c.model.stages.begin(), c.model.stages.end(),
                      [&](const Stage& s) { return s.parent_stage == stage; });
 }
@@ -110,7 +130,9 @@ bool StageMatters(const CheckContext& c, const RunEntry& entry) {
 // hadolint's stripInstallPrefix: the words after the first "install".
 std::vector<std::string> AfterInstall(const std::vector<std::string>& words) {
   auto it = std::find(words.begin(), words.end(), "install");
-  while (it != words.end() && *it == "install") ++it;
+  while (it != words.end() && *it == "install") {
+    ++it;
+  }
   return {it, words.end()};
 }
 
@@ -131,10 +153,14 @@ std::set<std::string> KnownVariables(const CheckContext& c, std::size_t until) {
       envs[stage] = parent >= 0 ? envs[parent] : std::set<std::string>{};
     }
     if (inst.cmd == "ENV") {
-      for (std::size_t k = 0; k < inst.args.size(); k += 3) envs[stage].insert(inst.args[k]);
+      for (std::size_t k = 0; k < inst.args.size(); k += 3) {
+        envs[stage].insert(inst.args[k]);
+      }
     }
     if (inst.cmd == "ARG") {
-      for (const auto& word : inst.args) known.insert(word.substr(0, word.find('=')));
+      for (const auto& word : inst.args) {
+        known.insert(word.substr(0, word.find('=')));
+      }
     }
   }
   int stage = until < c.model.stage_of.size() ? c.model.stage_of[until] : -1;
@@ -144,7 +170,9 @@ std::set<std::string> KnownVariables(const CheckContext& c, std::size_t until) {
 
 bool UsesKnownVariable(const std::set<std::string>& known, std::string_view word) {
   return std::any_of(known.begin(), known.end(), [&](const std::string& name) {
-    if (Contains(word, "${" + name + "}")) return true;
+    if (Contains(word, "${" + name + "}")) {
+      return true;
+    }
     // $NAME not followed by a name character.
     for (std::size_t at = word.find("$" + name); at != std::string_view::npos; at = word.find("$" + name, at + 1)) {
       std::size_t end = at + 1 + name.size();
@@ -164,12 +192,20 @@ bool RpmVersionFixed(const std::set<std::string>& known, const std::string& pack
   while (true) {
     std::size_t dash = package.find('-', pos);
     parts.push_back(package.substr(pos, dash == std::string::npos ? std::string::npos : dash - pos));
-    if (dash == std::string::npos) break;
+    if (dash == std::string::npos) {
+      break;
+    }
     pos = dash + 1;
   }
-  if (parts.size() <= 1) return false;
-  if (EndsWith(package, ".rpm")) return true;
-  if (Contains(package, "$")) return UsesKnownVariable(known, package);
+  if (parts.size() <= 1) {
+    return false;
+  }
+  if (EndsWith(package, ".rpm")) {
+    return true;
+  }
+  if (Contains(package, "$")) {
+    return UsesKnownVariable(known, package);
+  }
   bool digit = false;
   for (std::size_t k = 1; k < parts.size(); ++k) {
     for (char ch : parts[k]) {
@@ -220,9 +256,13 @@ void CheckAptPin(const CheckContext& c) {
   ForRunViews(c, [&](const RunEntry& e, const std::vector<CommandView>& views) {
     std::vector<std::string> unpinned;
     for (const auto& v : views) {
-      if (!v.Is("apt-get", {"install"})) continue;
+      if (!v.Is("apt-get", {"install"})) {
+        continue;
+      }
       for (const auto& p : Without(v.ArgsNoFlags({"t", "target-release"}), {"install"})) {
-        if (!Contains(p, "=") && !Contains(p, "/") && !EndsWith(p, ".deb")) unpinned.push_back(p);
+        if (!Contains(p, "=") && !Contains(p, "/") && !EndsWith(p, ".deb")) {
+          unpinned.push_back(p);
+        }
       }
     }
     if (!unpinned.empty()) {
@@ -240,11 +280,19 @@ void CheckAptLists(const CheckContext& c) {
     bool cleaned = std::any_of(views.begin(), views.end(), [](const CommandView& v) {
       return v.Is("rm", {"-rf", "/var/lib/apt/lists/*"});
     });
-    if (!update || cleaned) return;
+    if (!update || cleaned) {
+      return;
+    }
     const RunAnalysis& run = e.analysis;
-    if (run.CacheOrTmpfsMountWith("/var/lib/apt/lists")) return;
-    if (run.CacheOrTmpfsMountWith("/var/lib/apt") && run.CacheOrTmpfsMountWith("/var/cache/apt")) return;
-    if (!StageMatters(c, e)) return;
+    if (run.CacheOrTmpfsMountWith("/var/lib/apt/lists")) {
+      return;
+    }
+    if (run.CacheOrTmpfsMountWith("/var/lib/apt") && run.CacheOrTmpfsMountWith("/var/cache/apt")) {
+      return;
+    }
+    if (!StageMatters(c, e)) {
+      return;
+    }
     c.Report(e.instruction, "apt-get update leaves /var/lib/apt/lists in the layer",
              "end the RUN with: && rm -rf /var/lib/apt/lists/* (or use a cache mount)");
   });
@@ -280,8 +328,12 @@ void CheckUpdateAlone(const CheckContext& c) {
       std::optional<std::size_t> update;
       bool install_after = false;
       for (std::size_t i = 0; i < views.size(); ++i) {
-        if (!is_manager(views[i])) continue;
-        if (views[i].HasAnyArg({"update", "up"}) && !update) update = i;
+        if (!is_manager(views[i])) {
+          continue;
+        }
+        if (views[i].HasAnyArg({"update", "up"}) && !update) {
+          update = i;
+        }
         if (update && views[i].HasAnyArg({"upgrade", "install", "source-install", "reinstall", "groupinstall",
                                           "localinstall", "add"})) {
           install_after = true;
@@ -303,7 +355,9 @@ void CheckUpdateAlone(const CheckContext& c) {
 
 void CheckApkNoCache(const CheckContext& c) {
   ForRunViews(c, [&](const RunEntry& e, const std::vector<CommandView>& views) {
-    if (e.analysis.CacheOrTmpfsMountWith("/var/cache/apk")) return;
+    if (e.analysis.CacheOrTmpfsMountWith("/var/cache/apk")) {
+      return;
+    }
     if (std::any_of(views.begin(), views.end(),
                     [](const CommandView& v) { return v.Is("apk", {"add"}) && !v.HasFlag("no-cache"); })) {
       c.Report(e.instruction, "apk add without --no-cache", "apk add --no-cache ...");
@@ -315,9 +369,13 @@ void CheckApkPin(const CheckContext& c) {
   ForRunViews(c, [&](const RunEntry& e, const std::vector<CommandView>& views) {
     std::vector<std::string> unpinned;
     for (const auto& v : views) {
-      if (!v.Is("apk", {"add"})) continue;
+      if (!v.Is("apk", {"add"})) {
+        continue;
+      }
       for (const auto& p : Without(v.ArgsNoFlags({"t", "virtual", "repository", "X"}), {"add"})) {
-        if (p.find_first_of("=~><") == std::string::npos && !EndsWith(p, ".apk")) unpinned.push_back(p);
+        if (p.find_first_of("=~><") == std::string::npos && !EndsWith(p, ".apk")) {
+          unpinned.push_back(p);
+        }
       }
     }
     if (!unpinned.empty()) {
@@ -330,9 +388,13 @@ void CheckApkPin(const CheckContext& c) {
 // ---------------------------------------------------------------- pip
 
 bool ContainsSequence(const std::vector<std::string>& words, std::initializer_list<std::string_view> seq) {
-  if (seq.size() > words.size()) return false;
+  if (seq.size() > words.size()) {
+    return false;
+  }
   for (std::size_t i = 0; i + seq.size() <= words.size(); ++i) {
-    if (std::equal(seq.begin(), seq.end(), words.begin() + static_cast<std::ptrdiff_t>(i))) return true;
+    if (std::equal(seq.begin(), seq.end(), words.begin() + static_cast<std::ptrdiff_t>(i))) {
+      return true;
+    }
   }
   return false;
 }
@@ -349,7 +411,9 @@ bool PipPinned(const std::string& p) {
       "bzr+http", "bzr+https", "bzr+ssh",        "bzr+sftp", "bzr+ftp", "bzr+lp"};
   const bool vcs = std::any_of(kVcs.begin(), kVcs.end(), [&](std::string_view s) { return StartsWith(p, s); });
   for (std::string_view op : {"==", ">=", "<=", ">", "<", "!=", "~=", "==="}) {
-    if (Contains(p, op)) return true;
+    if (Contains(p, op)) {
+      return true;
+    }
   }
   return (vcs && Contains(p, "@")) || EndsWith(p, ".whl") || EndsWith(p, ".tar.gz") || (!vcs && Contains(p, "/"));
 }
@@ -358,8 +422,12 @@ void CheckPipPin(const CheckContext& c) {
   ForRunViews(c, [&](const RunEntry& e, const std::vector<CommandView>& views) {
     std::vector<std::string> unpinned;
     for (const auto& v : views) {
-      if (!IsPipInstall(v) || v.HasFlag("constraint") || v.HasFlag("c")) continue;
-      if (v.HasAnyArg({"--requirement", "-r", "."})) continue;
+      if (!IsPipInstall(v) || v.HasFlag("constraint") || v.HasFlag("c")) {
+        continue;
+      }
+      if (v.HasAnyArg({"--requirement", "-r", "."})) {
+        continue;
+      }
       for (const auto& p : AfterInstall(v.ArgsNoFlags({"abi",
                                                        "b",
                                                        "build",
@@ -386,7 +454,9 @@ void CheckPipPin(const CheckContext& c) {
                                                        "target",
                                                        "trusted-host",
                                                        "upgrade-strategy"}))) {
-        if (!PipPinned(p)) unpinned.push_back(p);
+        if (!PipPinned(p)) {
+          unpinned.push_back(p);
+        }
       }
     }
     if (!unpinned.empty()) {
@@ -414,26 +484,38 @@ void CheckPipNoCache(const CheckContext& c) {
         int parent = c.model.stages[static_cast<std::size_t>(stage)].parent_stage;
         no_cache[stage] = parent >= 0 && no_cache[parent];
       }
-      if (inst.cmd != "ENV") continue;
+      if (inst.cmd != "ENV") {
+        continue;
+      }
       for (std::size_t k = 0; k + 1 < inst.args.size(); k += 3) {
-        if (inst.args[k] == "PIP_NO_CACHE_DIR" && Truthy(inst.args[k + 1])) no_cache[stage] = true;
+        if (inst.args[k] == "PIP_NO_CACHE_DIR" && Truthy(inst.args[k + 1])) {
+          no_cache[stage] = true;
+        }
       }
     }
   };
   ForRunViews(c, [&](const RunEntry& e, const std::vector<CommandView>& views) {
     advance(e.instruction);
-    if (no_cache[c.model.stage_of[e.instruction]]) return;
+    if (no_cache[c.model.stage_of[e.instruction]]) {
+      return;
+    }
     const std::string script = RunScript(*e.run);
     if (std::size_t at = script.find("PIP_NO_CACHE_DIR="); at != std::string::npos) {
       std::string_view value = std::string_view(script).substr(at + 17);
       for (std::string_view t : {"1", "true", "True", "TRUE", "on", "On", "ON", "yes", "Yes", "YES"}) {
-        if (StartsWith(value, t)) return;
+        if (StartsWith(value, t)) {
+          return;
+        }
       }
     }
-    if (e.analysis.CacheOrTmpfsMountWith(".cache/pip")) return;
+    if (e.analysis.CacheOrTmpfsMountWith(".cache/pip")) {
+      return;
+    }
     auto wrapper = [](const CommandView& v) {
       for (std::string_view w : {"pipx", "pipenv"}) {
-        if (Contains(v.name, w) || (StartsWith(v.name, "python") && ContainsSequence(v.args, {"-m", w}))) return true;
+        if (Contains(v.name, w) || (StartsWith(v.name, "python") && ContainsSequence(v.args, {"-m", w}))) {
+          return true;
+        }
       }
       return false;
     };
@@ -449,19 +531,27 @@ void CheckPipNoCache(const CheckContext& c) {
 
 bool NpmPinned(const std::string& p) {
   for (std::string_view prefix : {"git://", "git+ssh://", "git+http://", "git+https://"}) {
-    if (StartsWith(p, prefix)) return Contains(p, "#");
+    if (StartsWith(p, prefix)) {
+      return Contains(p, "#");
+    }
   }
   for (std::string_view suffix : {".tar", ".tar.gz", ".tgz"}) {
-    if (EndsWith(p, suffix)) return true;
+    if (EndsWith(p, suffix)) {
+      return true;
+    }
   }
   for (std::string_view prefix : {"/", "./", "../", "~/"}) {
-    if (StartsWith(p, prefix)) return true;
+    if (StartsWith(p, prefix)) {
+      return true;
+    }
   }
   std::string_view rest = p;
   if (StartsWith(rest, "@")) {
     // hadolint drops the scope as `dropWhile ('/' <)`: every character that sorts after '/'.
     std::size_t k = 0;
-    while (k < rest.size() && rest[k] > '/') ++k;
+    while (k < rest.size() && rest[k] > '/') {
+      ++k;
+    }
     rest = rest.substr(k);
   }
   return Contains(rest, "@");
@@ -471,11 +561,17 @@ void CheckNpmPin(const CheckContext& c) {
   ForRunViews(c, [&](const RunEntry& e, const std::vector<CommandView>& views) {
     std::vector<std::string> unpinned;
     for (const auto& v : views) {
-      if (!v.Is("npm", {"install"})) continue;
+      if (!v.Is("npm", {"install"})) {
+        continue;
+      }
       auto words = v.ArgsNoFlags({"loglevel", "registry"});
-      if (words.empty() || words.front() != "install") continue;
+      if (words.empty() || words.front() != "install") {
+        continue;
+      }
       for (const auto& p : AfterInstall(words)) {
-        if (!NpmPinned(p)) unpinned.push_back(p);
+        if (!NpmPinned(p)) {
+          unpinned.push_back(p);
+        }
       }
     }
     if (!unpinned.empty()) {
@@ -490,7 +586,9 @@ void CheckYarnCache(const CheckContext& c) {
     auto install = [](const CommandView& v) { return v.Is("yarn", {"install"}); };
     auto clean = [](const CommandView& v) { return v.Is("yarn", {"cache", "clean"}); };
     auto i = FirstIndex(views, install);
-    if (!i) return;
+    if (!i) {
+      return;
+    }
     auto k = FirstIndex(views, clean);
     bool missing = !k && !e.analysis.CacheOrTmpfsMountWith(".cache/yarn");
     bool before = k && *k < *i;
@@ -514,7 +612,9 @@ void CheckGemPin(const CheckContext& c) {
           ++k;
           continue;
         }
-        if (a != "install" && a != "i" && !Contains(a, ":")) unpinned.push_back(a);
+        if (a != "install" && a != "i" && !Contains(a, ":")) {
+          unpinned.push_back(a);
+        }
       }
     }
     if (!unpinned.empty()) {
@@ -528,23 +628,33 @@ void CheckGoPin(const CheckContext& c) {
   ForRunViews(c, [&](const RunEntry& e, const std::vector<CommandView>& views) {
     std::vector<std::string> packages;
     for (const auto& v : views) {
-      if (!v.Is("go", {"run"})) continue;
+      if (!v.Is("go", {"run"})) {
+        continue;
+      }
       auto words = v.ArgsNoFlags();
       for (std::size_t k = 0; k < words.size() && k <= 1; ++k) {
-        if (words[k] != "run") packages.push_back(words[k]);  // later words are the program's arguments
+        if (words[k] != "run") {
+          packages.push_back(words[k]);  // later words are the program's arguments
+        }
       }
     }
     if (packages.empty()) {
       for (const auto& v : views) {
-        if (!v.Is("go", {"install", "get"})) continue;
-        for (const auto& w : Without(v.ArgsNoFlags(), {"install", "get", "tool"})) packages.push_back(w);
+        if (!v.Is("go", {"install", "get"})) {
+          continue;
+        }
+        for (const auto& w : Without(v.ArgsNoFlags(), {"install", "get", "tool"})) {
+          packages.push_back(w);
+        }
       }
     }
     std::vector<std::string> unpinned;
     for (const auto& p : packages) {
       bool local = p == "." || StartsWith(p, "/") || StartsWith(p, ".");
       bool pinned = Contains(p, "@") && !EndsWith(p, "@latest") && !EndsWith(p, "@none");
-      if (!local && !pinned) unpinned.push_back(p);
+      if (!local && !pinned) {
+        unpinned.push_back(p);
+      }
     }
     if (!unpinned.empty()) {
       c.Report(e.instruction, "go installs modules without a pinned version: " + Join(unpinned),
@@ -567,7 +677,9 @@ void CheckYumYes(const CheckContext& c) {
 
 void CheckYumClean(const CheckContext& c) {
   ForRunViews(c, [&](const RunEntry& e, const std::vector<CommandView>& views) {
-    if (e.analysis.CacheOrTmpfsMountWith("/var/cache/yum")) return;
+    if (e.analysis.CacheOrTmpfsMountWith("/var/cache/yum")) {
+      return;
+    }
     if (!CleanedAfterInstall(
             views, [](const CommandView& v) { return v.Is("yum", {"install"}); },
             [](const CommandView& v) {
@@ -588,10 +700,14 @@ void ReportRpmUnpinned(const CheckContext& c, const RunEntry& e, const std::vect
       known = KnownVariables(c, e.instruction);
       known_loaded = true;
     }
-    if (!RpmVersionFixed(known, p)) unpinned.push_back(p);
+    if (!RpmVersionFixed(known, p)) {
+      unpinned.push_back(p);
+    }
   }
   for (const auto& m : modules) {
-    if (!Contains(m, ":")) unpinned.push_back(m);
+    if (!Contains(m, ":")) {
+      unpinned.push_back(m);
+    }
   }
   if (!unpinned.empty()) {
     c.Report(e.instruction, fmt::format("{} installs packages without a pinned version: {}", manager, Join(unpinned)),
@@ -603,7 +719,9 @@ void CheckYumPin(const CheckContext& c) {
   ForRunViews(c, [&](const RunEntry& e, const std::vector<CommandView>& views) {
     std::vector<std::string> packages, modules;
     for (const auto& v : views) {
-      if (!v.Is("yum", {"install"})) continue;
+      if (!v.Is("yum", {"install"})) {
+        continue;
+      }
       auto words = Without(v.ArgsNoFlags(), {"install", "module"});
       auto& into = v.HasArg("module") ? modules : packages;
       into.insert(into.end(), words.begin(), words.end());
@@ -649,7 +767,9 @@ void CheckDnfClean(const CheckContext& c) {
         missing.emplace_back(manager);
       }
     }
-    if (missing.empty()) return;
+    if (missing.empty()) {
+      return;
+    }
     Finding& f =
         c.Report(e.instruction, fmt::format("{} install without {} clean all after it", missing[0], missing[0]),
                  fmt::format("&& {} clean all", missing[0]));
@@ -665,7 +785,9 @@ void CheckDnfPin(const CheckContext& c) {
   ForRunViews(c, [&](const RunEntry& e, const std::vector<CommandView>& views) {
     std::vector<std::string> packages, modules;
     for (const auto& v : views) {
-      if (!IsDnf(v) || !v.HasArg("install")) continue;
+      if (!IsDnf(v) || !v.HasArg("install")) {
+        continue;
+      }
       auto words = Without(v.ArgsNoFlags(), {"install", "module"});
       if (v.HasArg("module")) {
         modules.insert(modules.end(), words.begin(), words.end());
@@ -700,7 +822,9 @@ void CheckZypperDistUpgrade(const CheckContext& c) {
 
 void CheckZypperClean(const CheckContext& c) {
   ForRunViews(c, [&](const RunEntry& e, const std::vector<CommandView>& views) {
-    if (e.analysis.CacheOrTmpfsMountWith("/var/cache/zypp")) return;
+    if (e.analysis.CacheOrTmpfsMountWith("/var/cache/zypp")) {
+      return;
+    }
     if (!CleanedAfterInstall(
             views,
             [](const CommandView& v) {
@@ -718,9 +842,13 @@ void CheckZypperPin(const CheckContext& c) {
   ForRunViews(c, [&](const RunEntry& e, const std::vector<CommandView>& views) {
     std::vector<std::string> unpinned;
     for (const auto& v : views) {
-      if (!v.Is("zypper", {"install", "in"})) continue;
+      if (!v.Is("zypper", {"install", "in"})) {
+        continue;
+      }
       for (const auto& p : Without(v.ArgsNoFlags(), {"install", "in"})) {
-        if (p.find_first_of("=<>") == std::string::npos && !EndsWith(p, ".rpm")) unpinned.push_back(p);
+        if (p.find_first_of("=<>") == std::string::npos && !EndsWith(p, ".rpm")) {
+          unpinned.push_back(p);
+        }
       }
     }
     if (!unpinned.empty()) {
@@ -758,7 +886,9 @@ void CheckPackageSignatures(const CheckContext& c) {
                  ((v.name == "yum" || v.name == "dnf") && v.HasArg("config-manager"))) {
         for (const auto& a : v.args) {
           std::string lower = Lower(a);
-          if (!StartsWith(lower, "--setopt=")) continue;
+          if (!StartsWith(lower, "--setopt=")) {
+            continue;
+          }
           std::size_t eq = lower.rfind('=');
           std::string key = lower.substr(9, eq - 9);
           std::string value = lower.substr(eq + 1);
@@ -769,7 +899,9 @@ void CheckPackageSignatures(const CheckContext& c) {
           }
         }
       }
-      if (what.empty()) continue;
+      if (what.empty()) {
+        continue;
+      }
       Finding& f = c.Report(e.instruction, fmt::format("package signatures or TLS are not verified ({})", what),
                             "keep signature and certificate checks on; import the signing key instead");
       f.aliases = {std::string(alias)};

@@ -119,9 +119,15 @@ void KeepAliases(Finding& finding, std::initializer_list<std::string_view> alias
 }
 
 AliasKind KindOfAlias(std::string_view alias) {
-  if (alias.size() > 2 && alias.substr(0, 2) == "DL") return AliasKind::kHadolint;
-  if (alias.substr(0, 4) == "AVD-") return AliasKind::kTrivy;
-  if (alias.substr(0, 4) == "CKV_" || alias.substr(0, 5) == "CKV2_") return AliasKind::kCheckov;
+  if (alias.size() > 2 && alias.substr(0, 2) == "DL") {
+    return AliasKind::kHadolint;
+  }
+  if (alias.substr(0, 4) == "AVD-") {
+    return AliasKind::kTrivy;
+  }
+  if (alias.substr(0, 4) == "CKV_" || alias.substr(0, 5) == "CKV2_") {
+    return AliasKind::kCheckov;
+  }
   return AliasKind::kBuildkit;
 }
 
@@ -129,7 +135,9 @@ std::span<const Rule> AllRules() {
   static const std::vector<Rule> all = [] {
     std::vector<Rule> rules;
     for (const RuleFamily& family : kRuleFamilies) {
-      for (const Rule& rule : family.rules()) rules.push_back(rule);
+      for (const Rule& rule : family.rules()) {
+        rules.push_back(rule);
+      }
     }
     return rules;
   }();
@@ -138,11 +146,15 @@ std::span<const Rule> AllRules() {
 
 const Rule* FindRule(std::string_view id_or_alias) {
   for (const Rule& rule : AllRules()) {
-    if (rule.id == id_or_alias) return &rule;
+    if (rule.id == id_or_alias) {
+      return &rule;
+    }
   }
   for (const Rule& rule : AllRules()) {
     for (auto alias : rule.aliases) {
-      if (!alias.empty() && Lower(alias) == Lower(id_or_alias)) return &rule;
+      if (!alias.empty() && Lower(alias) == Lower(id_or_alias)) {
+        return &rule;
+      }
     }
   }
   return nullptr;
@@ -151,7 +163,9 @@ const Rule* FindRule(std::string_view id_or_alias) {
 const RuleFamily* FamilyOf(const Rule& rule) {
   for (const RuleFamily& family : kRuleFamilies) {
     for (const Rule& r : family.rules()) {
-      if (r.id == rule.id) return &family;
+      if (r.id == rule.id) {
+        return &family;
+      }
     }
   }
   return nullptr;

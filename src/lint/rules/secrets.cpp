@@ -70,10 +70,14 @@ bool HadolintSecretName(std::string_view name) {
                                                     "TRAVIS_SUDO",
                                                     "VAULT_CLIENT_KEY",
                                                     "VAULT_TOKEN"};
-  if (kKnown.count(Upper(name))) return true;
+  if (kKnown.count(Upper(name))) {
+    return true;
+  }
   const std::string lower = Lower(name);
   for (std::string_view word : {"api_key", "client_key", "password", "private", "secret", "token", "username"}) {
-    if (lower.find(word) != std::string::npos) return true;
+    if (lower.find(word) != std::string::npos) {
+      return true;
+    }
   }
   return false;
 }
@@ -90,9 +94,13 @@ void CheckSecretsInArgEnv(const CheckContext& c) {
   ForInstructionsAndTriggers(c, [&](std::size_t i, const Instruction& inst) {
     std::vector<std::string> names;
     if (inst.cmd == "ARG") {
-      for (const auto& w : inst.args) names.push_back(w.substr(0, w.find('=')));
+      for (const auto& w : inst.args) {
+        names.push_back(w.substr(0, w.find('=')));
+      }
     } else if (inst.cmd == "ENV") {
-      for (std::size_t k = 0; k < inst.args.size(); k += 3) names.push_back(inst.args[k]);
+      for (std::size_t k = 0; k < inst.args.size(); k += 3) {
+        names.push_back(inst.args[k]);
+      }
     } else {
       return;
     }
@@ -100,13 +108,19 @@ void CheckSecretsInArgEnv(const CheckContext& c) {
     for (const auto& name : names) {
       const bool buildkit = in_stage && BuildkitSecretName(name);
       const bool hadolint = HadolintSecretName(name);
-      if (!buildkit && !hadolint) continue;
+      if (!buildkit && !hadolint) {
+        continue;
+      }
       Finding& f = ReportInstruction(
           c, i, inst,
           fmt::format("{} \"{}\" looks like a secret; ARG and ENV values persist in the image", inst.cmd, name),
           "pass secrets with RUN --mount=type=secret,id=" + Lower(name));
-      if (!buildkit) std::erase(f.aliases, std::string("SecretsUsedInArgOrEnv"));
-      if (!hadolint) std::erase(f.aliases, std::string("DL3064"));
+      if (!buildkit) {
+        std::erase(f.aliases, std::string("SecretsUsedInArgOrEnv"));
+      }
+      if (!hadolint) {
+        std::erase(f.aliases, std::string("DL3064"));
+      }
       if (LooksPublic(name)) {
         f.severity = Severity::kInfo;
         f.message += " (a GPG/PGP name: probably a public key fingerprint)";
@@ -143,7 +157,9 @@ bool IsSecretFile(const std::string& path) {
                                                   ".env.*",
                                                   "*.ppk",
                                                   "service-account*.json"};
-  if (base == ".env.example" || base == ".env.sample") return false;
+  if (base == ".env.example" || base == ".env.sample") {
+    return false;
+  }
   return std::any_of(kNames.begin(), kNames.end(), [&](const std::string& n) { return Glob(n, base); }) ||
          path.find(".ssh/") != std::string::npos || path.find(".aws/") != std::string::npos ||
          path.find(".docker/config.json") != std::string::npos;
@@ -151,7 +167,9 @@ bool IsSecretFile(const std::string& path) {
 
 void CheckSecretFiles(const CheckContext& c) {
   ForInstructionsAndTriggers(c, [&](std::size_t i, const Instruction& inst) {
-    if ((inst.cmd != "COPY" && inst.cmd != "ADD") || HasFlag(inst, "from") || inst.args.size() < 2) return;
+    if ((inst.cmd != "COPY" && inst.cmd != "ADD") || HasFlag(inst, "from") || inst.args.size() < 2) {
+      return;
+    }
     for (std::size_t k = 0; k + 1 < inst.args.size(); ++k) {
       if (IsSecretFile(inst.args[k])) {
         ReportInstruction(c, i, inst,

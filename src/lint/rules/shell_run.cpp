@@ -42,18 +42,28 @@ void CheckCurlPipeShell(const CheckContext& c) {
 
 // Whether some part of a shell-form RUN, split at `\s*&&\s*` as Trivy's DS010 and DS013 split it, matches `re`.
 bool SegmentMatches(const Instruction& run, const RE2& re) {
-  if (run.json_form || run.args.empty()) return false;
+  if (run.json_form || run.args.empty()) {
+    return false;
+  }
   const std::string& text = run.args[0];
   std::size_t start = 0;
   while (true) {
     std::size_t amp = text.find("&&", start);
     std::size_t end = amp == std::string::npos ? text.size() : amp;
     std::size_t e = end;
-    while (e > start && std::isspace(static_cast<unsigned char>(text[e - 1]))) --e;
-    if (RE2::PartialMatch(std::string_view(text).substr(start, e - start), re)) return true;
-    if (amp == std::string::npos) return false;
+    while (e > start && std::isspace(static_cast<unsigned char>(text[e - 1]))) {
+      --e;
+    }
+    if (RE2::PartialMatch(std::string_view(text).substr(start, e - start), re)) {
+      return true;
+    }
+    if (amp == std::string::npos) {
+      return false;
+    }
     start = amp + 2;
-    while (start < text.size() && std::isspace(static_cast<unsigned char>(text[start]))) ++start;
+    while (start < text.size() && std::isspace(static_cast<unsigned char>(text[start]))) {
+      ++start;
+    }
   }
 }
 
@@ -63,14 +73,20 @@ void CheckSudo(const CheckContext& c) {
   static const RE2 kSegment(R"(^\s*sudo)");
   ForRuns(c, [&](std::size_t i, const Instruction& inst, const RunAnalysis& run) {
     for (const auto& command : run.commands) {
-      if (command.argv.empty() || Basename(command.argv[0]) != "sudo") continue;
+      if (command.argv.empty() || Basename(command.argv[0]) != "sudo") {
+        continue;
+      }
       Finding& f =
           c.Report(i, "RUN uses sudo", "RUN already runs as root before USER; drop sudo or switch USER explicitly");
       const std::string script = RunScript(inst);
       const bool trivy = SegmentMatches(inst, kSegment);
       const bool checkov = script.find(" sudo ") != std::string::npos || StartsWith(script, "sudo ");
-      if (!trivy) std::erase(f.aliases, std::string("AVD-DS-0010"));
-      if (!checkov) std::erase(f.aliases, std::string("CKV2_DOCKER_1"));
+      if (!trivy) {
+        std::erase(f.aliases, std::string("AVD-DS-0010"));
+      }
+      if (!checkov) {
+        std::erase(f.aliases, std::string("CKV2_DOCKER_1"));
+      }
       return;
     }
   });
@@ -79,7 +95,9 @@ void CheckSudo(const CheckContext& c) {
 void CheckChmod777(const CheckContext& c) {
   ForRuns(c, [&](std::size_t i, const Instruction&, const RunAnalysis& run) {
     for (const auto& command : run.commands) {
-      if (command.Program() != "chmod") continue;
+      if (command.Program() != "chmod") {
+        continue;
+      }
       for (const auto& a : command.Effective()) {
         if (a == "777" || a == "0777" || a == "a+rwx" || a == "ugo+rwx" || a == "o+w" || a == "a+w" || a == "666") {
           c.Report(i, fmt::format("chmod {} makes files world-writable", a),
@@ -108,8 +126,8 @@ struct EnvPattern {
 const std::vector<std::unique_ptr<EnvPattern>>& EnvPatterns() {
   static const auto* patterns = [] {
     auto* out = new std::vector<std::unique_ptr<EnvPattern>>();
-    auto add = [&](std::string_view name, std::string_view alias, std::string_view what, std::string env_value,
-                   std::string run_value) {
+    auto add = [&](std::string_view name, std::string_view alias, std::string_view what, const std::string& env_value,
+                   const std::string& run_value) {
       const std::string quoted = RE2::QuoteMeta(std::string(name));
       out->push_back(std::unique_ptr<EnvPattern>(
           new EnvPattern{name, alias, what, RE2("(?:^|\\s)" + quoted + "(?:=|\\s+)(?:" + env_value + ")"),
@@ -150,7 +168,9 @@ void CheckTlsDisabled(const CheckContext& c) {
   ForRuns(c, [&](std::size_t i, const Instruction& inst, const RunAnalysis& run) {
     std::set<std::string_view> seen;
     auto once = [&](std::string_view what, std::string_view alias) {
-      if (seen.insert(alias.empty() ? what : alias).second) report(i, what, alias);
+      if (seen.insert(alias.empty() ? what : alias).second) {
+        report(i, what, alias);
+      }
     };
     for (const CommandView& v : run.views) {
       if (v.name == "curl" && std::any_of(v.args.begin(), v.args.end(), [](const std::string& a) {
@@ -159,7 +179,9 @@ void CheckTlsDisabled(const CheckContext& c) {
           })) {
         once("curl --insecure", "CKV2_DOCKER_2");
       }
-      if (v.name == "wget" && v.HasArg("--no-check-certificate")) once("wget --no-check-certificate", "CKV2_DOCKER_3");
+      if (v.name == "wget" && v.HasArg("--no-check-certificate")) {
+        once("wget --no-check-certificate", "CKV2_DOCKER_3");
+      }
       if (StartsWith(v.name, "pip") && std::any_of(v.args.begin(), v.args.end(), [](const std::string& a) {
             return a == "--trusted-host" || StartsWith(a, "--trusted-host=");
           })) {
@@ -182,11 +204,15 @@ void CheckTlsDisabled(const CheckContext& c) {
     }
     const std::string script = RunScript(inst);
     for (const auto& pattern : EnvPatterns()) {
-      if (RE2::PartialMatch(script, pattern->in_run)) once(pattern->what, pattern->alias);
+      if (RE2::PartialMatch(script, pattern->in_run)) {
+        once(pattern->what, pattern->alias);
+      }
     }
   });
   ForInstructionsAndTriggers(c, [&](std::size_t i, const Instruction& inst) {
-    if (inst.cmd != "ENV" && inst.cmd != "ARG") return;
+    if (inst.cmd != "ENV" && inst.cmd != "ARG") {
+      return;
+    }
     std::set<std::string_view> seen;
     for (const auto& pattern : EnvPatterns()) {
       if (RE2::PartialMatch(InstructionValue(inst), pattern->in_env) && seen.insert(pattern->alias).second) {
@@ -208,9 +234,13 @@ bool UsesProgram(const RunAnalysis& run, std::string_view name) {
 void CheckRunCd(const CheckContext& c) {
   static const RE2 kSegment("^cd ");
   ForRuns(c, [&](std::size_t i, const Instruction& inst, const RunAnalysis& run) {
-    if (!UsesProgram(run, "cd")) return;
+    if (!UsesProgram(run, "cd")) {
+      return;
+    }
     Finding& f = c.Report(i, "RUN uses cd", "use WORKDIR to change directory");
-    if (!SegmentMatches(inst, kSegment)) KeepAliases(f, {"DL3003"});
+    if (!SegmentMatches(inst, kSegment)) {
+      KeepAliases(f, {"DL3003"});
+    }
   });
 }
 
@@ -219,11 +249,15 @@ void CheckRunCd(const CheckContext& c) {
 void CheckPipefail(const CheckContext& c) {
   bool covered = false;
   ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
-    if (inst.cmd == "FROM") covered = false;
+    if (inst.cmd == "FROM") {
+      covered = false;
+    }
     if (inst.cmd == "SHELL") {
       std::string joined = Join(inst.args, " ");
       covered = false;
-      for (std::string_view shell : {"pwsh", "powershell", "cmd"}) covered = covered || StartsWith(joined, shell);
+      for (std::string_view shell : {"pwsh", "powershell", "cmd"}) {
+        covered = covered || StartsWith(joined, shell);
+      }
       for (const auto& command : SplitShellCommands(joined)) {
         const CommandView v = View(command);
         const std::string base = Basename(v.name);
@@ -232,9 +266,13 @@ void CheckPipefail(const CheckContext& c) {
         }
       }
     }
-    if (inst.cmd != "RUN" || inst.json_form || covered) return;
+    if (inst.cmd != "RUN" || inst.json_form || covered) {
+      return;
+    }
     const RunAnalysis* run = c.model.RunAt(i);
-    if (run == nullptr) return;
+    if (run == nullptr) {
+      return;
+    }
     bool pipe =
         std::any_of(run->commands.begin(), run->commands.end(), [](const ShellCommand& s) { return s.pipes_to_next; });
     if (pipe && !SetsPipefail(RunScript(inst))) {
@@ -254,13 +292,21 @@ void CheckWgetAndCurl(const CheckContext& c) {
     std::set<std::string> here;
     for (const auto& command : e.analysis.commands) {
       const std::string& p = command.Program();
-      if (p == "curl" || p == "wget") here.insert(p);
+      if (p == "curl" || p == "wget") {
+        here.insert(p);
+      }
     }
-    if (here.empty()) return;
+    if (here.empty()) {
+      return;
+    }
     used[stage].insert(here.begin(), here.end());
-    if (used[stage].size() < 2) return;
+    if (used[stage].size() < 2) {
+      return;
+    }
     Finding& f = c.Report(e.instruction, "both wget and curl are used in this stage", "use one download tool");
-    if (!reported.insert(stage).second) KeepAliases(f, {"DL4001"});
+    if (!reported.insert(stage).second) {
+      KeepAliases(f, {"DL4001"});
+    }
   });
 }
 
@@ -311,7 +357,9 @@ void CheckConsecutiveRun(const CheckContext& c) {
 void CheckWgetProgress(const CheckContext& c) {
   ForRuns(c, [&](std::size_t i, const Instruction&, const RunAnalysis& run) {
     for (const CommandView& v : run.views) {
-      if (v.name != "wget" || v.HasFlag("progress")) continue;
+      if (v.name != "wget" || v.HasFlag("progress")) {
+        continue;
+      }
       if (v.HasAnyFlag({"q", "quiet", "o", "output-file", "a", "append-output", "no-verbose"}) || v.HasArg("-nv")) {
         continue;
       }

@@ -20,7 +20,9 @@ bool IsRootUser(std::string user) {
 const Instruction* LastUserInFile(const CheckContext& c) {
   const Instruction* last = nullptr;
   for (const auto& inst : c.file.instructions) {
-    if (inst.cmd == "USER" && !inst.args.empty()) last = &inst;
+    if (inst.cmd == "USER" && !inst.args.empty()) {
+      last = &inst;
+    }
   }
   return last;
 }
@@ -29,7 +31,9 @@ const Instruction* LastUserInFile(const CheckContext& c) {
 // builder stage that ends as root is not a finding here).
 void CheckRootUser(const CheckContext& c) {
   const Stage* final_stage = FinalStage(c);
-  if (final_stage == nullptr) return;
+  if (final_stage == nullptr) {
+    return;
+  }
   std::string user;
   std::size_t user_instruction = 0;
   bool has_user = false;
@@ -42,19 +46,29 @@ void CheckRootUser(const CheckContext& c) {
       }
     });
   }
-  if (has_user && !IsRootUser(user)) return;
+  if (has_user && !IsRootUser(user)) {
+    return;
+  }
   if (!has_user) {
     // The base image's own config may set a user; only the well-known non-root tags are trusted for that.
     const ImageRef& base = c.model.stages[static_cast<std::size_t>(c.model.Chain(c.model.final_stage).back())].base;
-    if (!base.resolved) return;
+    if (!base.resolved) {
+      return;
+    }
     const std::string tag = Lower(base.tag);
-    if (tag.find("nonroot") != std::string::npos || tag.find("rootless") != std::string::npos) return;
+    if (tag.find("nonroot") != std::string::npos || tag.find("rootless") != std::string::npos) {
+      return;
+    }
   }
-  if (has_user && user.find('$') != std::string::npos) return;  // unresolved: unknown
+  if (has_user && user.find('$') != std::string::npos) {
+    return;  // unresolved: unknown
+  }
   std::string elsewhere;
   auto chain = c.model.Chain(c.model.final_stage);
   for (const Stage& stage : c.model.stages) {
-    if (std::find(chain.begin(), chain.end(), stage.index) != chain.end()) continue;
+    if (std::find(chain.begin(), chain.end(), stage.index) != chain.end()) {
+      continue;
+    }
     ForStageInstructions(c, stage.index, [&](std::size_t, const Instruction& inst) {
       if (inst.cmd == "USER" && !inst.args.empty() && !IsRootUser(inst.args[0])) {
         elsewhere = fmt::format(" (USER {} in stage {} is not inherited by the final stage)", inst.args[0],
@@ -89,16 +103,22 @@ void CheckUserNumeric(const CheckContext& c) {
   std::set<std::string> args;
   ForAllInstructions(c, [&](std::size_t i, const Instruction& inst) {
     if (inst.cmd == "ARG") {
-      for (const auto& word : inst.args) args.insert(word.substr(0, word.find('=')));
+      for (const auto& word : inst.args) {
+        args.insert(word.substr(0, word.find('=')));
+      }
     }
-    if (inst.cmd != "USER" || inst.args.empty()) return;
+    if (inst.cmd != "USER" || inst.args.empty()) {
+      return;
+    }
     const std::string& user = inst.args[0];
     std::string uid = user.substr(0, user.find(':'));
     if (std::all_of(uid.begin(), uid.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); })) {
       return;
     }
     for (const auto& a : args) {
-      if (user.find("${" + a + "}") != std::string::npos || user.find("$" + a) != std::string::npos) return;
+      if (user.find("${" + a + "}") != std::string::npos || user.find("$" + a) != std::string::npos) {
+        return;
+      }
     }
     c.Report(i, fmt::format("USER {} is not a numeric uid; the host may not resolve it", user), "USER 10001:10001");
   });
@@ -108,7 +128,9 @@ void CheckUserNumeric(const CheckContext& c) {
 void CheckUseradd(const CheckContext& c) {
   ForRuns(c, [&](std::size_t i, const Instruction&, const RunAnalysis& run) {
     for (const CommandView& v : run.views) {
-      if (v.name != "useradd" || v.HasAnyFlag({"l", "no-log-init"}) || !v.HasAnyFlag({"u", "uid"})) continue;
+      if (v.name != "useradd" || v.HasAnyFlag({"l", "no-log-init"}) || !v.HasAnyFlag({"u", "uid"})) {
+        continue;
+      }
       auto uids = v.FlagValues("u");
       if (std::any_of(uids.begin(), uids.end(), [](const std::string& u) { return u.size() > 5; })) {
         c.Report(i, "useradd with a high uid and without -l makes the image large", "useradd -l -u ...");
