@@ -144,7 +144,12 @@ TEST_F(StoreTest, InfoCountsMatchInputs) {
   EXPECT_EQ(info->schema_version, kSchemaVersion);
   EXPECT_EQ(Count(*info, "osv-go"), 4291);
   EXPECT_EQ(Count(*info, "osv-crates.io"), 1206);
-  EXPECT_EQ(Count(*info, "osv-pypi"), 2661);
+  // The pypa export plus GitHub's reviewed PyPI advisories (ghsa/PyPI, one OSV JSON file each).
+  std::size_t ghsa_pypi = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(kVulnData / "ghsa" / "PyPI")) {
+    ghsa_pypi += entry.path().extension() == ".json" ? 1 : 0;
+  }
+  EXPECT_EQ(Count(*info, "osv-pypi"), 2661 + static_cast<std::int64_t>(ghsa_pypi));
   EXPECT_EQ(Count(*info, "kev"), 1404);
   EXPECT_EQ(Count(*info, "epss"), 360142 + 5);       // the re-encoded full file + the 5-line real-header sample
   EXPECT_EQ(Count(*info, "debian"), 21889 + 7 + 8);  // bookworm-derived + tracker JSON excerpt + CVE/list sample

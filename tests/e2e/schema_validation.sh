@@ -8,10 +8,12 @@ BIN=$2
 CUSTOMS=$BIN/cli/customs
 TOOLS=$BIN/tools-schemas
 IMAGE=$BIN/testimages/pinned/oci
+# shellcheck source=../support/skip.sh
+. "$SRC/tests/support/skip.sh"
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  echo "SKIP: node/npm missing (scripts/install-deps.sh installs nodejs)"; exit 0
+  customs_skip "node/npm missing (scripts/install-deps.sh installs nodejs)"
 fi
-[ -d "$IMAGE" ] || { echo "SKIP: test images missing ($IMAGE)"; exit 0; }
+[ -d "$IMAGE" ] || customs_skip "test images missing ($IMAGE; run scripts/testimages.sh)"
 bash "$SRC/scripts/fetch-schemas.sh" "$TOOLS" >/dev/null || { echo "FAIL: could not fetch the schemas from npm"; exit 1; }
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
