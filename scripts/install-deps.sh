@@ -11,6 +11,7 @@ BUILD_PKGS=(
   libsqlite3-dev sqlite3 libyaml-cpp-dev libre2-dev libcurl4-openssl-dev libssl-dev
   libzstd-dev zlib1g-dev liblzma-dev libbz2-dev libisal-dev
   libbpf-dev bpftool libelf-dev ccache libhyperscan-dev
+  node-spdx-license-ids
 )
 TEST_PKGS=(
   dpkg-dev mmdebstrap debootstrap skopeo umoci runc rpm
