@@ -45,9 +45,18 @@ std::vector<Installed> FinalInstalled(const CheckContext& c) {
   return out;
 }
 
+// A pattern starting with '!' excludes (src/core/data/tools.txt: "!gcc-*-base" is not a compiler).
 bool MatchesList(const std::vector<std::string>& list, const std::string& package) {
   const std::string lower = Lower(package);
-  return std::any_of(list.begin(), list.end(), [&](const std::string& pattern) { return Glob(pattern, lower); });
+  bool matched = false;
+  for (const std::string& pattern : list) {
+    if (!pattern.empty() && pattern[0] == '!') {
+      if (Glob(pattern.substr(1), lower)) return false;
+    } else if (Glob(pattern, lower)) {
+      matched = true;
+    }
+  }
+  return matched;
 }
 
 void ReportPackageList(const CheckContext& c, const std::vector<std::string>& list, const char* what, const char* fix) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/known_tools.h"
 #include "lint/rules/check_util.h"
 #include "lint/rules/families.h"
 #include "lint/rules/rule.h"
@@ -43,45 +44,16 @@ bool ParseSeverity(std::string_view text, Severity& out) {
 
 RuleSettings DefaultRuleSettings() {
   RuleSettings s;
-  s.attacker_tools = {"curl",
-                      "wget",
-                      "netcat",
-                      "netcat-openbsd",
-                      "netcat-traditional",
-                      "netcat-gnu",
-                      "nc",
-                      "ncat",
-                      "nmap",
-                      "nmap-ncat",
-                      "socat",
-                      "tcpdump",
-                      "telnet",
-                      "inetutils-telnet",
-                      "busybox-extras",
-                      "openssh-client",
-                      "openssh-clients",
-                      "ssh",
-                      "ftp",
-                      "lftp",
-                      "tftp",
-                      "gdb",
-                      "strace",
-                      "ltrace",
-                      "tshark",
-                      "wireshark",
-                      "hping3",
-                      "masscan",
-                      "john",
-                      "hydra",
-                      "net-tools",
-                      "dnsutils",
-                      "bind-tools",
-                      "iputils-ping",
-                      "traceroute"};
-  s.compilers = {"gcc",    "gcc-*",           "g++",      "g++-*",      "gcc-c++",    "clang",    "clang-*",
-                 "llvm",   "build-essential", "make",     "cmake",      "automake",   "autoconf", "libtool",
-                 "golang", "golang-go",       "golang-*", "go",         "rustc",      "cargo",    "rust",
-                 "*-dev",  "*-devel",         "musl-dev", "build-base", "alpine-sdk", "nasm",     "gfortran"};
+  // One list for lint, audit and the runtime policy (src/core/data/tools.txt): packages (patterns) and binaries.
+  for (const KnownTool& tool : KnownTools()) {
+    std::vector<std::string>* list = tool.kind == ToolKind::kAttackerTool ? &s.attacker_tools
+                                     : tool.kind == ToolKind::kCompiler   ? &s.compilers
+                                                                          : nullptr;
+    if (list == nullptr) continue;
+    for (const auto& name : tool.packages) {
+      if (std::find(list->begin(), list->end(), name) == list->end()) list->push_back(name);
+    }
+  }
   return s;
 }
 
