@@ -1,5 +1,9 @@
 // customs: one binary, four jobs. Each subcommand lives in its own file and is added from the table below.
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
+#include <exception>
 #include <string>
 
 #include "commands.h"
@@ -11,15 +15,33 @@ using AddCommand = void (*)(CLI::App&, CommandContext&);
 
 // The command table (ninja's kTools style): explicit, no static registration.
 constexpr AddCommand kCommands[] = {
-    AddSbomCommand,  AddImageCommand, AddFsCommand,   AddSbomScanCommand, AddDbCommand,
-    AddWatchCommand, AddRulesCommand, AddLintCommand, &AddPullCommand,    AddVersionCommand,
+    AddSbomCommand,  AddImageCommand, AddAuditCommand, AddFsCommand,    AddSbomScanCommand, AddDbCommand,
+    AddWatchCommand, AddRulesCommand, AddLintCommand,  &AddPullCommand, AddVersionCommand,
 };
 
-}  // namespace
-}  // namespace customs::cli
+// The last resort: an exception that escapes a command (or a worker thread) prints one line and exits 3, never an
+// abort with a core dump in the middle of a CI log.
+[[noreturn]] void InternalError(const char* what) {
+  std::fprintf(stderr, "customs: internal error: %s\n", what);
+  std::fflush(stderr);
+  ::_exit(kExitFailure);
+}
 
-int main(int argc, char** argv) {
-  using namespace customs::cli;
+[[noreturn]] void OnTerminate() {
+  const char* what = "terminate called without an active exception";
+  if (std::exception_ptr current = std::current_exception()) {
+    try {
+      std::rethrow_exception(current);
+    } catch (const std::exception& e) {
+      InternalError(e.what());
+    } catch (...) {
+      what = "unknown exception";
+    }
+  }
+  InternalError(what);
+}
+
+int Run(int argc, char** argv) {
   CLI::App app{"customs: inspect containers before they ship and watch them once they run"};
   app.set_version_flag("--version", std::string("customs ") + CUSTOMS_VERSION);
   app.require_subcommand(1);
@@ -38,4 +60,18 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   return context.exit_code;
+}
+
+}  // namespace
+}  // namespace customs::cli
+
+int main(int argc, char** argv) {
+  std::set_terminate(customs::cli::OnTerminate);
+  try {
+    return customs::cli::Run(argc, argv);
+  } catch (const std::exception& e) {
+    customs::cli::InternalError(e.what());
+  } catch (...) {
+    customs::cli::InternalError("unknown exception");
+  }
 }

@@ -6,6 +6,15 @@
 #include "catalog/apk/apk.h"
 #include "catalog/cataloger.h"
 #include "catalog/dpkg/dpkg.h"
+#include "catalog/lang/cargo_lock.h"
+#include "catalog/lang/dotnet.h"
+#include "catalog/lang/go.h"
+#include "catalog/lang/java.h"
+#include "catalog/lang/node.h"
+#include "catalog/lang/php.h"
+#include "catalog/lang/python.h"
+#include "catalog/lang/ruby.h"
+#include "catalog/lang/rust_binary.h"
 #include "catalog/rpm/rpmdb.h"
 
 namespace customs::catalog {
@@ -28,13 +37,57 @@ std::string PercentEncode(std::string_view text) {
 
 }  // namespace
 
+namespace {
+constexpr std::pair<PackageType, const char*> kTypeNames[] = {
+    {PackageType::kDeb, "deb"},           {PackageType::kApk, "apk"},     {PackageType::kRpm, "rpm"},
+    {PackageType::kMaven, "maven"},       {PackageType::kNpm, "npm"},     {PackageType::kPypi, "pypi"},
+    {PackageType::kGolang, "golang"},     {PackageType::kCargo, "cargo"}, {PackageType::kGem, "gem"},
+    {PackageType::kComposer, "composer"}, {PackageType::kNuget, "nuget"},
+};
+}  // namespace
+
 const char* PackageTypeName(PackageType type) {
-  switch (type) {
-    case PackageType::kDeb: return "deb";
-    case PackageType::kApk: return "apk";
-    case PackageType::kRpm: return "rpm";
+  for (const auto& [t, name] : kTypeNames) {
+    if (t == type) return name;
   }
   return "unknown";
+}
+
+std::optional<PackageType> ParsePackageTypeName(std::string_view name) {
+  for (const auto& [t, n] : kTypeNames) {
+    if (name == n) return t;
+  }
+  return std::nullopt;
+}
+
+bool IsOsPackage(PackageType type) {
+  return type == PackageType::kDeb || type == PackageType::kApk || type == PackageType::kRpm;
+}
+
+std::string_view OsvEcosystem(PackageType type) {
+  switch (type) {
+    case PackageType::kMaven: return "Maven";
+    case PackageType::kNpm: return "npm";
+    case PackageType::kPypi: return "PyPI";
+    case PackageType::kGolang: return "Go";
+    case PackageType::kCargo: return "crates.io";
+    case PackageType::kGem: return "RubyGems";
+    case PackageType::kComposer: return "Packagist";
+    case PackageType::kNuget: return "NuGet";
+    case PackageType::kDeb:
+    case PackageType::kApk:
+    case PackageType::kRpm: return "";
+  }
+  return "";
+}
+
+const char* ConfidenceName(Confidence confidence) {
+  switch (confidence) {
+    case Confidence::kHigh: return "high";
+    case Confidence::kMedium: return "medium";
+    case Confidence::kLow: return "low";
+  }
+  return "low";
 }
 
 std::string MakePurl(const Package& package, const OsInfo& os) {
@@ -85,6 +138,15 @@ std::vector<std::unique_ptr<Cataloger>> DefaultCatalogers() {
   catalogers.push_back(std::make_unique<dpkg::DpkgCataloger>());
   catalogers.push_back(std::make_unique<apk::ApkCataloger>());
   catalogers.push_back(std::make_unique<rpm::RpmCataloger>());
+  catalogers.push_back(std::make_unique<lang::JavaCataloger>());
+  catalogers.push_back(std::make_unique<lang::GoBinaryCataloger>());
+  catalogers.push_back(std::make_unique<lang::RustBinaryCataloger>());
+  catalogers.push_back(std::make_unique<lang::PythonCataloger>());
+  catalogers.push_back(std::make_unique<lang::NodeCataloger>());
+  catalogers.push_back(std::make_unique<lang::RubyCataloger>());
+  catalogers.push_back(std::make_unique<lang::PhpCataloger>());
+  catalogers.push_back(std::make_unique<lang::DotnetCataloger>());
+  catalogers.push_back(std::make_unique<lang::CargoLockCataloger>());
   return catalogers;
 }
 

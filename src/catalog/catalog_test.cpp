@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 #include <system_error>
@@ -12,7 +13,12 @@ namespace {
 
 TEST(DefaultCatalogers, NamesAndPaths) {
   auto catalogers = DefaultCatalogers();
-  ASSERT_EQ(catalogers.size(), 3u);
+  ASSERT_GE(catalogers.size(), 3u);
+  std::set<std::string_view> names;
+  for (const auto& cataloger : catalogers) EXPECT_TRUE(names.insert(cataloger->name()).second) << cataloger->name();
+  for (std::string_view language : {"python", "node", "ruby", "php", "dotnet", "cargo-lock"}) {
+    EXPECT_TRUE(names.contains(language)) << language;
+  }
   EXPECT_EQ(catalogers[0]->name(), "dpkg");
   EXPECT_EQ(catalogers[1]->name(), "apk");
   EXPECT_EQ(catalogers[2]->name(), "rpm");
@@ -29,6 +35,13 @@ TEST(DefaultCatalogers, NamesAndPaths) {
   EXPECT_TRUE(catalogers[2]->WantsHistory("/var/lib/rpm/rpmdb.sqlite"));
   EXPECT_TRUE(OsDetectionWants("/etc/os-release"));
   EXPECT_FALSE(OsDetectionWants("/etc/passwd"));
+  // The catalogers that read jars and executables in the walk, each with its own extractor.
+  for (std::string_view name : {"java", "go-binary", "rust-binary"}) {
+    auto it = std::find_if(catalogers.begin(), catalogers.end(), [&](const auto& c) { return c->name() == name; });
+    ASSERT_NE(it, catalogers.end()) << name;
+    ASSERT_NE((*it)->extractor(), nullptr) << name;
+    EXPECT_EQ((*it)->extractor()->name(), name);
+  }
 }
 
 TEST(MakePurl, FollowsThePurlSpec) {

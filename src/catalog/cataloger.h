@@ -14,6 +14,7 @@
 
 #include "catalog/package.h"
 #include "core/diagnostics.h"
+#include "core/file_extractor.h"
 #include "core/file_tree.h"
 
 namespace customs::catalog {
@@ -29,12 +30,17 @@ class Cataloger {
   virtual bool WantsContent(std::string_view path) const = 0;
   // Whether the walker must also keep every layer's version of `path` (for layer attribution).
   virtual bool WantsHistory(std::string_view /*path*/) const { return false; }
+  // The per-file extractor this cataloger needs in the layer walk (file_extractor.h), or nullptr. Catalog() then
+  // reads the extractor's per-layer records with FileTree::Record and keeps those whose path survives
+  // (FileTree::SurvivesFrom). The extractor's name and version are part of the layer cache key.
+  virtual const FileExtractor* extractor() const { return nullptr; }
   // Reads the packages from the tree, sorted by (name, arch, version). Skippable damage (a bad stanza, a corrupt
   // database) goes to `diagnostics`; a tree without this cataloger's files gives an empty list and no diagnostic.
   virtual std::vector<Package> Catalog(const FileTree& tree, const OsInfo& os, Diagnostics& diagnostics) const = 0;
 };
 
-// dpkg, apk and rpm, in that order.
+// dpkg, apk and rpm, then the language catalogers: those that read file contents in the walk (java,
+// go-binary, rust-binary), then python, node, ruby, php, dotnet, cargo-lock (lang/).
 std::vector<std::unique_ptr<Cataloger>> DefaultCatalogers();
 
 // Whether DetectOs reads `path` (absolute, normalised).

@@ -9,7 +9,11 @@
 
 namespace customs {
 
-enum class DiagnosticLevel { kInfo, kWarning, kError };
+// kIncomplete marks every reason a scan may have missed something it was asked to find (a package database that
+// exists but cannot be read, a layer that could not be read, an OS or ecosystem with no advisory data). A scan with an
+// incomplete diagnostic must never pass the gate silently: `customs image`/`fs`/`sbom-scan` exit 3 unless
+// --allow-incomplete, and every report format names these diagnostics.
+enum class DiagnosticLevel { kInfo, kWarning, kIncomplete, kError };
 
 struct Diagnostic {
   DiagnosticLevel level = DiagnosticLevel::kWarning;
@@ -29,6 +33,9 @@ class Diagnostics {
   }
   void Info(std::string source, std::string subject, std::string message) {
     Report({DiagnosticLevel::kInfo, std::move(source), std::move(subject), std::move(message)});
+  }
+  void Incomplete(std::string source, std::string subject, std::string message) {
+    Report({DiagnosticLevel::kIncomplete, std::move(source), std::move(subject), std::move(message)});
   }
 };
 
@@ -59,6 +66,10 @@ class NullDiagnostics final : public Diagnostics {
   void Report(Diagnostic) override {}
 };
 
+// "info", "warning", "incomplete", "error".
 const char* DiagnosticLevelName(DiagnosticLevel level);
+
+// Whether any diagnostic in `diagnostics` is kIncomplete.
+bool AnyIncomplete(const std::vector<Diagnostic>& diagnostics);
 
 }  // namespace customs

@@ -66,6 +66,40 @@ std::size_t FileTree::RemoveChildrenOlderThan(std::string_view dir, int layer) {
   return removed;
 }
 
+bool FileTree::SurvivesFrom(std::string_view path, int layer) const {
+  const FileNode* node = Find(path);
+  return node != nullptr && node->layer == layer &&
+         (node->type == FileType::kRegular || node->type == FileType::kHardLink);
+}
+
+void FileTree::AddRemoval(int layer, std::string path, bool opaque) {
+  removals_.push_back({layer, std::move(path), opaque});
+}
+
+int FileTree::RemovedIn(std::string_view path, int layer) const {
+  for (const Removal& removal : removals_) {
+    if (removal.layer <= layer) continue;
+    bool covered = removal.opaque ? IsUnder(path, removal.path)
+                                  : (path == removal.path || IsUnder(path, removal.path));
+    if (covered) return removal.layer;
+  }
+  if (const FileNode* node = Find(path); node != nullptr && node->layer > layer) return node->layer;
+  return -1;
+}
+
+void FileTree::SetRecord(int layer, std::string extractor, std::string record) {
+  if (layer < 0) return;
+  if (records_.size() <= static_cast<std::size_t>(layer)) records_.resize(static_cast<std::size_t>(layer) + 1);
+  records_[static_cast<std::size_t>(layer)].insert_or_assign(std::move(extractor), std::move(record));
+}
+
+const std::string* FileTree::Record(int layer, std::string_view extractor) const {
+  if (layer < 0 || static_cast<std::size_t>(layer) >= records_.size()) return nullptr;
+  const auto& by_name = records_[static_cast<std::size_t>(layer)];
+  auto it = by_name.find(extractor);
+  return it == by_name.end() ? nullptr : &it->second;
+}
+
 const FileNode* FileTree::Find(std::string_view path) const {
   auto it = entries_.find(path);
   return it == entries_.end() ? nullptr : &it->second;

@@ -34,6 +34,17 @@ std::string WriteJson(const SbomDocument& doc) {
                          {"purl", p.purl},
                          {"layer", {{"digest", LayerDigest(p.layer)}, {"created_by", p.layer.created_by}}}};
     if (!p.modularity_label.empty()) item["modularity_label"] = p.modularity_label;
+    if (!catalog::IsOsPackage(p.type)) {
+      // Language packages: where and how they were found, and who owns them.
+      item["location"] = p.location;
+      item["evidence"] = p.evidence;
+      item["confidence"] = catalog::ConfidenceName(p.confidence);
+      if (!p.owner.empty()) item["owner"] = p.owner;
+      if (p.unmatchable) {
+        item["unmatchable"] = true;
+        item["unmatchable_reason"] = p.unmatchable_reason;
+      }
+    }
     packages.push_back(std::move(item));
   }
   out["packages"] = std::move(packages);

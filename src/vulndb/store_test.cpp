@@ -144,7 +144,12 @@ TEST_F(StoreTest, InfoCountsMatchInputs) {
   EXPECT_EQ(info->schema_version, kSchemaVersion);
   EXPECT_EQ(Count(*info, "osv-go"), 4291);
   EXPECT_EQ(Count(*info, "osv-crates.io"), 1206);
-  EXPECT_EQ(Count(*info, "osv-pypi"), 2661);
+  // The pypa export plus GitHub's reviewed PyPI advisories (ghsa/PyPI, one OSV JSON file each).
+  std::size_t ghsa_pypi = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(kVulnData / "ghsa" / "PyPI")) {
+    ghsa_pypi += entry.path().extension() == ".json" ? 1 : 0;
+  }
+  EXPECT_EQ(Count(*info, "osv-pypi"), 2661 + static_cast<std::int64_t>(ghsa_pypi));
   EXPECT_EQ(Count(*info, "kev"), 1404);
   EXPECT_EQ(Count(*info, "epss"), 360142 + 5);       // the re-encoded full file + the 5-line real-header sample
   EXPECT_EQ(Count(*info, "debian"), 21889 + 7 + 8);  // bookworm-derived + tracker JSON excerpt + CVE/list sample
@@ -315,12 +320,19 @@ TEST_F(StoreTest, ConcurrentReaders) {
 
 // ---- publication, crash safety, locking ----
 
+// The KEV feed as shipped in data/advisories (the shared snapshot, gzipped): tests that need one small real feed use it
+// and run without ../shared.
+const std::filesystem::path kRepoKev =
+    std::filesystem::path(CUSTOMS_SOURCE_DIR) / "data" / "advisories" / "known_exploited_vulnerabilities.json.gz";
+
+#define CUSTOMS_REQUIRE_VULNDATA()                                                                \
+  do {                                                                                            \
+    if (!std::filesystem::exists(kVulnData)) GTEST_SKIP() << "shared data absent: " << kVulnData; \
+  } while (false)
+
 class PublishTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!std::filesystem::exists(kVulnData)) {
-      GTEST_SKIP() << "shared data absent: " << kVulnData;
-    }
     auto dir = TempDir::Create("vulndb-publish-test");
     ASSERT_TRUE(dir);
     dir_.emplace(std::move(*dir));
@@ -337,6 +349,7 @@ class PublishTest : public ::testing::Test {
 };
 
 TEST_F(PublishTest, FailedImportKeepsThePreviousStore) {
+  CUSTOMS_REQUIRE_VULNDATA();
   StoreInfo before = ImportOrDie({kVulnData / "kev" / "known_exploited_vulnerabilities.json"});
   auto content = ReadFile(kVulnData / "osv" / "crates.io-all.zip");
   ASSERT_TRUE(content);
@@ -360,6 +373,7 @@ TEST_F(PublishTest, FailedImportKeepsThePreviousStore) {
 }
 
 TEST_F(PublishTest, KillDuringImportLeavesTheOldStore) {
+  CUSTOMS_REQUIRE_VULNDATA();
   std::filesystem::path binary = std::filesystem::path(CUSTOMS_BINARY_DIR) / "cli" / "customs";
   if (!std::filesystem::exists(binary)) {
     GTEST_SKIP() << "customs binary not built: " << binary;
@@ -402,8 +416,7 @@ TEST_F(PublishTest, SecondWriterWaitsThenFailsClearly) {
   auto lock = WriterLock::Acquire(db_, std::chrono::milliseconds(100));
   ASSERT_TRUE(lock);
   NullDiagnostics diagnostics;
-  auto blocked = ImportFeeds({kVulnData / "kev" / "known_exploited_vulnerabilities.json"},
-                             {db_, std::chrono::milliseconds(300)}, diagnostics);
+  auto blocked = ImportFeeds({kRepoKev}, {db_, std::chrono::milliseconds(300)}, diagnostics);
   ASSERT_FALSE(blocked);
   EXPECT_EQ(blocked.error().code(), ErrorCode::kCancelled);
   EXPECT_NE(blocked.error().message().find("another customs process"), std::string::npos);
@@ -412,6 +425,7 @@ TEST_F(PublishTest, SecondWriterWaitsThenFailsClearly) {
 }
 
 TEST_F(PublishTest, TwoConcurrentImportProcessesBothSucceedInTurn) {
+  CUSTOMS_REQUIRE_VULNDATA();
   std::filesystem::path binary = std::filesystem::path(CUSTOMS_BINARY_DIR) / "cli" / "customs";
   if (!std::filesystem::exists(binary)) {
     GTEST_SKIP() << "customs binary not built: " << binary;
@@ -481,7 +495,7 @@ TEST_F(PublishTest, PathsWithUriCharactersWork) {
   std::filesystem::path odd = dir_->path() / "a dir?with#odd%chars";
   std::filesystem::create_directories(odd);
   db_ = odd / "customs.db";
-  ImportOrDie({kVulnData / "kev" / "known_exploited_vulnerabilities.json"});
+  ImportOrDie({kRepoKev});
   auto store = Store::Open(db_);
   ASSERT_TRUE(store) << store.error().ToString();
   auto v = (*store)->GetVulnerability("CVE-2021-44228");

@@ -683,8 +683,18 @@ if __name__ == "__main__":
         del sys.argv[i:i + 2]
     else:
         CUSTOMS = os.environ.get("CUSTOMS", "customs")
+    require_all = os.environ.get("CUSTOMS_REQUIRE_ALL") == "1"
     for tool in ("docker-registry", "skopeo", "htpasswd", "openssl"):
         if shutil.which(tool) is None:
             print(f"SKIP: {tool} is not installed")
-            sys.exit(0)
-    unittest.main(verbosity=2)
+            sys.exit(1 if require_all else 77)
+    # A skip is never a silent pass: each is printed for scripts/test-summary.sh, and fails under CUSTOMS_REQUIRE_ALL.
+    program = unittest.main(verbosity=2, exit=False)
+    result = program.result
+    for test, reason in result.skipped:
+        print(f"SKIP: {test.id()}: {reason}")
+    if not result.wasSuccessful():
+        sys.exit(1)
+    if result.skipped:
+        sys.exit(1 if require_all else (77 if len(result.skipped) == result.testsRun else 0))
+    sys.exit(0)

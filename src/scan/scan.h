@@ -1,0 +1,72 @@
+// The one scan pipeline: ScanRequest -> inventory -> match -> gate -> ScanResult.
+//
+// `customs image`, `customs fs`, `customs sbom-scan` and every server role call Scan(); the CLI keeps only its flags
+// and the rendering of the result. Evaluate() is the second half on its own (match, gate, verdict) for callers that
+// already hold an inventory, such as a server re-matching stored inventories against a new advisory snapshot.
+//
+// Thread safety: Scan() and Evaluate() may run concurrently on different requests; the AdvisoryIndex must be safe for
+// concurrent reads (vulndb::Store is).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "match/gate.h"
+#include "report/scan_report.h"
+#include "scan/inventory.h"
+#include "vulndb/store.h"
+
+namespace customs::scan {
+
+// Exit codes shared by every scanning entry point (README.md "Exit codes").
+inline constexpr int kExitClean = 0;       // done; nothing at or above the gate
+inline constexpr int kExitFindings = 1;    // findings at or above --fail-on (the default; --exit-code changes it)
+inline constexpr int kExitUsage = 2;       // a usage error (the CLI's)
+inline constexpr int kExitIncomplete = 3;  // a failure, or an incomplete scan without --allow-incomplete
+
+// What makes a verdict: which findings show, which fail the gate, and whether an incomplete scan may pass.
+struct ScanPolicy {
+  match::GateOptions gate;
+  std::vector<match::IgnoreRule> ignores;
+  std::vector<match::VexStatement> vex;
+  // An incomplete scan (any DiagnosticLevel::kIncomplete) exits kExitIncomplete unless this is set; then its
+  // incomplete diagnostics stay in the report and the exit code follows the findings alone.
+  bool allow_incomplete = false;
+  // Whether vulnerabilities are matched at all (customs image --scanners; customs audit does not). Without it no
+  // advisory index is needed.
+  bool vulnerabilities = true;
+};
+
+struct ScanRequest {
+  // The image to read: target, platform, analysis cache, registry access, progress callback.
+  InventoryOptions inventory;
+  // When set, the target is this CycloneDX or SPDX JSON document (sbom-scan) and no image is read; `inventory.target`
+  // names it in the report.
+  bool from_sbom = false;
+  std::string sbom_text;
+  // Borrowed; must outlive the call. Required when policy.vulnerabilities.
+  const vulndb::AdvisoryIndex* index = nullptr;
+  ScanPolicy policy;
+};
+
+struct ScanResult {
+  report::ScanReport report;
+  // kExitClean, policy.gate.exit_code (findings at or above fail_on), or kExitIncomplete (incomplete scan without
+  // allow_incomplete). A failed read never gets here: Scan() returns the error instead.
+  int exit_code = kExitClean;
+  bool incomplete = false;  // any kIncomplete diagnostic, allowed or not
+  unsigned layers_read = 0;
+  unsigned layers_from_cache = 0;
+};
+
+// Reads the image (or SBOM), matches, applies the gate. Errors: whatever makes the target unreadable (kNotFound,
+// kCorrupt, kUnsupported, kNetwork...), kInvalidArgument when `index` is null, or a store read error.
+[[nodiscard]] Result<ScanResult> Scan(const ScanRequest& request);
+
+// Match and gate an inventory already built (its audit findings too). `inventory` is consumed. `index` may be null
+// only when !policy.vulnerabilities.
+[[nodiscard]] Result<ScanResult> Evaluate(Inventory inventory, const vulndb::AdvisoryIndex* index,
+                                          const ScanPolicy& policy);
+
+}  // namespace customs::scan
