@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Overhead of `customs watch` on a watched container: exec, open and connect loops run inside a runc container whose
-# events reach the rule engine (the default rules ask for execve, openat and connect), with no watch, with the
-# default container-only watch, and with --include-host; the configurations alternate run by run. Then drops at a
+# Overhead of `customs watch` on a watched container: exec, open and connect loops (worst cases: nothing but the
+# traced syscall) and a mixed job (a CI-like shell step: find | xargs sha256sum | sort | gzip, tar | gzip, grep -r,
+# a few hundred short processes) run inside a runc container whose events reach the rule engine (the default rules
+# ask for execve, openat and connect), with no watch, with the default container-only watch, and with
+# --include-host; the configurations alternate run by run. Then drops at a
 # fixed rate of ~50,000 opens per second inside the container. Root + eBPF + runc.
 #
-# Usage: bench/runtime_container_overhead.sh [BUILD_DIR]   (default build/dev; RUNS, N_EXEC, N_OPEN, N_CONNECT)
+# Usage: bench/runtime_container_overhead.sh [BUILD_DIR]   (default build/dev; RUNS, N_EXEC, N_OPEN, N_CONNECT,
+# N_MIXED)
 # Needs the test root filesystem (BUILD_DIR/testimages/runtime-rootfs-v2: run runtime_e2e_test once) and the
 # workload helper (BUILD_DIR/src/runtime/runtime_e2e_triggers_helper).
 # Prints, per loop, the workload's wall time per configuration, the slowdown against no watch, the CPU the watch
@@ -18,6 +21,7 @@ RUNS=${RUNS:-3}
 N_EXEC=${N_EXEC:-2000}
 N_OPEN=${N_OPEN:-200000}
 N_CONNECT=${N_CONNECT:-50000}
+N_MIXED=${N_MIXED:-2}
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
 for f in "$CUSTOMS" "$HELPER" "$ROOTFS/usr/bin/bash"; do
   [ -e "$f" ] || { echo "SKIP: $f missing (build customs and runtime_e2e_test, run runtime_e2e_test once)"; exit 77; }
@@ -82,6 +86,22 @@ loop() {  # $1: helper command, $2: count -> wall seconds
   echo "$(now) - $s" | bc
 }
 
+# The mixed job, $1 rounds: ~4,700 files hashed and sorted, 40 MB archived and compressed, a recursive grep and 200
+# short-lived processes per round.
+MIXED='for r in $(seq "$1"); do
+  find /usr -type f -print0 | xargs -0 sha256sum | sort | gzip -1 > /dev/null
+  tar -cf - /usr/lib/x86_64-linux-gnu 2>/dev/null | gzip -1 | wc -c > /dev/null
+  grep -rl customs /usr/share > /dev/null 2>&1 || true
+  for i in $(seq 100); do date > /dev/null; basename /usr/bin/x$i > /dev/null; done
+done'
+mixed() {  # $1: rounds -> wall seconds
+  local s
+  s=$(now)
+  runc exec "$ID" /bin/sh -c "$MIXED" mixed "$1" > /dev/null
+  echo "$(now) - $s" | bc
+}
+
+mixed 1 > /dev/null  # warm the page cache
 declare -A total cpu
 for run in $(seq "$RUNS"); do
   for config in none watch host; do
@@ -95,6 +115,7 @@ for run in $(seq "$RUNS"); do
     e=$(loop exec-loop "$N_EXEC")
     o=$(loop open-loop "$N_OPEN")
     c=$(loop connect-loop "$N_CONNECT")
+    m=$(mixed "$N_MIXED")
     w=0
     if [ -n "$WATCH_PID" ]; then
       w=$(echo "($(ticks "$WATCH_PID") - $t0) / $hz" | bc -l)
@@ -103,20 +124,22 @@ for run in $(seq "$RUNS"); do
     else
       stats="-"
     fi
-    printf 'run %d %-5s exec %6.3fs open %6.3fs connect %6.3fs | watch cpu %6.3fs | %s\n' "$run" "$config" "$e" "$o" "$c" "$w" "$stats"
+    printf 'run %d %-5s exec %6.3fs open %6.3fs connect %6.3fs mixed %6.3fs | watch cpu %6.3fs | %s\n' "$run" "$config" \
+      "$e" "$o" "$c" "$m" "$w" "$stats"
     total[$config,exec]=$(echo "${total[$config,exec]:-0} + $e" | bc -l)
     total[$config,open]=$(echo "${total[$config,open]:-0} + $o" | bc -l)
     total[$config,connect]=$(echo "${total[$config,connect]:-0} + $c" | bc -l)
+    total[$config,mixed]=$(echo "${total[$config,mixed]:-0} + $m" | bc -l)
     cpu[$config]=$(echo "${cpu[$config]:-0} + $w" | bc -l)
   done
 done
 
 echo
-echo "mean over $RUNS runs ($N_EXEC execs, $N_OPEN opens, $N_CONNECT connects in the container):"
+echo "mean over $RUNS runs ($N_EXEC execs, $N_OPEN opens, $N_CONNECT connects, $N_MIXED rounds of the mixed job in the container):"
 for config in none watch host; do
   line=$(printf '%-5s' "$config")
   all=0
-  for k in exec open connect; do
+  for k in exec open connect mixed; do
     mean=$(echo "${total[$config,$k]} / $RUNS" | bc -l)
     base=$(echo "${total[none,$k]} / $RUNS" | bc -l)
     all=$(echo "$all + $mean" | bc -l)
