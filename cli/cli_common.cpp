@@ -1,5 +1,7 @@
 #include "cli_common.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -29,13 +31,18 @@ int Failure(const Error& error) {
   return kExitFailure;
 }
 
-int Emit(const std::string& text, const std::string& output) {
+int Emit(const std::function<void(Output&)>& write, const std::string& output) {
   if (output.empty()) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
+    FdOutput out(STDOUT_FILENO);
+    write(out);
+    if (auto finished = out.Finish(); !finished) return Failure(finished.error());
     return kExitOk;
   }
-  if (auto written = WriteFileAtomic(output, text); !written) return Failure(written.error());
+  auto file = AtomicFileOutput::Create(output);
+  if (!file) return Failure(file.error());
+  write(**file);
+  if (auto committed = (*file)->Commit(); !committed) return Failure(committed.error());
   return kExitOk;
 }
 

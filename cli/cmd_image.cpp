@@ -139,7 +139,7 @@ int RunScan(const ScanArgs& args) {
   write.tool_version = CUSTOMS_VERSION;
   write.color = args.output.empty() && ColorEnabled(stdout);
   write.timestamp = TimestampFromEnvironment();
-  int emitted = Emit(report::WriteScanReport(*format, scan_report, write), args.output);
+  int emitted = Emit([&](Output& out) { report::WriteScanReport(*format, scan_report, write, out); }, args.output);
   if (emitted != kExitOk) return emitted;
   // Every incomplete diagnostic is named on stderr too, --quiet or not: a gate must never pass by not looking.
   PrintIncomplete(scan_report.diagnostics, args.allow_incomplete);

@@ -47,7 +47,7 @@ int RunSbom(const SbomArgs& args) {
   write.tool_version = CUSTOMS_VERSION;
   write.color = args.output.empty() && ColorEnabled(stdout);
   write.timestamp = TimestampFromEnvironment();
-  return Emit(report::WriteSbom(*format, document, write), args.output);
+  return Emit([&](Output& out) { report::WriteSbom(*format, document, write, out); }, args.output);
 }
 
 }  // namespace

@@ -94,7 +94,11 @@ void AppendSanitized(std::string& out, std::string_view text, TextContext contex
       continue;
     }
     out.append(text.substr(clean_from, i - clean_from));
-    out.append(kReplacementCharacter);
+    if (context == TextContext::kLine && (byte == '\t' || byte == '\n' || byte == '\r')) {
+      out.push_back(' ');
+    } else {
+      out.append(kReplacementCharacter);
+    }
     i += d.length;
     clean_from = i;
   }

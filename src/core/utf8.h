@@ -25,9 +25,9 @@ enum class TextContext {
   // XML 1.0 character data and attribute values: C0 controls other than TAB, LF and CR, and the noncharacters U+FFFE
   // and U+FFFF are not XML characters at all (not even as character references), so they are replaced.
   kXml,
-  // Text for a terminal, a table cell or a markdown line: every C0 control (TAB, LF, CR included), DEL and every C1
-  // control (U+0080..U+009F, the 8-bit CSI and OSC introducers) is replaced, so an image cannot move the cursor,
-  // retitle the window or break a table row.
+  // Text for a terminal, a table cell or a markdown line: TAB, LF and CR become a space (a multi-line RUN stays
+  // readable on one line); every other C0 control, DEL and every C1 control (U+0080..U+009F, the 8-bit CSI and OSC
+  // introducers) becomes U+FFFD, so an image cannot move the cursor, retitle the window or break a table row.
   kLine,
 };
 
@@ -35,7 +35,7 @@ enum class TextContext {
 bool IsValidUtf8(std::string_view text);
 
 // Appends `text` with every maximal subpart of an ill-formed subsequence, and every code point `context` does not
-// allow, replaced by U+FFFD. Well-formed text that the context allows is appended unchanged.
+// allow, replaced by U+FFFD (TAB, LF, CR by a space in kLine). Well-formed text the context allows is unchanged.
 void AppendSanitized(std::string& out, std::string_view text, TextContext context = TextContext::kJson);
 std::string Sanitized(std::string_view text, TextContext context = TextContext::kJson);
 
