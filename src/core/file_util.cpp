@@ -1,6 +1,7 @@
 #include "core/file_util.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -20,6 +21,11 @@ Result<std::string> ReadFile(const std::filesystem::path& path, std::size_t max_
                      std::strerror(err));
   }
   std::string out;
+  // Reserve the size up front: appending chunk by chunk would double the buffer and hold up to twice the file.
+  if (struct stat st{}; ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+                        static_cast<std::uint64_t>(st.st_size) <= max_size) {
+    out.reserve(static_cast<std::size_t>(st.st_size));
+  }
   char buffer[1 << 16];
   for (;;) {
     ssize_t n = ::read(fd, buffer, sizeof buffer);
