@@ -129,8 +129,12 @@ Result<Inventory> BuildInventory(const InventoryOptions& options) {
       std::move(packages.begin(), packages.end(), std::back_inserter(inventory.packages));
     }
     for (std::string& path : cataloger->DatabasePaths()) {
-      any_database =
-          any_database || (path.ends_with('/') ? !tree.ListPrefix(path).empty() : tree.Find(path) != nullptr);
+      if (path.ends_with('/')) {
+        auto it = tree.entries().lower_bound(path);
+        any_database = any_database || (it != tree.entries().end() && it->first.starts_with(path));
+      } else {
+        any_database = any_database || tree.Find(path) != nullptr;
+      }
       looked_for.push_back(std::move(path));
     }
   }
