@@ -8,16 +8,14 @@
 
 #include "commands.h"
 #include "core/file_util.h"
+#include "core/utf8.h"
 
 namespace customs::cli {
 
 namespace {
+// One line with no control characters: an error can quote a path or a field from an image.
 std::string OneLine(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c == '\n' || c == '\r') c = ' ';
-  }
-  return out;
+  return Sanitized(text, TextContext::kLine);
 }
 }  // namespace
 

@@ -329,6 +329,30 @@ TEST_F(HostileSuite, ConfigEscapesNeverReachTheTerminal) {
   EXPECT_NE(table.out.find("]0;pwned"), std::string::npos) << "the text is shown, defused";
 }
 
+// An incomplete inventory stays incomplete through an SBOM: `customs sbom-scan` of our CycloneDX or SPDX exits 3.
+TEST_F(HostileSuite, IncompleteSbomKeepsSbomScanIncomplete) {
+  for (const char* format : {"cyclonedx", "spdx"}) {
+    SCOPED_TRACE(format);
+    const std::string sbom = *dir_ + "/corrupt-rpmdb." + format + ".json";
+    RunResult made =
+        Customs(Cat("sbom --no-cache --format ", format, " -o ", Quote(sbom), " ", Quote(Images() + "/corrupt-rpmdb")));
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+    RunResult scan = Customs(Cat("sbom-scan --quiet --format json --db ", Quote(Db()), " ", Quote(sbom)));
+    EXPECT_EQ(scan.exit_code, 3) << scan.err;
+    EXPECT_NE(scan.err.find("the SBOM says its inventory is incomplete: catalog/rpm: /var/lib/rpm/Packages"),
+              std::string::npos)
+        << scan.err;
+    RunResult allowed =
+        Customs(Cat("sbom-scan --quiet --allow-incomplete --format json --db ", Quote(Db()), " ", Quote(sbom)));
+    EXPECT_EQ(allowed.exit_code, 0) << allowed.err;
+    // A complete inventory's SBOM scans clean.
+    RunResult good =
+        Customs(Cat("sbom --no-cache --format ", format, " -o ", Quote(sbom), " ", Quote(Images() + "/good")));
+    ASSERT_EQ(good.exit_code, 0);
+    EXPECT_EQ(Customs(Cat("sbom-scan --quiet --format json --db ", Quote(Db()), " ", Quote(sbom))).exit_code, 0);
+  }
+}
+
 // An image with no package database is not incomplete: the report says what was looked for.
 TEST_F(HostileSuite, NoPackageDatabaseSaysWhatWasLookedFor) {
   RunResult scan = Customs("image --quiet --no-cache --format table --db " + Quote(Db()) + " " +
