@@ -353,6 +353,29 @@ TEST_F(HostileSuite, IncompleteSbomKeepsSbomScanIncomplete) {
   }
 }
 
+// `customs lint` quotes the Dockerfile back: invalid UTF-8 and control characters in it must not break its JSON, SARIF
+// or XML either.
+TEST_F(HostileSuite, LintOfAHostileDockerfileWritesValidDocuments) {
+  // The reports name the file: its directory's name is not UTF-8 either.
+  std::filesystem::create_directories(*dir_ + "/lint-\xff\xc0\xaf");
+  const std::string dockerfile = *dir_ + "/lint-\xff\xc0\xaf/Dockerfile";
+  std::ofstream(dockerfile, std::ios::binary)
+      << "FROM debian\nRUN echo \"\xff\xfe \x01 \x1b[2J\"\nLABEL a=\"\xc0\xaf\xed\xa0\x80\"\n"
+         "USER r\xf4\x90\x80\x80t\n";
+  std::vector<Output> outputs;
+  for (const auto& [format, checker] : std::vector<std::pair<std::string, std::string>>{{"json", "json"},
+                                                                                        {"sarif", "sarif"},
+                                                                                        {"codeclimate", "json"},
+                                                                                        {"checkstyle", "junit"},
+                                                                                        {"junit", "junit"}}) {
+    RunResult lint = Customs("lint --format " + format + " " + Quote(dockerfile));
+    EXPECT_TRUE(lint.exit_code == 0 || lint.exit_code == 1) << format << " exit " << lint.exit_code << "\n" << lint.err;
+    EXPECT_FALSE(lint.out.empty()) << format;
+    outputs.push_back({"lint " + format, checker, lint.out});
+  }
+  EXPECT_EQ(Check(outputs), "");
+}
+
 // An image with no package database is not incomplete: the report says what was looked for.
 TEST_F(HostileSuite, NoPackageDatabaseSaysWhatWasLookedFor) {
   RunResult scan = Customs("image --quiet --no-cache --format table --db " + Quote(Db()) + " " +
