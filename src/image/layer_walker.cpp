@@ -23,6 +23,12 @@ namespace {
 constexpr std::string_view kWhiteoutPrefix = ".wh.";
 constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
 
+// "what: message", unless the message names the layer already (the decompressing reader's digest errors do).
+std::string InLayer(std::string_view what, std::string_view message) {
+  if (message.starts_with(what)) return std::string(message);
+  return fmt::format("{}: {}", what, message);
+}
+
 // The capture limit for `path`: the walker's own, or the filter's when that is smaller.
 std::uint64_t ContentLimit(const PathFilter& filter, std::string_view path, std::uint64_t walker_limit) {
   if (!filter.max_content_size) return walker_limit;
@@ -190,7 +196,7 @@ Result<LayerDelta> ReadLayer(std::unique_ptr<BlobReader> stream, int layer, cons
   if (archive_read_open(archive, &context, nullptr, ReadCallback, nullptr) != ARCHIVE_OK) {
     std::string message = context.error ? context.error->message() : archive_error_string(archive);
     close();
-    return MakeError(context.error ? context.error->code() : ErrorCode::kCorrupt, "{}: {}", what, message);
+    return MakeError(context.error ? context.error->code() : ErrorCode::kCorrupt, "{}", InLayer(what, message));
   }
   struct archive_entry* entry = nullptr;
   for (;;) {
@@ -202,7 +208,7 @@ Result<LayerDelta> ReadLayer(std::unique_ptr<BlobReader> stream, int layer, cons
       std::string message = context.error ? context.error->message() : archive_error_string(archive);
       ErrorCode code = context.error ? context.error->code() : ErrorCode::kCorrupt;
       close();
-      return MakeError(code, "{}: {}", what, message);
+      return MakeError(code, "{}", InLayer(what, message));
     }
     const char* raw_name = archive_entry_pathname(entry);
     if (raw_name == nullptr) {
@@ -283,7 +289,7 @@ Result<LayerDelta> ReadLayer(std::unique_ptr<BlobReader> stream, int layer, cons
     auto n = stream->Read(sink, sizeof sink);
     if (!n) {
       close();
-      return tl::unexpected(n.error().WithContext(what));
+      return MakeError(n.error().code(), "{}", InLayer(what, n.error().message()));
     }
     if (*n == 0) break;
   }

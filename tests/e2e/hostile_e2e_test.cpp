@@ -257,6 +257,7 @@ TEST_F(HostileSuite, TruncatedLayerFailsWithAndWithoutTheCache) {
     ExpectSurvived(sbom, "sbom");
     ExpectCleanFailure(sbom, "sbom");
     EXPECT_NE(sbom.err.find("digest mismatch"), std::string::npos) << sbom.err;
+    EXPECT_EQ(sbom.err.find("layer 2"), sbom.err.rfind("layer 2")) << "the layer is named once: " << sbom.err;
     RunResult scan = Customs("image --quiet --format json --db " + Quote(Db()) + " " + flags + " " + cut);
     ExpectSurvived(scan, "image");
     ExpectCleanFailure(scan, "image");
