@@ -12,7 +12,7 @@
 namespace customs {
 namespace {
 
-constexpr std::size_t kBufferSize = 64 * 1024;
+constexpr std::size_t kBufferSize = std::size_t{64} * 1024;
 
 // Writes all of `data` to `fd`; returns 0 or the errno of the failure.
 int WriteAll(int fd, std::string_view data) {
