@@ -19,6 +19,31 @@ std::string OsName(const catalog::OsInfo& os) {
   return out;
 }
 
+void WriteJsonValue(JsonWriter& json, const nlohmann::ordered_json& value) {
+  using Type = nlohmann::ordered_json::value_t;
+  switch (value.type()) {
+    case Type::object:
+      json.BeginObject();
+      for (const auto& [key, item] : value.items()) {
+        json.Key(key);
+        WriteJsonValue(json, item);
+      }
+      json.EndObject();
+      break;
+    case Type::array:
+      json.BeginArray();
+      for (const auto& item : value) WriteJsonValue(json, item);
+      json.EndArray();
+      break;
+    case Type::string: json.String(value.get_ref<const std::string&>()); break;
+    case Type::boolean: json.Bool(value.get<bool>()); break;
+    case Type::number_integer: json.Int(value.get<std::int64_t>()); break;
+    case Type::number_unsigned: json.Uint(value.get<std::uint64_t>()); break;
+    case Type::number_float: json.Double(value.get<double>()); break;
+    default: json.Null();
+  }
+}
+
 void WriteDiagnosticsJson(JsonWriter& json, const std::vector<Diagnostic>& diagnostics) {
   json.BeginArray();
   for (const auto& d : diagnostics) {
@@ -183,6 +208,20 @@ std::string MarkdownText(std::string_view text) {
         out += c;
         break;
       default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string MarkdownCode(std::string_view text) {
+  std::string out;
+  for (char c : ClipText(text, 80)) {
+    if (c == '`') {
+      out += '\'';
+    } else if (c == '|') {
+      out += "\\|";
+    } else {
+      out += c;
     }
   }
   return out;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,6 +26,9 @@ std::string OsName(const catalog::OsInfo& os);
 
 // `timestamp`, or the current time (RFC 3339 UTC) when it is empty.
 std::string TimestampOrNow(const std::string& timestamp);
+
+// Writes a (small) nlohmann document through `json`, so its strings are sanitised like every other.
+void WriteJsonValue(JsonWriter& json, const nlohmann::ordered_json& value);
 
 // [{"level","source","subject","message"}, ...]
 void WriteDiagnosticsJson(JsonWriter& json, const std::vector<Diagnostic>& diagnostics);
@@ -65,5 +69,8 @@ std::string LineText(std::string_view text);
 std::string MarkdownText(std::string_view text);
 // Text for XML character data or an attribute value: sanitised for XML, with & < > " ' escaped.
 std::string XmlText(std::string_view text);
+// Text inside a markdown code span in a table: sanitised for a line, clipped to 80 code points, with no backtick
+// (that would end the span) and no bare pipe (that would end the cell).
+std::string MarkdownCode(std::string_view text);
 
 }  // namespace customs::report

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/utf8.h"
+#include "report/audit_report.h"
 #include "report/common.h"
 #include "report/sbom.h"
 
@@ -121,6 +122,12 @@ void WriteJson(const ScanReport& r, Output& out) {
     json.Field("suppressed_by", s.by).Field("reason", s.reason).EndObject();
   }
   json.EndArray();
+  const bool audited = r.audited_config || r.audited_secrets || !r.audit_findings.empty();
+  if (audited) {
+    json.Key("audit").BeginArray();
+    for (const auto& f : r.audit_findings) WriteJsonValue(json, AuditFindingJson(f));
+    json.EndArray();
+  }
   json.Key("diagnostics");
   WriteDiagnosticsJson(json, r.diagnostics);
   json.Key("summary")
@@ -129,10 +136,15 @@ void WriteJson(const ScanReport& r, Output& out) {
       .Field("findings", static_cast<std::uint64_t>(r.findings.size()));
   WriteCounts(json, "by_severity", CountBySeverity(r.findings));
   WriteCounts(json, "by_status", CountByStatus(r.findings));
-  json.Field("suppressed", static_cast<std::uint64_t>(r.suppressed.size()))
-      .Field("filtered", r.filtered)
-      .Field("incomplete", static_cast<std::uint64_t>(IncompleteDiagnostics(r.diagnostics).size()))
-      .EndObject();
+  json.Field("suppressed", static_cast<std::uint64_t>(r.suppressed.size())).Field("filtered", r.filtered);
+  if (audited) {
+    std::map<std::string, int> audit_by_severity;
+    for (const auto& f : r.audit_findings) ++audit_by_severity[audit::SeverityName(f.severity)];
+    json.Field("audit_findings", static_cast<std::uint64_t>(r.audit_findings.size()));
+    WriteCounts(json, "audit_by_severity", audit_by_severity);
+    json.Field("audit_suppressed", static_cast<std::uint64_t>(r.audit_suppressed.size()));
+  }
+  json.Field("incomplete", static_cast<std::uint64_t>(IncompleteDiagnostics(r.diagnostics).size())).EndObject();
   json.EndObject();
   out.Write("\n");
 }
@@ -147,11 +159,43 @@ const char* SeverityColor(Severity s) {
   }
 }
 
+// The diagnostics, then the incomplete reasons in a section of their own and the final line.
+void WriteTableDiagnostics(const ScanReport& r, const char* bold, const char* reset, Output& out) {
+  const auto incomplete = IncompleteDiagnostics(r.diagnostics);
+  if (r.diagnostics.size() > incomplete.size()) {
+    out.Write(fmt::format("\n{}Diagnostics:{}\n", bold, reset));
+    for (const auto& d : r.diagnostics) {
+      if (d.level == DiagnosticLevel::kIncomplete) continue;
+      out.Write(fmt::format("  {}: {}: {}\n", DiagnosticLevelName(d.level), LineText(d.subject), LineText(d.message)));
+    }
+  }
+  if (!incomplete.empty()) {
+    out.Write(fmt::format("\n{}Incomplete: the scan may have missed vulnerabilities{}\n", bold, reset));
+    for (const Diagnostic* d : incomplete) out.Write(fmt::format("  {}\n", LineText(DiagnosticLine(*d))));
+    out.Write(fmt::format("\n{}INCOMPLETE SCAN: {} reason{} above{}\n", bold, incomplete.size(),
+                          incomplete.size() == 1 ? "" : "s", reset));
+  }
+}
+
 void WriteTable(const ScanReport& r, const ScanWriteOptions& o, Output& out) {
   const char* bold = o.color ? "\033[1m" : "";
   const char* reset = o.color ? "\033[0m" : "";
   out.Write(fmt::format("{}{}{} ({}, {} packages)\n\n", bold, LineText(r.target), reset, LineText(OsName(r.os)),
                         r.packages.size()));
+  if (!r.scanned_vulnerabilities) {
+    // customs audit: no vulnerability section at all, rather than a "none found" that was never looked for.
+    out.Write(AuditTable(r.audit_findings, r.audited_config, r.audited_secrets, o.color));
+    std::map<std::string, int> counts;
+    for (const auto& f : r.audit_findings) ++counts[audit::SeverityName(f.severity)];
+    std::string line;
+    for (Severity s : kSeverities) {
+      if (!line.empty()) line += ", ";
+      line += fmt::format("{}: {}", vulndb::SeverityName(s), counts[vulndb::SeverityName(s)]);
+    }
+    out.Write(fmt::format("\nTotal: {} ({})\n", r.audit_findings.size(), line));
+    WriteTableDiagnostics(r, bold, reset, out);
+    return;
+  }
   if (r.findings.empty()) {
     out.Write("No vulnerabilities found");
     out.Write(r.suppressed.empty() ? ".\n" : fmt::format(" ({} suppressed).\n", r.suppressed.size()));
@@ -192,6 +236,7 @@ void WriteTable(const ScanReport& r, const ScanWriteOptions& o, Output& out) {
   }
   out.Write(fmt::format("\nTotal: {} ({})\n", r.findings.size(), severity_line));
   if (!status_line.empty()) out.Write(fmt::format("Status: {}\n", status_line));
+  out.Write(AuditTable(r.audit_findings, r.audited_config, r.audited_secrets, o.color));
   if (!r.suppressed.empty()) {
     out.Write(fmt::format("\nSuppressed: {}\n", r.suppressed.size()));
     for (const auto& s : r.suppressed) {
@@ -199,35 +244,7 @@ void WriteTable(const ScanReport& r, const ScanWriteOptions& o, Output& out) {
                             LineText(s.by), s.reason.empty() ? "" : ": " + LineText(s.reason)));
     }
   }
-  const auto incomplete = IncompleteDiagnostics(r.diagnostics);
-  if (r.diagnostics.size() > incomplete.size()) {
-    out.Write(fmt::format("\n{}Diagnostics:{}\n", bold, reset));
-    for (const auto& d : r.diagnostics) {
-      if (d.level == DiagnosticLevel::kIncomplete) continue;
-      out.Write(fmt::format("  {}: {}: {}\n", DiagnosticLevelName(d.level), LineText(d.subject), LineText(d.message)));
-    }
-  }
-  if (!incomplete.empty()) {
-    out.Write(fmt::format("\n{}Incomplete: the scan may have missed vulnerabilities{}\n", bold, reset));
-    for (const Diagnostic* d : incomplete) out.Write(fmt::format("  {}\n", LineText(DiagnosticLine(*d))));
-    out.Write(fmt::format("\n{}INCOMPLETE SCAN: {} reason{} above{}\n", bold, incomplete.size(),
-                          incomplete.size() == 1 ? "" : "s", reset));
-  }
-}
-
-// Inside a code span: no backtick can end it early, no pipe can end the table cell.
-std::string MarkdownCode(std::string_view text) {
-  std::string out;
-  for (char c : ClipText(text, 80)) {
-    if (c == '`') {
-      out += '\'';
-    } else if (c == '|') {
-      out += "\\|";
-    } else {
-      out += c;
-    }
-  }
-  return out;
+  WriteTableDiagnostics(r, bold, reset, out);
 }
 
 void WriteMarkdown(const ScanReport& r, Output& out) {
@@ -247,6 +264,7 @@ void WriteMarkdown(const ScanReport& r, Output& out) {
   }
   if (r.findings.empty()) {
     out.Write("No vulnerabilities found.\n");
+    out.Write(AuditMarkdown(r.audit_findings));
     return;
   }
   out.Write("| Severity | Vulnerability | Package | Installed | Fixed | Introduced by |\n|---|---|---|---|---|---|\n");
@@ -259,6 +277,7 @@ void WriteMarkdown(const ScanReport& r, Output& out) {
   if (!r.suppressed.empty()) {
     out.Write(fmt::format("\n{} finding(s) suppressed by ignore files or VEX.\n", r.suppressed.size()));
   }
+  out.Write(AuditMarkdown(r.audit_findings));
 }
 
 const char* SarifLevel(Severity s) {
@@ -288,6 +307,11 @@ void WriteSarif(const ScanReport& r, const ScanWriteOptions& o, Output& out) {
   for (const auto& f : r.findings) {
     if (rule_index.emplace(f.id, rule_findings.size()).second) rule_findings.push_back(&f);
   }
+  // The audit's rules and results (few), numbered after the vulnerability rules: placeholders keep the indices.
+  nlohmann::ordered_json audit_rules = nlohmann::ordered_json::array();
+  nlohmann::ordered_json audit_results = nlohmann::ordered_json::array();
+  for (const match::Finding* f : rule_findings) audit_rules.push_back({{"id", f->id}});
+  AppendAuditSarif(r.audit_findings, r.target, audit_rules, audit_results);
   JsonWriter json(out);
   json.BeginObject()
       .Field("version", "2.1.0")
@@ -317,6 +341,7 @@ void WriteSarif(const ScanReport& r, const ScanWriteOptions& o, Output& out) {
         .EndObject();
     json.EndObject();
   }
+  for (std::size_t i = rule_findings.size(); i < audit_rules.size(); ++i) WriteJsonValue(json, audit_rules[i]);
   json.EndArray().EndObject().EndObject();  // rules, driver, tool
   json.Key("results").BeginArray();
   for (const auto& f : r.findings) {
@@ -344,6 +369,7 @@ void WriteSarif(const ScanReport& r, const ScanWriteOptions& o, Output& out) {
         .EndObject();
     json.EndObject().EndArray().EndObject();  // location, locations, result
   }
+  for (const auto& result : audit_results) WriteJsonValue(json, result);
   json.EndArray();
   // SARIF 2.1.0 section 3.20: the invocation says whether the scan looked at everything it was asked to (an
   // incomplete scan did not: executionSuccessful false), and its notifications say why.
@@ -393,10 +419,13 @@ void WriteJunit(const ScanReport& r, Output& out) {
   for (const auto& p : r.packages) {
     if (!failing_text(p.name + " " + p.version).empty()) ++failures;
   }
+  int tests = static_cast<int>(r.packages.size() + incomplete.size());
+  int audit_failures = 0;
+  const std::string audit_cases = AuditJunitCases(r.audit_findings, r.target, r.fail_on, &tests, &audit_failures);
   out.Write(fmt::format(
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"customs\" tests=\"{}\" "
       "failures=\"{}\">\n",
-      r.packages.size() + incomplete.size(), failures));
+      tests, failures + static_cast<std::size_t>(audit_failures)));
   // One failing test case per reason the scan is incomplete: a CI dashboard shows it next to the vulnerabilities.
   for (const Diagnostic* d : incomplete) {
     out.Write(fmt::format(
@@ -418,6 +447,7 @@ void WriteJunit(const ScanReport& r, Output& out) {
           vulndb::SeverityName(*r.fail_on), XmlText(failing)));
     }
   }
+  out.Write(audit_cases);
   out.Write("  </testsuite>\n</testsuites>\n");
 }
 
@@ -428,7 +458,8 @@ std::string CycloneDxSeverity(Severity severity) {
 }
 
 void WriteCycloneDx(const ScanReport& r, const ScanWriteOptions& o, Output& out) {
-  SbomWriteOptions so{o.color, o.tool_version, o.timestamp, o.uuid};
+  // One timestamp for the metadata and the audit annotations.
+  SbomWriteOptions so{o.color, o.tool_version, TimestampOrNow(o.timestamp), o.uuid};
   // One vulnerability entry per id, affecting every package it was found in.
   std::map<std::string, std::vector<const match::Finding*>> by_id;
   std::vector<std::string> order;
@@ -438,37 +469,41 @@ void WriteCycloneDx(const ScanReport& r, const ScanWriteOptions& o, Output& out)
     list.push_back(&f);
   }
   JsonWriter json(out);
-  WriteCycloneDxBom({r.target, r.kind, r.manifest_digest, r.os, r.packages, r.diagnostics}, so, json,
-                    [&](JsonWriter& json) {
-                      json.Key("vulnerabilities").BeginArray();
-                      for (const auto& id : order) {
-                        const match::Finding& f = *by_id[id].front();
-                        json.BeginObject().Field("id", f.id);
-                        json.Key("source").BeginObject().Field("name", f.source).EndObject();
-                        json.Key("ratings").BeginArray().BeginObject().Field("severity", CycloneDxSeverity(f.severity));
-                        if (f.cvss) {
-                          json.Field("score", f.cvss->base_score).Field("vector", f.cvss->vector);
-                          json.Field("method", f.cvss->version.starts_with("4")     ? "CVSSv4"
-                                               : f.cvss->version.starts_with("3.1") ? "CVSSv31"
-                                               : f.cvss->version.starts_with("3")   ? "CVSSv3"
-                                                                                    : "CVSSv2");
-                        }
-                        json.EndObject().EndArray();
-                        if (!f.title.empty()) json.Field("description", f.title);
-                        if (!f.fixed_version.empty()) json.Field("recommendation", "Upgrade to " + f.fixed_version);
-                        if (!f.references.empty()) {
-                          json.Key("advisories").BeginArray();
-                          for (const auto& url : f.references) json.BeginObject().Field("url", url).EndObject();
-                          json.EndArray();
-                        }
-                        json.Key("affects").BeginArray();
-                        for (const match::Finding* each : by_id[id]) {
-                          json.BeginObject().Field("ref", each->package.purl).EndObject();
-                        }
-                        json.EndArray().EndObject();
-                      }
-                      json.EndArray();
-                    });
+  WriteCycloneDxBom(
+      {r.target, r.kind, r.manifest_digest, r.os, r.packages, r.diagnostics}, so, json, [&](JsonWriter& json) {
+        json.Key("vulnerabilities").BeginArray();
+        for (const auto& id : order) {
+          const match::Finding& f = *by_id[id].front();
+          json.BeginObject().Field("id", f.id);
+          json.Key("source").BeginObject().Field("name", f.source).EndObject();
+          json.Key("ratings").BeginArray().BeginObject().Field("severity", CycloneDxSeverity(f.severity));
+          if (f.cvss) {
+            json.Field("score", f.cvss->base_score).Field("vector", f.cvss->vector);
+            json.Field("method", f.cvss->version.starts_with("4")     ? "CVSSv4"
+                                 : f.cvss->version.starts_with("3.1") ? "CVSSv31"
+                                 : f.cvss->version.starts_with("3")   ? "CVSSv3"
+                                                                      : "CVSSv2");
+          }
+          json.EndObject().EndArray();
+          if (!f.title.empty()) json.Field("description", f.title);
+          if (!f.fixed_version.empty()) json.Field("recommendation", "Upgrade to " + f.fixed_version);
+          if (!f.references.empty()) {
+            json.Key("advisories").BeginArray();
+            for (const auto& url : f.references) json.BeginObject().Field("url", url).EndObject();
+            json.EndArray();
+          }
+          json.Key("affects").BeginArray();
+          for (const match::Finding* each : by_id[id]) {
+            json.BeginObject().Field("ref", each->package.purl).EndObject();
+          }
+          json.EndArray().EndObject();
+        }
+        json.EndArray();
+        if (!r.audit_findings.empty()) {
+          json.Key("annotations");
+          WriteJsonValue(json, AuditCycloneDxAnnotations(r.audit_findings, "target", o.tool_version, so.timestamp));
+        }
+      });
   out.Write("\n");
 }
 
