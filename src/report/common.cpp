@@ -200,8 +200,6 @@ std::string MarkdownText(std::string_view text) {
       case '|':
       case '\\':
       case '`':
-      case '*':
-      case '_':
       case '[':
       case ']':
         out += '\\';

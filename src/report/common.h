@@ -64,8 +64,9 @@ std::string Cell(std::string_view text, std::size_t width);
 std::size_t CellWidth(std::string_view text, std::size_t limit);
 // Text for one line of a terminal report, sanitised (no control characters from an image), not clipped.
 std::string LineText(std::string_view text);
-// Text for a markdown table cell or list item: sanitised for a line, with the characters markdown or the HTML it may
-// carry would act on escaped (| \ ` * _ [ ] < > &).
+// Text for a markdown table cell or list item: sanitised for a line, with what could break the table or inject
+// markup escaped: | \ ` [ ] (cells, code spans, links) and < > & (HTML). Emphasis characters stay: "AKIA*****" is
+// a masked secret, not markup worth escaping.
 std::string MarkdownText(std::string_view text);
 // Text for XML character data or an attribute value: sanitised for XML, with & < > " ' escaped.
 std::string XmlText(std::string_view text);
