@@ -11,12 +11,14 @@ BUILD_PKGS=(
   libsqlite3-dev sqlite3 libyaml-cpp-dev libre2-dev libcurl4-openssl-dev libssl-dev
   libzstd-dev zlib1g-dev liblzma-dev libbz2-dev libisal-dev
   libbpf-dev bpftool libelf-dev ccache libhyperscan-dev libexpat1-dev
+  node-spdx-license-ids
 )
 TEST_PKGS=(
   dpkg-dev mmdebstrap debootstrap skopeo umoci runc rpm
-  docker-registry apache2-utils python3 curl zstd gzip tar jq
+  docker-registry apache2-utils python3 python3-yaml curl zstd gzip tar jq
   iproute2 time bc nodejs
   golang-1.19-go openjdk-17-jdk-headless zip binutils
+  python3-urllib3
 )
 
 FUZZ_PKGS=(clang-16 libclang-rt-16-dev)
