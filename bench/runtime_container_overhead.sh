@@ -4,10 +4,13 @@
 # a few hundred short processes) run inside a runc container whose events reach the rule engine (the default rules
 # ask for execve, openat and connect), with no watch, with the default container-only watch, and with
 # --include-host; the configurations alternate run by run. Then drops at a
-# fixed rate of ~50,000 opens per second inside the container. Root + eBPF + runc.
+# fixed rate of ~50,000 opens per second inside the container. Then kill latency: N_KILL times, a fresh container
+# runs `bash -c true` under `watch --enforce` (default rules: "Shell spawned in a container" kills the container);
+# the latency is from the exec event's kernel timestamp to the moment the container's cgroup was empty (the
+# kill_container action's time). Root + eBPF + runc.
 #
 # Usage: bench/runtime_container_overhead.sh [BUILD_DIR]   (default build/dev; RUNS, N_EXEC, N_OPEN, N_CONNECT,
-# N_MIXED)
+# N_MIXED, N_KILL; SECTIONS="overhead drops kill" picks sections)
 # Needs the test root filesystem (BUILD_DIR/testimages/runtime-rootfs-v2: run runtime_e2e_test once) and the
 # workload helper (BUILD_DIR/src/runtime/runtime_e2e_triggers_helper).
 # Prints, per loop, the workload's wall time per configuration, the slowdown against no watch, the CPU the watch
@@ -22,6 +25,8 @@ N_EXEC=${N_EXEC:-2000}
 N_OPEN=${N_OPEN:-200000}
 N_CONNECT=${N_CONNECT:-50000}
 N_MIXED=${N_MIXED:-2}
+N_KILL=${N_KILL:-20}
+SECTIONS=${SECTIONS:-overhead drops kill}
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
 for f in "$CUSTOMS" "$HELPER" "$ROOTFS/usr/bin/bash"; do
   [ -e "$f" ] || { echo "SKIP: $f missing (build customs and runtime_e2e_test, run runtime_e2e_test once)"; exit 77; }
@@ -55,9 +60,13 @@ c["mounts"].append({"destination": "/helper", "type": "bind", "source": helper, 
 c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]
 json.dump(c, open(path, "w"))
 PY
-runc run --bundle "$TMP/bundle" "$ID" > "$TMP/runc.log" 2>&1 &
-RUNC_PID=$!
-for _ in $(seq 200); do runc state "$ID" 2>/dev/null | grep -q '"running"' && break; sleep 0.05; done
+start_container() {
+  runc run --bundle "$TMP/bundle" "$ID" >> "$TMP/runc.log" 2>&1 &
+  RUNC_PID=$!
+  for _ in $(seq 200); do runc state "$ID" 2>/dev/null | grep -q '"running"' && return; sleep 0.05; done
+  echo "container did not start:"; cat "$TMP/runc.log"; exit 1
+}
+start_container
 : > "$TMP/hosts"  # the default rules name domains: resolve them from an empty file, never DNS
 
 now() { date +%s.%N; }
@@ -101,6 +110,9 @@ mixed() {  # $1: rounds -> wall seconds
   echo "$(now) - $s" | bc
 }
 
+has() { [[ " $SECTIONS " == *" $1 "* ]]; }
+
+if has overhead; then
 mixed 1 > /dev/null  # warm the page cache
 declare -A total cpu
 for run in $(seq "$RUNS"); do
@@ -149,7 +161,9 @@ for config in none watch host; do
   line+=$(printf ' | watch cpu %.1f%% of the workload time' "$share")
   echo "$line"
 done
+fi
 
+if has drops; then
 echo
 echo "drops: ~50,000 opens/s for 5 s in the container, watch --include-host:"
 start_watch drops --include-host
@@ -158,3 +172,43 @@ sleep 0.5
 stop_watch
 grep 'events processed' "$TMP/watch-drops.log"
 echo "drop alerts: $(grep -c 'customs sensor dropped events' "$TMP/alerts-drops.jsonl" || true)"
+fi
+
+if has kill; then
+echo
+echo "kill latency: $N_KILL fresh containers each run bash -c true under watch --enforce (default rules):"
+start_watch kill --enforce
+for i in $(seq "$N_KILL"); do
+  runc state "$ID" 2>/dev/null | grep -q '"running"' || { runc delete --force "$ID" 2>/dev/null || true; start_container; }
+  runc exec "$ID" bash -c true > /dev/null 2>&1 || true
+  for _ in $(seq 100); do [ "$(grep -c 'Shell spawned in a container' "$TMP/alerts-kill.jsonl" 2>/dev/null)" -ge "$i" ] && break; sleep 0.05; done
+  wait "$RUNC_PID" 2>/dev/null || true  # the kill ends `runc run`
+  runc delete --force "$ID" 2>/dev/null || true
+  start_container
+done
+stop_watch
+python3 - "$TMP/alerts-kill.jsonl" "$N_KILL" <<'PY'
+import datetime, json, re, statistics, sys
+def ns(t):  # RFC 3339 with nanoseconds, UTC
+    whole, frac = t.rstrip("Z").split(".")
+    s = datetime.datetime.strptime(whole, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=datetime.timezone.utc).timestamp()
+    return int(s) * 10**9 + int(frac.ljust(9, "0")[:9])
+total, empty, failed = [], [], 0
+for line in open(sys.argv[1]):
+    a = json.loads(line)
+    if a.get("rule") != "Shell spawned in a container":
+        continue
+    kill = [x for x in a["actions"] if x["action"] == "kill_container"][0]
+    if not kill["ok"] or "killed with" not in kill["result"]:
+        failed += 1
+        continue
+    total.append((ns(kill["time"]) - ns(a["time"])) / 1e6)
+    empty.append(float(re.search(r"cgroup empty after ([0-9.]+) ms", kill["result"]).group(1)))
+print(f"{len(total)} of {sys.argv[2]} shells killed ({failed} kill actions not ok)")
+if total:
+    for name, v in (("exec event -> cgroup empty", total), ("cgroup.kill -> cgroup empty", empty)):
+        v.sort()
+        print(f"  {name}: min {v[0]:.1f} ms, median {statistics.median(v):.1f} ms, "
+              f"p90 {v[int(len(v) * 0.9) - 1 if len(v) >= 10 else -1]:.1f} ms, max {v[-1]:.1f} ms")
+PY
+fi
