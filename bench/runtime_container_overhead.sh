@@ -3,7 +3,7 @@
 # traced syscall) and a mixed job (a CI-like shell step: find | xargs sha256sum | sort | gzip, tar | gzip, grep -r,
 # a few hundred short processes) run inside a runc container whose events reach the rule engine (the default rules
 # ask for execve, openat and connect), with no watch, with the default container-only watch, and with
-# --include-host; the configurations alternate run by run. Then drops at a
+# --include-host; the order of the configurations alternates run by run (forward, backward). Then drops at a
 # fixed rate of ~50,000 opens per second inside the container. Then kill latency: N_KILL times, a fresh container
 # runs `bash -c true` under `watch --enforce` (default rules: "Shell spawned in a container" kills the container);
 # the latency is from the exec event's kernel timestamp to the moment the container's cgroup was empty (the
@@ -88,10 +88,18 @@ stop_watch() {
   WATCH_PID=""
 }
 
+# A workload that failed (the container gone: something else on the machine killed it) stops the run; its time
+# would be meaningless.
+fail() {
+  echo "FAILED: $1 in container $ID ($(runc state "$ID" 2>&1 | grep -o '"status": *"[a-z]*"' || echo gone)); runc log:" >&2
+  cat "$TMP/runc.log" >&2
+  exit 1
+}
+
 loop() {  # $1: helper command, $2: count -> wall seconds
   local s
   s=$(now)
-  runc exec "$ID" /helper "$1" "$2" > /dev/null
+  runc exec "$ID" /helper "$1" "$2" > /dev/null || fail "$1"
   echo "$(now) - $s" | bc
 }
 
@@ -106,7 +114,7 @@ done'
 mixed() {  # $1: rounds -> wall seconds
   local s
   s=$(now)
-  runc exec "$ID" /bin/sh -c "$MIXED" mixed "$1" > /dev/null
+  runc exec "$ID" /bin/sh -c "$MIXED" mixed "$1" > /dev/null || fail "the mixed job"
   echo "$(now) - $s" | bc
 }
 
@@ -116,7 +124,9 @@ if has overhead; then
 mixed 1 > /dev/null  # warm the page cache
 declare -A total cpu
 for run in $(seq "$RUNS"); do
-  for config in none watch host; do
+  order="none watch host"
+  [ $((run % 2)) = 0 ] && order="host watch none"  # forward, then backward: no setup always runs first
+  for config in $order; do
     case $config in
       none) WATCH_PID="" ;;
       watch) start_watch "$config-$run" ;;
@@ -167,7 +177,7 @@ if has drops; then
 echo
 echo "drops: ~50,000 opens/s for 5 s in the container, watch --include-host:"
 start_watch drops --include-host
-runc exec "$ID" /helper open-rate 50000 5
+runc exec "$ID" /helper open-rate 50000 5 || fail open-rate
 sleep 0.5
 stop_watch
 grep 'events processed' "$TMP/watch-drops.log"
@@ -177,17 +187,27 @@ fi
 if has kill; then
 echo
 echo "kill latency: $N_KILL fresh containers each run bash -c true under watch --enforce (default rules):"
-start_watch kill --enforce
+# Scoped to this script's container (its random id): an unscoped --enforce would kill shells in every container on
+# the machine.
+cat > "$TMP/scope.yaml" <<SCOPE
+- macro: customs_container
+  condition: and container.full_id = "$ID"
+  override: {condition: append}
+SCOPE
+start_watch kill --enforce --default-rules --rules "$TMP/scope.yaml"
 for i in $(seq "$N_KILL"); do
   runc state "$ID" 2>/dev/null | grep -q '"running"' || { runc delete --force "$ID" 2>/dev/null || true; start_container; }
   runc exec "$ID" bash -c true > /dev/null 2>&1 || true
-  for _ in $(seq 100); do [ "$(grep -c 'Shell spawned in a container' "$TMP/alerts-kill.jsonl" 2>/dev/null)" -ge "$i" ] && break; sleep 0.05; done
+  for _ in $(seq 100); do
+    [ "$(grep -c "\"container.id\":\"${ID:0:12}\"" "$TMP/alerts-kill.jsonl" 2>/dev/null)" -ge "$i" ] && break
+    sleep 0.05
+  done
   wait "$RUNC_PID" 2>/dev/null || true  # the kill ends `runc run`
   runc delete --force "$ID" 2>/dev/null || true
   start_container
 done
 stop_watch
-python3 - "$TMP/alerts-kill.jsonl" "$N_KILL" <<'PY'
+python3 - "$TMP/alerts-kill.jsonl" "$N_KILL" "${ID:0:12}" <<'PY'
 import datetime, json, re, statistics, sys
 def ns(t):  # RFC 3339 with nanoseconds, UTC
     whole, frac = t.rstrip("Z").split(".")
@@ -196,7 +216,7 @@ def ns(t):  # RFC 3339 with nanoseconds, UTC
 total, empty, failed = [], [], 0
 for line in open(sys.argv[1]):
     a = json.loads(line)
-    if a.get("rule") != "Shell spawned in a container":
+    if a.get("rule") != "Shell spawned in a container" or a.get("container.id") != sys.argv[3]:
         continue
     kill = [x for x in a["actions"] if x["action"] == "kill_container"][0]
     if not kill["ok"] or "killed with" not in kill["result"]:
