@@ -14,6 +14,14 @@
 
 namespace customs::scan {
 
+std::string AnalyzerVersion() {
+  std::string version = "os:1";
+  for (const auto& cataloger : catalog::DefaultCatalogers()) {
+    version += fmt::format(",{}:{}", cataloger->name(), cataloger->version());
+  }
+  return version;
+}
+
 Result<Inventory> BuildInventory(const InventoryOptions& options) {
   Inventory inventory;
   inventory.target = options.target;
@@ -50,12 +58,16 @@ Result<Inventory> BuildInventory(const InventoryOptions& options) {
         return MakeError(ErrorCode::kNotFound, "{}: no such file or directory, and not an image reference ({})",
                          options.target, reference.error().message());
       }
-      image::registry::CredentialOptions credential_options;
-      CUSTOMS_ASSIGN_OR_RETURN(auto credentials,
-                               image::registry::ResolveCredentials(credential_options, reference->registry));
+      std::optional<image::registry::Credentials> credentials = options.registry_credentials;
+      if (!credentials && options.registry_authorization.empty()) {
+        image::registry::CredentialOptions credential_options;
+        CUSTOMS_ASSIGN_OR_RETURN(credentials,
+                                 image::registry::ResolveCredentials(credential_options, reference->registry));
+      }
       image::registry::RegistryOptions registry_options;
       registry_options.platform = options.platform;
       registry_options.client.credentials = credentials;
+      registry_options.client.authorization = options.registry_authorization;
       registry_options.client.ca_cert_file = options.registry_ca_cert;
       registry_options.client.insecure_skip_tls_verify = options.registry_insecure;
       registry_options.client.insecure_registries = options.insecure_registries;
@@ -72,10 +84,7 @@ Result<Inventory> BuildInventory(const InventoryOptions& options) {
     image::WalkStats stats;
     walk.stats = &stats;
     // The cache key names every analyzer and its version: a new analyzer or version never reuses stale results.
-    std::string filter_version = "os:1";
-    for (const auto& cataloger : catalogers) {
-      filter_version += fmt::format(",{}:{}", cataloger->name(), cataloger->version());
-    }
+    std::string filter_version = AnalyzerVersion();
     std::optional<image::LayerCache> cache;
     if (!options.cache_dir.empty()) {
       cache.emplace(std::filesystem::path(options.cache_dir) / "layers", filter_version);
