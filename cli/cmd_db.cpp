@@ -6,8 +6,8 @@
 
 #include "cli_common.h"
 #include "commands.h"
-#include "vulndb/importer.h"
 #include "core/duration.h"
+#include "vulndb/importer.h"
 #include "vulndb/json_codec.h"
 #include "vulndb/snapshot.h"
 #include "vulndb/store.h"
@@ -394,8 +394,7 @@ CLI::App* publish =
 publish->add_option("dir", options->out_dir, "Snapshot directory (served as is by a web server)")->required();
 add_db(publish);
 add_lock(publish);
-publish->add_option("--key", options->key, "Ed25519 private key (PEM: openssl genpkey -algorithm ed25519)")
-    ->required();
+publish->add_option("--key", options->key, "Ed25519 private key (PEM: openssl genpkey -algorithm ed25519)")->required();
 publish->callback([options, &context] { context.exit_code = RunPublish(*options); });
 }  // namespace customs::cli
 
