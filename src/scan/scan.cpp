@@ -7,22 +7,14 @@
 
 namespace customs::scan {
 
-Result<ScanResult> Evaluate(Inventory inventory, const vulndb::AdvisoryIndex& index, const ScanPolicy& policy) {
+ScanResult ApplyPolicy(report::ScanReport report, const ScanPolicy& policy) {
   DiagnosticsCollector diagnostics;
-  for (auto& d : inventory.diagnostics) diagnostics.Report(std::move(d));
-  CUSTOMS_ASSIGN_OR_RETURN(auto matched, match::MatchPackages(inventory.packages, inventory.os, index, diagnostics));
+  for (auto& d : report.diagnostics) diagnostics.Report(std::move(d));
   match::GateResult gated =
-      match::ApplyGate(std::move(matched.findings), policy.gate, policy.ignores, policy.vex, diagnostics);
-
+      match::ApplyGate(std::move(report.findings), policy.gate, policy.ignores, policy.vex, diagnostics);
   ScanResult result;
-  result.layers_read = inventory.layers_read;
-  result.layers_from_cache = inventory.layers_from_cache;
   report::ScanReport& r = result.report;
-  r.target = std::move(inventory.target);
-  r.kind = std::move(inventory.kind);
-  r.manifest_digest = std::move(inventory.manifest_digest);
-  r.os = std::move(inventory.os);
-  r.packages = std::move(inventory.packages);
+  r = std::move(report);
   r.findings = std::move(gated.shown);
   r.suppressed = std::move(gated.suppressed);
   r.diagnostics = diagnostics.Take();
@@ -31,6 +23,24 @@ Result<ScanResult> Evaluate(Inventory inventory, const vulndb::AdvisoryIndex& in
   result.incomplete = AnyIncomplete(r.diagnostics);
   result.exit_code = gated.exit_code;
   if (result.incomplete && !policy.allow_incomplete) result.exit_code = kExitIncomplete;
+  return result;
+}
+
+Result<ScanResult> Evaluate(Inventory inventory, const vulndb::AdvisoryIndex& index, const ScanPolicy& policy) {
+  DiagnosticsCollector diagnostics;
+  for (auto& d : inventory.diagnostics) diagnostics.Report(std::move(d));
+  CUSTOMS_ASSIGN_OR_RETURN(auto matched, match::MatchPackages(inventory.packages, inventory.os, index, diagnostics));
+  report::ScanReport r;
+  r.target = std::move(inventory.target);
+  r.kind = std::move(inventory.kind);
+  r.manifest_digest = std::move(inventory.manifest_digest);
+  r.os = std::move(inventory.os);
+  r.packages = std::move(inventory.packages);
+  r.findings = std::move(matched.findings);
+  r.diagnostics = diagnostics.Take();
+  ScanResult result = ApplyPolicy(std::move(r), policy);
+  result.layers_read = inventory.layers_read;
+  result.layers_from_cache = inventory.layers_from_cache;
   return result;
 }
 

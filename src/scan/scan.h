@@ -62,7 +62,14 @@ struct ScanResult {
 [[nodiscard]] Result<ScanResult> Scan(const ScanRequest& request);
 
 // Match and gate an inventory already built. `inventory` is consumed.
+//
+// Evaluate() under a default ScanPolicy{} shows every finding and suppresses none: that result can be stored and
+// judged later under any policy with ApplyPolicy(), without the advisory store (the server stores results this way).
 [[nodiscard]] Result<ScanResult> Evaluate(Inventory inventory, const vulndb::AdvisoryIndex& index,
                                           const ScanPolicy& policy);
+
+// Applies `policy` (severity filter, --ignore-unfixed, ignores, VEX, fail_on, allow_incomplete) to a report whose
+// findings were all shown (evaluated under ScanPolicy{}): the same result Evaluate() gives under `policy`.
+ScanResult ApplyPolicy(report::ScanReport report, const ScanPolicy& policy);
 
 }  // namespace customs::scan
