@@ -11,11 +11,13 @@ BUILD_PKGS=(
   libsqlite3-dev sqlite3 libyaml-cpp-dev libre2-dev libcurl4-openssl-dev libssl-dev
   libzstd-dev zlib1g-dev liblzma-dev libbz2-dev libisal-dev
   libbpf-dev bpftool libelf-dev ccache
+  libboost1.81-dev libpq-dev
 )
 TEST_PKGS=(
   dpkg-dev mmdebstrap debootstrap skopeo umoci runc rpm
   docker-registry apache2-utils python3 curl zstd gzip tar jq
   iproute2 time bc nodejs
+  postgresql-15 python3-yaml
 )
 
 FUZZ_PKGS=(clang-16 libclang-rt-16-dev)
@@ -39,5 +41,8 @@ APT_OPTS=()
 if [ -x /usr/bin/gpgv ]; then APT_OPTS=(-o APT::Key::gpgvcommand=/usr/bin/gpgv); fi
 apt-get "${APT_OPTS[@]}" update -qq
 apt-get "${APT_OPTS[@]}" install -y -qq --no-install-recommends "${missing[@]}"
-# docker-registry starts a system service on install; the tests start their own instances.
-if command -v systemctl >/dev/null 2>&1; then systemctl stop docker-registry 2>/dev/null || true; fi
+# docker-registry and postgresql start system services on install; the tests start their own instances.
+if command -v systemctl >/dev/null 2>&1; then
+  systemctl stop docker-registry 2>/dev/null || true
+  systemctl stop postgresql 2>/dev/null || true
+fi

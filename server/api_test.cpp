@@ -1,8 +1,9 @@
 // The JSON and YAML entry points of the server (request bodies, alerts, policies, the config file) and the documents
 // it renders, without a database.
+#include "server/api.h"
+
 #include <gtest/gtest.h>
 
-#include "server/api.h"
 #include "server/config.h"
 #include "server/harbor.h"
 #include "server/metrics.h"
@@ -21,9 +22,11 @@ std::string HarborBody(json registry, json artifact) {
 }
 
 TEST(HarborRequestTest, BuildsTheReferenceAndKeepsTheAuthorizationApart) {
-  auto r = ParseHarborScanRequest(HarborBody(
-      {{"url", "https://core.harbor.domain/"}, {"authorization", "Bearer tok"}},
-      {{"repository", "library/mongo"}, {"digest", kDigest}, {"tag", "3.14"}, {"mime_type", std::string(kOciManifest)}}));
+  auto r = ParseHarborScanRequest(HarborBody({{"url", "https://core.harbor.domain/"}, {"authorization", "Bearer tok"}},
+                                             {{"repository", "library/mongo"},
+                                              {"digest", kDigest},
+                                              {"tag", "3.14"},
+                                              {"mime_type", std::string(kOciManifest)}}));
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(r->reference, "core.harbor.domain/library/mongo@" + kDigest);
   EXPECT_EQ(r->authorization, "Bearer tok");
@@ -58,8 +61,7 @@ TEST(HarborRequestTest, ErrorsMapToTheSpecsStatuses) {
       {HarborBody(ok_registry, {{"repository", "a/b"}, {"digest", "sha256:abc"}}), ErrorCode::kCorrupt},
       {HarborBody(ok_registry, {{"repository", "../x"}, {"digest", kDigest}}), ErrorCode::kCorrupt},
       {HarborBody(ok_registry, {{"repository", ""}, {"digest", kDigest}}), ErrorCode::kCorrupt},
-      {HarborBody({{"url", "https://r"}, {"authorization", "Basic a\r\nX-Evil: 1"}}, ok_artifact),
-       ErrorCode::kCorrupt},
+      {HarborBody({{"url", "https://r"}, {"authorization", "Basic a\r\nX-Evil: 1"}}, ok_artifact), ErrorCode::kCorrupt},
       {HarborBody({{"url", "https://r"}, {"authorization", "Digest x"}}, ok_artifact), ErrorCode::kCorrupt},
       {HarborBody(ok_registry, {{"repository", "a/b"}, {"digest", kDigest}, {"mime_type", "application/x-helm"}}),
        ErrorCode::kUnsupported},
@@ -103,14 +105,15 @@ TEST(ScanSubmissionTest, ReferencesDigestsAndPolicies) {
   auto digest_only = ParseScanSubmission(json{{"digest", kDigest}}.dump());
   ASSERT_TRUE(digest_only);
   EXPECT_TRUE(digest_only->reference.empty());
-  for (const char* bad : {"", "[]", "{}", R"({"reference":5})", R"({"reference":"alpine"})",
-                          R"({"reference":"UPPER/Case"})", R"({"digest":"sha256:1"})", R"({"refrence":"x/y"})",
-                          R"({"reference":"r.io/a","policy":{"fail_on":"SEVERE"}})",
-                          R"({"reference":"r.io/a","policy":{"ignore_unfixd":true}})",
-                          R"({"reference":"r.io/a","policy":[]})"}) {
+  for (const char* bad :
+       {"", "[]", "{}", R"({"reference":5})", R"({"reference":"alpine"})", R"({"reference":"UPPER/Case"})",
+        R"({"digest":"sha256:1"})", R"({"refrence":"x/y"})", R"({"reference":"r.io/a","policy":{"fail_on":"SEVERE"}})",
+        R"({"reference":"r.io/a","policy":{"ignore_unfixd":true}})", R"({"reference":"r.io/a","policy":[]})"}) {
     auto parsed = ParseScanSubmission(bad);
     EXPECT_FALSE(parsed) << bad;
-    if (!parsed) EXPECT_EQ(parsed.error().code(), ErrorCode::kInvalidArgument);
+    if (!parsed) {
+      EXPECT_EQ(parsed.error().code(), ErrorCode::kInvalidArgument);
+    }
   }
   auto mismatch = ParseScanSubmission(
       json{{"reference", "r.io/a@" + kDigest}, {"digest", "sha256:" + std::string(64, 'b')}}.dump());
@@ -127,12 +130,12 @@ TEST(AlertTest, AcceptsWhatWatchPostsAndRefusesTheRest) {
   EXPECT_EQ(a->rule, "Shell spawned in a container");
   EXPECT_EQ(a->container_id, "abcdef012345");
   EXPECT_EQ(a->document["output_fields"]["proc.pid"], 7);
-  for (const char* bad : {"", "[]", "{}", R"({"rule":"r","priority":"p"})",
-                          R"({"rule":"r","priority":"p","time":"yesterday"})",
-                          R"({"rule":"r","priority":"p","time":"2026-13-01T00:00:00Z"})",
-                          R"({"rule":1,"priority":"p","time":"2026-11-28T16:20:00Z"})",
-                          R"({"rule":"r","priority":"p","time":"2026-11-28T16:20:00Z","tags":"x"})",
-                          R"({"rule":"r\u0000x","priority":"p","time":"2026-11-28T16:20:00Z"})"}) {
+  for (const char* bad :
+       {"", "[]", "{}", R"({"rule":"r","priority":"p"})", R"({"rule":"r","priority":"p","time":"yesterday"})",
+        R"({"rule":"r","priority":"p","time":"2026-13-01T00:00:00Z"})",
+        R"({"rule":1,"priority":"p","time":"2026-11-28T16:20:00Z"})",
+        R"({"rule":"r","priority":"p","time":"2026-11-28T16:20:00Z","tags":"x"})",
+        R"({"rule":"r\u0000x","priority":"p","time":"2026-11-28T16:20:00Z"})"}) {
     EXPECT_FALSE(ParseAlert(bad)) << bad;
   }
   EXPECT_TRUE(ParseAlert(R"({"rule":"r","priority":"p","time":"2026-11-28T16:20:00+01:00"})"));
@@ -278,8 +281,7 @@ TEST(HarborReportTest, VulnerabilitiesMirrorTheFindings) {
   EXPECT_EQ(spdx["sbom"]["spdxVersion"], "SPDX-2.3");
   json metadata = HarborMetadata("0.1.0", "2026-11-28T16:20:00Z");
   EXPECT_EQ(metadata["capabilities"].size(), 2u);
-  EXPECT_EQ(metadata["properties"]["harbor.scanner-adapter/vulnerability-database-updated-at"],
-            "2026-11-28T16:20:00Z");
+  EXPECT_EQ(metadata["properties"]["harbor.scanner-adapter/vulnerability-database-updated-at"], "2026-11-28T16:20:00Z");
 }
 
 TEST(VerdictTest, PolicyDecidesAndTheWorstAreNamed) {

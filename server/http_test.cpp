@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -96,8 +97,8 @@ void Echo(HttpExchange& exchange) {
     response.status = body.error().code() == ErrorCode::kInvalidArgument ? 413 : 400;
     response.body = body.error().message();
   } else {
-    response.body = exchange.request().method + " " + exchange.request().path + " " +
-                    exchange.request().Query("q") + " [" + *body + "]";
+    response.body = exchange.request().method + " " + exchange.request().path + " " + exchange.request().Query("q") +
+                    " [" + *body + "]";
   }
   (void)exchange.Respond(response);
 }
@@ -137,8 +138,9 @@ TEST(HttpTest, ServesKeepAliveRequestsAndDecodesTargets) {
   ASSERT_TRUE(client.connected());
   client.Send("GET /a%20b?q=x%2By+z HTTP/1.1\r\nHost: t\r\n\r\n");
   client.Send("POST /p HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello");
-  client.Send("POST /c HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-              "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+  client.Send(
+      "POST /c HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+      "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
   std::string out = client.ReadAll();
   EXPECT_NE(out.find("GET /a b x+y+z []"), std::string::npos) << out;
   EXPECT_NE(out.find("POST /p  [hello]"), std::string::npos) << out;
@@ -219,7 +221,7 @@ TEST(HttpTest, StalledClientsHitTheirDeadlines) {
 }
 
 TEST(HttpTest, StreamsLargeBodiesBothWaysInBoundedMemory) {
-  constexpr std::size_t kSize = std::size_t{256} << 20;
+  constexpr std::size_t kSize = std::size_t{128} << 20;
   std::string server_digest;
   std::size_t server_bytes = 0;
   auto server = StartServer([&](HttpExchange& exchange) {
@@ -278,7 +280,7 @@ TEST(HttpTest, StreamsLargeBodiesBothWaysInBoundedMemory) {
   EXPECT_EQ(server_bytes, kSize);
   EXPECT_EQ(server_digest, upload.hash.FinishHex());
   EXPECT_EQ(upload.received, kSize);
-  // 512 MiB went through this process; its resident memory grew by far less than one body.
+  // 256 MiB went through this process; its resident memory grew by far less than one body.
   long growth_mb = (VmRssKb() - rss_before) / 1024;
   EXPECT_LT(growth_mb, 64) << "RSS grew by " << growth_mb << " MiB";
 }
@@ -348,8 +350,7 @@ void WriteCertificate(const std::filesystem::path& cert, const std::filesystem::
   X509_gmtime_adj(X509_getm_notAfter(x509), 3600);
   X509_set_pubkey(x509, pkey);
   X509_NAME* name = X509_get_subject_name(x509);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1,
-                             0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
   X509_set_issuer_name(x509, name);
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
@@ -378,9 +379,9 @@ TEST(HttpTest, ServesTlsOnly) {
   auto server = StartServer(Echo, options);
   ASSERT_NE(server, nullptr);
   std::string body;
-  EXPECT_EQ(CurlGet(fmt::format("https://{}/secure?q=1", server->address()), &body,
-                    (dir->path() / "cert.pem").string()),
-            200);
+  EXPECT_EQ(
+      CurlGet(fmt::format("https://{}/secure?q=1", server->address()), &body, (dir->path() / "cert.pem").string()),
+      200);
   EXPECT_EQ(body, "GET /secure 1 []");
   // Untrusted by a client without the certificate; plain HTTP gets no answer.
   body.clear();

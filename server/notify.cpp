@@ -62,15 +62,21 @@ std::vector<match::Finding> NewFindings(const report::ScanReport& previous, cons
 json NotificationPayload(std::string_view manifest_digest, const std::vector<std::string>& repositories,
                          std::string_view snapshot_digest, std::string_view previous_snapshot,
                          const std::vector<match::Finding>& new_findings) {
-  json ids = json::array();
-  for (const auto& f : new_findings) ids.push_back(f.id);
+  json findings = json::array();
+  for (std::size_t i = 0; i < new_findings.size() && i < 100; ++i) {
+    const match::Finding& f = new_findings[i];
+    findings.push_back({{"id", f.id},
+                        {"severity", vulndb::SeverityName(f.severity)},
+                        {"package", f.package.name},
+                        {"version", f.package.version}});
+  }
   json out = {{"event", "customs.new_findings"},
               {"manifest_digest", std::string(manifest_digest)},
               {"repositories", repositories},
               {"snapshot", std::string(snapshot_digest)},
               {"previous_snapshot", std::string(previous_snapshot)},
               {"new_findings", new_findings.size()},
-              {"findings", ids},
+              {"findings", findings},
               {"created_at", report::NowRfc3339()}};
   if (!new_findings.empty()) {
     const match::Finding& f = new_findings.front();

@@ -21,7 +21,8 @@ namespace customs::server {
 std::vector<match::Finding> NewFindings(const report::ScanReport& previous, const report::ScanReport& current);
 
 // {"event":"customs.new_findings","manifest_digest":...,"repositories":[...],"snapshot":...,"previous_snapshot":...,
-//  "new_findings":N,"most_severe":{"id","severity","package","version","fixed_version","title"},"findings":[ids]}
+//  "new_findings":N,"most_severe":{"id","severity","package","version","fixed_version","title"},
+//  "findings":[{"id","severity","package","version"}, ... at most 100, most severe first]}
 nlohmann::json NotificationPayload(std::string_view manifest_digest, const std::vector<std::string>& repositories,
                                    std::string_view snapshot_digest, std::string_view previous_snapshot,
                                    const std::vector<match::Finding>& new_findings);

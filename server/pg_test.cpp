@@ -1,5 +1,7 @@
 // The libpq wrapper, migrations, the queue, shared state and retention against a real PostgreSQL 15
 // (tests/support/postgres.h starts it; one database per test).
+#include "server/pg.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -8,7 +10,6 @@
 #include <thread>
 
 #include "server/maintenance.h"
-#include "server/pg.h"
 #include "server/queue.h"
 #include "server/schema.h"
 #include "server/state.h"
@@ -322,24 +323,31 @@ TEST_F(PgTest, StateRoundTrips) {
 TEST_F(PgTest, RetentionDeletesWhatIsOldAndKeepsTheNewestSnapshot) {
   Migrated();
   auto exec = [&](const std::string& sql) { ASSERT_TRUE(connection_->Exec(sql)) << sql; };
-  exec("INSERT INTO snapshots (digest, built_at, first_seen_at) VALUES ('old', now() - interval '60 days', "
-       "now() - interval '60 days'), ('new', now() - interval '50 days', now() - interval '50 days')");
-  exec("INSERT INTO jobs (kind, state, finished_at) VALUES ('scan', 'done', now() - interval '10 days'), "
-       "('scan', 'failed', now() - interval '10 days'), ('scan', 'done', now()), ('scan', 'queued', NULL)");
-  exec("INSERT INTO scan_results (manifest_digest, snapshot_digest, analyzer_version, report, created_at) VALUES "
-       "('a', 'old', 'v', 'r', now() - interval '40 days'), ('a', 'new', 'v', 'r', now() - interval '40 days')");
-  exec("INSERT INTO inventories (manifest_digest, analyzer_version, inventory, last_used_at) VALUES "
-       "('a', 'v', 'i', now()), ('b', 'v', 'i', now() - interval '100 days')");
-  exec("INSERT INTO verdicts (manifest_digest, policy_digest, snapshot_digest, passed, exit_code, incomplete, "
-       "worst_severity, counts, worst, decided_at) VALUES ('b', 'p', 'old', true, 0, false, 'NONE', '{}', '[]', "
-       "now() - interval '100 days')");
-  exec("INSERT INTO notifications (manifest_digest, snapshot_digest, payload, state, created_at) VALUES "
-       "('a', 'old', '{}', 'delivered', now() - interval '40 days'), ('a', 'new', '{}', 'pending', "
-       "now() - interval '40 days')");
+  exec(
+      "INSERT INTO snapshots (digest, built_at, first_seen_at) VALUES ('old', now() - interval '60 days', "
+      "now() - interval '60 days'), ('new', now() - interval '50 days', now() - interval '50 days')");
+  exec(
+      "INSERT INTO jobs (kind, state, finished_at) VALUES ('scan', 'done', now() - interval '10 days'), "
+      "('scan', 'failed', now() - interval '10 days'), ('scan', 'done', now()), ('scan', 'queued', NULL)");
+  exec(
+      "INSERT INTO scan_results (manifest_digest, snapshot_digest, analyzer_version, report, created_at) VALUES "
+      "('a', 'old', 'v', 'r', now() - interval '40 days'), ('a', 'new', 'v', 'r', now() - interval '40 days')");
+  exec(
+      "INSERT INTO inventories (manifest_digest, analyzer_version, inventory, last_used_at) VALUES "
+      "('a', 'v', 'i', now()), ('b', 'v', 'i', now() - interval '100 days')");
+  exec(
+      "INSERT INTO verdicts (manifest_digest, policy_digest, snapshot_digest, passed, exit_code, incomplete, "
+      "worst_severity, counts, worst, decided_at) VALUES ('b', 'p', 'old', true, 0, false, 'NONE', '{}', '[]', "
+      "now() - interval '100 days')");
+  exec(
+      "INSERT INTO notifications (manifest_digest, snapshot_digest, payload, state, created_at) VALUES "
+      "('a', 'old', '{}', 'delivered', now() - interval '40 days'), ('a', 'new', '{}', 'pending', "
+      "now() - interval '40 days')");
   auto now = std::chrono::system_clock::now();
   ASSERT_TRUE(EnsureAlertPartition(*connection_, now - std::chrono::hours(24 * 40)));
-  exec("INSERT INTO runtime_alerts (received_at, rule, priority, alert) VALUES "
-       "(now() - interval '40 days', 'r', 'Warning', '{}'), (now() - interval '400 days', 'r', 'Warning', '{}')");
+  exec(
+      "INSERT INTO runtime_alerts (received_at, rule, priority, alert) VALUES "
+      "(now() - interval '40 days', 'r', 'Warning', '{}'), (now() - interval '400 days', 'r', 'Warning', '{}')");
 
   ServerConfig config;  // defaults: jobs 7d, results 30d, inventories 90d, alerts 30d, notifications 30d
   auto report = RunRetention(*connection_, config, now);
@@ -369,8 +377,9 @@ TEST_F(PgTest, RetentionDeletesWhatIsOldAndKeepsTheNewestSnapshot) {
 
 TEST_F(PgTest, APartitionIsCreatedEvenWhenTheDefaultPartitionHoldsItsDay) {
   Migrated();
-  ASSERT_TRUE(connection_->Exec("INSERT INTO runtime_alerts (received_at, rule, priority, alert) VALUES "
-                                "(now() + interval '5 days', 'r', 'Warning', '{\"k\":1}')"));
+  ASSERT_TRUE(
+      connection_->Exec("INSERT INTO runtime_alerts (received_at, rule, priority, alert) VALUES "
+                        "(now() + interval '5 days', 'r', 'Warning', '{\"k\":1}')"));
   EXPECT_EQ(connection_->Exec("SELECT count(*) FROM runtime_alerts_default")->Int(0, 0), 1);
   auto name = EnsureAlertPartition(*connection_, std::chrono::system_clock::now() + std::chrono::hours(24 * 5));
   ASSERT_TRUE(name) << name.error().message();

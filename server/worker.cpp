@@ -487,6 +487,7 @@ struct Worker::Impl {
   void Run(const std::atomic<bool>& stop) {
     LogEvent("info", "worker_started",
              {{"worker", id}, {"poll_interval_ms", config.poll_interval.count()}, {"lease_ms", config.lease.count()}});
+    bool idle = false;
     while (!stop.load()) {
       if (!EnsureConnected()) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -513,9 +514,12 @@ struct Worker::Impl {
         continue;  // a lost connection is noticed by EnsureConnected
       }
       if (!*claimed) {
+        if (!idle) LogEvent("info", "worker_idle", {{"worker", id}});
+        idle = true;
         WaitForWork(stop);
         continue;
       }
+      idle = false;
       const Job& job = **claimed;
       LogEvent("info", "job_claimed", {{"worker", id}, {"job", job.id}, {"kind", job.kind}, {"attempt", job.attempts}});
       auto started = Clock::now();

@@ -68,14 +68,12 @@ class PostgresCluster {
     return Dsn(name);
   }
 
-  std::string Dsn(const std::string& database) const {
-    return "host=" + dir_ + " user=postgres dbname=" + database;
-  }
+  std::string Dsn(const std::string& database) const { return "host=" + dir_ + " user=postgres dbname=" + database; }
 
   // Runs SQL with psql; returns its unaligned, tuples-only output.
   std::string Psql(const std::string& database, const std::string& sql) {
-    std::string command = "psql -X -A -t -v ON_ERROR_STOP=1 -h " + dir_ + " -U postgres -d " + database + " -c " +
-                          Quote(sql) + " 2>&1";
+    std::string command =
+        "psql -X -A -t -v ON_ERROR_STOP=1 -h " + dir_ + " -U postgres -d " + database + " -c " + Quote(sql) + " 2>&1";
     std::string out;
     if (FILE* pipe = ::popen(command.c_str(), "r")) {
       char buffer[4096];

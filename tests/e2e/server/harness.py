@@ -98,7 +98,9 @@ class Postgres:
         self._as_postgres([f"{PG_BIN}/pg_ctl", "-D", self.data, "-m", mode, "-w", "-t", "60", "stop"], check=False)
 
     def restart(self):
-        self._as_postgres([f"{PG_BIN}/pg_ctl", "-D", self.data, "-m", "fast", "-w", "-t", "60", "restart"])
+        # stop + start rather than `pg_ctl restart`, which would not pass -l and leave the server on our pipes.
+        self.stop("fast")
+        self.start()
 
     def destroy(self):
         self.stop("immediate")
