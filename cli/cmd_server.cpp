@@ -31,13 +31,17 @@ int RunServerCommand(const ServerArgs& args, CLI::App* command) {
   }
   for (const auto& setting : server::ConfigSettings()) {
     std::string flag = server::FlagName(setting.key);
-    if (command->count(flag) == 0) continue;
+    if (command->count(flag) == 0) {
+      continue;
+    }
     std::string value = setting.is_flag ? (args.flags.at(setting.key) ? "true" : "false") : args.values.at(setting.key);
     if (auto applied = server::ApplySetting(config, setting.key, value); !applied) {
       return UsageError(flag + ": " + applied.error().message());
     }
   }
-  if (auto finished = server::FinishConfig(config); !finished) return UsageError(finished.error().message());
+  if (auto finished = server::FinishConfig(config); !finished) {
+    return UsageError(finished.error().message());
+  }
 
   // Signals are taken by one thread with sigwait(); every other thread (the server's) inherits the blocked mask.
   sigset_t signals;
@@ -57,7 +61,9 @@ int RunServerCommand(const ServerArgs& args, CLI::App* command) {
   server::RunOptions options;
   options.version = CUSTOMS_VERSION;
   auto status = server::RunServer(config, stop, options);
-  if (!status) return Failure(status.error());
+  if (!status) {
+    return Failure(status.error());
+  }
   return kExitOk;
 }
 

@@ -28,15 +28,21 @@ bool HasControlOrNul(std::string_view s) {
 
 // Strings that PostgreSQL cannot store (NUL) anywhere in a document.
 bool ContainsNul(const json& j) {
-  if (j.is_string()) return HasControlOrNul(j.get_ref<const std::string&>());
+  if (j.is_string()) {
+    return HasControlOrNul(j.get_ref<const std::string&>());
+  }
   if (j.is_object()) {
     for (const auto& [key, value] : j.items()) {
-      if (HasControlOrNul(key) || ContainsNul(value)) return true;
+      if (HasControlOrNul(key) || ContainsNul(value)) {
+        return true;
+      }
     }
   }
   if (j.is_array()) {
     for (const auto& value : j) {
-      if (ContainsNul(value)) return true;
+      if (ContainsNul(value)) {
+        return true;
+      }
     }
   }
   return false;
@@ -45,9 +51,13 @@ bool ContainsNul(const json& j) {
 // "2026-11-28T16:20:00Z", "2026-11-28T16:20:00.123456789Z", "...+01:00": the RFC 3339 date-time shape.
 bool IsRfc3339(std::string_view t) {
   auto digits = [&](std::size_t at, std::size_t n) {
-    if (at + n > t.size()) return false;
+    if (at + n > t.size()) {
+      return false;
+    }
     for (std::size_t i = at; i < at + n; ++i) {
-      if (!std::isdigit(static_cast<unsigned char>(t[i]))) return false;
+      if (!std::isdigit(static_cast<unsigned char>(t[i]))) {
+        return false;
+      }
     }
     return true;
   };
@@ -61,15 +71,23 @@ bool IsRfc3339(std::string_view t) {
   int hour = (t[11] - '0') * 10 + (t[12] - '0');
   int minute = (t[14] - '0') * 10 + (t[15] - '0');
   int second = (t[17] - '0') * 10 + (t[18] - '0');
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return false;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+    return false;
+  }
   std::size_t i = 19;
   if (i < t.size() && t[i] == '.') {
     ++i;
     std::size_t start = i;
-    while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
-    if (i == start) return false;
+    while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) {
+      ++i;
+    }
+    if (i == start) {
+      return false;
+    }
   }
-  if (i < t.size() && (t[i] == 'Z' || t[i] == 'z')) return i + 1 == t.size();
+  if (i < t.size() && (t[i] == 'Z' || t[i] == 'z')) {
+    return i + 1 == t.size();
+  }
   return i + 6 == t.size() && (t[i] == '+' || t[i] == '-') && digits(i + 1, 2) && t[i + 3] == ':' && digits(i + 4, 2);
 }
 
@@ -84,20 +102,36 @@ struct ReportFormat {
 };
 
 std::optional<ReportFormat> FormatByName(std::string_view name) {
-  if (name == "json") return ReportFormat{report::ScanFormat::kJson, "application/json"};
-  if (name == "sarif") return ReportFormat{report::ScanFormat::kSarif, "application/sarif+json"};
-  if (name == "cyclonedx") return ReportFormat{report::ScanFormat::kCycloneDx, "application/vnd.cyclonedx+json"};
-  if (name == "junit") return ReportFormat{report::ScanFormat::kJunit, "application/xml"};
-  if (name == "markdown") return ReportFormat{report::ScanFormat::kMarkdown, "text/markdown; charset=utf-8"};
-  if (name == "table") return ReportFormat{report::ScanFormat::kTable, "text/plain; charset=utf-8"};
+  if (name == "json") {
+    return ReportFormat{report::ScanFormat::kJson, "application/json"};
+  }
+  if (name == "sarif") {
+    return ReportFormat{report::ScanFormat::kSarif, "application/sarif+json"};
+  }
+  if (name == "cyclonedx") {
+    return ReportFormat{report::ScanFormat::kCycloneDx, "application/vnd.cyclonedx+json"};
+  }
+  if (name == "junit") {
+    return ReportFormat{report::ScanFormat::kJunit, "application/xml"};
+  }
+  if (name == "markdown") {
+    return ReportFormat{report::ScanFormat::kMarkdown, "text/markdown; charset=utf-8"};
+  }
+  if (name == "table") {
+    return ReportFormat{report::ScanFormat::kTable, "text/plain; charset=utf-8"};
+  }
   return std::nullopt;
 }
 
 // ?format= wins; else the first Accept entry customs can produce; no Accept (or */*) is JSON.
 std::optional<ReportFormat> ChooseFormat(const HttpRequest& request) {
-  if (request.HasQuery("format")) return FormatByName(request.Query("format"));
+  if (request.HasQuery("format")) {
+    return FormatByName(request.Query("format"));
+  }
   const std::string* accept = request.Header("Accept");
-  if (accept == nullptr) return FormatByName("json");
+  if (accept == nullptr) {
+    return FormatByName("json");
+  }
   std::string_view rest = *accept;
   for (;;) {
     std::size_t comma = rest.find(',');
@@ -119,9 +153,13 @@ std::optional<ReportFormat> ChooseFormat(const HttpRequest& request) {
         {"text/*", "table"},
     };
     for (const auto& [type, name] : kByType) {
-      if (item == type) return FormatByName(name);
+      if (item == type) {
+        return FormatByName(name);
+      }
     }
-    if (comma == std::string_view::npos) return std::nullopt;
+    if (comma == std::string_view::npos) {
+      return std::nullopt;
+    }
     rest = rest.substr(comma + 1);
   }
 }
@@ -134,9 +172,15 @@ class Handler {
   void Route() {
     const std::string& path = request_.path;
     const std::string& method = request_.method;
-    if (path == "/healthz") return Only({"GET", "HEAD"}, [&] { Text(200, "ok\n"); });
-    if (path == "/readyz") return Only({"GET", "HEAD"}, [&] { Ready(); });
-    if (path == "/metrics") return Only({"GET"}, [&] { MetricsText(); });
+    if (path == "/healthz") {
+      return Only({"GET", "HEAD"}, [&] { Text(200, "ok\n"); });
+    }
+    if (path == "/readyz") {
+      return Only({"GET", "HEAD"}, [&] { Ready(); });
+    }
+    if (path == "/metrics") {
+      return Only({"GET"}, [&] { MetricsText(); });
+    }
     bool harbor = StartsWithSegment(path, "/api/v1");
     if (!context_.serve_api || (!harbor && !StartsWithSegment(path, "/v1"))) {
       return Error(404, "no such endpoint", harbor);
@@ -146,22 +190,32 @@ class Handler {
       response.Set("WWW-Authenticate", "Bearer realm=\"customs\"");
       return Send(response);
     }
-    if (path == "/api/v1/metadata")
+    if (path == "/api/v1/metadata") {
       return Only(
           {"GET"}, [&] { HarborMetadataRoute(); }, true);
-    if (path == "/api/v1/scan")
+    }
+    if (path == "/api/v1/scan") {
       return Only(
           {"POST"}, [&] { HarborScan(); }, true);
+    }
     if (path.starts_with("/api/v1/scan/") && path.ends_with("/report")) {
       std::string id = path.substr(13, path.size() - 13 - 7);
       return Only(
           {"GET"}, [&] { HarborReport(id); }, true);
     }
-    if (path == "/v1/scans") return Only({"POST"}, [&] { CreateScan(); });
-    if (path.starts_with("/v1/scans/")) return Only({"GET"}, [&] { GetScan(path.substr(10)); });
-    if (path.starts_with("/v1/verdicts/")) return Only({"GET"}, [&] { GetVerdict(path.substr(13)); });
+    if (path == "/v1/scans") {
+      return Only({"POST"}, [&] { CreateScan(); });
+    }
+    if (path.starts_with("/v1/scans/")) {
+      return Only({"GET"}, [&] { GetScan(path.substr(10)); });
+    }
+    if (path.starts_with("/v1/verdicts/")) {
+      return Only({"GET"}, [&] { GetVerdict(path.substr(13)); });
+    }
     if (path == "/v1/runtime/alerts") {
-      if (method == "POST") return PostAlert();
+      if (method == "POST") {
+        return PostAlert();
+      }
       return Only({"GET"}, [&] { ListAlerts(); });
     }
     Error(404, "no such endpoint", harbor);
@@ -171,10 +225,14 @@ class Handler {
   template <class Body>
   void Only(std::initializer_list<std::string_view> methods, Body&& body, bool harbor = false) {
     for (std::string_view m : methods) {
-      if (request_.method == m) return body();
+      if (request_.method == m) {
+        return body();
+      }
     }
     std::string allow;
-    for (std::string_view m : methods) allow += (allow.empty() ? "" : ", ") + std::string(m);
+    for (std::string_view m : methods) {
+      allow += (allow.empty() ? "" : ", ") + std::string(m);
+    }
     HttpResponse response = ErrorResponse(405, fmt::format("use {}", allow), harbor);
     response.Set("Allow", allow);
     Send(response);
@@ -212,8 +270,9 @@ class Handler {
   }
 
   void Error(int status, std::string_view message, bool harbor = false) {
-    if (status >= 500)
+    if (status >= 500) {
       LogEvent("error", "http_error", {{"path", request_.path}, {"status", status}, {"error", message}});
+    }
     Send(ErrorResponse(status, message, harbor));
   }
 
@@ -226,7 +285,9 @@ class Handler {
   // The body, or an answered 400/413 and nullopt.
   std::optional<std::string> Body(bool harbor = false) {
     auto body = exchange_.ReadBody(config_.max_body_bytes);
-    if (body) return std::move(*body);
+    if (body) {
+      return std::move(*body);
+    }
     if (body.error().code() == ErrorCode::kInvalidArgument) {
       Error(413, body.error().message(), harbor);
     } else {
@@ -239,19 +300,29 @@ class Handler {
 
   bool Authorized() const {
     const std::string& key = config_.api_key;
-    if (key.empty()) return true;
+    if (key.empty()) {
+      return true;
+    }
     auto equal = [&](std::string_view candidate) {
       return candidate.size() == key.size() && CRYPTO_memcmp(candidate.data(), key.data(), key.size()) == 0;
     };
-    if (const std::string* header = request_.Header("X-ScannerAdapter-API-Key"); header && equal(*header)) return true;
+    if (const std::string* header = request_.Header("X-ScannerAdapter-API-Key"); header && equal(*header)) {
+      return true;
+    }
     const std::string* authorization = request_.Header("Authorization");
-    if (authorization == nullptr) return false;
+    if (authorization == nullptr) {
+      return false;
+    }
     std::string_view value = *authorization;
-    if (value.starts_with("Bearer ")) return equal(value.substr(7));
+    if (value.starts_with("Bearer ")) {
+      return equal(value.substr(7));
+    }
     if (value.starts_with("Basic ")) {
       // Any user name, the key as password: `customs watch --webhook http://customs:KEY@host/...` sends this.
       auto decoded = image::registry::Base64Decode(value.substr(6));
-      if (!decoded) return false;
+      if (!decoded) {
+        return false;
+      }
       std::size_t colon = decoded->find(':');
       return colon != std::string::npos && equal(std::string_view(*decoded).substr(colon + 1));
     }
@@ -269,7 +340,9 @@ class Handler {
       reasons.push_back(fmt::format("database schema at version {}, expected {}", *version, LatestSchemaVersion()));
     }
     if (context_.worker_not_ready) {
-      if (std::string reason = context_.worker_not_ready(); !reason.empty()) reasons.push_back("worker: " + reason);
+      if (std::string reason = context_.worker_not_ready(); !reason.empty()) {
+        reasons.push_back("worker: " + reason);
+      }
     }
     Json(reasons.empty() ? 200 : 503, {{"ready", reasons.empty()}, {"reasons", reasons}});
   }
@@ -277,7 +350,9 @@ class Handler {
   void MetricsText() {
     auto counts = context_.pool->Run([](PgConnection& c) { return JobCounts(c); });
     std::map<std::string, double> gauges;
-    if (context_.snapshot_age_seconds) gauges["customs_snapshot_age_seconds"] = context_.snapshot_age_seconds();
+    if (context_.snapshot_age_seconds) {
+      gauges["customs_snapshot_age_seconds"] = context_.snapshot_age_seconds();
+    }
     Text(200,
          context_.metrics->Render(counts ? *counts : std::map<std::string, std::int64_t>{}, counts.has_value(), gauges),
          "text/plain; version=0.0.4; charset=utf-8");
@@ -320,7 +395,9 @@ class Handler {
               CUSTOMS_RETURN_IF_ERROR(SaveVerdict(c, verdict));
               return InsertScanRequest(c, record);
             });
-            if (!saved) return tl::unexpected(saved.error());
+            if (!saved) {
+              return tl::unexpected(saved.error());
+            }
             return record;
           }
         }
@@ -339,7 +416,9 @@ class Handler {
         CUSTOMS_ASSIGN_OR_RETURN(record.job_id, EnqueueJob(c, job));
         return InsertScanRequest(c, record);
       });
-      if (!queued) return tl::unexpected(queued.error());
+      if (!queued) {
+        return tl::unexpected(queued.error());
+      }
       return record;
     });
   }
@@ -350,18 +429,28 @@ class Handler {
                 {"reference", r.reference},
                 {"created_at", r.created_at},
                 {"updated_at", r.updated_at}};
-    if (!r.manifest_digest.empty()) out["manifest_digest"] = r.manifest_digest;
-    if (!r.snapshot_digest.empty()) out["snapshot_digest"] = r.snapshot_digest;
-    if (!r.error.empty()) out["error"] = r.error;
+    if (!r.manifest_digest.empty()) {
+      out["manifest_digest"] = r.manifest_digest;
+    }
+    if (!r.snapshot_digest.empty()) {
+      out["snapshot_digest"] = r.snapshot_digest;
+    }
+    if (!r.error.empty()) {
+      out["error"] = r.error;
+    }
     out["links"] = {{"self", "/v1/scans/" + r.id}};
     return out;
   }
 
   void CreateScan() {
     auto body = Body();
-    if (!body) return;
+    if (!body) {
+      return;
+    }
     auto parsed = ParseScanSubmission(*body);
-    if (!parsed) return Error(400, parsed.error().message());
+    if (!parsed) {
+      return Error(400, parsed.error().message());
+    }
     Submission s;
     s.source = "api";
     s.reference = parsed->reference;
@@ -375,23 +464,31 @@ class Handler {
             PgResult rows, c.Exec("SELECT reference FROM scan_requests WHERE manifest_digest = $1 AND reference <> '' "
                                   "ORDER BY created_at DESC LIMIT 1",
                                   {s.digest}));
-        if (rows.rows() > 0) return rows.Text(0, 0);
+        if (rows.rows() > 0) {
+          return rows.Text(0, 0);
+        }
         CUSTOMS_ASSIGN_OR_RETURN(PgResult inventories,
                                  c.Exec("SELECT 1 FROM inventories WHERE manifest_digest = $1 LIMIT 1", {s.digest}));
         return std::string(inventories.rows() > 0 ? "-" : "");
       });
-      if (!known) return DatabaseError(known.error());
+      if (!known) {
+        return DatabaseError(known.error());
+      }
       if (known->empty()) {
         return Error(422,
                      fmt::format("{} is not known here: submit a reference (registry/repository@digest)", s.digest));
       }
       if (*known != "-") {
         auto reference = image::registry::ParseReference(*known);
-        if (reference) s.reference = reference->registry + "/" + reference->repository + "@" + s.digest;
+        if (reference) {
+          s.reference = reference->registry + "/" + reference->repository + "@" + s.digest;
+        }
       }
     }
     auto record = Submit(s);
-    if (!record) return DatabaseError(record.error());
+    if (!record) {
+      return DatabaseError(record.error());
+    }
     HttpResponse response;
     response.status = 202;
     response.Set("Content-Type", std::string(kJson));
@@ -420,8 +517,12 @@ class Handler {
                    "markdown|table)");
     }
     auto record = context_.pool->Run([&](PgConnection& c) { return GetScanRequest(c, id); });
-    if (!record) return DatabaseError(record.error());
-    if (!*record) return Error(404, fmt::format("no scan {}", id));
+    if (!record) {
+      return DatabaseError(record.error());
+    }
+    if (!*record) {
+      return Error(404, fmt::format("no scan {}", id));
+    }
     const ScanRequestRecord& r = **record;
     if (r.state == "queued" || r.state == "running") {
       HttpResponse response;
@@ -454,11 +555,17 @@ class Handler {
   }
 
   void GetVerdict(const std::string& digest) {
-    if (!image::registry::IsValidDigest(digest)) return Error(400, "not a digest (sha256:<64 hex>)");
+    if (!image::registry::IsValidDigest(digest)) {
+      return Error(400, "not a digest (sha256:<64 hex>)");
+    }
     std::string policy_digest = request_.HasQuery("policy") ? request_.Query("policy") : PolicyDigest(config_.policy);
     auto verdict = context_.pool->Run([&](PgConnection& c) { return LoadVerdict(c, digest, policy_digest); });
-    if (!verdict) return DatabaseError(verdict.error());
-    if (!*verdict) return Error(404, fmt::format("no verdict for {} under policy {}", digest, policy_digest));
+    if (!verdict) {
+      return DatabaseError(verdict.error());
+    }
+    if (!*verdict) {
+      return Error(404, fmt::format("no verdict for {} under policy {}", digest, policy_digest));
+    }
     Json(200, VerdictToJson(**verdict));
   }
 
@@ -466,7 +573,9 @@ class Handler {
 
   void HarborMetadataRoute() {
     auto snapshot = context_.pool->Run([](PgConnection& c) { return LatestSnapshot(c); });
-    if (!snapshot) return DatabaseError(snapshot.error(), true);
+    if (!snapshot) {
+      return DatabaseError(snapshot.error(), true);
+    }
     const std::string* accept = request_.Header("Accept");
     bool v10 = accept != nullptr && accept->find("version=1.0") != std::string::npos &&
                accept->find("version=1.1") == std::string::npos;
@@ -476,7 +585,9 @@ class Handler {
 
   void HarborScan() {
     auto body = Body(true);
-    if (!body) return;
+    if (!body) {
+      return;
+    }
     auto parsed = ParseHarborScanRequest(*body);
     if (!parsed) {
       int status = parsed.error().code() == ErrorCode::kCorrupt       ? 422
@@ -493,7 +604,9 @@ class Handler {
     s.secret = parsed->authorization;
     s.plain_http = parsed->plain_http;
     auto record = Submit(s);
-    if (!record) return DatabaseError(record.error(), true);
+    if (!record) {
+      return DatabaseError(record.error(), true);
+    }
     Json(202, {{"id", record->id}}, kHarborScanResponse);
   }
 
@@ -514,8 +627,12 @@ class Handler {
       }
     }
     auto record = context_.pool->Run([&](PgConnection& c) { return GetScanRequest(c, id); });
-    if (!record) return DatabaseError(record.error(), true);
-    if (!*record || (*record)->source != "harbor") return Error(404, fmt::format("no scan request {}", id), true);
+    if (!record) {
+      return DatabaseError(record.error(), true);
+    }
+    if (!*record || (*record)->source != "harbor") {
+      return Error(404, fmt::format("no scan request {}", id), true);
+    }
     const ScanRequestRecord& r = **record;
     if (r.state == "queued" || r.state == "running") {
       HttpResponse response;
@@ -524,9 +641,13 @@ class Handler {
       response.Set("Location", request_.target);
       return Send(response);
     }
-    if (r.state == "failed") return Error(500, r.error.empty() ? "the scan failed" : r.error, true);
+    if (r.state == "failed") {
+      return Error(500, r.error.empty() ? "the scan failed" : r.error, true);
+    }
     auto result = context_.pool->Run([&](PgConnection& c) { return FinishedResult(c, r); });
-    if (!result) return Error(500, result.error().message(), true);
+    if (!result) {
+      return Error(500, result.error().message(), true);
+    }
     HarborArtifact artifact = HarborArtifactFromJson(r.request.value("artifact", json::object()));
     std::string now = report::NowRfc3339();
     if (*media_type == kHarborRawReport) {
@@ -542,13 +663,19 @@ class Handler {
 
   void PostAlert() {
     auto body = Body();
-    if (!body) return;
+    if (!body) {
+      return;
+    }
     auto alert = ParseAlert(*body);
-    if (!alert) return Error(400, alert.error().message());
+    if (!alert) {
+      return Error(400, alert.error().message());
+    }
     AlertRecord record{alert->time,         alert->rule,   alert->priority, alert->hostname,
                        alert->container_id, alert->source, alert->output,   alert->document};
     auto id = context_.pool->Run([&](PgConnection& c) { return InsertAlert(c, record); });
-    if (!id) return DatabaseError(id.error());
+    if (!id) {
+      return DatabaseError(id.error());
+    }
     context_.metrics->CountAlert();
     Json(202, {{"id", *id}});
   }
@@ -563,7 +690,9 @@ class Handler {
       limit = std::clamp(std::stol(text), 1L, 10000L);
     }
     std::string since = request_.Query("since");
-    if (!since.empty() && !IsRfc3339(since)) return Error(400, "since must be an RFC 3339 time");
+    if (!since.empty() && !IsRfc3339(since)) {
+      return Error(400, "since must be an RFC 3339 time");
+    }
     std::string rule = request_.Query("rule");
     auto rows = context_.pool->Run([&](PgConnection& c) {
       return c.Exec(
@@ -572,7 +701,9 @@ class Handler {
           "AND ($2::text IS NULL OR rule = $2) ORDER BY received_at DESC, id DESC LIMIT $3",
           {since.empty() ? PgParam() : since, rule.empty() ? PgParam() : rule, PgInt(limit)});
     });
-    if (!rows) return DatabaseError(rows.error());
+    if (!rows) {
+      return DatabaseError(rows.error());
+    }
     json alerts = json::array();
     for (int i = 0; i < rows->rows(); ++i) {
       json alert = json::parse(rows->Get(i, 2), nullptr, false);
@@ -591,12 +722,18 @@ class Handler {
 
 Result<ScanSubmission> ParseScanSubmission(std::string_view body) {
   json j = json::parse(body, nullptr, false);
-  if (j.is_discarded()) return MakeError(ErrorCode::kInvalidArgument, "the body is not JSON");
-  if (!j.is_object()) return MakeError(ErrorCode::kInvalidArgument, "the body must be a JSON object");
+  if (j.is_discarded()) {
+    return MakeError(ErrorCode::kInvalidArgument, "the body is not JSON");
+  }
+  if (!j.is_object()) {
+    return MakeError(ErrorCode::kInvalidArgument, "the body must be a JSON object");
+  }
   ScanSubmission s;
   for (const auto& [key, value] : j.items()) {
     if (key == "reference" || key == "digest") {
-      if (!value.is_string()) return MakeError(ErrorCode::kInvalidArgument, "'{}' must be a string", key);
+      if (!value.is_string()) {
+        return MakeError(ErrorCode::kInvalidArgument, "'{}' must be a string", key);
+      }
       (key == "reference" ? s.reference : s.digest) = value.get<std::string>();
     } else if (key == "policy") {
       CUSTOMS_ASSIGN_OR_RETURN(s.policy, ParsePolicy(value));
@@ -616,7 +753,9 @@ Result<ScanSubmission> ParseScanSubmission(std::string_view body) {
       return MakeError(ErrorCode::kInvalidArgument, "the reference is not an image reference");
     }
     auto reference = image::registry::ParseReference(s.reference);
-    if (!reference) return MakeError(ErrorCode::kInvalidArgument, "reference: {}", reference.error().message());
+    if (!reference) {
+      return MakeError(ErrorCode::kInvalidArgument, "reference: {}", reference.error().message());
+    }
     if (!s.reference.starts_with(reference->registry + "/")) {
       // A server pulls from registries named explicitly; Docker Hub's short names are a CLI convenience.
       return MakeError(ErrorCode::kInvalidArgument,
@@ -634,19 +773,31 @@ Result<ScanSubmission> ParseScanSubmission(std::string_view body) {
 
 Result<AlertDocument> ParseAlert(std::string_view body) {
   json j = json::parse(body, nullptr, false);
-  if (j.is_discarded()) return MakeError(ErrorCode::kInvalidArgument, "the body is not JSON");
-  if (!j.is_object()) return MakeError(ErrorCode::kInvalidArgument, "an alert is one JSON object");
-  if (ContainsNul(j)) return MakeError(ErrorCode::kInvalidArgument, "NUL characters are not accepted");
+  if (j.is_discarded()) {
+    return MakeError(ErrorCode::kInvalidArgument, "the body is not JSON");
+  }
+  if (!j.is_object()) {
+    return MakeError(ErrorCode::kInvalidArgument, "an alert is one JSON object");
+  }
+  if (ContainsNul(j)) {
+    return MakeError(ErrorCode::kInvalidArgument, "NUL characters are not accepted");
+  }
   AlertDocument a;
   auto string = [&](const char* key, std::string& out, bool required) -> Status {
     auto it = j.find(key);
     if (it == j.end() || it->is_null()) {
-      if (required) return MakeError(ErrorCode::kInvalidArgument, "'{}' is required", key);
+      if (required) {
+        return MakeError(ErrorCode::kInvalidArgument, "'{}' is required", key);
+      }
       return Ok();
     }
-    if (!it->is_string()) return MakeError(ErrorCode::kInvalidArgument, "'{}' must be a string", key);
+    if (!it->is_string()) {
+      return MakeError(ErrorCode::kInvalidArgument, "'{}' must be a string", key);
+    }
     out = it->get<std::string>();
-    if (required && out.empty()) return MakeError(ErrorCode::kInvalidArgument, "'{}' is empty", key);
+    if (required && out.empty()) {
+      return MakeError(ErrorCode::kInvalidArgument, "'{}' is empty", key);
+    }
     return Ok();
   };
   CUSTOMS_RETURN_IF_ERROR(string("rule", a.rule, true));
@@ -656,7 +807,9 @@ Result<AlertDocument> ParseAlert(std::string_view body) {
   CUSTOMS_RETURN_IF_ERROR(string("hostname", a.hostname, false));
   CUSTOMS_RETURN_IF_ERROR(string("source", a.source, false));
   CUSTOMS_RETURN_IF_ERROR(string("container.id", a.container_id, false));
-  if (!IsRfc3339(a.time)) return MakeError(ErrorCode::kInvalidArgument, "'time' must be an RFC 3339 time");
+  if (!IsRfc3339(a.time)) {
+    return MakeError(ErrorCode::kInvalidArgument, "'time' must be an RFC 3339 time");
+  }
   if (auto fields = j.find("output_fields"); fields != j.end() && !fields->is_object() && !fields->is_null()) {
     return MakeError(ErrorCode::kInvalidArgument, "'output_fields' must be an object");
   }

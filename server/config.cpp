@@ -32,7 +32,9 @@ Result<long long> ParseInteger(const std::string& v, long long min, long long ma
     return MakeError(ErrorCode::kInvalidArgument, "'{}' is not a whole number", v);
   }
   long long n = std::stoll(v);
-  if (n < min || n > max) return MakeError(ErrorCode::kInvalidArgument, "{} is outside {}..{}", n, min, max);
+  if (n < min || n > max) {
+    return MakeError(ErrorCode::kInvalidArgument, "{} is outside {}..{}", n, min, max);
+  }
   return n;
 }
 
@@ -46,8 +48,12 @@ Setter Integer(T ServerConfig::*member, long long min, long long max) {
 }
 
 Result<bool> ParseBool(const std::string& v) {
-  if (v == "true" || v == "yes" || v == "on" || v == "1") return true;
-  if (v == "false" || v == "no" || v == "off" || v == "0") return false;
+  if (v == "true" || v == "yes" || v == "on" || v == "1") {
+    return true;
+  }
+  if (v == "false" || v == "no" || v == "off" || v == "0") {
+    return false;
+  }
   return MakeError(ErrorCode::kInvalidArgument, "'{}' is not true or false", v);
 }
 
@@ -140,8 +146,12 @@ std::vector<ConfigSetting> MakeSettings() {
         while (start <= v.size()) {
           std::size_t comma = v.find(',', start);
           std::string item = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-          if (!item.empty()) c.insecure_registries.push_back(item);
-          if (comma == std::string::npos) break;
+          if (!item.empty()) {
+            c.insecure_registries.push_back(item);
+          }
+          if (comma == std::string::npos) {
+            break;
+          }
           start = comma + 1;
         }
         return Ok();
@@ -191,7 +201,9 @@ Status LoadNode(const YAML::Node& node, const std::string& prefix, std::string_v
     std::string text;
     if (value.IsSequence()) {
       for (const auto& element : value) {
-        if (!element.IsScalar()) return MakeError(ErrorCode::kInvalidArgument, "{}: {}: a list of values", name, full);
+        if (!element.IsScalar()) {
+          return MakeError(ErrorCode::kInvalidArgument, "{}: {}: a list of values", name, full);
+        }
         text += (text.empty() ? "" : ",") + element.as<std::string>();
       }
     } else if (value.IsScalar()) {
@@ -225,13 +237,17 @@ const std::vector<ConfigSetting>& ConfigSettings() {
 
 std::string FlagName(std::string_view key) {
   std::string flag = "--";
-  for (char c : key) flag += (c == '.' || c == '_') ? '-' : c;
+  for (char c : key) {
+    flag += (c == '.' || c == '_') ? '-' : c;
+  }
   return flag;
 }
 
 Status ApplySetting(ServerConfig& config, std::string_view key, const std::string& value) {
   for (const auto& setting : ConfigSettings()) {
-    if (setting.key != key) continue;
+    if (setting.key != key) {
+      continue;
+    }
     if (auto set = setting.set(config, value); !set) {
       return tl::unexpected(set.error().WithContext(std::string(key)));
     }
@@ -247,8 +263,12 @@ Status LoadConfigText(std::string_view yaml, std::string_view name, ServerConfig
   } catch (const YAML::Exception& e) {
     return MakeError(ErrorCode::kInvalidArgument, "{}: not YAML: {}", name, e.what());
   }
-  if (root.IsNull()) return Ok();
-  if (!root.IsMap()) return MakeError(ErrorCode::kInvalidArgument, "{}: the config must be a YAML mapping", name);
+  if (root.IsNull()) {
+    return Ok();
+  }
+  if (!root.IsMap()) {
+    return MakeError(ErrorCode::kInvalidArgument, "{}: the config must be a YAML mapping", name);
+  }
   try {
     return LoadNode(root, "", name, config);
   } catch (const YAML::Exception& e) {
@@ -265,7 +285,9 @@ Status FinishConfig(ServerConfig& config) {
   if (!config.api_key_file.empty()) {
     CUSTOMS_ASSIGN_OR_RETURN(std::string key, ReadFile(config.api_key_file, 4096));
     key = key.substr(0, key.find_first_of("\r\n"));
-    if (key.empty()) return MakeError(ErrorCode::kInvalidArgument, "api_key_file {} is empty", config.api_key_file);
+    if (key.empty()) {
+      return MakeError(ErrorCode::kInvalidArgument, "api_key_file {} is empty", config.api_key_file);
+    }
     config.api_key = key;
   }
   if (config.postgres.empty()) {

@@ -11,8 +11,12 @@ namespace {
 using nlohmann::json;
 
 std::string Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) {
+    s.remove_suffix(1);
+  }
   return std::string(s);
 }
 
@@ -34,14 +38,18 @@ std::string NormalizeMediaType(std::string_view text) {
           part.find('=') == std::string::npos ? "" : Trim(std::string_view(part).substr(part.find('=') + 1));
       out += ";" + key + "=" + value;
     }
-    if (semi == std::string_view::npos) break;
+    if (semi == std::string_view::npos) {
+      break;
+    }
     start = semi + 1;
   }
   return out;
 }
 
 bool IsSha256Digest(std::string_view digest) {
-  if (digest.size() != 71 || !digest.starts_with("sha256:")) return false;
+  if (digest.size() != 71 || !digest.starts_with("sha256:")) {
+    return false;
+  }
   return std::all_of(digest.begin() + 7, digest.end(),
                      [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || (c >= 'a' && c <= 'f'); });
 }
@@ -58,8 +66,12 @@ bool IsLoopbackHost(std::string_view host) {
 
 Result<std::string> StringField(const json& object, const char* key, const char* where) {
   auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return std::string();
-  if (!it->is_string()) return MakeError(ErrorCode::kInvalidArgument, "{}.{} must be a string", where, key);
+  if (it == object.end() || it->is_null()) {
+    return std::string();
+  }
+  if (!it->is_string()) {
+    return MakeError(ErrorCode::kInvalidArgument, "{}.{} must be a string", where, key);
+  }
   return it->get<std::string>();
 }
 
@@ -70,18 +82,32 @@ json ScannerJson(std::string_view version) {
 }  // namespace
 
 std::string HarborSeverity(std::string_view s) {
-  if (s == "CRITICAL") return "Critical";
-  if (s == "HIGH") return "High";
-  if (s == "MEDIUM") return "Medium";
-  if (s == "LOW") return "Low";
-  if (s == "NEGLIGIBLE") return "Negligible";
+  if (s == "CRITICAL") {
+    return "Critical";
+  }
+  if (s == "HIGH") {
+    return "High";
+  }
+  if (s == "MEDIUM") {
+    return "Medium";
+  }
+  if (s == "LOW") {
+    return "Low";
+  }
+  if (s == "NEGLIGIBLE") {
+    return "Negligible";
+  }
   return "Unknown";
 }
 
 Result<HarborScanRequest> ParseHarborScanRequest(std::string_view body) {
   json j = json::parse(body, nullptr, false);
-  if (j.is_discarded()) return MakeError(ErrorCode::kInvalidArgument, "the body is not JSON");
-  if (!j.is_object()) return MakeError(ErrorCode::kInvalidArgument, "the body must be a JSON object");
+  if (j.is_discarded()) {
+    return MakeError(ErrorCode::kInvalidArgument, "the body is not JSON");
+  }
+  if (!j.is_object()) {
+    return MakeError(ErrorCode::kInvalidArgument, "the body must be a JSON object");
+  }
   HarborScanRequest r;
   auto registry = j.find("registry");
   auto artifact = j.find("artifact");
@@ -98,7 +124,9 @@ Result<HarborScanRequest> ParseHarborScanRequest(std::string_view body) {
   CUSTOMS_ASSIGN_OR_RETURN(r.artifact.tag, StringField(*artifact, "tag", "artifact"));
   CUSTOMS_ASSIGN_OR_RETURN(r.artifact.mime_type, StringField(*artifact, "mime_type", "artifact"));
   if (auto caps = j.find("enabled_capabilities"); caps != j.end() && !caps->is_null()) {
-    if (!caps->is_array()) return MakeError(ErrorCode::kInvalidArgument, "enabled_capabilities must be an array");
+    if (!caps->is_array()) {
+      return MakeError(ErrorCode::kInvalidArgument, "enabled_capabilities must be an array");
+    }
     for (const auto& cap : *caps) {
       if (!cap.is_object() || !cap.contains("type") || !cap["type"].is_string()) {
         return MakeError(ErrorCode::kInvalidArgument, "enabled_capabilities[].type must be a string");
@@ -122,7 +150,9 @@ Result<HarborScanRequest> ParseHarborScanRequest(std::string_view body) {
     return MakeError(ErrorCode::kCorrupt, "registry.url must be an http(s) URL");
   }
   std::string_view host = url.substr(scheme.size() + 3);
-  while (host.ends_with('/')) host.remove_suffix(1);
+  while (host.ends_with('/')) {
+    host.remove_suffix(1);
+  }
   if (host.empty() || host.find_first_of("/?#@ \\") != std::string_view::npos || HasControl(host)) {
     return MakeError(ErrorCode::kCorrupt, "registry.url must be scheme://host[:port]");
   }
@@ -152,14 +182,20 @@ Result<HarborScanRequest> ParseHarborScanRequest(std::string_view body) {
 
 json HarborArtifactJson(const HarborArtifact& a) {
   json out = {{"repository", a.repository}, {"digest", a.digest}};
-  if (!a.tag.empty()) out["tag"] = a.tag;
-  if (!a.mime_type.empty()) out["mime_type"] = a.mime_type;
+  if (!a.tag.empty()) {
+    out["tag"] = a.tag;
+  }
+  if (!a.mime_type.empty()) {
+    out["mime_type"] = a.mime_type;
+  }
   return out;
 }
 
 HarborArtifact HarborArtifactFromJson(const json& j) {
   HarborArtifact a;
-  if (!j.is_object()) return a;
+  if (!j.is_object()) {
+    return a;
+  }
   a.repository = j.value("repository", "");
   a.digest = j.value("digest", "");
   a.tag = j.value("tag", "");
@@ -171,7 +207,9 @@ json HarborMetadata(std::string_view version, std::string_view database_updated_
   json consumes = json::array({std::string(kOciManifest), std::string(kDockerManifest)});
   json properties = {{"harbor.scanner-adapter/scanner-type", "os-package-vulnerability"},
                      {"harbor.scanner-adapter/vulnerability-database-updated-at", std::string(database_updated_at)}};
-  if (database_updated_at.empty()) properties.erase("harbor.scanner-adapter/vulnerability-database-updated-at");
+  if (database_updated_at.empty()) {
+    properties.erase("harbor.scanner-adapter/vulnerability-database-updated-at");
+  }
   return {{"scanner", ScannerJson(version)},
           {"capabilities",
            json::array(
@@ -195,9 +233,13 @@ json HarborVulnerabilityReport(const report::ScanReport& report, const HarborArt
     highest = std::max(highest, f.severity);
     json links = json::array();
     for (const auto& reference : f.references) {
-      if (reference.starts_with("https://") || reference.starts_with("http://")) links.push_back(reference);
+      if (reference.starts_with("https://") || reference.starts_with("http://")) {
+        links.push_back(reference);
+      }
     }
-    if (links.empty() && f.id.starts_with("CVE-")) links.push_back("https://nvd.nist.gov/vuln/detail/" + f.id);
+    if (links.empty() && f.id.starts_with("CVE-")) {
+      links.push_back("https://nvd.nist.gov/vuln/detail/" + f.id);
+    }
     json item = {{"id", f.id},
                  {"package", f.package.name},
                  {"version", f.package.version},
@@ -215,7 +257,9 @@ json HarborVulnerabilityReport(const report::ScanReport& report, const HarborArt
         cvss["score_v2"] = f.cvss->base_score;
         cvss["vector_v2"] = f.cvss->vector;
       }
-      if (!cvss.empty()) item["preferred_cvss"] = cvss;
+      if (!cvss.empty()) {
+        item["preferred_cvss"] = cvss;
+      }
     }
     json vendor = {{"status", match::FindingStatusName(f.status)},
                    {"severity_source", f.severity_source},
@@ -233,8 +277,12 @@ json HarborVulnerabilityReport(const report::ScanReport& report, const HarborArt
       vendor["CVSS"] = {{f.cvss->source.empty() ? "unknown" : f.cvss->source,
                          {{"version", f.cvss->version}, {"vector", f.cvss->vector}, {"score", f.cvss->base_score}}}};
     }
-    if (f.kev) vendor["kev"] = {{"date_added", f.kev->date_added}, {"due_date", f.kev->due_date}};
-    if (f.epss) vendor["epss"] = {{"score", f.epss->score}, {"percentile", f.epss->percentile}};
+    if (f.kev) {
+      vendor["kev"] = {{"date_added", f.kev->date_added}, {"due_date", f.kev->due_date}};
+    }
+    if (f.epss) {
+      vendor["epss"] = {{"score", f.epss->score}, {"percentile", f.epss->percentile}};
+    }
     item["vendor_attributes"] = std::move(vendor);
     vulnerabilities.push_back(std::move(item));
   }
@@ -273,16 +321,24 @@ std::string HarborErrorBody(std::string_view message) {
 std::optional<std::string_view> ChooseReportMediaType(const std::string* accept) {
   static constexpr std::string_view kProduced[] = {kHarborVulnReport, kSecurityVulnReport, kHarborRawReport,
                                                    kHarborSbomReport};
-  if (accept == nullptr || Trim(*accept).empty()) return kHarborVulnReport;
+  if (accept == nullptr || Trim(*accept).empty()) {
+    return kHarborVulnReport;
+  }
   std::string_view rest = *accept;
   while (true) {
     std::size_t comma = rest.find(',');
     std::string wanted = NormalizeMediaType(rest.substr(0, comma));
-    if (wanted == "*/*" || wanted == "application/*") return kHarborVulnReport;
-    for (std::string_view produced : kProduced) {
-      if (wanted == NormalizeMediaType(produced)) return produced;
+    if (wanted == "*/*" || wanted == "application/*") {
+      return kHarborVulnReport;
     }
-    if (comma == std::string_view::npos) return std::nullopt;
+    for (std::string_view produced : kProduced) {
+      if (wanted == NormalizeMediaType(produced)) {
+        return produced;
+      }
+    }
+    if (comma == std::string_view::npos) {
+      return std::nullopt;
+    }
     rest = rest.substr(comma + 1);
   }
 }

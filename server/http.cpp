@@ -21,17 +21,27 @@ namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
+  if (a.size() != b.size()) {
+    return false;
+  }
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
   }
   return true;
 }
 
 int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
   return -1;
 }
 
@@ -42,14 +52,20 @@ Result<std::string> PercentDecode(std::string_view text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (c == '%') {
-      if (i + 2 >= text.size()) return MakeError(ErrorCode::kInvalidArgument, "truncated percent-encoding");
+      if (i + 2 >= text.size()) {
+        return MakeError(ErrorCode::kInvalidArgument, "truncated percent-encoding");
+      }
       int high = HexValue(text[i + 1]);
       int low = HexValue(text[i + 2]);
-      if (high < 0 || low < 0) return MakeError(ErrorCode::kInvalidArgument, "bad percent-encoding");
+      if (high < 0 || low < 0) {
+        return MakeError(ErrorCode::kInvalidArgument, "bad percent-encoding");
+      }
       c = static_cast<char>(high * 16 + low);
       i += 2;
     }
-    if (c == '\0') return MakeError(ErrorCode::kInvalidArgument, "NUL in the request target");
+    if (c == '\0') {
+      return MakeError(ErrorCode::kInvalidArgument, "NUL in the request target");
+    }
     out.push_back(c);
   }
   return out;
@@ -70,7 +86,9 @@ struct Shared {
 };
 
 Error IoError(const beast::error_code& ec, std::string_view what) {
-  if (ec == beast::error::timeout) return Error(ErrorCode::kNetwork, fmt::format("{}: timed out", what));
+  if (ec == beast::error::timeout) {
+    return Error(ErrorCode::kNetwork, fmt::format("{}: timed out", what));
+  }
   if (ec == http::error::partial_message || ec == http::error::end_of_stream || ec == asio::error::eof) {
     return Error(ErrorCode::kNetwork, fmt::format("{}: the client closed the connection", what));
   }
@@ -91,11 +109,15 @@ class Connection final : public HttpExchange {
     if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
       auto ec = Drive(options.header_timeout,
                       [&](auto handler) { stream_.async_handshake(ssl::stream_base::server, std::move(handler)); });
-      if (ec) return;
+      if (ec) {
+        return;
+      }
     }
     bool first = true;
     for (;;) {
-      if (!ServeOne(first ? options.header_timeout : options.idle_timeout)) break;
+      if (!ServeOne(first ? options.header_timeout : options.idle_timeout)) {
+        break;
+      }
       first = false;
     }
     Close();
@@ -112,48 +134,66 @@ class Connection final : public HttpExchange {
     std::vector<char> chunk(64 * 1024);
     for (;;) {
       CUSTOMS_ASSIGN_OR_RETURN(std::size_t n, ReadBodySome(chunk.data(), chunk.size()));
-      if (n == 0) return body;
-      if (body.size() + n > limit) return MakeError(ErrorCode::kInvalidArgument, "request body over {} bytes", limit);
+      if (n == 0) {
+        return body;
+      }
+      if (body.size() + n > limit) {
+        return MakeError(ErrorCode::kInvalidArgument, "request body over {} bytes", limit);
+      }
       body.append(chunk.data(), n);
     }
   }
 
   Result<std::size_t> ReadBodySome(char* buffer, std::size_t size) override {
-    if (size == 0) return MakeError(ErrorCode::kInvalidArgument, "ReadBodySome with an empty buffer");
+    if (size == 0) {
+      return MakeError(ErrorCode::kInvalidArgument, "ReadBodySome with an empty buffer");
+    }
     while (!parser_->is_done()) {
       if (!continue_sent_ && expects_continue_) {
         continue_sent_ = true;
         http::response<http::empty_body> interim{http::status::continue_, 11};
         auto ec = Drive(shared_->options.write_timeout,
                         [&](auto handler) { http::async_write(stream_, interim, std::move(handler)); });
-        if (ec) return tl::unexpected(IoError(ec, "sending 100 Continue"));
+        if (ec) {
+          return tl::unexpected(IoError(ec, "sending 100 Continue"));
+        }
       }
       auto& body = parser_->get().body();
       body.data = buffer;
       body.size = size;
       auto ec = Drive(shared_->options.read_timeout,
                       [&](auto handler) { http::async_read_some(stream_, buffer_, *parser_, std::move(handler)); });
-      if (ec == http::error::need_buffer) ec = {};
+      if (ec == http::error::need_buffer) {
+        ec = {};
+      }
       if (ec) {
         broken_ = true;
         return tl::unexpected(IoError(ec, "reading the request body"));
       }
       std::size_t n = size - body.size;
-      if (n > 0) return n;
+      if (n > 0) {
+        return n;
+      }
     }
     return std::size_t{0};
   }
 
   Status Respond(const HttpResponse& response) override {
-    if (responded_) return MakeError(ErrorCode::kInternal, "a second response to one request");
+    if (responded_) {
+      return MakeError(ErrorCode::kInternal, "a second response to one request");
+    }
     responded_ = true;
     http::response<http::string_body> out{static_cast<http::status>(response.status), 11};
     SetHeaders(out, response.headers);
     bool head = request_.method == "HEAD";
-    if (!head) out.body() = response.body;
+    if (!head) {
+      out.body() = response.body;
+    }
     out.keep_alive(KeepAlive());
     out.prepare_payload();
-    if (head) out.content_length(response.body.size());
+    if (head) {
+      out.content_length(response.body.size());
+    }
     beast::error_code ec;
     if (head) {
       http::response_serializer<http::string_body> serializer{out};
@@ -173,7 +213,9 @@ class Connection final : public HttpExchange {
 
   Status BeginResponse(int status, const std::vector<HttpHeader>& headers,
                        std::optional<std::uint64_t> content_length) override {
-    if (responded_) return MakeError(ErrorCode::kInternal, "a second response to one request");
+    if (responded_) {
+      return MakeError(ErrorCode::kInternal, "a second response to one request");
+    }
     responded_ = true;
     streaming_.emplace(static_cast<http::status>(status), 11);
     SetHeaders(*streaming_, headers);
@@ -193,19 +235,27 @@ class Connection final : public HttpExchange {
       broken_ = true;
       return tl::unexpected(IoError(ec, "writing the response header"));
     }
-    if (request_.method == "HEAD") ended_ = true;
+    if (request_.method == "HEAD") {
+      ended_ = true;
+    }
     return Ok();
   }
 
   Status WriteBody(std::string_view data) override {
-    if (!serializer_) return MakeError(ErrorCode::kInternal, "WriteBody before BeginResponse");
-    if (ended_ || data.empty()) return Ok();
+    if (!serializer_) {
+      return MakeError(ErrorCode::kInternal, "WriteBody before BeginResponse");
+    }
+    if (ended_ || data.empty()) {
+      return Ok();
+    }
     streaming_->body().data = const_cast<char*>(data.data());
     streaming_->body().size = data.size();
     streaming_->body().more = true;
     auto ec = Drive(shared_->options.write_timeout,
                     [&](auto handler) { http::async_write(stream_, *serializer_, std::move(handler)); });
-    if (ec == http::error::need_buffer) ec = {};
+    if (ec == http::error::need_buffer) {
+      ec = {};
+    }
     if (ec) {
       broken_ = true;
       return tl::unexpected(IoError(ec, "writing the response body"));
@@ -214,15 +264,21 @@ class Connection final : public HttpExchange {
   }
 
   Status EndResponse() override {
-    if (!serializer_) return MakeError(ErrorCode::kInternal, "EndResponse before BeginResponse");
-    if (ended_) return Ok();
+    if (!serializer_) {
+      return MakeError(ErrorCode::kInternal, "EndResponse before BeginResponse");
+    }
+    if (ended_) {
+      return Ok();
+    }
     ended_ = true;
     streaming_->body().data = nullptr;
     streaming_->body().size = 0;
     streaming_->body().more = false;
     auto ec = Drive(shared_->options.write_timeout,
                     [&](auto handler) { http::async_write(stream_, *serializer_, std::move(handler)); });
-    if (ec == http::error::need_buffer) ec = {};
+    if (ec == http::error::need_buffer) {
+      ec = {};
+    }
     if (ec) {
       broken_ = true;
       return tl::unexpected(IoError(ec, "ending the response"));
@@ -244,14 +300,18 @@ class Connection final : public HttpExchange {
     ioc_.restart();
     ioc_.run();
     beast::get_lowest_layer(stream_).expires_never();
-    if (!done) return asio::error::operation_aborted;
+    if (!done) {
+      return asio::error::operation_aborted;
+    }
     return result;
   }
 
   template <class Message>
   void SetHeaders(Message& message, const std::vector<HttpHeader>& headers) {
     message.set(http::field::server, shared_->options.server_header);
-    for (const auto& h : headers) message.insert(h.name, h.value);
+    for (const auto& h : headers) {
+      message.insert(h.name, h.value);
+    }
   }
 
   // Another request may follow on this connection only when this one's body was read to its end.
@@ -301,7 +361,9 @@ class Connection final : public HttpExchange {
     for (const auto& field : header) {
       request_.headers.push_back({std::string(field.name_string()), std::string(field.value())});
     }
-    if (auto length = parser_->content_length()) request_.content_length = *length;
+    if (auto length = parser_->content_length()) {
+      request_.content_length = *length;
+    }
     request_.chunked = parser_->chunked();
     if (const std::string* expect = request_.Header("Expect"); expect != nullptr) {
       expects_continue_ = EqualsIgnoreCase(*expect, "100-continue");
@@ -322,14 +384,22 @@ class Connection final : public HttpExchange {
     try {
       shared_->handler(*this);
     } catch (const std::exception& e) {
-      if (!responded_) RespondError(500, "internal error");
+      if (!responded_) {
+        RespondError(500, "internal error");
+      }
       broken_ = true;
     } catch (...) {
-      if (!responded_) RespondError(500, "internal error");
+      if (!responded_) {
+        RespondError(500, "internal error");
+      }
       broken_ = true;
     }
-    if (!responded_) RespondError(500, "the handler did not answer");
-    if (serializer_ && !ended_) return false;  // a streamed response left unfinished: the framing is lost
+    if (!responded_) {
+      RespondError(500, "the handler did not answer");
+    }
+    if (serializer_ && !ended_) {
+      return false;  // a streamed response left unfinished: the framing is lost
+    }
     return KeepAlive();
   }
 
@@ -372,7 +442,9 @@ void ServeStream(const std::shared_ptr<Shared>& shared, asio::io_context& ioc, S
         beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_receive, ignored);
       });
     };
-    if (shared->stopping) shared->cancels[id]();
+    if (shared->stopping) {
+      shared->cancels[id]();
+    }
   }
   Connection<Stream> connection(shared, ioc, stream, std::move(remote), tls);
   connection.Serve();
@@ -415,8 +487,12 @@ class BeastServer final : public HttpServer {
       return MakeError(ErrorCode::kInvalidArgument, "listen address '{}' is not HOST:PORT", listen);
     }
     std::string host = listen.substr(0, colon);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-    if (host.empty()) host = "0.0.0.0";
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+      host = host.substr(1, host.size() - 2);
+    }
+    if (host.empty()) {
+      host = "0.0.0.0";
+    }
     int port = 0;
     std::string port_text = listen.substr(colon + 1);
     if (port_text.empty() || port_text.size() > 5 || port_text.find_first_not_of("0123456789") != std::string::npos ||
@@ -435,10 +511,18 @@ class BeastServer final : public HttpServer {
     }
     tcp::endpoint endpoint(address, static_cast<std::uint16_t>(port));
     acceptor_.open(endpoint.protocol(), ec);
-    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(endpoint, ec);
-    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) return MakeError(ErrorCode::kIo, "listening on {}: {}", listen, ec.message());
+    if (!ec) {
+      acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    }
+    if (!ec) {
+      acceptor_.bind(endpoint, ec);
+    }
+    if (!ec) {
+      acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    }
+    if (ec) {
+      return MakeError(ErrorCode::kIo, "listening on {}: {}", listen, ec.message());
+    }
     bound_ = acceptor_.local_endpoint(ec);
     Accept();
     accept_thread_ = std::thread([this] { accept_ioc_.run(); });
@@ -448,16 +532,22 @@ class BeastServer final : public HttpServer {
   void Stop() override {
     {
       std::lock_guard lock(shared_->mutex);
-      if (stopped_) return;
+      if (stopped_) {
+        return;
+      }
       stopped_ = true;
       shared_->stopping = true;
-      for (auto& [id, cancel] : shared_->cancels) cancel();
+      for (auto& [id, cancel] : shared_->cancels) {
+        cancel();
+      }
     }
     asio::post(accept_ioc_, [this] {
       beast::error_code ignored;
       acceptor_.close(ignored);
     });
-    if (accept_thread_.joinable()) accept_thread_.join();
+    if (accept_thread_.joinable()) {
+      accept_thread_.join();
+    }
     std::unique_lock lock(shared_->mutex);
     // Handlers finish what they are doing; one stuck past this is left running (it holds `shared_`, not `this`).
     shared_->idle.wait_for(lock, std::chrono::seconds(30), [this] { return shared_->active == 0; });
@@ -476,8 +566,12 @@ class BeastServer final : public HttpServer {
  private:
   void Accept() {
     acceptor_.async_accept([this](beast::error_code ec, tcp::socket socket) {
-      if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-      if (!ec) Dispatch(std::move(socket));
+      if (ec == asio::error::operation_aborted || !acceptor_.is_open()) {
+        return;
+      }
+      if (!ec) {
+        Dispatch(std::move(socket));
+      }
       Accept();
     });
   }
@@ -485,11 +579,15 @@ class BeastServer final : public HttpServer {
   void Dispatch(tcp::socket socket) {
     beast::error_code ec;
     tcp::endpoint peer = socket.remote_endpoint(ec);
-    if (ec) return;
+    if (ec) {
+      return;
+    }
     std::uint64_t id = 0;
     {
       std::lock_guard lock(shared_->mutex);
-      if (shared_->stopping) return;
+      if (shared_->stopping) {
+        return;
+      }
       if (shared_->active >= shared_->options.max_connections) {
         // Over the limit: a short answer written straight to the socket (it fits any send buffer), then close.
         static constexpr std::string_view kBusy =
@@ -525,21 +623,27 @@ class BeastServer final : public HttpServer {
 
 const std::string* HttpRequest::Header(std::string_view name) const {
   for (const auto& h : headers) {
-    if (EqualsIgnoreCase(h.name, name)) return &h.value;
+    if (EqualsIgnoreCase(h.name, name)) {
+      return &h.value;
+    }
   }
   return nullptr;
 }
 
 std::string HttpRequest::Query(std::string_view key) const {
   for (const auto& [k, v] : query) {
-    if (k == key) return v;
+    if (k == key) {
+      return v;
+    }
   }
   return {};
 }
 
 bool HttpRequest::HasQuery(std::string_view key) const {
   for (const auto& [k, v] : query) {
-    if (k == key) return true;
+    if (k == key) {
+      return true;
+    }
   }
   return false;
 }
@@ -552,14 +656,18 @@ Result<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>>
   std::size_t question = target.find('?');
   std::string_view raw_path = target.substr(0, question);
   std::string_view raw_query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
-  if (std::size_t hash = raw_query.find('#'); hash != std::string_view::npos) raw_query = raw_query.substr(0, hash);
+  if (std::size_t hash = raw_query.find('#'); hash != std::string_view::npos) {
+    raw_query = raw_query.substr(0, hash);
+  }
   CUSTOMS_ASSIGN_OR_RETURN(std::string path, PercentDecode(raw_path));
   std::vector<std::pair<std::string, std::string>> query;
   while (!raw_query.empty()) {
     std::size_t amp = raw_query.find('&');
     std::string_view item = raw_query.substr(0, amp);
     raw_query = amp == std::string_view::npos ? std::string_view() : raw_query.substr(amp + 1);
-    if (item.empty()) continue;
+    if (item.empty()) {
+      continue;
+    }
     std::size_t eq = item.find('=');
     CUSTOMS_ASSIGN_OR_RETURN(std::string key, PercentDecode(item.substr(0, eq)));
     std::string value;
@@ -590,9 +698,13 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions options,
                                  ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
                              ec);
     shared->tls->use_certificate_chain_file(o.tls_cert_file, ec);
-    if (ec) return MakeError(ErrorCode::kInvalidArgument, "TLS certificate {}: {}", o.tls_cert_file, ec.message());
+    if (ec) {
+      return MakeError(ErrorCode::kInvalidArgument, "TLS certificate {}: {}", o.tls_cert_file, ec.message());
+    }
     shared->tls->use_private_key_file(o.tls_key_file, ssl::context::pem, ec);
-    if (ec) return MakeError(ErrorCode::kInvalidArgument, "TLS key {}: {}", o.tls_key_file, ec.message());
+    if (ec) {
+      return MakeError(ErrorCode::kInvalidArgument, "TLS key {}: {}", o.tls_key_file, ec.message());
+    }
   }
   auto server = std::make_unique<BeastServer>(shared);
   CUSTOMS_RETURN_IF_ERROR(server->Bind());

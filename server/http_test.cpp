@@ -45,7 +45,9 @@ class RawClient {
   void Send(std::string_view data) {
     while (!data.empty()) {
       ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
-      if (n <= 0) return;
+      if (n <= 0) {
+        return;
+      }
       data.remove_prefix(static_cast<std::size_t>(n));
     }
   }
@@ -55,7 +57,9 @@ class RawClient {
     char buffer[65536];
     for (;;) {
       ssize_t n = ::recv(fd_, buffer, sizeof(buffer), 0);
-      if (n <= 0) break;
+      if (n <= 0) {
+        break;
+      }
       out.append(buffer, static_cast<std::size_t>(n));
     }
     return out;
@@ -66,12 +70,16 @@ class RawClient {
     char buffer[65536];
     auto seen = [&] {
       int found = 0;
-      for (std::size_t at = out.find(marker); at != std::string::npos; at = out.find(marker, at + 1)) ++found;
+      for (std::size_t at = out.find(marker); at != std::string::npos; at = out.find(marker, at + 1)) {
+        ++found;
+      }
       return found;
     };
     while (seen() < count) {
       ssize_t n = ::recv(fd_, buffer, sizeof(buffer), 0);
-      if (n <= 0) break;
+      if (n <= 0) {
+        break;
+      }
       out.append(buffer, static_cast<std::size_t>(n));
     }
     return out;
@@ -114,7 +122,9 @@ long CurlGet(const std::string& url, std::string* body, const std::string& ca = 
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &CurlAppend);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, body);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, 20L);
-  if (!ca.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, ca.c_str());
+  if (!ca.empty()) {
+    curl_easy_setopt(curl, CURLOPT_CAINFO, ca.c_str());
+  }
   CURLcode code = curl_easy_perform(curl);
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
@@ -126,7 +136,9 @@ long VmRssKb() {
   std::ifstream status("/proc/self/status");
   std::string line;
   while (std::getline(status, line)) {
-    if (line.starts_with("VmRSS:")) return std::stol(line.substr(6));
+    if (line.starts_with("VmRSS:")) {
+      return std::stol(line.substr(6));
+    }
   }
   return 0;
 }
@@ -181,7 +193,9 @@ TEST(HttpTest, MalformedAndOversizedRequestsGetClearStatuses) {
 
 TEST(HttpTest, HandlersThatThrowOrDoNotAnswerGive500) {
   auto server = StartServer([](HttpExchange& exchange) {
-    if (exchange.request().path == "/throw") throw std::runtime_error("boom");
+    if (exchange.request().path == "/throw") {
+      throw std::runtime_error("boom");
+    }
   });
   ASSERT_NE(server, nullptr);
   std::string body;
@@ -229,16 +243,22 @@ TEST(HttpTest, StreamsLargeBodiesBothWaysInBoundedMemory) {
     std::vector<char> buffer(64 * 1024);
     for (;;) {
       auto n = exchange.ReadBodySome(buffer.data(), buffer.size());
-      if (!n || *n == 0) break;
+      if (!n || *n == 0) {
+        break;
+      }
       hash.Update(buffer.data(), *n);
       server_bytes += *n;
     }
     server_digest = hash.FinishHex();
     // Echo the same amount back, chunked, generated on the fly.
-    if (!exchange.BeginResponse(200, {{"Content-Type", "application/octet-stream"}}, std::nullopt)) return;
+    if (!exchange.BeginResponse(200, {{"Content-Type", "application/octet-stream"}}, std::nullopt)) {
+      return;
+    }
     std::string block(64 * 1024, 'x');
     for (std::size_t sent = 0; sent < server_bytes; sent += block.size()) {
-      if (!exchange.WriteBody(std::string_view(block).substr(0, std::min(block.size(), server_bytes - sent)))) return;
+      if (!exchange.WriteBody(std::string_view(block).substr(0, std::min(block.size(), server_bytes - sent)))) {
+        return;
+      }
     }
     (void)exchange.EndResponse();
   });
@@ -259,7 +279,9 @@ TEST(HttpTest, StreamsLargeBodiesBothWaysInBoundedMemory) {
       curl, CURLOPT_READFUNCTION, +[](char* buffer, std::size_t size, std::size_t n, void* user) -> std::size_t {
         auto* u = static_cast<Upload*>(user);
         std::size_t chunk = std::min(size * n, kSize - u->sent);
-        for (std::size_t i = 0; i < chunk; ++i) buffer[i] = static_cast<char>((u->sent + i) * 31 % 251);
+        for (std::size_t i = 0; i < chunk; ++i) {
+          buffer[i] = static_cast<char>((u->sent + i) * 31 % 251);
+        }
         u->hash.Update(buffer, chunk);
         u->sent += chunk;
         return chunk;

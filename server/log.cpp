@@ -21,7 +21,9 @@ void LogEvent(std::string_view level, std::string_view event, nlohmann::json fie
   line["level"] = std::string(level);
   line["event"] = std::string(event);
   if (fields.is_object()) {
-    for (auto& [key, value] : fields.items()) line[key] = std::move(value);
+    for (auto& [key, value] : fields.items()) {
+      line[key] = std::move(value);
+    }
   }
   std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   static std::mutex mutex;
@@ -29,7 +31,9 @@ void LogEvent(std::string_view level, std::string_view event, nlohmann::json fie
   std::size_t written = 0;
   while (written < text.size()) {
     ssize_t n = ::write(STDERR_FILENO, text.data() + written, text.size() - written);
-    if (n <= 0) break;
+    if (n <= 0) {
+      break;
+    }
     written += static_cast<std::size_t>(n);
   }
 }

@@ -26,9 +26,13 @@ std::string Ms(std::chrono::milliseconds d) {
 
 // The start of the day a partition name stands for; -1 when the name is not one of ours.
 std::time_t PartitionDay(std::string_view name) {
-  if (!name.starts_with(kPartitionPrefix) || name.size() != kPartitionPrefix.size() + 8) return -1;
+  if (!name.starts_with(kPartitionPrefix) || name.size() != kPartitionPrefix.size() + 8) {
+    return -1;
+  }
   std::string digits(name.substr(kPartitionPrefix.size()));
-  if (digits.find_first_not_of("0123456789") != std::string::npos) return -1;
+  if (digits.find_first_not_of("0123456789") != std::string::npos) {
+    return -1;
+  }
   std::tm tm{};
   tm.tm_year = std::stoi(digits.substr(0, 4)) - 1900;
   tm.tm_mon = std::stoi(digits.substr(4, 2)) - 1;
@@ -46,7 +50,9 @@ Result<std::string> EnsureAlertPartition(PgConnection& connection, std::chrono::
   std::string name =
       fmt::format("{}{:04}{:02}{:02}", kPartitionPrefix, start.tm_year + 1900, start.tm_mon + 1, start.tm_mday);
   CUSTOMS_ASSIGN_OR_RETURN(PgResult exists, connection.Exec("SELECT to_regclass($1) IS NOT NULL", {name}));
-  if (exists.Bool(0, 0)) return name;
+  if (exists.Bool(0, 0)) {
+    return name;
+  }
   // Rows of that day already in the default partition would make CREATE ... PARTITION OF fail: move them over.
   auto created = PgTransaction(connection, [&]() -> Status {
     std::string from = Timestamp(start);
@@ -65,7 +71,9 @@ Result<std::string> EnsureAlertPartition(PgConnection& connection, std::chrono::
     CUSTOMS_RETURN_IF_ERROR(connection.Exec("INSERT INTO runtime_alerts SELECT * FROM customs_moved_alerts"));
     return Ok();
   });
-  if (!created) return tl::unexpected(created.error());
+  if (!created) {
+    return tl::unexpected(created.error());
+  }
   return name;
 }
 
@@ -74,7 +82,9 @@ Result<RetentionReport> RunRetention(PgConnection& connection, const ServerConfi
   RetentionReport report;
   CUSTOMS_ASSIGN_OR_RETURN(PgResult locked,
                            connection.Exec("SELECT pg_try_advisory_lock($1)", {std::string(kRetentionLockKey)}));
-  if (!locked.Bool(0, 0)) return report;
+  if (!locked.Bool(0, 0)) {
+    return report;
+  }
   auto run = [&]() -> Status {
     report.ran = true;
     using std::chrono::hours;
@@ -132,7 +142,9 @@ Result<RetentionReport> RunRetention(PgConnection& connection, const ServerConfi
     for (int i = 0; i < partitions.rows(); ++i) {
       std::string name = partitions.Text(i, 0);
       std::time_t day = PartitionDay(name);
-      if (day < 0 || day + 86400 > keep_after) continue;
+      if (day < 0 || day + 86400 > keep_after) {
+        continue;
+      }
       CUSTOMS_RETURN_IF_ERROR(connection.Exec(fmt::format("DROP TABLE IF EXISTS {}", PgQuoteIdentifier(name))));
       report.partitions_dropped.push_back(std::move(name));
     }
@@ -140,7 +152,9 @@ Result<RetentionReport> RunRetention(PgConnection& connection, const ServerConfi
   };
   Status status = run();
   (void)connection.Exec("SELECT pg_advisory_unlock($1)", {std::string(kRetentionLockKey)});
-  if (!status) return tl::unexpected(status.error());
+  if (!status) {
+    return tl::unexpected(status.error());
+  }
   return report;
 }
 

@@ -7,7 +7,9 @@ namespace customs::server {
 void Metrics::ObserveScan(double seconds) {
   std::lock_guard lock(mutex_);
   for (std::size_t i = 0; i < kScanBuckets.size(); ++i) {
-    if (seconds <= kScanBuckets[i]) ++scan_buckets_[i];
+    if (seconds <= kScanBuckets[i]) {
+      ++scan_buckets_[i];
+    }
   }
   ++scan_count_;
   scan_sum_ += seconds;
@@ -41,7 +43,9 @@ std::string Metrics::Render(const std::map<std::string, std::int64_t>& queue, bo
   out += "# TYPE customs_queue_up gauge\n";
   out += fmt::format("customs_queue_up {}\n", queue_up ? 1 : 0);
   out += "# HELP customs_queue_jobs Jobs in the shared queue by state.\n# TYPE customs_queue_jobs gauge\n";
-  for (const auto& [state, n] : queue) out += fmt::format("customs_queue_jobs{{state=\"{}\"}} {}\n", state, n);
+  for (const auto& [state, n] : queue) {
+    out += fmt::format("customs_queue_jobs{{state=\"{}\"}} {}\n", state, n);
+  }
   out += "# HELP customs_scan_duration_seconds Time this process spent on each scan job.\n";
   out += "# TYPE customs_scan_duration_seconds histogram\n";
   for (std::size_t i = 0; i < kScanBuckets.size(); ++i) {
@@ -61,8 +65,9 @@ std::string Metrics::Render(const std::map<std::string, std::int64_t>& queue, bo
   }
   out += "# HELP customs_http_requests_total HTTP requests this process answered, by status code.\n";
   out += "# TYPE customs_http_requests_total counter\n";
-  for (const auto& [status, n] : http_)
+  for (const auto& [status, n] : http_) {
     out += fmt::format("customs_http_requests_total{{code=\"{}\"}} {}\n", status, n);
+  }
   out += "# HELP customs_runtime_alerts_total Runtime alerts this process stored.\n";
   out += "# TYPE customs_runtime_alerts_total counter\n";
   out += fmt::format("customs_runtime_alerts_total {}\n", alerts_);

@@ -24,7 +24,9 @@ Result<long> Post(const std::string& url, const std::string& body) {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
-  if (!curl) return MakeError(ErrorCode::kInternal, "curl_easy_init failed");
+  if (!curl) {
+    return MakeError(ErrorCode::kInternal, "curl_easy_init failed");
+  }
   curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
   char error[CURL_ERROR_SIZE] = {0};
   curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
@@ -50,10 +52,14 @@ Result<long> Post(const std::string& url, const std::string& body) {
 
 std::vector<match::Finding> NewFindings(const report::ScanReport& previous, const report::ScanReport& current) {
   std::set<std::tuple<std::string, std::string, std::string>> known;
-  for (const auto& f : previous.findings) known.emplace(f.id, f.package.name, f.package.version);
+  for (const auto& f : previous.findings) {
+    known.emplace(f.id, f.package.name, f.package.version);
+  }
   std::vector<match::Finding> out;
   for (const auto& f : current.findings) {
-    if (known.count({f.id, f.package.name, f.package.version}) == 0) out.push_back(f);
+    if (known.count({f.id, f.package.name, f.package.version}) == 0) {
+      out.push_back(f);
+    }
   }
   std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.severity > b.severity; });
   return out;
@@ -99,7 +105,9 @@ Result<std::vector<std::string>> RepositoriesFor(PgConnection& connection, std::
                       "FROM (SELECT reference AS r FROM scan_requests WHERE manifest_digest = $1) s ORDER BY 1",
                       {std::string(digest)}));
   std::vector<std::string> out;
-  for (int i = 0; i < rows.rows(); ++i) out.push_back(rows.Text(i, 0));
+  for (int i = 0; i < rows.rows(); ++i) {
+    out.push_back(rows.Text(i, 0));
+  }
   return out;
 }
 
@@ -126,7 +134,9 @@ Result<int> DeliverNotifications(PgConnection& connection, const std::string& we
                         "seconds' WHERE id = (SELECT id FROM notifications WHERE state = 'pending' AND "
                         "next_attempt_at <= now() ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) "
                         "RETURNING id, payload::text, attempts"));
-    if (claimed.rows() == 0) break;
+    if (claimed.rows() == 0) {
+      break;
+    }
     std::int64_t id = claimed.Int(0, 0);
     int attempts = static_cast<int>(claimed.Int(0, 2));
     auto status = Post(webhook, claimed.Text(0, 1));

@@ -12,10 +12,14 @@ namespace {
 
 std::string Trimmed(const char* message) {
   std::string out = message != nullptr ? message : "";
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) {
+    out.pop_back();
+  }
   // libpq's multi-line messages ("FATAL: ...\nDETAIL: ...") become one line.
   for (char& c : out) {
-    if (c == '\n') c = ' ';
+    if (c == '\n') {
+      c = ' ';
+    }
   }
   return out;
 }
@@ -39,14 +43,18 @@ PgResult::PgResult(PgResult&& other) noexcept : result_(other.result_) {
 }
 PgResult& PgResult::operator=(PgResult&& other) noexcept {
   if (this != &other) {
-    if (result_ != nullptr) PQclear(result_);
+    if (result_ != nullptr) {
+      PQclear(result_);
+    }
     result_ = other.result_;
     other.result_ = nullptr;
   }
   return *this;
 }
 PgResult::~PgResult() {
-  if (result_ != nullptr) PQclear(result_);
+  if (result_ != nullptr) {
+    PQclear(result_);
+  }
 }
 int PgResult::rows() const {
   return result_ != nullptr ? PQntuples(result_) : 0;
@@ -58,7 +66,9 @@ bool PgResult::IsNull(int row, int column) const {
   return result_ == nullptr || row >= rows() || column >= columns() || PQgetisnull(result_, row, column) != 0;
 }
 std::string_view PgResult::Get(int row, int column) const {
-  if (IsNull(row, column)) return {};
+  if (IsNull(row, column)) {
+    return {};
+  }
   return std::string_view(PQgetvalue(result_, row, column),
                           static_cast<std::size_t>(PQgetlength(result_, row, column)));
 }
@@ -70,7 +80,9 @@ bool PgResult::Bool(int row, int column) const {
   return Get(row, column) == "t";
 }
 std::int64_t PgResult::affected() const {
-  if (result_ == nullptr) return 0;
+  if (result_ == nullptr) {
+    return 0;
+  }
   const char* n = PQcmdTuples(result_);
   return n != nullptr && *n != '\0' ? std::strtoll(n, nullptr, 10) : 0;
 }
@@ -81,7 +93,9 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& d
   std::string seconds = std::to_string(std::max<long long>(1, timeout.count()));
   const char* values[] = {dsn.c_str(), seconds.c_str(), "customs", nullptr};
   pg_conn* connection = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
-  if (connection == nullptr) return MakeError(ErrorCode::kInternal, "libpq could not allocate a connection");
+  if (connection == nullptr) {
+    return MakeError(ErrorCode::kInternal, "libpq could not allocate a connection");
+  }
   if (PQstatus(connection) != CONNECTION_OK) {
     std::string message = Trimmed(PQerrorMessage(connection));
     PQfinish(connection);
@@ -119,13 +133,17 @@ Error PgConnection::LastError(std::string_view what, pg_result* result) const {
 Result<PgResult> PgConnection::Exec(std::string_view sql, const std::vector<PgParam>& params) {
   std::vector<const char*> values;
   values.reserve(params.size());
-  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  for (const auto& p : params) {
+    values.push_back(p ? p->c_str() : nullptr);
+  }
   std::string statement(sql);
   pg_result* raw = PQexecParams(connection_, statement.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
                                 nullptr, nullptr, 0);
   PgResult result(raw);
   ExecStatusType status = raw != nullptr ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return tl::unexpected(LastError(sql, raw));
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    return tl::unexpected(LastError(sql, raw));
+  }
   return result;
 }
 
@@ -134,7 +152,9 @@ Status PgConnection::ExecScript(std::string_view sql) {
   pg_result* raw = PQexec(connection_, script.c_str());
   PgResult result(raw);
   ExecStatusType status = raw != nullptr ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return tl::unexpected(LastError(sql, raw));
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    return tl::unexpected(LastError(sql, raw));
+  }
   return Ok();
 }
 
@@ -160,12 +180,18 @@ Result<std::vector<PgNotification>> PgConnection::WaitForNotifications(std::chro
     return MakeError(ErrorCode::kNetwork, "PostgreSQL: {}", Trimmed(PQerrorMessage(connection_)));
   }
   collect();
-  if (!out.empty()) return out;
+  if (!out.empty()) {
+    return out;
+  }
   int fd = PQsocket(connection_);
-  if (fd < 0) return MakeError(ErrorCode::kNetwork, "PostgreSQL: the connection has no socket");
+  if (fd < 0) {
+    return MakeError(ErrorCode::kNetwork, "PostgreSQL: the connection has no socket");
+  }
   pollfd p{fd, POLLIN, 0};
   int ready = ::poll(&p, 1, static_cast<int>(std::min<std::int64_t>(timeout.count(), 1 << 30)));
-  if (ready < 0 && errno != EINTR) return MakeError(ErrorCode::kIo, "poll: {}", std::strerror(errno));
+  if (ready < 0 && errno != EINTR) {
+    return MakeError(ErrorCode::kIo, "poll: {}", std::strerror(errno));
+  }
   if (ready > 0) {
     if (PQconsumeInput(connection_) == 0) {
       return MakeError(ErrorCode::kNetwork, "PostgreSQL: {}", Trimmed(PQerrorMessage(connection_)));
@@ -193,7 +219,9 @@ PgPool::PgPool(std::string dsn, std::size_t max_size, std::chrono::seconds conne
 PgPool::~PgPool() = default;
 
 PgPool::Lease::~Lease() {
-  if (pool_ != nullptr && connection_ != nullptr) pool_->Release(std::move(connection_));
+  if (pool_ != nullptr && connection_ != nullptr) {
+    pool_->Release(std::move(connection_));
+  }
 }
 
 Result<PgPool::Lease> PgPool::Acquire(std::chrono::milliseconds wait) {
@@ -223,14 +251,18 @@ void PgPool::Release(std::unique_ptr<PgConnection> connection) {
   std::lock_guard lock(mutex_);
   --in_use_;
   // A broken connection, or one left inside a transaction, is not reused.
-  if (connection->reusable()) idle_.push_back(std::move(connection));
+  if (connection->reusable()) {
+    idle_.push_back(std::move(connection));
+  }
   freed_.notify_one();
 }
 
 std::string PgQuoteIdentifier(std::string_view name) {
   std::string out = "\"";
   for (char c : name) {
-    if (c == '"') out += '"';
+    if (c == '"') {
+      out += '"';
+    }
     out += c;
   }
   return out + "\"";

@@ -25,10 +25,14 @@ class PgTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     unavailable_ = testing::PostgresCluster::Unavailable();
-    if (!unavailable_.empty()) return;
+    if (!unavailable_.empty()) {
+      return;
+    }
     std::string error;
     cluster_ = testing::PostgresCluster::Start(&error).release();
-    if (cluster_ == nullptr) unavailable_ = "PostgreSQL did not start: " + error;
+    if (cluster_ == nullptr) {
+      unavailable_ = "PostgreSQL did not start: " + error;
+    }
   }
   static void TearDownTestSuite() {
     delete cluster_;
@@ -36,7 +40,9 @@ class PgTest : public ::testing::Test {
   }
 
   void SetUp() override {
-    if (cluster_ == nullptr) GTEST_SKIP() << unavailable_;
+    if (cluster_ == nullptr) {
+      GTEST_SKIP() << unavailable_;
+    }
     dsn_ = cluster_->CreateDatabase();
     connection_ = Connect();
     ASSERT_NE(connection_, nullptr);
@@ -115,10 +121,14 @@ TEST_F(PgTest, MigrationsRunOnceUnderConcurrentStarts) {
   for (int i = 0; i < 4; ++i) {
     threads.emplace_back([&] {
       auto connection = PgConnection::Connect(dsn_, seconds(5));
-      if (connection && Migrate(**connection).value_or(0) == LatestSchemaVersion()) ++succeeded;
+      if (connection && Migrate(**connection).value_or(0) == LatestSchemaVersion()) {
+        ++succeeded;
+      }
     });
   }
-  for (auto& t : threads) t.join();
+  for (auto& t : threads) {
+    t.join();
+  }
   EXPECT_EQ(succeeded.load(), 4);
   EXPECT_EQ(*SchemaVersion(*connection_), LatestSchemaVersion());
   EXPECT_EQ(connection_->Exec("SELECT count(*) FROM customs_schema")->Int(0, 0), LatestSchemaVersion());
@@ -132,7 +142,9 @@ TEST_F(PgTest, MigrationsRunOnceUnderConcurrentStarts) {
 TEST_F(PgTest, ConcurrentClaimsTakeEveryJobExactlyOnce) {
   Migrated();
   constexpr int kJobs = 300;
-  for (int i = 0; i < kJobs; ++i) ASSERT_TRUE(EnqueueJob(*connection_, {"scan", fmt::format("{{\"n\":{}}}", i)}));
+  for (int i = 0; i < kJobs; ++i) {
+    ASSERT_TRUE(EnqueueJob(*connection_, {"scan", fmt::format("{{\"n\":{}}}", i)}));
+  }
   std::mutex mutex;
   std::vector<std::int64_t> claimed;
   std::vector<std::thread> workers;
@@ -144,14 +156,18 @@ TEST_F(PgTest, ConcurrentClaimsTakeEveryJobExactlyOnce) {
       for (;;) {
         auto job = ClaimJob(**connection, name, seconds(60), "");
         ASSERT_TRUE(job) << job.error().message();
-        if (!*job) break;
+        if (!*job) {
+          break;
+        }
         ASSERT_TRUE(*CompleteJob(**connection, **job, name));
         std::lock_guard lock(mutex);
         claimed.push_back((*job)->id);
       }
     });
   }
-  for (auto& t : workers) t.join();
+  for (auto& t : workers) {
+    t.join();
+  }
   std::set<std::int64_t> unique(claimed.begin(), claimed.end());
   EXPECT_EQ(claimed.size(), static_cast<std::size_t>(kJobs));
   EXPECT_EQ(unique.size(), static_cast<std::size_t>(kJobs));
@@ -171,7 +187,9 @@ TEST_F(PgTest, AnExpiredLeaseHandsTheJobToAnotherWorkerAndTheLateResultIsDiscard
   EXPECT_FALSE(*ClaimJob(*connection_, "worker-b", seconds(60), ""));
   // Wait (in database time) until the lease has run out.
   for (int i = 0; i < 200; ++i) {
-    if (connection_->Exec("SELECT lease_until < now() FROM jobs")->Bool(0, 0)) break;
+    if (connection_->Exec("SELECT lease_until < now() FROM jobs")->Bool(0, 0)) {
+      break;
+    }
     std::this_thread::sleep_for(milliseconds(20));
   }
   auto second = ClaimJob(*connection_, "worker-b", seconds(60), "");
@@ -221,7 +239,9 @@ TEST_F(PgTest, LeasesThatExpireOnTheLastAttemptFail) {
   auto job = ClaimJob(*connection_, "dead", milliseconds(100), "");
   ASSERT_TRUE(job && *job);
   for (int i = 0; i < 200; ++i) {
-    if (connection_->Exec("SELECT lease_until < now() FROM jobs")->Bool(0, 0)) break;
+    if (connection_->Exec("SELECT lease_until < now() FROM jobs")->Bool(0, 0)) {
+      break;
+    }
     std::this_thread::sleep_for(milliseconds(20));
   }
   EXPECT_FALSE(*ClaimJob(*connection_, "w", seconds(60), ""));  // no attempts left: not claimable

@@ -12,7 +12,9 @@ namespace {
 using nlohmann::json;
 
 Result<vulndb::Severity> SeverityFrom(const json& value, std::string_view key) {
-  if (!value.is_string()) return MakeError(ErrorCode::kInvalidArgument, "policy: '{}' must be a severity name", key);
+  if (!value.is_string()) {
+    return MakeError(ErrorCode::kInvalidArgument, "policy: '{}' must be a severity name", key);
+  }
   std::string name = value.get<std::string>();
   std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::toupper(c); });
   auto severity = vulndb::ParseSeverityName(name);
@@ -44,17 +46,25 @@ std::string PolicyDigest(const Policy& policy) {
 }
 
 Result<Policy> ParsePolicy(const json& object) {
-  if (!object.is_object()) return MakeError(ErrorCode::kInvalidArgument, "policy must be a JSON object");
+  if (!object.is_object()) {
+    return MakeError(ErrorCode::kInvalidArgument, "policy must be a JSON object");
+  }
   Policy policy;
   for (const auto& [key, value] : object.items()) {
     if (key == "fail_on") {
-      if (value.is_null()) continue;
+      if (value.is_null()) {
+        continue;
+      }
       CUSTOMS_ASSIGN_OR_RETURN(policy.fail_on, SeverityFrom(value, key));
     } else if (key == "ignore_unfixed" || key == "allow_incomplete") {
-      if (!value.is_boolean()) return MakeError(ErrorCode::kInvalidArgument, "policy: '{}' must be true or false", key);
+      if (!value.is_boolean()) {
+        return MakeError(ErrorCode::kInvalidArgument, "policy: '{}' must be true or false", key);
+      }
       (key == "ignore_unfixed" ? policy.ignore_unfixed : policy.allow_incomplete) = value.get<bool>();
     } else if (key == "severities") {
-      if (!value.is_array()) return MakeError(ErrorCode::kInvalidArgument, "policy: 'severities' must be an array");
+      if (!value.is_array()) {
+        return MakeError(ErrorCode::kInvalidArgument, "policy: 'severities' must be an array");
+      }
       for (const auto& item : value) {
         CUSTOMS_ASSIGN_OR_RETURN(vulndb::Severity severity, SeverityFrom(item, key));
         policy.severities.insert(severity);
@@ -86,16 +96,22 @@ Verdict MakeVerdict(const scan::ScanResult& result, std::string_view manifest_di
   v.exit_code = result.exit_code;
   v.passed = result.exit_code == scan::kExitClean;
   v.incomplete = result.incomplete;
-  for (const char* name : {"CRITICAL", "HIGH", "MEDIUM", "LOW", "NEGLIGIBLE", "UNKNOWN"}) v.counts[name] = 0;
+  for (const char* name : {"CRITICAL", "HIGH", "MEDIUM", "LOW", "NEGLIGIBLE", "UNKNOWN"}) {
+    v.counts[name] = 0;
+  }
   const auto& findings = result.report.findings;  // sorted most severe first by the matcher
-  for (const auto& f : findings) ++v.counts[vulndb::SeverityName(f.severity)];
+  for (const auto& f : findings) {
+    ++v.counts[vulndb::SeverityName(f.severity)];
+  }
   if (!findings.empty()) {
     auto worst = std::max_element(findings.begin(), findings.end(),
                                   [](const auto& a, const auto& b) { return a.severity < b.severity; });
     v.worst_severity = vulndb::SeverityName(worst->severity);
   }
   std::vector<const match::Finding*> ordered;
-  for (const auto& f : findings) ordered.push_back(&f);
+  for (const auto& f : findings) {
+    ordered.push_back(&f);
+  }
   std::stable_sort(ordered.begin(), ordered.end(),
                    [](const auto* a, const auto* b) { return a->severity > b->severity; });
   for (std::size_t i = 0; i < ordered.size() && i < 5; ++i) {

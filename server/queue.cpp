@@ -46,7 +46,9 @@ Result<std::vector<Job>> FailExpiredJobs(PgConnection& connection) {
                                   "RETURNING {}",
                                   kJobColumns)));
   std::vector<Job> jobs;
-  for (int i = 0; i < failed.rows(); ++i) jobs.push_back(JobFromRow(failed, i));
+  for (int i = 0; i < failed.rows(); ++i) {
+    jobs.push_back(JobFromRow(failed, i));
+  }
   return jobs;
 }
 
@@ -68,7 +70,9 @@ Result<std::optional<Job>> ClaimJob(PgConnection& connection, std::string_view w
                       "RETURNING {}",
                       kJobColumns),
           {std::string(worker), Milliseconds(lease), std::string(snapshot_digest)}));
-  if (claimed.rows() == 0) return std::optional<Job>();
+  if (claimed.rows() == 0) {
+    return std::optional<Job>();
+  }
   return std::optional<Job>(JobFromRow(claimed, 0));
 }
 
@@ -103,14 +107,18 @@ Result<std::optional<std::string>> FailJob(PgConnection& connection, const Job& 
                       "WHERE id = $1 AND worker = $2 AND attempts = $3 AND state = 'running' RETURNING state",
                       {PgInt(job.id), std::string(worker), PgInt(job.attempts), std::string(error), PgBool(permanent),
                        Milliseconds(backoff)}));
-  if (failed.rows() == 0) return std::optional<std::string>();
+  if (failed.rows() == 0) {
+    return std::optional<std::string>();
+  }
   return std::optional<std::string>(failed.Text(0, 0));
 }
 
 Result<std::map<std::string, std::int64_t>> JobCounts(PgConnection& connection) {
   CUSTOMS_ASSIGN_OR_RETURN(PgResult counts, connection.Exec("SELECT state, count(*) FROM jobs GROUP BY state"));
   std::map<std::string, std::int64_t> out = {{"queued", 0}, {"running", 0}, {"done", 0}, {"failed", 0}};
-  for (int i = 0; i < counts.rows(); ++i) out[counts.Text(i, 0)] = counts.Int(i, 1);
+  for (int i = 0; i < counts.rows(); ++i) {
+    out[counts.Text(i, 0)] = counts.Int(i, 1);
+  }
   return out;
 }
 

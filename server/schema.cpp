@@ -140,7 +140,9 @@ int LatestSchemaVersion() {
 
 Result<int> SchemaVersion(PgConnection& connection) {
   CUSTOMS_ASSIGN_OR_RETURN(PgResult exists, connection.Exec("SELECT to_regclass('customs_schema') IS NOT NULL"));
-  if (!exists.Bool(0, 0)) return 0;
+  if (!exists.Bool(0, 0)) {
+    return 0;
+  }
   CUSTOMS_ASSIGN_OR_RETURN(PgResult version, connection.Exec("SELECT coalesce(max(version), 0) FROM customs_schema"));
   return static_cast<int>(version.Int(0, 0));
 }
@@ -159,7 +161,9 @@ Result<int> Migrate(PgConnection& connection) {
                        LatestSchemaVersion());
     }
     for (const Migration& migration : kMigrations) {
-      if (migration.version <= current) continue;
+      if (migration.version <= current) {
+        continue;
+      }
       auto applied = PgTransaction(connection, [&]() -> Status {
         CUSTOMS_RETURN_IF_ERROR(connection.ExecScript(migration.sql));
         CUSTOMS_RETURN_IF_ERROR(connection.Exec("INSERT INTO customs_schema (version, description) VALUES ($1, $2)",

@@ -37,12 +37,16 @@ Status MigrateAtStart(const ServerConfig& config, const std::atomic<bool>& stop)
         LogEvent("info", "schema_ready", {{"version", *version}});
         return Ok();
       }
-      if (version.error().code() != ErrorCode::kNetwork) return tl::unexpected(version.error());
+      if (version.error().code() != ErrorCode::kNetwork) {
+        return tl::unexpected(version.error());
+      }
       LogEvent("warning", "migration_failed", {{"error", version.error().message()}});
     } else {
       LogEvent("warning", "postgres_unavailable", {{"error", connection.error().message()}});
     }
-    if (stop.load()) return MakeError(ErrorCode::kCancelled, "stopped before PostgreSQL was reachable");
+    if (stop.load()) {
+      return MakeError(ErrorCode::kCancelled, "stopped before PostgreSQL was reachable");
+    }
     SleepUnless(stop, delay);
     delay = std::min(delay * 2, std::chrono::milliseconds(5000));
   }
@@ -110,19 +114,29 @@ Status RunServer(const ServerConfig& config, const std::atomic<bool>& stop, cons
   http.write_timeout = config.write_timeout;
   http.idle_timeout = config.idle_timeout;
   auto server = HttpServer::Start(http, [api](HttpExchange& exchange) { api->Handle(exchange); });
-  if (!server) return tl::unexpected(server.error());
+  if (!server) {
+    return tl::unexpected(server.error());
+  }
   LogEvent("info", "listening",
            {{"address", (*server)->address()}, {"role", RoleName(config.role)}, {"tls", !config.tls_cert.empty()}});
-  if (options.on_listening) options.on_listening((*server)->address());
+  if (options.on_listening) {
+    options.on_listening((*server)->address());
+  }
 
   std::thread worker_thread;
-  if (worker) worker_thread = std::thread([&] { worker->Run(stop); });
+  if (worker) {
+    worker_thread = std::thread([&] { worker->Run(stop); });
+  }
   std::thread maintenance([&] { MaintenanceLoop(config, stop); });
 
-  while (!stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  while (!stop.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   LogEvent("info", "stopping", {{"role", RoleName(config.role)}});
   (*server)->Stop();
-  if (worker_thread.joinable()) worker_thread.join();
+  if (worker_thread.joinable()) {
+    worker_thread.join();
+  }
   maintenance.join();
   return Ok();
 }

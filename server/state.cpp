@@ -30,7 +30,9 @@ Result<std::optional<ScanRequestRecord>> GetScanRequest(PgConnection& connection
                       "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
                       "FROM scan_requests WHERE id = $1",
                       {std::string(id)}));
-  if (row.rows() == 0) return std::optional<ScanRequestRecord>();
+  if (row.rows() == 0) {
+    return std::optional<ScanRequestRecord>();
+  }
   ScanRequestRecord r;
   r.id = row.Text(0, 0);
   r.source = row.Text(0, 1);
@@ -38,7 +40,9 @@ Result<std::optional<ScanRequestRecord>> GetScanRequest(PgConnection& connection
   r.manifest_digest = row.Text(0, 3);
   r.policy_digest = row.Text(0, 4);
   r.request = json::parse(row.Get(0, 5), nullptr, false);
-  if (r.request.is_discarded()) r.request = json::object();
+  if (r.request.is_discarded()) {
+    r.request = json::object();
+  }
   r.state = row.Text(0, 6);
   r.snapshot_digest = row.Text(0, 7);
   r.error = row.Text(0, 8);
@@ -66,7 +70,9 @@ Result<std::vector<std::string>> ScanRequestsForJob(PgConnection& connection, st
   CUSTOMS_ASSIGN_OR_RETURN(PgResult rows,
                            connection.Exec("SELECT id FROM scan_requests WHERE job_id = $1", {PgInt(job_id)}));
   std::vector<std::string> ids;
-  for (int i = 0; i < rows.rows(); ++i) ids.push_back(rows.Text(i, 0));
+  for (int i = 0; i < rows.rows(); ++i) {
+    ids.push_back(rows.Text(i, 0));
+  }
   return ids;
 }
 
@@ -80,7 +86,9 @@ Status SavePolicy(PgConnection& connection, const Policy& policy) {
 Result<std::optional<Policy>> LoadPolicy(PgConnection& connection, std::string_view digest) {
   CUSTOMS_ASSIGN_OR_RETURN(
       PgResult row, connection.Exec("SELECT policy::text FROM policies WHERE digest = $1", {std::string(digest)}));
-  if (row.rows() == 0) return std::optional<Policy>();
+  if (row.rows() == 0) {
+    return std::optional<Policy>();
+  }
   json j = json::parse(row.Get(0, 0), nullptr, false);
   CUSTOMS_ASSIGN_OR_RETURN(Policy policy, ParsePolicy(j));
   return std::optional<Policy>(std::move(policy));
@@ -92,7 +100,9 @@ Result<std::optional<std::string>> LoadInventory(PgConnection& connection, std::
                            connection.Exec("UPDATE inventories SET last_used_at = now() WHERE manifest_digest = $1 AND "
                                            "analyzer_version = $2 RETURNING inventory",
                                            {std::string(digest), std::string(analyzer_version)}));
-  if (row.rows() == 0) return std::optional<std::string>();
+  if (row.rows() == 0) {
+    return std::optional<std::string>();
+  }
   return std::optional<std::string>(row.Text(0, 0));
 }
 
@@ -111,7 +121,9 @@ Result<std::optional<std::string>> LoadResult(PgConnection& connection, std::str
       PgResult row,
       connection.Exec("SELECT report FROM scan_results WHERE manifest_digest = $1 AND snapshot_digest = $2",
                       {std::string(digest), std::string(snapshot_digest)}));
-  if (row.rows() == 0) return std::optional<std::string>();
+  if (row.rows() == 0) {
+    return std::optional<std::string>();
+  }
   return std::optional<std::string>(row.Text(0, 0));
 }
 
@@ -130,7 +142,9 @@ Result<std::optional<StoredResult>> LatestResult(PgConnection& connection, std::
       PgResult row, connection.Exec("SELECT snapshot_digest, report FROM scan_results WHERE manifest_digest = $1 "
                                     "AND snapshot_digest IS DISTINCT FROM $2 ORDER BY created_at DESC LIMIT 1",
                                     {std::string(digest), OrNull(except_snapshot)}));
-  if (row.rows() == 0) return std::optional<StoredResult>();
+  if (row.rows() == 0) {
+    return std::optional<StoredResult>();
+  }
   return std::optional<StoredResult>(StoredResult{row.Text(0, 0), row.Text(0, 1)});
 }
 
@@ -158,7 +172,9 @@ Result<std::optional<Verdict>> LoadVerdict(PgConnection& connection, std::string
                       "worst::text, to_char(decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
                       "FROM verdicts WHERE manifest_digest = $1 AND policy_digest = $2",
                       {std::string(digest), std::string(policy_digest)}));
-  if (row.rows() == 0) return std::optional<Verdict>();
+  if (row.rows() == 0) {
+    return std::optional<Verdict>();
+  }
   Verdict v;
   v.manifest_digest = std::string(digest);
   v.policy_digest = std::string(policy_digest);
@@ -170,13 +186,17 @@ Result<std::optional<Verdict>> LoadVerdict(PgConnection& connection, std::string
   json counts = json::parse(row.Get(0, 5), nullptr, false);
   if (counts.is_object()) {
     for (const auto& [name, n] : counts.items()) {
-      if (n.is_number_integer()) v.counts[name] = n.get<int>();
+      if (n.is_number_integer()) {
+        v.counts[name] = n.get<int>();
+      }
     }
   }
   json worst = json::parse(row.Get(0, 6), nullptr, false);
   if (worst.is_array()) {
     for (const auto& w : worst) {
-      if (!w.is_object()) continue;
+      if (!w.is_object()) {
+        continue;
+      }
       v.worst.push_back({w.value("id", ""), w.value("severity", ""), w.value("package", ""), w.value("version", ""),
                          w.value("fixed_version", "")});
     }
@@ -190,7 +210,9 @@ Result<std::vector<std::string>> VerdictPolicies(PgConnection& connection, std::
       PgResult rows,
       connection.Exec("SELECT policy_digest FROM verdicts WHERE manifest_digest = $1", {std::string(digest)}));
   std::vector<std::string> out;
-  for (int i = 0; i < rows.rows(); ++i) out.push_back(rows.Text(i, 0));
+  for (int i = 0; i < rows.rows(); ++i) {
+    out.push_back(rows.Text(i, 0));
+  }
   return out;
 }
 
@@ -210,7 +232,9 @@ Result<std::optional<SnapshotRecord>> LatestSnapshot(PgConnection& connection) {
       connection.Exec("SELECT digest, coalesce(to_char(built_at AT TIME ZONE 'UTC', "
                       "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''), coalesce(schema_version, 0) FROM snapshots "
                       "ORDER BY built_at DESC NULLS LAST, first_seen_at DESC LIMIT 1"));
-  if (row.rows() == 0) return std::optional<SnapshotRecord>();
+  if (row.rows() == 0) {
+    return std::optional<SnapshotRecord>();
+  }
   return std::optional<SnapshotRecord>(SnapshotRecord{row.Text(0, 0), row.Text(0, 1), static_cast<int>(row.Int(0, 2))});
 }
 

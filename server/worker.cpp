@@ -40,7 +40,9 @@ struct FileIdentity {
 
 std::optional<FileIdentity> Identify(const std::filesystem::path& path) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  if (::stat(path.c_str(), &st) != 0) {
+    return std::nullopt;
+  }
   return FileIdentity{st.st_dev, st.st_ino, st.st_size,
                       static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
 }
@@ -114,7 +116,9 @@ struct Worker::Impl {
 
   void SetNotReady(std::string reason) {
     std::lock_guard lock(mutex);
-    if (reason != not_ready && !reason.empty()) LogEvent("warning", "worker_not_ready", {{"reason", reason}});
+    if (reason != not_ready && !reason.empty()) {
+      LogEvent("warning", "worker_not_ready", {{"reason", reason}});
+    }
     not_ready = std::move(reason);
   }
 
@@ -124,8 +128,12 @@ struct Worker::Impl {
 
   // Connects (both connections, LISTEN, migrations) unless connected; backs off after failures.
   bool EnsureConnected() {
-    if (Connected()) return true;
-    if (Clock::now() < next_connect) return false;
+    if (Connected()) {
+      return true;
+    }
+    if (Clock::now() < next_connect) {
+      return false;
+    }
     db.reset();
     listener.reset();
     auto fail = [&](const Error& error) {
@@ -137,11 +145,19 @@ struct Worker::Impl {
       return false;
     };
     auto work = PgConnection::Connect(config.postgres, kConnectTimeout);
-    if (!work) return fail(work.error());
+    if (!work) {
+      return fail(work.error());
+    }
     auto listen = PgConnection::Connect(config.postgres, kConnectTimeout);
-    if (!listen) return fail(listen.error());
-    if (auto listening = (*listen)->Listen(kJobChannel); !listening) return fail(listening.error());
-    if (auto migrated = Migrate(**work); !migrated) return fail(migrated.error());
+    if (!listen) {
+      return fail(listen.error());
+    }
+    if (auto listening = (*listen)->Listen(kJobChannel); !listening) {
+      return fail(listening.error());
+    }
+    if (auto migrated = Migrate(**work); !migrated) {
+      return fail(migrated.error());
+    }
     db = std::move(*work);
     listener = std::move(*listen);
     reconnect_delay = std::chrono::milliseconds(100);
@@ -157,12 +173,16 @@ struct Worker::Impl {
     for (;;) {
       if (EnsureConnected()) {
         auto result = step(*db);
-        if (result || result.error().code() != ErrorCode::kNetwork || (db && db->healthy())) return result;
+        if (result || result.error().code() != ErrorCode::kNetwork || (db && db->healthy())) {
+          return result;
+        }
         LogEvent("warning", "postgres_lost", {{"worker", id}, {"error", result.error().message()}});
         db.reset();
         listener.reset();
       }
-      if (stop.load()) return MakeError(ErrorCode::kCancelled, "stopping");
+      if (stop.load()) {
+        return MakeError(ErrorCode::kCancelled, "stopping");
+      }
       {
         std::lock_guard lock(heartbeat_mutex);
         if (current && Clock::now() > lease_deadline) {
@@ -223,14 +243,26 @@ struct Worker::Impl {
 
   // Records the snapshot in PostgreSQL; the first worker to report a new one enqueues the re-match jobs.
   Status RegisterOurSnapshot(const std::atomic<bool>& stop) {
-    if (snapshot_registered) return Ok();
+    if (snapshot_registered) {
+      return Ok();
+    }
     std::string digest = snapshot_digest;
     return WithDatabase(stop, [&](PgConnection& c) -> Status {
       auto registered = PgTransaction(c, [&]() -> Result<bool> {
         CUSTOMS_ASSIGN_OR_RETURN(bool fresh, RegisterSnapshot(c, {digest, built_at, vulndb::kSchemaVersion}, id));
-        if (!fresh) return false;
+        if (!fresh) {
+          return false;
+        }
+        // Re-match jobs of an older snapshot that nobody ran yet are moot: this one re-matches every inventory.
+        CUSTOMS_RETURN_IF_ERROR(
+            c.Exec("UPDATE jobs SET state = 'failed', finished_at = now(), last_error = "
+                   "'superseded by snapshot ' || $1 WHERE kind = 'rematch' AND state = 'queued' "
+                   "AND snapshot_digest <> $1",
+                   {digest}));
         CUSTOMS_ASSIGN_OR_RETURN(PgResult older, c.Exec("SELECT count(*) FROM snapshots WHERE digest <> $1", {digest}));
-        if (older.Int(0, 0) == 0) return true;  // the first snapshot ever: nothing to compare with
+        if (older.Int(0, 0) == 0) {
+          return true;  // the first snapshot ever: nothing to compare with
+        }
         CUSTOMS_ASSIGN_OR_RETURN(
             PgResult enqueued,
             c.Exec("INSERT INTO jobs (kind, payload, snapshot_digest, max_attempts) "
@@ -241,7 +273,9 @@ struct Worker::Impl {
         LogEvent("info", "snapshot_new", {{"worker", id}, {"snapshot", digest}, {"rematch_jobs", enqueued.affected()}});
         return true;
       });
-      if (!registered) return tl::unexpected(registered.error());
+      if (!registered) {
+        return tl::unexpected(registered.error());
+      }
       snapshot_registered = true;
       return Ok();
     });
@@ -255,7 +289,9 @@ struct Worker::Impl {
     while (!heartbeat_stop) {
       auto period = config.lease / 3;
       heartbeat_cv.wait_for(lock, period, [this] { return heartbeat_stop; });
-      if (heartbeat_stop || !current) continue;
+      if (heartbeat_stop || !current) {
+        continue;
+      }
       Job job = *current;
       lock.unlock();
       bool renewed = false;
@@ -273,7 +309,9 @@ struct Worker::Impl {
       }
       lock.lock();
       if (current && current->id == job.id) {
-        if (renewed) lease_deadline = Clock::now() + config.lease;
+        if (renewed) {
+          lease_deadline = Clock::now() + config.lease;
+        }
         if (lost) {
           lease_lost = true;
           LogEvent("warning", "lease_lost", {{"worker", id}, {"job", job.id}});
@@ -307,7 +345,9 @@ struct Worker::Impl {
         return;
       }
     }
-    if (!secret.empty()) options.registry_authorization = secret;
+    if (!secret.empty()) {
+      options.registry_authorization = secret;
+    }
   }
 
   // Scans one image (or answers from what is stored) and records result, verdict and the request's state.
@@ -324,7 +364,9 @@ struct Worker::Impl {
     CUSTOMS_ASSIGN_OR_RETURN(auto stored_policy,
                              WithDatabase(stop, [&](PgConnection& c) { return LoadPolicy(c, policy_digest); }));
     Policy policy = stored_policy ? *stored_policy : config.policy;
-    if (!stored_policy) policy_digest = PolicyDigest(policy);
+    if (!stored_policy) {
+      policy_digest = PolicyDigest(policy);
+    }
 
     std::optional<report::ScanReport> report;
     std::string how = "stored result";
@@ -360,7 +402,9 @@ struct Worker::Impl {
         }
         ApplySecret(job.secret, options);
         CUSTOMS_ASSIGN_OR_RETURN(inventory, scan::BuildInventory(options));
-        if (digest.empty()) digest = inventory->manifest_digest;
+        if (digest.empty()) {
+          digest = inventory->manifest_digest;
+        }
         std::string encoded = scan::EncodeInventory(*inventory);
         CUSTOMS_RETURN_IF_ERROR(
             WithDatabase(stop, [&](PgConnection& c) { return SaveInventory(c, digest, analyzer_version, encoded); }));
@@ -394,7 +438,9 @@ struct Worker::Impl {
     const std::string snapshot = snapshot_digest;
     CUSTOMS_ASSIGN_OR_RETURN(auto text,
                              WithDatabase(stop, [&](PgConnection& c) { return LoadInventory(c, digest, analyzer); }));
-    if (!text) return std::string("inventory gone (retention): nothing to do");
+    if (!text) {
+      return std::string("inventory gone (retention): nothing to do");
+    }
     CUSTOMS_ASSIGN_OR_RETURN(scan::Inventory inventory, scan::DecodeInventory(*text));
     CUSTOMS_ASSIGN_OR_RETURN(scan::ScanResult full, scan::Evaluate(std::move(inventory), *store, scan::ScanPolicy{}));
     std::string encoded = scan::EncodeReport(full.report);
@@ -432,9 +478,15 @@ struct Worker::Impl {
 
   Result<std::string> RunJob(const Job& job, const std::atomic<bool>& stop) {
     json payload = json::parse(job.payload, nullptr, false);
-    if (!payload.is_object()) return MakeError(ErrorCode::kCorrupt, "job payload is not a JSON object");
-    if (job.kind == "scan") return RunScan(job, payload, stop);
-    if (job.kind == "rematch") return RunRematch(payload, stop);
+    if (!payload.is_object()) {
+      return MakeError(ErrorCode::kCorrupt, "job payload is not a JSON object");
+    }
+    if (job.kind == "scan") {
+      return RunScan(job, payload, stop);
+    }
+    if (job.kind == "rematch") {
+      return RunRematch(payload, stop);
+    }
     return MakeError(ErrorCode::kUnsupported, "unknown job kind '{}'", job.kind);
   }
 
@@ -442,7 +494,9 @@ struct Worker::Impl {
   void FailScanRequests(const Job& job, const std::string& error, const std::atomic<bool>& stop) {
     json payload = json::parse(job.payload, nullptr, false);
     std::string scan_id = payload.is_object() ? payload.value("scan_id", "") : "";
-    if (scan_id.empty()) return;
+    if (scan_id.empty()) {
+      return;
+    }
     (void)WithDatabase(stop, [&](PgConnection& c) { return UpdateScanRequest(c, scan_id, "failed", "", "", error); });
   }
 
@@ -473,7 +527,9 @@ struct Worker::Impl {
     auto state = WithDatabase(
         stop, [&](PgConnection& c) { return FailJob(c, job, id, error.message(), permanent, config.retry_backoff); });
     std::string new_state = state && *state ? **state : "lost";
-    if (new_state == "failed") FailScanRequests(job, error.message(), stop);
+    if (new_state == "failed") {
+      FailScanRequests(job, error.message(), stop);
+    }
     metrics.CountJob(job.kind, new_state == "queued" ? "retried" : new_state);
     LogEvent("warning", "job_failed",
              {{"worker", id},
@@ -497,7 +553,9 @@ struct Worker::Impl {
         WaitForWork(stop);
         continue;
       }
-      if (auto registered = RegisterOurSnapshot(stop); !registered) continue;
+      if (auto registered = RegisterOurSnapshot(stop); !registered) {
+        continue;
+      }
       SetNotReady("");
 
       if (auto expired = FailExpiredJobs(*db)) {
@@ -506,7 +564,9 @@ struct Worker::Impl {
           FailScanRequests(job, "the worker running the scan stopped answering on every attempt", stop);
         }
       }
-      if (!config.notify_webhook.empty()) (void)DeliverNotifications(*db, config.notify_webhook);
+      if (!config.notify_webhook.empty()) {
+        (void)DeliverNotifications(*db, config.notify_webhook);
+      }
 
       auto claimed = ClaimJob(*db, id, config.lease, snapshot_digest);
       if (!claimed) {
@@ -514,7 +574,9 @@ struct Worker::Impl {
         continue;  // a lost connection is noticed by EnsureConnected
       }
       if (!*claimed) {
-        if (!idle) LogEvent("info", "worker_idle", {{"worker", id}});
+        if (!idle) {
+          LogEvent("info", "worker_idle", {{"worker", id}});
+        }
         idle = true;
         WaitForWork(stop);
         continue;

@@ -21,7 +21,9 @@ Result<std::chrono::milliseconds> ParseDuration(std::string_view text, std::chro
   auto invalid = [&] {
     return MakeError(ErrorCode::kInvalidArgument, "'{}' is not a duration (examples: 90s, 15m, 72h, 7d, 1h30m)", text);
   };
-  if (text.empty()) return invalid();
+  if (text.empty()) {
+    return invalid();
+  }
   std::int64_t total = 0;
   std::size_t i = 0;
   bool bare = true;
@@ -30,13 +32,19 @@ Result<std::chrono::milliseconds> ParseDuration(std::string_view text, std::chro
     std::size_t digits = 0;
     while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) != 0) {
       value = value * 10 + (text[i] - '0');
-      if (value > kMaxMilliseconds) return invalid();
+      if (value > kMaxMilliseconds) {
+        return invalid();
+      }
       ++i;
       ++digits;
     }
-    if (digits == 0) return invalid();
+    if (digits == 0) {
+      return invalid();
+    }
     if (i == text.size()) {
-      if (!bare) return invalid();  // "1h30" has no unit on its last term
+      if (!bare) {
+        return invalid();  // "1h30" has no unit on its last term
+      }
       total = value * bare_unit.count();
       break;
     }
@@ -48,18 +56,26 @@ Result<std::chrono::milliseconds> ParseDuration(std::string_view text, std::chro
         break;
       }
     }
-    if (unit == nullptr) return invalid();
+    if (unit == nullptr) {
+      return invalid();
+    }
     i += unit->name.size();
     total += value * unit->milliseconds;
-    if (total > kMaxMilliseconds) return invalid();
+    if (total > kMaxMilliseconds) {
+      return invalid();
+    }
   }
-  if (total > kMaxMilliseconds) return invalid();
+  if (total > kMaxMilliseconds) {
+    return invalid();
+  }
   return std::chrono::milliseconds(total);
 }
 
 std::string FormatDuration(std::chrono::milliseconds duration) {
   std::int64_t left = duration.count();
-  if (left == 0) return "0s";
+  if (left == 0) {
+    return "0s";
+  }
   std::string out;
   for (const Unit& unit : {kUnits[1], kUnits[2], kUnits[3], kUnits[4], kUnits[0]}) {
     if (left >= unit.milliseconds) {

@@ -41,7 +41,9 @@ TEST(DurationTest, FormatsTheShortestExactSpelling) {
   EXPECT_EQ(FormatDuration(minutes(90)), "1h30m");
   EXPECT_EQ(FormatDuration(milliseconds(1500)), "1s500ms");
   EXPECT_EQ(FormatDuration(milliseconds(0)), "0s");
-  for (const char* text : {"3d", "1h30m", "45s", "2m", "250ms"}) EXPECT_EQ(FormatDuration(*ParseDuration(text)), text);
+  for (const char* text : {"3d", "1h30m", "45s", "2m", "250ms"}) {
+    EXPECT_EQ(FormatDuration(*ParseDuration(text)), text);
+  }
 }
 
 }  // namespace

@@ -162,7 +162,9 @@ template <class E>
 std::optional<E> ParseEnumName(std::string_view name) {
   for (int i = 0; i < 64; ++i) {
     const char* candidate = EnumName(static_cast<E>(i));
-    if (candidate != nullptr && name == candidate) return static_cast<E>(i);
+    if (candidate != nullptr && name == candidate) {
+      return static_cast<E>(i);
+    }
   }
   return std::nullopt;
 }
@@ -218,7 +220,9 @@ json Encode(const T& value) {
 template <class T>
 json Encode(const std::vector<T>& values, std::vector<T>*) {
   json out = json::array();
-  for (const auto& v : values) out.push_back(Encode(v));
+  for (const auto& v : values) {
+    out.push_back(Encode(v));
+  }
   return out;
 }
 template <class T>
@@ -236,7 +240,9 @@ Error WrongType(std::string_view expected, const json& j) {
 
 template <class T>
 Status DecodeVector(const json& j, std::vector<T>& out) {
-  if (!j.is_array()) return tl::unexpected(WrongType("an array", j));
+  if (!j.is_array()) {
+    return tl::unexpected(WrongType("an array", j));
+  }
   out.clear();
   out.reserve(j.size());
   for (std::size_t i = 0; i < j.size(); ++i) {
@@ -252,12 +258,18 @@ Status DecodeVector(const json& j, std::vector<T>& out) {
 template <class T>
 Status Decode(const json& j, T& out) {
   if constexpr (HasFields<T>) {
-    if (!j.is_object()) return tl::unexpected(WrongType("an object", j));
+    if (!j.is_object()) {
+      return tl::unexpected(WrongType("an object", j));
+    }
     Status status = Ok();
     auto one = [&](const auto& field) {
-      if (!status) return;
+      if (!status) {
+        return;
+      }
       auto it = j.find(std::string(field.name));
-      if (it == j.end()) return;
+      if (it == j.end()) {
+        return;
+      }
       if (auto decoded = Decode(*it, out.*(field.member)); !decoded) {
         status = tl::unexpected(std::move(decoded).error().WithContext(field.name));
       }
@@ -265,25 +277,37 @@ Status Decode(const json& j, T& out) {
     std::apply([&](const auto&... field) { (one(field), ...); }, Fields<T>::kAll);
     return status;
   } else if constexpr (NamedEnum<T>) {
-    if (!j.is_string()) return tl::unexpected(WrongType("a name", j));
+    if (!j.is_string()) {
+      return tl::unexpected(WrongType("a name", j));
+    }
     auto parsed = ParseEnumName<T>(j.get_ref<const std::string&>());
-    if (!parsed) return MakeError(ErrorCode::kCorrupt, "unknown value '{}'", j.get_ref<const std::string&>());
+    if (!parsed) {
+      return MakeError(ErrorCode::kCorrupt, "unknown value '{}'", j.get_ref<const std::string&>());
+    }
     out = *parsed;
     return Ok();
   } else if constexpr (std::is_same_v<T, std::string>) {
-    if (!j.is_string()) return tl::unexpected(WrongType("a string", j));
+    if (!j.is_string()) {
+      return tl::unexpected(WrongType("a string", j));
+    }
     out = j.get<std::string>();
     return Ok();
   } else if constexpr (std::is_same_v<T, bool>) {
-    if (!j.is_boolean()) return tl::unexpected(WrongType("a boolean", j));
+    if (!j.is_boolean()) {
+      return tl::unexpected(WrongType("a boolean", j));
+    }
     out = j.get<bool>();
     return Ok();
   } else if constexpr (std::is_floating_point_v<T>) {
-    if (!j.is_number()) return tl::unexpected(WrongType("a number", j));
+    if (!j.is_number()) {
+      return tl::unexpected(WrongType("a number", j));
+    }
     out = j.get<T>();
     return Ok();
   } else if constexpr (std::is_integral_v<T>) {
-    if (!j.is_number_integer()) return tl::unexpected(WrongType("an integer", j));
+    if (!j.is_number_integer()) {
+      return tl::unexpected(WrongType("an integer", j));
+    }
     // Range-checked: a hostile document must not wrap a negative count into a huge unsigned one.
     if (j.is_number_unsigned()) {
       auto v = j.get<std::uint64_t>();
@@ -322,7 +346,9 @@ Status Decode(const json& j, std::optional<T>& out, std::optional<T>*) {
 }
 template <class A, class B>
 Status Decode(const json& j, std::pair<A, B>& out, std::pair<A, B>*) {
-  if (!j.is_array() || j.size() != 2) return tl::unexpected(WrongType("a two-element array", j));
+  if (!j.is_array() || j.size() != 2) {
+    return tl::unexpected(WrongType("a two-element array", j));
+  }
   CUSTOMS_RETURN_IF_ERROR(Decode(j[0], out.first));
   return Decode(j[1], out.second);
 }
@@ -335,14 +361,20 @@ std::string Dump(const json& j) {
 template <class T>
 Result<T> DecodeDocument(std::string_view text, std::string_view codec) {
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return MakeError(ErrorCode::kCorrupt, "{}: not JSON", codec);
-  if (!j.is_object()) return MakeError(ErrorCode::kCorrupt, "{}: not a JSON object", codec);
+  if (j.is_discarded()) {
+    return MakeError(ErrorCode::kCorrupt, "{}: not JSON", codec);
+  }
+  if (!j.is_object()) {
+    return MakeError(ErrorCode::kCorrupt, "{}: not a JSON object", codec);
+  }
   auto name = j.find("codec");
   if (name == j.end() || !name->is_string() || name->get_ref<const std::string&>() != codec) {
     return MakeError(ErrorCode::kCorrupt, "not a {} document", codec);
   }
   T out{};
-  if (auto status = Decode(j, out); !status) return tl::unexpected(std::move(status).error().WithContext(codec));
+  if (auto status = Decode(j, out); !status) {
+    return tl::unexpected(std::move(status).error().WithContext(codec));
+  }
   return out;
 }
 

@@ -46,7 +46,9 @@ void Fill(T& value, int& counter) {
     value = static_cast<T>(counter);
   } else if constexpr (IsVector<T>::value) {
     value.resize(2);
-    for (auto& item : value) Fill(item, counter);
+    for (auto& item : value) {
+      Fill(item, counter);
+    }
   } else if constexpr (IsOptional<T>::value) {
     value.emplace();
     Fill(*value, counter);
@@ -62,7 +64,9 @@ void Fill(T& value, int& counter) {
 template <class T>
 bool SameAs(const T& a, const T& b, const std::string& path, std::string& diff) {
   if constexpr (std::is_same_v<T, std::string> || std::is_arithmetic_v<T> || std::is_enum_v<T>) {
-    if (a == b) return true;
+    if (a == b) {
+      return true;
+    }
     diff = path;
     return false;
   } else if constexpr (IsVector<T>::value) {
@@ -71,7 +75,9 @@ bool SameAs(const T& a, const T& b, const std::string& path, std::string& diff) 
       return false;
     }
     for (std::size_t i = 0; i < a.size(); ++i) {
-      if (!SameAs(a[i], b[i], path + "[" + std::to_string(i) + "]", diff)) return false;
+      if (!SameAs(a[i], b[i], path + "[" + std::to_string(i) + "]", diff)) {
+        return false;
+      }
     }
     return true;
   } else if constexpr (IsOptional<T>::value) {
@@ -176,7 +182,9 @@ TEST(CodecTest, BadDocumentsAreCorruptWithThePath) {
 TEST(CodecTest, RealImageInventoryRoundTripsAndMatchesTheSame) {
   std::filesystem::path image = std::filesystem::path(CUSTOMS_BINARY_DIR) / "testimages" / "pinned" / "oci";
   std::filesystem::path feeds = std::filesystem::path(CUSTOMS_SOURCE_DIR) / "data" / "advisories";
-  if (!std::filesystem::exists(image)) GTEST_SKIP() << "test images missing: run scripts/testimages.sh";
+  if (!std::filesystem::exists(image)) {
+    GTEST_SKIP() << "test images missing: run scripts/testimages.sh";
+  }
   InventoryOptions options;
   options.target = image.string();
   auto inventory = BuildInventory(options);

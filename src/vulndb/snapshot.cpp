@@ -46,11 +46,15 @@ using File = std::unique_ptr<FILE, FileCloser>;
 
 Result<Pkey> ReadKey(std::string_view pem, bool is_private) {
   std::unique_ptr<BIO, BioDeleter> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  if (!bio) return MakeError(ErrorCode::kInternal, "BIO_new_mem_buf failed");
+  if (!bio) {
+    return MakeError(ErrorCode::kInternal, "BIO_new_mem_buf failed");
+  }
   Pkey key(is_private ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
                       : PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
   const char* kind = is_private ? "private" : "public";
-  if (!key) return MakeError(ErrorCode::kInvalidArgument, "not a PEM {} key", kind);
+  if (!key) {
+    return MakeError(ErrorCode::kInvalidArgument, "not a PEM {} key", kind);
+  }
   if (EVP_PKEY_id(key.get()) != EVP_PKEY_ED25519) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "not an Ed25519 {} key (make one with `openssl genpkey -algorithm ed25519`)", kind);
@@ -60,16 +64,22 @@ Result<Pkey> ReadKey(std::string_view pem, bool is_private) {
 
 Result<Pkey> ReadKeyFile(const std::filesystem::path& path, bool is_private) {
   auto pem = ReadFile(path, 1 << 16);
-  if (!pem) return tl::unexpected(pem.error());
+  if (!pem) {
+    return tl::unexpected(pem.error());
+  }
   auto key = ReadKey(*pem, is_private);
-  if (!key) return tl::unexpected(key.error().WithContext(path.string()));
+  if (!key) {
+    return tl::unexpected(key.error().WithContext(path.string()));
+  }
   return key;
 }
 
 std::string KeyId(EVP_PKEY* key) {
   unsigned char raw[64];
   std::size_t size = sizeof(raw);
-  if (EVP_PKEY_get_raw_public_key(key, raw, &size) != 1) return {};
+  if (EVP_PKEY_get_raw_public_key(key, raw, &size) != 1) {
+    return {};
+  }
   return Sha256::HexOf(std::string_view(reinterpret_cast<const char*>(raw), size)).substr(0, 16);
 }
 
@@ -82,14 +92,20 @@ std::string Base64(std::string_view data) {
 }
 
 std::optional<std::string> Unbase64(std::string_view text) {
-  if (text.empty() || text.size() % 4 != 0 || text.size() > 4096) return std::nullopt;
+  if (text.empty() || text.size() % 4 != 0 || text.size() > 4096) {
+    return std::nullopt;
+  }
   for (char c : text) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '/' && c != '=') return std::nullopt;
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '/' && c != '=') {
+      return std::nullopt;
+    }
   }
   std::string out(text.size() / 4 * 3, '\0');
   int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                           reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-  if (n < 0) return std::nullopt;
+  if (n < 0) {
+    return std::nullopt;
+  }
   std::size_t padding = text.ends_with("==") ? 2 : text.ends_with("=") ? 1 : 0;
   out.resize(static_cast<std::size_t>(n) - padding);
   return out;
@@ -102,17 +118,25 @@ std::string SignedBytes(json object) {
 }
 
 bool IsSha256Digest(std::string_view digest) {
-  if (digest.size() != 71 || !digest.starts_with("sha256:")) return false;
+  if (digest.size() != 71 || !digest.starts_with("sha256:")) {
+    return false;
+  }
   for (char c : digest.substr(7)) {
-    if (!std::isdigit(static_cast<unsigned char>(c)) && (c < 'a' || c > 'f')) return false;
+    if (!std::isdigit(static_cast<unsigned char>(c)) && (c < 'a' || c > 'f')) {
+      return false;
+    }
   }
   return true;
 }
 
 bool IsPlainSnapshotName(std::string_view name) {
-  if (!name.starts_with(kFilePrefix) || !name.ends_with(kFileSuffix) || name.size() > 128) return false;
+  if (!name.starts_with(kFilePrefix) || !name.ends_with(kFileSuffix) || name.size() > 128) {
+    return false;
+  }
   for (char c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_') return false;
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_') {
+      return false;
+    }
   }
   return true;
 }
@@ -122,8 +146,9 @@ Result<json> ParseObject(std::string_view text) {
     return MakeError(ErrorCode::kCorrupt, "snapshot metadata over {} bytes", kMaxSnapshotMetadataSize);
   }
   json j = json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
+  if (j.is_discarded() || !j.is_object()) {
     return MakeError(ErrorCode::kCorrupt, "snapshot metadata is not a JSON object");
+  }
   return j;
 }
 
@@ -131,8 +156,9 @@ Result<SnapshotMetadata> FromObject(const json& j) {
   SnapshotMetadata m;
   auto string_field = [&](const char* key, std::string& out) -> Status {
     auto it = j.find(key);
-    if (it == j.end() || !it->is_string())
+    if (it == j.end() || !it->is_string()) {
       return MakeError(ErrorCode::kCorrupt, "snapshot metadata: '{}' missing", key);
+    }
     out = it->get<std::string>();
     return Ok();
   };
@@ -150,7 +176,9 @@ Result<SnapshotMetadata> FromObject(const json& j) {
   }
   std::int64_t schema = 0;
   CUSTOMS_RETURN_IF_ERROR(int_field("schema_version", schema));
-  if (schema > 1'000'000) return MakeError(ErrorCode::kCorrupt, "snapshot metadata: schema_version out of range");
+  if (schema > 1'000'000) {
+    return MakeError(ErrorCode::kCorrupt, "snapshot metadata: schema_version out of range");
+  }
   m.schema_version = static_cast<int>(schema);
   CUSTOMS_RETURN_IF_ERROR(string_field("built_at", m.built_at));
   CUSTOMS_RETURN_IF_ERROR(string_field("published_at", m.published_at));
@@ -182,7 +210,9 @@ json ToObject(const SnapshotMetadata& m) {
   j["store_size"] = m.store_size;
   j["store_digest"] = m.store_digest;
   j["key_id"] = m.key_id;
-  if (!m.signature.empty()) j["signature"] = m.signature;
+  if (!m.signature.empty()) {
+    j["signature"] = m.signature;
+  }
   return j;
 }
 
@@ -212,11 +242,15 @@ bool Verify(EVP_PKEY* key, std::string_view message, std::string_view signature)
 
 Status FsyncFile(const std::filesystem::path& path, bool directory) {
   int fd = ::open(path.c_str(), (directory ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return MakeError(ErrorCode::kIo, "opening {}: {}", path.string(), std::strerror(errno));
+  if (fd < 0) {
+    return MakeError(ErrorCode::kIo, "opening {}: {}", path.string(), std::strerror(errno));
+  }
   int rc = ::fsync(fd);
   int saved = errno;
   ::close(fd);
-  if (rc != 0) return MakeError(ErrorCode::kIo, "fsync {}: {}", path.string(), std::strerror(saved));
+  if (rc != 0) {
+    return MakeError(ErrorCode::kIo, "fsync {}: {}", path.string(), std::strerror(saved));
+  }
   return Ok();
 }
 
@@ -271,7 +305,9 @@ struct CompressStats {
 };
 Result<CompressStats> Compress(FILE* in, FILE* out, int level) {
   std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> ctx(ZSTD_createCCtx(), ZSTD_freeCCtx);
-  if (!ctx) return MakeError(ErrorCode::kInternal, "ZSTD_createCCtx failed");
+  if (!ctx) {
+    return MakeError(ErrorCode::kInternal, "ZSTD_createCCtx failed");
+  }
   ZSTD_CCtx_setParameter(ctx.get(), ZSTD_c_compressionLevel, level);
   ZSTD_CCtx_setParameter(ctx.get(), ZSTD_c_checksumFlag, 1);
   std::vector<char> input(kChunk), output(ZSTD_CStreamOutSize());
@@ -279,7 +315,9 @@ Result<CompressStats> Compress(FILE* in, FILE* out, int level) {
   CompressStats stats;
   for (;;) {
     std::size_t n = std::fread(input.data(), 1, input.size(), in);
-    if (n == 0 && std::ferror(in)) return MakeError(ErrorCode::kIo, "reading the store: {}", std::strerror(errno));
+    if (n == 0 && std::ferror(in)) {
+      return MakeError(ErrorCode::kIo, "reading the store: {}", std::strerror(errno));
+    }
     bool last = n < input.size();
     in_hash.Update(input.data(), n);
     stats.in_size += static_cast<std::int64_t>(n);
@@ -288,7 +326,9 @@ Result<CompressStats> Compress(FILE* in, FILE* out, int level) {
     while (!finished) {
       ZSTD_outBuffer sink{output.data(), output.size(), 0};
       std::size_t remaining = ZSTD_compressStream2(ctx.get(), &sink, &source, last ? ZSTD_e_end : ZSTD_e_continue);
-      if (ZSTD_isError(remaining)) return MakeError(ErrorCode::kInternal, "zstd: {}", ZSTD_getErrorName(remaining));
+      if (ZSTD_isError(remaining)) {
+        return MakeError(ErrorCode::kInternal, "zstd: {}", ZSTD_getErrorName(remaining));
+      }
       if (std::fwrite(output.data(), 1, sink.pos, out) != sink.pos) {
         return MakeError(ErrorCode::kIo, "writing the snapshot: {}", std::strerror(errno));
       }
@@ -296,9 +336,13 @@ Result<CompressStats> Compress(FILE* in, FILE* out, int level) {
       stats.out_size += static_cast<std::int64_t>(sink.pos);
       finished = last ? remaining == 0 : source.pos == source.size;
     }
-    if (last) break;
+    if (last) {
+      break;
+    }
   }
-  if (std::fflush(out) != 0) return MakeError(ErrorCode::kIo, "writing the snapshot: {}", std::strerror(errno));
+  if (std::fflush(out) != 0) {
+    return MakeError(ErrorCode::kIo, "writing the snapshot: {}", std::strerror(errno));
+  }
   stats.in_digest = "sha256:" + in_hash.FinishHex();
   stats.out_digest = "sha256:" + out_hash.FinishHex();
   return stats;
@@ -308,7 +352,9 @@ Result<CompressStats> Compress(FILE* in, FILE* out, int level) {
 // size is corrupt, or hostile). Returns sha256 and size of the output.
 Result<std::pair<std::string, std::int64_t>> Decompress(FILE* in, FILE* out, std::int64_t limit) {
   std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> ctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
-  if (!ctx) return MakeError(ErrorCode::kInternal, "ZSTD_createDCtx failed");
+  if (!ctx) {
+    return MakeError(ErrorCode::kInternal, "ZSTD_createDCtx failed");
+  }
   std::vector<char> input(ZSTD_DStreamInSize()), output(ZSTD_DStreamOutSize());
   Sha256 hash;
   std::int64_t written = 0;
@@ -316,7 +362,9 @@ Result<std::pair<std::string, std::int64_t>> Decompress(FILE* in, FILE* out, std
   for (;;) {
     std::size_t n = std::fread(input.data(), 1, input.size(), in);
     if (n == 0) {
-      if (std::ferror(in)) return MakeError(ErrorCode::kIo, "reading the snapshot: {}", std::strerror(errno));
+      if (std::ferror(in)) {
+        return MakeError(ErrorCode::kIo, "reading the snapshot: {}", std::strerror(errno));
+      }
       break;
     }
     ZSTD_inBuffer source{input.data(), n, 0};
@@ -327,15 +375,21 @@ Result<std::pair<std::string, std::int64_t>> Decompress(FILE* in, FILE* out, std
         return MakeError(ErrorCode::kCorrupt, "snapshot does not decompress: {}", ZSTD_getErrorName(last_result));
       }
       written += static_cast<std::int64_t>(sink.pos);
-      if (written > limit) return MakeError(ErrorCode::kCorrupt, "snapshot inflates past its declared {} bytes", limit);
+      if (written > limit) {
+        return MakeError(ErrorCode::kCorrupt, "snapshot inflates past its declared {} bytes", limit);
+      }
       hash.Update(output.data(), sink.pos);
       if (std::fwrite(output.data(), 1, sink.pos, out) != sink.pos) {
         return MakeError(ErrorCode::kIo, "writing the store: {}", std::strerror(errno));
       }
     }
   }
-  if (last_result != 0) return MakeError(ErrorCode::kCorrupt, "snapshot is truncated (the zstd frame does not end)");
-  if (std::fflush(out) != 0) return MakeError(ErrorCode::kIo, "writing the store: {}", std::strerror(errno));
+  if (last_result != 0) {
+    return MakeError(ErrorCode::kCorrupt, "snapshot is truncated (the zstd frame does not end)");
+  }
+  if (std::fflush(out) != 0) {
+    return MakeError(ErrorCode::kIo, "writing the store: {}", std::strerror(errno));
+  }
   return std::make_pair("sha256:" + hash.FinishHex(), written);
 }
 
@@ -345,7 +399,9 @@ bool IsUrl(std::string_view from) {
 
 std::string JoinUrl(std::string_view base, std::string_view name) {
   std::string out(base);
-  if (!out.ends_with('/')) out += '/';
+  if (!out.ends_with('/')) {
+    out += '/';
+  }
   return out + std::string(name);
 }
 
@@ -365,7 +421,9 @@ std::size_t WriteToSink(char* data, std::size_t size, std::size_t count, void* u
   auto* sink = static_cast<Sink*>(user);
   std::size_t n = size * count;
   sink->bytes += static_cast<std::int64_t>(n);
-  if (sink->bytes > sink->limit) return 0;  // aborts the transfer: more than the document may hold
+  if (sink->bytes > sink->limit) {
+    return 0;  // aborts the transfer: more than the document may hold
+  }
   if (sink->text != nullptr) {
     sink->text->append(data, n);
     return n;
@@ -377,7 +435,9 @@ std::size_t WriteToSink(char* data, std::size_t size, std::size_t count, void* u
 Status FetchUrl(const std::string& url, Sink& sink, const SnapshotUpdateOptions& options) {
   EnsureCurlInit();
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
-  if (!curl) return MakeError(ErrorCode::kInternal, "curl_easy_init failed");
+  if (!curl) {
+    return MakeError(ErrorCode::kInternal, "curl_easy_init failed");
+  }
   char error[CURL_ERROR_SIZE] = {0};
   CURL* c = curl.get();
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
@@ -394,7 +454,9 @@ Status FetchUrl(const std::string& url, Sink& sink, const SnapshotUpdateOptions&
   curl_easy_setopt(c, CURLOPT_USERAGENT, "customs");
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &WriteToSink);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
-  if (!options.ca_bundle.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options.ca_bundle.c_str());
+  if (!options.ca_bundle.empty()) {
+    curl_easy_setopt(c, CURLOPT_CAINFO, options.ca_bundle.c_str());
+  }
   CURLcode code = curl_easy_perform(c);
   if (code == CURLE_WRITE_ERROR && sink.bytes > sink.limit) {
     return MakeError(ErrorCode::kCorrupt, "{}: larger than the {} bytes expected", url, sink.limit);
@@ -431,13 +493,20 @@ Status FetchSnapshotFile(const SnapshotUpdateOptions& options, const SnapshotMet
   std::int64_t total = 0;
   for (;;) {
     std::size_t n = std::fread(buffer.data(), 1, buffer.size(), in.get());
-    if (n == 0) break;
+    if (n == 0) {
+      break;
+    }
     total += static_cast<std::int64_t>(n);
-    if (total > m.size) return MakeError(ErrorCode::kCorrupt, "{}: larger than the {} bytes expected", m.file, m.size);
-    if (std::fwrite(buffer.data(), 1, n, out) != n)
+    if (total > m.size) {
+      return MakeError(ErrorCode::kCorrupt, "{}: larger than the {} bytes expected", m.file, m.size);
+    }
+    if (std::fwrite(buffer.data(), 1, n, out) != n) {
       return MakeError(ErrorCode::kIo, "writing: {}", std::strerror(errno));
+    }
   }
-  if (std::ferror(in.get())) return MakeError(ErrorCode::kIo, "reading {}: {}", m.file, std::strerror(errno));
+  if (std::ferror(in.get())) {
+    return MakeError(ErrorCode::kIo, "reading {}: {}", m.file, std::strerror(errno));
+  }
   return std::fflush(out) == 0 ? Ok() : MakeError(ErrorCode::kIo, "writing: {}", std::strerror(errno));
 }
 
@@ -469,22 +538,32 @@ Result<std::string> FileDigest(const std::filesystem::path& path) {
   std::vector<char> buffer(kChunk);
   for (;;) {
     std::size_t n = std::fread(buffer.data(), 1, buffer.size(), file.get());
-    if (n == 0) break;
+    if (n == 0) {
+      break;
+    }
     hash.Update(buffer.data(), n);
   }
-  if (std::ferror(file.get())) return MakeError(ErrorCode::kIo, "reading {}: {}", path.string(), std::strerror(errno));
+  if (std::ferror(file.get())) {
+    return MakeError(ErrorCode::kIo, "reading {}: {}", path.string(), std::strerror(errno));
+  }
   return "sha256:" + hash.FinishHex();
 }
 
 std::optional<std::string> SnapshotTooOld(std::string_view built_at, std::chrono::seconds max_age,
                                           std::string_view what, std::string_view remedy,
                                           std::chrono::system_clock::time_point now) {
-  if (max_age.count() <= 0) return std::nullopt;
+  if (max_age.count() <= 0) {
+    return std::nullopt;
+  }
   StoreInfo info;
   info.built_at = std::string(built_at);
   auto age = StoreAge(info, now);
-  if (!age) return fmt::format("{} has no readable build time ('{}'): {}", what, built_at, remedy);
-  if (*age <= max_age) return std::nullopt;
+  if (!age) {
+    return fmt::format("{} has no readable build time ('{}'): {}", what, built_at, remedy);
+  }
+  if (*age <= max_age) {
+    return std::nullopt;
+  }
   return fmt::format("{} was built at {} ({:.1f} days ago), older than the maximum age of {:.1f} days: {}", what,
                      built_at, static_cast<double>(age->count()) / 86400.0,
                      static_cast<double>(max_age.count()) / 86400.0, remedy);
@@ -495,7 +574,9 @@ Result<SnapshotMetadata> PublishSnapshot(const PublishOptions& options) {
   CUSTOMS_ASSIGN_OR_RETURN(Pkey key, ReadKeyFile(options.private_key, true));
   std::error_code ec;
   std::filesystem::create_directories(options.out_dir, ec);
-  if (ec) return MakeError(ErrorCode::kIo, "creating {}: {}", options.out_dir.string(), ec.message());
+  if (ec) {
+    return MakeError(ErrorCode::kIo, "creating {}: {}", options.out_dir.string(), ec.message());
+  }
 
   CUSTOMS_ASSIGN_OR_RETURN(auto lock, WriterLock::Acquire(db, options.lock_timeout));
   CUSTOMS_ASSIGN_OR_RETURN(auto store, Store::Open(db));
@@ -533,12 +614,16 @@ Result<SnapshotMetadata> PublishSnapshot(const PublishOptions& options) {
   // Keep the file the previous latest.json names (a reader may be downloading it), remove any older one.
   std::set<std::string> keep = {m.file};
   if (auto previous = ReadFile(options.out_dir / kSnapshotMetadataFile, kMaxSnapshotMetadataSize)) {
-    if (auto parsed = ParseSnapshotMetadata(*previous)) keep.insert(parsed->file);
+    if (auto parsed = ParseSnapshotMetadata(*previous)) {
+      keep.insert(parsed->file);
+    }
   }
   CUSTOMS_RETURN_IF_ERROR(WriteFileAtomic(options.out_dir / kSnapshotMetadataFile, object.dump(2) + "\n"));
   for (const auto& entry : std::filesystem::directory_iterator(options.out_dir, ec)) {
     std::string name = entry.path().filename().string();
-    if (IsPlainSnapshotName(name) && keep.count(name) == 0) std::filesystem::remove(entry.path(), ec);
+    if (IsPlainSnapshotName(name) && keep.count(name) == 0) {
+      std::filesystem::remove(entry.path(), ec);
+    }
   }
   return m;
 }
@@ -547,11 +632,17 @@ Result<SnapshotUpdateResult> UpdateFromSnapshot(const SnapshotUpdateOptions& opt
   std::filesystem::path db = options.db_path.empty() ? DefaultStorePath() : options.db_path;
   std::string where = IsUrl(options.from) ? options.from : std::filesystem::absolute(options.from).string();
   auto key_pem = ReadFile(options.public_key, 1 << 16);
-  if (!key_pem) return tl::unexpected(key_pem.error().WithContext("--key"));
+  if (!key_pem) {
+    return tl::unexpected(key_pem.error().WithContext("--key"));
+  }
   auto text = FetchMetadata(options);
-  if (!text) return tl::unexpected(text.error().WithContext("fetching the snapshot metadata"));
+  if (!text) {
+    return tl::unexpected(text.error().WithContext("fetching the snapshot metadata"));
+  }
   auto verified = VerifySnapshotMetadata(*text, *key_pem);
-  if (!verified) return tl::unexpected(verified.error().WithContext(where));
+  if (!verified) {
+    return tl::unexpected(verified.error().WithContext(where));
+  }
   SnapshotUpdateResult result;
   result.metadata = std::move(*verified);
   const SnapshotMetadata& m = result.metadata;
@@ -571,7 +662,9 @@ Result<SnapshotUpdateResult> UpdateFromSnapshot(const SnapshotUpdateOptions& opt
   std::error_code ec;
   std::filesystem::path directory = db.parent_path().empty() ? "." : db.parent_path();
   std::filesystem::create_directories(directory, ec);
-  if (ec) return MakeError(ErrorCode::kIo, "creating {}: {}", directory.string(), ec.message());
+  if (ec) {
+    return MakeError(ErrorCode::kIo, "creating {}: {}", directory.string(), ec.message());
+  }
   CUSTOMS_ASSIGN_OR_RETURN(auto lock, WriterLock::Acquire(db, options.lock_timeout));
   if (std::filesystem::exists(db, ec)) {
     if (auto current = FileDigest(db); current && *current == m.store_digest) {
@@ -607,7 +700,9 @@ Result<SnapshotUpdateResult> UpdateFromSnapshot(const SnapshotUpdateOptions& opt
   }
   {
     auto opened = Store::Open(store_file.path());
-    if (!opened) return tl::unexpected(opened.error().WithContext("the snapshot's store"));
+    if (!opened) {
+      return tl::unexpected(opened.error().WithContext("the snapshot's store"));
+    }
     CUSTOMS_ASSIGN_OR_RETURN(result.store, (*opened)->Info());
   }
   CUSTOMS_RETURN_IF_ERROR(store_file.RenameOver(db));

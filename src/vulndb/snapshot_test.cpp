@@ -35,7 +35,9 @@ void WriteKeyPair(const fs::path& private_path, const fs::path& public_path, con
 
 std::vector<std::string> Names(const fs::path& dir) {
   std::vector<std::string> names;
-  for (const auto& entry : fs::directory_iterator(dir)) names.push_back(entry.path().filename().string());
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    names.push_back(entry.path().filename().string());
+  }
   std::sort(names.begin(), names.end());
   return names;
 }

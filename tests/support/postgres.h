@@ -72,15 +72,8 @@ class PostgresCluster {
 
   // Runs SQL with psql; returns its unaligned, tuples-only output.
   std::string Psql(const std::string& database, const std::string& sql) {
-    std::string command =
-        "psql -X -A -t -v ON_ERROR_STOP=1 -h " + dir_ + " -U postgres -d " + database + " -c " + Quote(sql) + " 2>&1";
-    std::string out;
-    if (FILE* pipe = ::popen(command.c_str(), "r")) {
-      char buffer[4096];
-      std::size_t n;
-      while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.append(buffer, n);
-      ::pclose(pipe);
-    }
+    std::string out = Capture("psql -X -A -t -v ON_ERROR_STOP=1 -h " + dir_ + " -U postgres -d " + database + " -c " +
+                              Quote(sql) + " 2>&1");
     while (!out.empty() && out.back() == '\n') out.pop_back();
     return out;
   }
@@ -110,8 +103,10 @@ class PostgresCluster {
     return WIFEXITED(status) && WEXITSTATUS(status) == 0;
   }
 
-  std::string LogTail() {
-    std::string command = "tail -5 " + dir_ + "/postgres.log 2>&1";
+  std::string LogTail() { return Capture("tail -5 " + dir_ + "/postgres.log 2>&1"); }
+
+  // A shell command's standard output.
+  static std::string Capture(const std::string& command) {
     std::string out;
     if (FILE* pipe = ::popen(command.c_str(), "r")) {
       char buffer[4096];

@@ -181,20 +181,30 @@ def validate_openapi(cases, work):
     return result.returncode, result.stdout + result.stderr
 
 
-class HarborTest(unittest.TestCase):
+class EnvironmentTest(unittest.TestCase):
+    """A suite with its own Environment (PostgreSQL, and the registry with the test images unless WITH_REGISTRY is
+    false), torn down after its last test."""
+    WITH_REGISTRY = True
+
     @classmethod
     def setUpClass(cls):
-        cls.env = Environment()
+        cls.env = Environment(with_registry=cls.WITH_REGISTRY)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.env.close()
+
+
+class HarborTest(EnvironmentTest):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
         cls.database = cls.env.postgres.create_database()
         cls.api_key = "k3y-for-tests"
         cls.server = cls.env.server("all", "all", cls.database, "--api-key", cls.api_key,
                                     "--harbor-refresh-after", "2", "--worker-poll-interval", "1s")
         wait_ready(cls.server)
         cls.documents = []  # (schema, body, expect) for one ajv run at the end
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.env.close()
 
     def auth(self):
         return {"Authorization": f"Bearer {self.api_key}"}
@@ -379,15 +389,7 @@ class HarborTest(unittest.TestCase):
         self.assertEqual(code, 0, output)
 
 
-class QueueTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.env = Environment()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.env.close()
-
+class QueueTest(EnvironmentTest):
     def submit_many(self, api, count):
         names = ("pinned", "bookworm", "distroless")
         ids = []
@@ -621,15 +623,7 @@ class StaticFiles:
         self.server.server_close()
 
 
-class SnapshotTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.env = Environment()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.env.close()
-
+class SnapshotTest(EnvironmentTest):
     def test_signed_snapshots_reach_the_worker_and_new_findings_are_announced(self):
         work = self.env.work
         key, pub = os.path.join(work, "snap.key"), os.path.join(work, "snap.pub")
@@ -725,15 +719,8 @@ class SnapshotTest(unittest.TestCase):
             receiver.close()
 
 
-class AlertsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.env = Environment(with_registry=False)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.env.close()
-
+class AlertsTest(EnvironmentTest):
+    WITH_REGISTRY = False
     def test_watch_posts_alerts_that_the_server_stores(self):
         database = self.env.postgres.create_database()
         key = "alert-key"
