@@ -410,7 +410,7 @@ struct Worker::Impl {
             WithDatabase(stop, [&](PgConnection& c) { return SaveInventory(c, digest, analyzer_version, encoded); }));
       }
       CUSTOMS_ASSIGN_OR_RETURN(scan::ScanResult full,
-                               scan::Evaluate(std::move(*inventory), *store, scan::ScanPolicy{}));
+                               scan::Evaluate(std::move(*inventory), store.get(), scan::ScanPolicy{}));
       std::string encoded = scan::EncodeReport(full.report);
       CUSTOMS_RETURN_IF_ERROR(WithDatabase(
           stop, [&](PgConnection& c) { return SaveResult(c, digest, snapshot, analyzer_version, encoded); }));
@@ -442,7 +442,8 @@ struct Worker::Impl {
       return std::string("inventory gone (retention): nothing to do");
     }
     CUSTOMS_ASSIGN_OR_RETURN(scan::Inventory inventory, scan::DecodeInventory(*text));
-    CUSTOMS_ASSIGN_OR_RETURN(scan::ScanResult full, scan::Evaluate(std::move(inventory), *store, scan::ScanPolicy{}));
+    CUSTOMS_ASSIGN_OR_RETURN(scan::ScanResult full,
+                             scan::Evaluate(std::move(inventory), store.get(), scan::ScanPolicy{}));
     std::string encoded = scan::EncodeReport(full.report);
     CUSTOMS_RETURN_IF_ERROR(
         WithDatabase(stop, [&](PgConnection& c) { return SaveResult(c, digest, snapshot, analyzer, encoded); }));

@@ -77,16 +77,28 @@ struct Fields<image::ImageConfig> {
       F("architecture", &C::architecture), F("os", &C::os), F("variant", &C::variant), F("created", &C::created),
       F("user", &C::user), F("env", &C::env), F("entrypoint", &C::entrypoint), F("cmd", &C::cmd),
       F("exposed_ports", &C::exposed_ports), F("working_dir", &C::working_dir), F("labels", &C::labels),
-      F("diff_ids", &C::diff_ids), F("history", &C::history));
+      F("healthcheck", &C::healthcheck), F("diff_ids", &C::diff_ids), F("history", &C::history));
+};
+
+template <>
+struct Fields<audit::AuditFinding> {
+  using A = audit::AuditFinding;
+  static constexpr auto kAll = std::make_tuple(
+      F("scanner", &A::scanner), F("rule", &A::rule), F("aliases", &A::aliases), F("severity", &A::severity),
+      F("title", &A::title), F("message", &A::message), F("path", &A::path), F("line", &A::line), F("match", &A::match),
+      F("layer", &A::layer), F("layer_digest", &A::layer_digest), F("created_by", &A::created_by),
+      F("removed_in_layer", &A::removed_in_layer), F("fix", &A::fix));
 };
 
 template <>
 struct Fields<Inventory> {
   using I = Inventory;
-  static constexpr auto kAll = std::make_tuple(
-      F("target", &I::target), F("kind", &I::kind), F("manifest_digest", &I::manifest_digest), F("config", &I::config),
-      F("os", &I::os), F("layers", &I::layers), F("packages", &I::packages), F("diagnostics", &I::diagnostics),
-      F("layers_read", &I::layers_read), F("layers_from_cache", &I::layers_from_cache));
+  static constexpr auto kAll =
+      std::make_tuple(F("target", &I::target), F("kind", &I::kind), F("manifest_digest", &I::manifest_digest),
+                      F("config", &I::config), F("os", &I::os), F("layers", &I::layers), F("packages", &I::packages),
+                      F("audit_findings", &I::audit_findings), F("audited_config", &I::audited_config),
+                      F("audited_secrets", &I::audited_secrets), F("diagnostics", &I::diagnostics),
+                      F("layers_read", &I::layers_read), F("layers_from_cache", &I::layers_from_cache));
 };
 
 template <>
@@ -131,7 +143,10 @@ struct Fields<report::ScanReport> {
   static constexpr auto kAll = std::make_tuple(
       F("target", &R::target), F("kind", &R::kind), F("manifest_digest", &R::manifest_digest), F("os", &R::os),
       F("packages", &R::packages), F("findings", &R::findings), F("suppressed", &R::suppressed),
-      F("diagnostics", &R::diagnostics), F("fail_on", &R::fail_on), F("filtered", &R::filtered));
+      F("diagnostics", &R::diagnostics), F("fail_on", &R::fail_on), F("filtered", &R::filtered),
+      F("audit_findings", &R::audit_findings), F("audit_suppressed", &R::audit_suppressed),
+      F("audited_config", &R::audited_config), F("audited_secrets", &R::audited_secrets),
+      F("scanned_vulnerabilities", &R::scanned_vulnerabilities));
 };
 
 template <class T>
@@ -154,6 +169,12 @@ const char* EnumName(match::FindingStatus v) {
 }
 const char* EnumName(DiagnosticLevel v) {
   return DiagnosticLevelName(v);
+}
+const char* EnumName(audit::Scanner v) {
+  return audit::ScannerName(v);
+}
+const char* EnumName(audit::Severity v) {
+  return audit::SeverityName(v);
 }
 
 // The inverse, by trying each enumerator: every enum here is small, dense and starts at 0; a name no enumerator has

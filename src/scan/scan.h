@@ -33,6 +33,9 @@ struct ScanPolicy {
   // An incomplete scan (any DiagnosticLevel::kIncomplete) exits kExitIncomplete unless this is set; then its
   // incomplete diagnostics stay in the report and the exit code follows the findings alone.
   bool allow_incomplete = false;
+  // Whether vulnerabilities are matched at all (customs image --scanners; customs audit does not). Without it no
+  // advisory index is needed.
+  bool vulnerabilities = true;
 };
 
 struct ScanRequest {
@@ -42,7 +45,7 @@ struct ScanRequest {
   // names it in the report.
   bool from_sbom = false;
   std::string sbom_text;
-  // Borrowed; must outlive the call. Required.
+  // Borrowed; must outlive the call. Required when policy.vulnerabilities.
   const vulndb::AdvisoryIndex* index = nullptr;
   ScanPolicy policy;
 };
@@ -61,15 +64,17 @@ struct ScanResult {
 // kCorrupt, kUnsupported, kNetwork...), kInvalidArgument when `index` is null, or a store read error.
 [[nodiscard]] Result<ScanResult> Scan(const ScanRequest& request);
 
-// Match and gate an inventory already built. `inventory` is consumed.
+// Match and gate an inventory already built (its audit findings too). `inventory` is consumed. `index` may be null
+// only when !policy.vulnerabilities.
 //
 // Evaluate() under a default ScanPolicy{} shows every finding and suppresses none: that result can be stored and
 // judged later under any policy with ApplyPolicy(), without the advisory store (the server stores results this way).
-[[nodiscard]] Result<ScanResult> Evaluate(Inventory inventory, const vulndb::AdvisoryIndex& index,
+[[nodiscard]] Result<ScanResult> Evaluate(Inventory inventory, const vulndb::AdvisoryIndex* index,
                                           const ScanPolicy& policy);
 
-// Applies `policy` (severity filter, --ignore-unfixed, ignores, VEX, fail_on, allow_incomplete) to a report whose
-// findings were all shown (evaluated under ScanPolicy{}): the same result Evaluate() gives under `policy`.
+// Applies `policy` (severity filter, --ignore-unfixed, ignores, VEX, fail_on, allow_incomplete; to vulnerability and
+// audit findings alike) to a report whose findings were all shown (evaluated under a policy that filters and
+// suppresses nothing, such as ScanPolicy{}): the same result Evaluate() gives under `policy`.
 ScanResult ApplyPolicy(report::ScanReport report, const ScanPolicy& policy);
 
 }  // namespace customs::scan

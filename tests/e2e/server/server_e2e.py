@@ -212,8 +212,9 @@ class HarborTest(EnvironmentTest):
     def cli_report(self, reference):
         env = dict(os.environ, CUSTOMS_REGISTRY_USERNAME=self.env.registry.user,
                    CUSTOMS_REGISTRY_PASSWORD=self.env.registry.password, HOME=self.env.work)
-        result = run([CUSTOMS, "image", "--quiet", "--no-cache", "--db", self.env.store, "--format", "json", reference],
-                     check=False, env=env)
+        # The server's workers run the vulnerability scanner (the image audit is not part of a server scan yet).
+        result = run([CUSTOMS, "image", "--quiet", "--no-cache", "--scanners", "vuln", "--db", self.env.store,
+                      "--format", "json", reference], check=False, env=env)
         self.assertIn(result.returncode, (0, 1), result.stderr)
         return result.stdout
 
