@@ -28,13 +28,17 @@ int GateAudit(std::vector<audit::AuditFinding>& findings, const ScanPolicy& poli
       bool id = rule.id == f.rule || std::find(f.aliases.begin(), f.aliases.end(), rule.id) != f.aliases.end();
       bool scope = rule.package.empty() || rule.package == f.path;
       bool live = rule.expires.empty() || gate.today.empty() || rule.expires >= gate.today;
-      if (id && scope && live) ignored = &rule;
+      if (id && scope && live) {
+        ignored = &rule;
+      }
     }
     if (ignored != nullptr) {
       report.audit_suppressed.push_back({std::move(f), fmt::format("ignore-file:{}", ignored->line)});
       continue;
     }
-    if (gate.fail_on && severity >= *gate.fail_on) exit_code = gate.exit_code;
+    if (gate.fail_on && severity >= *gate.fail_on) {
+      exit_code = gate.exit_code;
+    }
     shown.push_back(std::move(f));
   }
   findings = std::move(shown);
@@ -45,7 +49,9 @@ int GateAudit(std::vector<audit::AuditFinding>& findings, const ScanPolicy& poli
 
 ScanResult ApplyPolicy(report::ScanReport report, const ScanPolicy& policy) {
   DiagnosticsCollector diagnostics;
-  for (auto& d : report.diagnostics) diagnostics.Report(std::move(d));
+  for (auto& d : report.diagnostics) {
+    diagnostics.Report(std::move(d));
+  }
   match::GateResult gated;
   if (report.scanned_vulnerabilities) {
     gated = match::ApplyGate(std::move(report.findings), policy.gate, policy.ignores, policy.vex, diagnostics);
@@ -61,16 +67,22 @@ ScanResult ApplyPolicy(report::ScanReport report, const ScanPolicy& policy) {
   int audit_exit = GateAudit(r.audit_findings, policy, r);
   result.incomplete = AnyIncomplete(r.diagnostics);
   result.exit_code = gated.exit_code != kExitClean ? gated.exit_code : audit_exit;
-  if (result.incomplete && !policy.allow_incomplete) result.exit_code = kExitIncomplete;
+  if (result.incomplete && !policy.allow_incomplete) {
+    result.exit_code = kExitIncomplete;
+  }
   return result;
 }
 
 Result<ScanResult> Evaluate(Inventory inventory, const vulndb::AdvisoryIndex* index, const ScanPolicy& policy) {
   DiagnosticsCollector diagnostics;
-  for (auto& d : inventory.diagnostics) diagnostics.Report(std::move(d));
+  for (auto& d : inventory.diagnostics) {
+    diagnostics.Report(std::move(d));
+  }
   report::ScanReport r;
   if (policy.vulnerabilities) {
-    if (index == nullptr) return MakeError(ErrorCode::kInvalidArgument, "scan: no advisory index given");
+    if (index == nullptr) {
+      return MakeError(ErrorCode::kInvalidArgument, "scan: no advisory index given");
+    }
     CUSTOMS_ASSIGN_OR_RETURN(auto matched, match::MatchPackages(inventory.packages, inventory.os, *index, diagnostics));
     r.findings = std::move(matched.findings);
   }
@@ -96,7 +108,9 @@ Result<ScanResult> Scan(const ScanRequest& request) {
   }
   Result<Inventory> inventory = request.from_sbom ? InventoryFromSbom(request.sbom_text, request.inventory.target)
                                                   : BuildInventory(request.inventory);
-  if (!inventory) return tl::unexpected(std::move(inventory).error());
+  if (!inventory) {
+    return tl::unexpected(std::move(inventory).error());
+  }
   return Evaluate(std::move(*inventory), request.index, request.policy);
 }
 
