@@ -10,15 +10,17 @@ BUILD_PKGS=(
   libarchive-dev libexpected-dev libcli11-dev libfmt-dev nlohmann-json3-dev libsimdjson-dev
   libsqlite3-dev sqlite3 libyaml-cpp-dev libre2-dev libcurl4-openssl-dev libssl-dev
   libzstd-dev zlib1g-dev liblzma-dev libbz2-dev libisal-dev
-  libbpf-dev bpftool libelf-dev ccache libhyperscan-dev
+  libbpf-dev bpftool libelf-dev ccache libhyperscan-dev libexpat1-dev
+  node-spdx-license-ids
   libboost1.81-dev libpq-dev
 )
 TEST_PKGS=(
   dpkg-dev mmdebstrap debootstrap skopeo umoci runc rpm
-  docker-registry apache2-utils python3 curl zstd gzip tar jq
+  docker-registry apache2-utils python3 python3-yaml curl zstd gzip tar jq
   iproute2 time bc nodejs
   golang-1.19-go openjdk-17-jdk-headless zip binutils
-  postgresql-15 python3-yaml
+  python3-urllib3
+  postgresql-15
 )
 
 FUZZ_PKGS=(clang-16 libclang-rt-16-dev)

@@ -48,20 +48,26 @@ int GateAudit(std::vector<audit::AuditFinding>& findings, const ScanPolicy& poli
 }  // namespace
 
 ScanResult ApplyPolicy(report::ScanReport report, const ScanPolicy& policy) {
-  DiagnosticsCollector diagnostics;
+  DiagnosticsCollector collected;
   for (auto& d : report.diagnostics) {
-    diagnostics.Report(std::move(d));
+    collected.Report(std::move(d));
   }
+  report.diagnostics = {};
   match::GateResult gated;
-  if (report.scanned_vulnerabilities) {
-    gated = match::ApplyGate(std::move(report.findings), policy.gate, policy.ignores, policy.vex, diagnostics);
+  {
+    // The report's diagnostics are bounded already; the gate's (ignore file, VEX) get their own bound.
+    BoundedDiagnostics diagnostics(collected);
+    if (report.scanned_vulnerabilities) {
+      gated = match::ApplyGate(std::move(report.findings), policy.gate, policy.ignores, policy.vex, diagnostics);
+    }
+    diagnostics.Finish();
   }
   ScanResult result;
   report::ScanReport& r = result.report;
   r = std::move(report);
   r.findings = std::move(gated.shown);
   r.suppressed = std::move(gated.suppressed);
-  r.diagnostics = diagnostics.Take();
+  r.diagnostics = collected.Take();
   r.fail_on = policy.gate.fail_on;
   r.filtered = gated.filtered;
   int audit_exit = GateAudit(r.audit_findings, policy, r);
@@ -74,16 +80,20 @@ ScanResult ApplyPolicy(report::ScanReport report, const ScanPolicy& policy) {
 }
 
 Result<ScanResult> Evaluate(Inventory inventory, const vulndb::AdvisoryIndex* index, const ScanPolicy& policy) {
-  DiagnosticsCollector diagnostics;
+  DiagnosticsCollector collected;
   for (auto& d : inventory.diagnostics) {
-    diagnostics.Report(std::move(d));
+    collected.Report(std::move(d));
   }
+  inventory.diagnostics = {};
   report::ScanReport r;
   if (policy.vulnerabilities) {
     if (index == nullptr) {
       return MakeError(ErrorCode::kInvalidArgument, "scan: no advisory index given");
     }
+    // The inventory's diagnostics are bounded already; the matcher's get their own bound.
+    BoundedDiagnostics diagnostics(collected);
     CUSTOMS_ASSIGN_OR_RETURN(auto matched, match::MatchPackages(inventory.packages, inventory.os, *index, diagnostics));
+    diagnostics.Finish();
     r.findings = std::move(matched.findings);
   }
   r.target = std::move(inventory.target);
@@ -91,7 +101,7 @@ Result<ScanResult> Evaluate(Inventory inventory, const vulndb::AdvisoryIndex* in
   r.manifest_digest = std::move(inventory.manifest_digest);
   r.os = std::move(inventory.os);
   r.packages = std::move(inventory.packages);
-  r.diagnostics = diagnostics.Take();
+  r.diagnostics = collected.Take();
   r.scanned_vulnerabilities = policy.vulnerabilities;
   r.audited_config = inventory.audited_config;
   r.audited_secrets = inventory.audited_secrets;
