@@ -764,6 +764,7 @@ class SnapshotTest(EnvironmentTest):
 
 class AlertsTest(EnvironmentTest):
     WITH_REGISTRY = False
+
     def test_watch_posts_alerts_that_the_server_stores(self):
         database = self.env.postgres.create_database()
         key = "alert-key"
@@ -782,7 +783,7 @@ class AlertsTest(EnvironmentTest):
         printed = [json.loads(line) for line in watch.stdout.splitlines() if line.startswith("{")]
         self.assertEqual(len(printed), 2)
         listed = http("GET", server.url("/v1/runtime/alerts"), headers={"Authorization": f"Bearer {key}"})
-        self.assertEqual(listed.status, 200)
+        self.assertEqual(listed.status, 200, (listed.body, server.log_text()[-3000:]))
         stored = [a["alert"] for a in listed.json()["alerts"]]
         self.assertEqual(len(stored), 2)
         # Stored exactly as watch printed them.
