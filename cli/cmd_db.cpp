@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "core/json_text.h"
 #include "vulndb/importer.h"
 #include "vulndb/json_codec.h"
 #include "vulndb/store.h"
@@ -114,7 +115,7 @@ int RunInfo(const DbOptions& options) {
           {{"name", s.name}, {"records", s.records}, {"imported_at", s.imported_at}, {"origin", s.origin}});
     }
     out["sources"] = sources;
-    std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    std::printf("%s\n", JsonText(out, 2).c_str());
   } else {
     PrintInfo(*info);
   }
@@ -155,7 +156,7 @@ int RunShow(const DbOptions& options) {
       docs.push_back(ToJson(r));
     }
     out["records"] = docs;
-    std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    std::printf("%s\n", JsonText(out, 2).c_str());
     return kExitOk;
   }
   std::printf("%s\n", v.id.c_str());
@@ -178,7 +179,8 @@ int RunShow(const DbOptions& options) {
   line("modified:", v.modified);
   line("withdrawn:", v.withdrawn);
   for (const auto& c : v.cvss) {
-    std::printf("  cvss %-6s %.1f %s (%s)\n", c.version.c_str(), c.base_score, c.vector.c_str(), c.source.c_str());
+    std::printf("  cvss %-6s %s %s (%s)\n", c.version.c_str(), ShortestDouble(c.base_score).c_str(), c.vector.c_str(),
+                c.source.c_str());
   }
   for (const auto& s : v.severities) {
     std::printf("  severity    %s (%s: %s)\n", SeverityName(s.severity), s.source.c_str(), s.raw.c_str());
@@ -188,7 +190,8 @@ int RunShow(const DbOptions& options) {
                 v.kev->known_ransomware ? ", known ransomware use" : "");
   }
   if (v.epss) {
-    std::printf("  epss:       %.5f (percentile %.5f)\n", v.epss->score, v.epss->percentile);
+    std::printf("  epss:       %s (percentile %s)\n", ShortestDouble(v.epss->score).c_str(),
+                ShortestDouble(v.epss->percentile).c_str());
   }
   if (!v.details.empty()) {
     std::printf("\n%s\n", v.details.c_str());

@@ -5,6 +5,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "core/json_text.h"
 #include "report/common.h"
 #include "report/sbom.h"
 
@@ -86,7 +87,7 @@ std::string WriteJson(const ScanReport& r) {
                     {"by_status", by_status},
                     {"suppressed", r.suppressed.size()},
                     {"filtered", r.filtered}};
-  return out.dump(2) + "\n";
+  return JsonText(out, 2) + "\n";
 }
 
 const char* SeverityColor(Severity s) {
@@ -217,7 +218,7 @@ std::string WriteSarif(const ScanReport& r, const ScanWriteOptions& o) {
           {"fullDescription", {{"text", f.title.empty() ? f.id : f.title}}},
           {"defaultConfiguration", {{"level", SarifLevel(f.severity)}}},
           {"properties",
-           {{"security-severity", fmt::format("{:.1f}", f.cvss ? f.cvss->base_score : 0.0)},
+           {{"security-severity", ShortestDouble(f.cvss ? f.cvss->base_score : 0.0)},
             {"tags", ordered_json::array({"vulnerability", "security", vulndb::SeverityName(f.severity)})}}}};
       if (!f.references.empty()) rule["helpUri"] = f.references.front();
       rule["help"] = {{"text", fmt::format("{} in {} {}; fixed version: {}", f.id, f.package.name, f.package.version,
@@ -249,7 +250,7 @@ std::string WriteSarif(const ScanReport& r, const ScanWriteOptions& o) {
                                                          {"rules", rules}}}}},
                                                      {"results", results},
                                                      {"originalUriBaseIds", {{"ROOTPATH", {{"uri", "file:///"}}}}}}})}};
-  return out.dump(2) + "\n";
+  return JsonText(out, 2) + "\n";
 }
 
 std::string XmlEscape(std::string_view s) {
@@ -337,7 +338,7 @@ std::string WriteCycloneDx(const ScanReport& r, const ScanWriteOptions& o) {
     vulns.push_back(std::move(v));
   }
   bom["vulnerabilities"] = std::move(vulns);
-  return bom.dump(2) + "\n";
+  return JsonText(bom, 2) + "\n";
 }
 
 }  // namespace

@@ -10,7 +10,8 @@ namespace customs::scan {
 Result<ScanResult> Evaluate(Inventory inventory, const vulndb::AdvisoryIndex& index, const ScanPolicy& policy) {
   DiagnosticsCollector diagnostics;
   for (auto& d : inventory.diagnostics) diagnostics.Report(std::move(d));
-  CUSTOMS_ASSIGN_OR_RETURN(auto matched, match::MatchPackages(inventory.packages, inventory.os, index, diagnostics));
+  CUSTOMS_ASSIGN_OR_RETURN(auto matched,
+                           match::MatchPackages(inventory.packages, inventory.os, index, diagnostics, policy.match));
   match::GateResult gated =
       match::ApplyGate(std::move(matched.findings), policy.gate, policy.ignores, policy.vex, diagnostics);
 
