@@ -15,6 +15,31 @@ std::string OsName(const catalog::OsInfo& os) {
   return out;
 }
 
+void LanguagePackageFields(const catalog::Package& p, nlohmann::ordered_json& out) {
+  if (catalog::IsOsPackage(p.type)) return;
+  out["location"] = p.location;
+  out["evidence"] = p.evidence;
+  out["confidence"] = catalog::ConfidenceName(p.confidence);
+  if (!p.owner.empty()) out["owner"] = p.owner;
+  if (p.group_unknown) out["group_unknown"] = true;
+  if (p.unmatchable) out["unmatchable_reason"] = p.unmatchable_reason.empty() ? "unmatchable" : p.unmatchable_reason;
+}
+
+void LanguagePackageProperties(const catalog::Package& p, nlohmann::ordered_json& properties) {
+  if (catalog::IsOsPackage(p.type)) return;
+  auto property = [&](const char* name, const std::string& value) {
+    if (!value.empty()) properties.push_back({{"name", name}, {"value", value}});
+  };
+  property("customs:package:location", p.location);
+  property("customs:package:evidence", p.evidence);
+  property("customs:package:confidence", catalog::ConfidenceName(p.confidence));
+  property("customs:package:owner", p.owner);
+  if (p.group_unknown) property("customs:package:group_unknown", "true");
+  if (p.unmatchable) {
+    property("customs:package:unmatchable", p.unmatchable_reason.empty() ? "unmatchable" : p.unmatchable_reason);
+  }
+}
+
 nlohmann::ordered_json DiagnosticsJson(const std::vector<Diagnostic>& diagnostics) {
   nlohmann::ordered_json out = nlohmann::ordered_json::array();
   for (const auto& d : diagnostics) {

@@ -18,6 +18,13 @@ std::string LayerDigest(const LayerInfo& layer);
 // "debian 12 (bookworm)", "debian 12 (bookworm) [distroless]", "unknown OS".
 std::string OsName(const catalog::OsInfo& os);
 
+// A language package's own fields, added to `out` (nothing for OS packages): location, evidence, confidence, and when
+// set owner, group_unknown, unmatchable_reason. The JSON scan report and the JSON SBOM use it.
+void LanguagePackageFields(const catalog::Package& package, nlohmann::ordered_json& out);
+
+// The same as CycloneDX properties ("customs:package:location", ...), so `customs sbom-scan` reads them back.
+void LanguagePackageProperties(const catalog::Package& package, nlohmann::ordered_json& properties);
+
 // [{"level","source","subject","message"}, ...]
 nlohmann::ordered_json DiagnosticsJson(const std::vector<Diagnostic>& diagnostics);
 

@@ -34,6 +34,7 @@ std::string WriteJson(const SbomDocument& doc) {
                          {"purl", p.purl},
                          {"layer", {{"digest", LayerDigest(p.layer)}, {"created_by", p.layer.created_by}}}};
     if (!p.modularity_label.empty()) item["modularity_label"] = p.modularity_label;
+    LanguagePackageFields(p, item);
     packages.push_back(std::move(item));
   }
   out["packages"] = std::move(packages);
@@ -80,6 +81,7 @@ std::string WriteCycloneDx(const SbomDocument& doc, const SbomWriteOptions& opti
     property("customs:package:modularity_label", p.modularity_label);
     property("customs:layer:diff_id", LayerDigest(p.layer));
     property("customs:layer:created_by", p.layer.created_by);
+    LanguagePackageProperties(p, properties);
     ordered_json component = {{"type", "library"}, {"bom-ref", ref}, {"name", p.name}, {"version", p.version}};
     if (!p.purl.empty()) component["purl"] = p.purl;
     component["properties"] = std::move(properties);

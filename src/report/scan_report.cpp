@@ -19,7 +19,7 @@ constexpr Severity kSeverities[] = {Severity::kCritical, Severity::kHigh,       
                                     Severity::kLow,      Severity::kNegligible, Severity::kUnknown};
 
 ordered_json PackageJson(const catalog::Package& p) {
-  return {
+  ordered_json out = {
       {"name", p.name},
       {"version", p.version},
       {"source_name", p.source_name},
@@ -27,6 +27,8 @@ ordered_json PackageJson(const catalog::Package& p) {
       {"type", catalog::PackageTypeName(p.type)},
       {"purl", p.purl},
       {"layer", {{"index", p.layer.index + 1}, {"digest", LayerDigest(p.layer)}, {"created_by", p.layer.created_by}}}};
+  LanguagePackageFields(p, out);
+  return out;
 }
 
 ordered_json FindingJson(const match::Finding& f) {
@@ -51,6 +53,7 @@ ordered_json FindingJson(const match::Finding& f) {
   out["title"] = f.title;
   out["references"] = f.references;
   out["advisory"] = {{"source", f.source}, {"record", f.record_id}};
+  if (!f.matched_as.empty()) out["matched_as"] = f.matched_as;
   return out;
 }
 

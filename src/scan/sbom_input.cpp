@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <tuple>
 
@@ -44,12 +45,59 @@ std::string Property(const json& component, std::string_view name) {
   return {};
 }
 
-std::optional<catalog::PackageType> TypeOf(std::string_view purl_type) {
-  if (purl_type == "deb") return catalog::PackageType::kDeb;
-  if (purl_type == "apk") return catalog::PackageType::kApk;
-  if (purl_type == "rpm") return catalog::PackageType::kRpm;
-  return std::nullopt;
+// Syft's location properties ("syft:location:0:path") and Trivy's ("aquasecurity:trivy:FilePath").
+std::string LocationProperty(const json& component) {
+  std::string location = Property(component, "customs:package:location");
+  if (location.empty()) location = Property(component, "aquasecurity:trivy:FilePath");
+  if (location.empty()) location = Property(component, "syft:location:0:path");
+  return location;
 }
+
+}  // namespace
+
+std::optional<catalog::Package> PackageFromPurl(const Purl& purl) {
+  auto type = catalog::ParsePackageTypeName(purl.type);
+  if (!type) return std::nullopt;
+  catalog::Package p;
+  p.type = *type;
+  p.version = purl.version;
+  p.layer.index = -1;
+  if (catalog::IsOsPackage(*type)) {
+    p.name = purl.name;
+    if (*type == catalog::PackageType::kRpm && !purl.Qualifier("epoch").empty()) {
+      p.version = purl.Qualifier("epoch") + ":" + p.version;
+    }
+    p.arch = purl.Qualifier("arch");
+    return p;
+  }
+  auto joined = [&](char separator) {
+    return purl.namespace_.empty() ? purl.name : purl.namespace_ + separator + purl.name;
+  };
+  switch (*type) {
+    case catalog::PackageType::kMaven:
+      // pkg:maven/<groupId>/<artifactId>: without a namespace the groupId is unknown (a jar without pom.properties).
+      p.name = joined(':');
+      p.group_unknown = purl.namespace_.empty();
+      break;
+    case catalog::PackageType::kNpm:
+    case catalog::PackageType::kGolang:
+    case catalog::PackageType::kComposer: p.name = joined('/'); break;
+    default: p.name = purl.name; break;
+  }
+  if (*type == catalog::PackageType::kGolang && p.name == "stdlib") {
+    // Syft writes the toolchain as 1.19.5 or go1.19.5, Trivy as v1.19.5: OSV's stdlib versions are bare.
+    if (p.version.starts_with("go")) p.version = p.version.substr(2);
+    if (p.version.starts_with("v")) p.version = p.version.substr(1);
+  }
+  if (p.version.empty() || p.version == "(devel)") {
+    p.unmatchable = true;
+    p.unmatchable_reason = p.version.empty() ? "no version in the SBOM" : "main module at (devel)";
+  }
+  p.evidence = "sbom purl";
+  return p;
+}
+
+namespace {
 
 // "debian-12.4" -> {debian, 12.4}
 void OsFromDistro(std::string_view distro, catalog::OsInfo& os) {
@@ -115,20 +163,28 @@ Result<Inventory> InventoryFromSbom(std::string_view text, std::string_view name
   Inventory inventory;
   inventory.target = std::string(name);
   int without_source = 0;
-  auto add = [&](const std::string& purl_text, std::string source_name, std::string source_version) {
+  // Language packages carry our own properties when the SBOM is ours (customs:package:*), Trivy's or Syft's location.
+  auto add = [&](const std::string& purl_text, std::string source_name, std::string source_version,
+                 const json* component) {
     auto purl = ParsePurl(purl_text);
     if (!purl) return;
-    auto type = TypeOf(purl->type);
-    if (!type) return;  // language packages: not matched yet
-    catalog::Package p;
-    p.type = *type;
-    p.name = purl->name;
-    p.version = purl->version;
-    if (*type == catalog::PackageType::kRpm && !purl->Qualifier("epoch").empty()) {
-      p.version = purl->Qualifier("epoch") + ":" + p.version;
-    }
-    p.arch = purl->Qualifier("arch");
+    auto parsed = PackageFromPurl(*purl);
+    if (!parsed) return;  // a purl type we do not match (pkg:generic, pkg:github...)
+    catalog::Package p = std::move(*parsed);
     p.purl = purl_text;
+    if (!catalog::IsOsPackage(p.type)) {
+      if (component != nullptr) {
+        p.location = LocationProperty(*component);
+        p.owner = Property(*component, "customs:package:owner");
+        if (Property(*component, "customs:package:group_unknown") == "true") p.group_unknown = true;
+        if (std::string reason = Property(*component, "customs:package:unmatchable"); !reason.empty()) {
+          p.unmatchable = true;
+          p.unmatchable_reason = reason;
+        }
+      }
+      inventory.packages.push_back(std::move(p));
+      return;
+    }
     if (source_name.empty()) {
       ++without_source;
       source_name = p.name;
@@ -136,16 +192,16 @@ Result<Inventory> InventoryFromSbom(std::string_view text, std::string_view name
     }
     p.source_name = std::move(source_name);
     p.source_version = source_version.empty() ? p.version : std::move(source_version);
-    p.layer.index = -1;
     OsFromDistro(purl->Qualifier("distro"), inventory.os);
     if (inventory.os.family.empty() && !purl->namespace_.empty()) inventory.os.family = purl->namespace_;
     inventory.packages.push_back(std::move(p));
   };
   if (Str(doc, "bomFormat") == "CycloneDX") {
     inventory.kind = "cyclonedx";
-    auto components = doc.find("components");
-    if (components != doc.end() && components->is_array()) {
-      for (const auto& c : *components) {
+    // Components may nest (an application component holding its libraries); walk them all, depth-bounded.
+    std::function<void(const json&, int)> walk = [&](const json& list, int depth) {
+      if (!list.is_array() || depth > 32) return;
+      for (const auto& c : list) {
         if (!c.is_object()) continue;
         if (Str(c, "type") == "operating-system") {
           inventory.os.family = Str(c, "name");
@@ -163,9 +219,11 @@ Result<Inventory> InventoryFromSbom(std::string_view text, std::string_view name
           if (!release.empty()) source_version += "-" + release;
           if (!epoch.empty() && epoch != "0") source_version = epoch + ":" + source_version;
         }
-        add(Str(c, "purl"), source, source_version);
+        add(Str(c, "purl"), source, source_version, &c);
+        if (auto nested = c.find("components"); nested != c.end()) walk(*nested, depth + 1);
       }
-    }
+    };
+    if (auto components = doc.find("components"); components != doc.end()) walk(*components, 0);
   } else if (Str(doc, "spdxVersion").starts_with("SPDX-")) {
     inventory.kind = "spdx";
     auto packages = doc.find("packages");
@@ -192,7 +250,7 @@ Result<Inventory> InventoryFromSbom(std::string_view text, std::string_view name
           source = std::string(rest.substr(0, space));
           if (space != std::string_view::npos) source_version = std::string(rest.substr(space + 1));
         }
-        add(purl, source, source_version);
+        add(purl, source, source_version, nullptr);
       }
     }
   } else {
