@@ -122,14 +122,18 @@ std::string WriteTable(const ScanReport& r, const ScanWriteOptions& o) {
       w_fix = std::max(w_fix, std::min<std::size_t>(f.fixed_version.size(), 30));
       w_id = std::max(w_id, f.id.size());
     }
-    out += fmt::format("{}{:<{}}  {:<{}}  {:<{}}  {:<{}}  {:<10}  {:<12}  {}{}\n", bold, "PACKAGE", w_pkg, "INSTALLED",
-                       w_inst, "FIXED", w_fix, "VULNERABILITY", w_id, "SEVERITY", "STATUS", "LAYER", reset);
+    out += fmt::format("{}{:<{}}  {:<{}}  {:<{}}  {:<{}}  {:<10}  {:<3}  {:<12}  {}{}\n", bold, "PACKAGE", w_pkg,
+                       "INSTALLED", w_inst, "FIXED", w_fix, "VULNERABILITY", w_id, "SEVERITY", "KEV", "STATUS", "LAYER",
+                       reset);
     for (const auto& f : r.findings) {
       std::string severity = vulndb::SeverityName(f.severity);
       std::string padded = fmt::format("{:<10}", severity);
       if (o.color) padded = std::string(SeverityColor(f.severity)) + padded + reset;
-      out += fmt::format("{:<{}}  {:<{}}  {:<{}}  {:<{}}  {}  {:<12}  {}\n", Clip(f.package.name, 30), w_pkg,
-                         Clip(f.package.version, 30), w_inst, Clip(f.fixed_version, 30), w_fix, f.id, w_id, padded,
+      // KEV: CISA lists it as exploited in the wild.
+      std::string kev = fmt::format("{:<3}", f.kev ? "yes" : "");
+      if (o.color && f.kev) kev = std::string("\033[1;31m") + kev + reset;
+      out += fmt::format("{:<{}}  {:<{}}  {:<{}}  {:<{}}  {}  {}  {:<12}  {}\n", Clip(f.package.name, 30), w_pkg,
+                         Clip(f.package.version, 30), w_inst, Clip(f.fixed_version, 30), w_fix, f.id, w_id, padded, kev,
                          match::FindingStatusName(f.status),
                          f.package.layer.index >= 0
                              ? fmt::format("{} {}", f.package.layer.index + 1, Clip(f.package.layer.created_by, 60))
@@ -188,8 +192,8 @@ std::string WriteMarkdown(const ScanReport& r) {
     return o;
   };
   for (const auto& f : r.findings) {
-    out += fmt::format("| {} | {} | {} | {} | {} | `{}` |\n", vulndb::SeverityName(f.severity), f.id,
-                       escape(f.package.name), escape(f.package.version),
+    out += fmt::format("| {} | {}{} | {} | {} | {} | `{}` |\n", vulndb::SeverityName(f.severity), f.id,
+                       f.kev ? " (known exploited)" : "", escape(f.package.name), escape(f.package.version),
                        f.fixed_version.empty() ? "-" : escape(f.fixed_version),
                        escape(Clip(f.package.layer.created_by, 80)));
   }
