@@ -9,6 +9,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "core/file_extractor.h"
 #include "core/file_util.h"
 #include "core/sha256.h"
 #include "image/blob_reader.h"
@@ -457,24 +458,181 @@ TEST_F(ImageTest, LayerCacheSkipsKnownLayersAndSurvivesCorruption) {
   ASSERT_TRUE(first) << first.error().ToString();
   EXPECT_EQ(cold.layers_read.load(), 3u);
   EXPECT_EQ(cold.layers_from_cache.load(), 0u);
-  // Warm: no layer blob is opened; remove them to prove it.
-  for (const auto& blob : image.blobs) fs::remove(Path("oci") / "blobs/sha256" / Sha256::HexOf(blob));
-  for (const auto& blob : image.blobs) WriteFile(Path("oci") / "blobs/sha256" / Sha256::HexOf(blob), "");
+  // Warm, unchanged blobs: every layer comes from the cache.
   WalkStats warm;
   auto second = walk(&warm);
   ASSERT_TRUE(second) << second.error().ToString();
   EXPECT_EQ(warm.layers_read.load(), 0u);
   EXPECT_EQ(warm.layers_from_cache.load(), 3u);
   EXPECT_EQ(Summary(*second), Summary(*first));
-  // A corrupted cache entry is detected and the layer is read again (here: the emptied blob fails verification).
+  // A blob replaced in place (here emptied) is not the blob that was verified: the cache must not stand in for it,
+  // and reading it fails verification.
+  const std::string middle = Sha256::HexOf(image.blobs[1]);
+  WriteFile(Path("oci") / "blobs/sha256" / middle, "");
+  WalkStats emptied;
+  auto third = walk(&emptied);
+  ASSERT_FALSE(third) << "a changed blob must be read, not taken from the cache";
+  EXPECT_EQ(third.error().code(), ErrorCode::kCorrupt);
+  // Restored (new inode and times): read once and verified again, then cached under its new identity.
+  WriteFile(Path("oci") / "blobs/sha256" / middle, image.blobs[1]);
+  WalkStats restored;
+  ASSERT_TRUE(walk(&restored));
+  EXPECT_EQ(restored.layers_read.load(), 1u);
+  EXPECT_EQ(restored.layers_from_cache.load(), 2u);
+  // A corrupted cache entry is detected and the layer is read again.
   for (const auto& entry : fs::directory_iterator(Path("cache"))) {
     std::string data = ReadAll(entry.path());
     data[data.size() / 2] ^= 1;
     WriteFile(entry.path(), data);
   }
   WalkStats broken;
-  auto third = walk(&broken);
-  ASSERT_FALSE(third) << "a corrupt cache entry must not be trusted";
+  auto fourth = walk(&broken);
+  ASSERT_TRUE(fourth) << fourth.error().ToString();
+  EXPECT_EQ(broken.layers_read.load(), 3u);
+  EXPECT_EQ(Summary(*fourth), Summary(*first));
+}
+
+TEST_F(ImageTest, TruncatedDockerArchiveLayerIsNeverTakenFromTheCache) {
+  TestImage image = MakeImage(ThreeLayers(), Filter::kNone, {"a", "b", "c"});
+  std::string archive = DockerArchive(image);
+  WriteFile(Path("image.tar"), archive);
+  LayerCache cache(Path("cache"), "test-filter:1");
+  auto walk = [&](const fs::path& path, WalkStats* stats) -> Result<FileTree> {
+    DiagnosticsCollector diagnostics;
+    CUSTOMS_ASSIGN_OR_RETURN(auto source, OpenLocalImage(path, {}, diagnostics));
+    CUSTOMS_ASSIGN_OR_RETURN(auto config, ParseImageConfig(source->ConfigJson()));
+    WalkOptions options;
+    options.cache = &cache;
+    options.stats = stats;
+    return WalkLayers(*source, config, WantEverything(), diagnostics, options);
+  };
+  WalkStats cold;
+  ASSERT_TRUE(walk(Path("image.tar"), &cold));
+  EXPECT_EQ(cold.layers_read.load(), 3u);
+  // The same archive with the second layer's member cut short: the diff_id is cached, the bytes are not it.
+  TestImage cut = image;
+  cut.uncompressed[1] = cut.uncompressed[1].substr(0, cut.uncompressed[1].size() / 2);
+  json config = json::parse(image.config);  // keep the original diff_ids: they are what the archive claims
+  cut.config = config.dump();
+  WriteFile(Path("cut.tar"), DockerArchive(cut));
+  WalkStats warm;
+  auto tree = walk(Path("cut.tar"), &warm);
+  ASSERT_FALSE(tree) << "a truncated layer must fail even when its diff_id is cached";
+  // And the original, untouched archive still comes from the cache.
+  WalkStats again;
+  ASSERT_TRUE(walk(Path("image.tar"), &again));
+  EXPECT_EQ(again.layers_from_cache.load(), 3u);
+}
+
+// Records the path, size and sha256 of every file whose name ends in ".bin" (kWant) or whose content starts with
+// "MAGIC" (kPeek), and reports a diagnostic for every file named "bad.bin".
+class TestExtractor final : public FileExtractor {
+ public:
+  std::string_view name() const override { return "test"; }
+  int version() const override { return 1; }
+  std::unique_ptr<LayerVisitor> StartLayer(int layer, Diagnostics& diagnostics) const override {
+    return std::make_unique<Visitor>(layer, diagnostics);
+  }
+
+ private:
+  class Visitor final : public LayerVisitor {
+   public:
+    Visitor(int layer, Diagnostics& diagnostics) : layer_(layer), diagnostics_(diagnostics) {}
+    Interest Inspect(const EntryHeader& header) override {
+      EXPECT_EQ(header.layer, layer_);
+      path_ = std::string(header.path);
+      return path_.ends_with(".bin") ? Interest::kWant : Interest::kPeek;
+    }
+    bool InspectHead(const EntryHeader& header, std::string_view head) override {
+      EXPECT_LE(head.size(), std::min<std::uint64_t>(header.size, kHeadSize));
+      return head.starts_with("MAGIC");
+    }
+    void Data(std::string_view chunk) override {
+      hash_.Update(chunk);
+      size_ += chunk.size();
+    }
+    void EndFile(bool complete) override {
+      record_ += fmt::format("{} {} {} {}\n", path_, size_, hash_.FinishHex(), complete ? "complete" : "partial");
+      if (path_.ends_with("/bad.bin")) diagnostics_.Warn("test", path_, "bad file");
+      hash_ = Sha256();
+      size_ = 0;
+    }
+    std::string Finish() override { return record_; }
+
+   private:
+    int layer_;
+    Diagnostics& diagnostics_;
+    std::string path_;
+    Sha256 hash_;
+    std::uint64_t size_ = 0;
+    std::string record_;
+  };
+};
+
+TEST_F(ImageTest, ExtractorsSeeEveryWantedFileOnceAndTheirRecordsAreCached) {
+  std::string big(3 * LayerVisitor::kHeadSize + 17, 'x');
+  std::string magic = "MAGIC" + std::string(100000, 'm');  // spans several read chunks
+  std::vector<std::vector<Entry>> layers = {
+      {{"app", "", '5'}, {"app/a.bin", big}, {"app/magic.dat", magic}, {"app/plain.txt", "no"}, {"app/bad.bin", "b"}},
+      {{"app/.wh.a.bin", ""}, {"app/tiny", "MAG"}},
+      {{"app/magic.dat", "MAGIC2"}},
+  };
+  TestImage image = MakeImage(layers, Filter::kGzip, {"a", "b", "c"});
+  WriteOciLayout(Path("oci"), image, "application/vnd.oci.image.layer.v1.tar+gzip");
+  TestExtractor extractor;
+  LayerCache cache(Path("cache"), "test-filter:1,extract-test:1");
+  auto walk = [&](WalkStats* stats, std::vector<Diagnostic>* out) -> Result<FileTree> {
+    DiagnosticsCollector diagnostics;
+    CUSTOMS_ASSIGN_OR_RETURN(auto source, OpenLocalImage(Path("oci"), {}, diagnostics));
+    CUSTOMS_ASSIGN_OR_RETURN(auto config, ParseImageConfig(source->ConfigJson()));
+    WalkOptions options;
+    options.cache = &cache;
+    options.stats = stats;
+    options.extractors = {&extractor};
+    auto tree = WalkLayers(*source, config, PathFilter{}, diagnostics, options);
+    *out = diagnostics.Take();
+    return tree;
+  };
+  WalkStats cold;
+  std::vector<Diagnostic> cold_diagnostics;
+  auto tree = walk(&cold, &cold_diagnostics);
+  ASSERT_TRUE(tree) << tree.error().ToString();
+  ASSERT_NE(tree->Record(0, "test"), nullptr);
+  EXPECT_EQ(*tree->Record(0, "test"),
+            fmt::format("/app/a.bin {} {} complete\n/app/magic.dat {} {} complete\n/app/bad.bin 1 {} complete\n",
+                        big.size(), Sha256::HexOf(big), magic.size(), Sha256::HexOf(magic), Sha256::HexOf("b")));
+  EXPECT_EQ(tree->Record(1, "test"), nullptr) << "a 3-byte file is shorter than the magic: not wanted";
+  EXPECT_EQ(*tree->Record(2, "test"), fmt::format("/app/magic.dat 6 {} complete\n", Sha256::HexOf("MAGIC2")));
+  EXPECT_FALSE(tree->SurvivesFrom("/app/a.bin", 0)) << "deleted by layer 1";
+  EXPECT_FALSE(tree->SurvivesFrom("/app/magic.dat", 0)) << "overwritten by layer 2";
+  EXPECT_TRUE(tree->SurvivesFrom("/app/magic.dat", 2));
+  EXPECT_TRUE(tree->SurvivesFrom("/app/bad.bin", 0));
+  ASSERT_EQ(cold_diagnostics.size(), 1u);
+  EXPECT_EQ(cold_diagnostics[0].subject, "/app/bad.bin");
+  // Warm: nothing is read, the records and the diagnostic come back from the cache.
+  WalkStats warm;
+  std::vector<Diagnostic> warm_diagnostics;
+  auto again = walk(&warm, &warm_diagnostics);
+  ASSERT_TRUE(again) << again.error().ToString();
+  EXPECT_EQ(warm.layers_from_cache.load(), 3u);
+  EXPECT_EQ(*again->Record(0, "test"), *tree->Record(0, "test"));
+  EXPECT_EQ(*again->Record(2, "test"), *tree->Record(2, "test"));
+  ASSERT_EQ(warm_diagnostics.size(), 1u);
+  EXPECT_EQ(warm_diagnostics[0].message, "bad file");
+  // A root filesystem directory gives the same records for the same files (layer 0).
+  fs::create_directories(Path("root/app"));
+  WriteFile(Path("root/app/a.bin"), big);
+  WriteFile(Path("root/app/magic.dat"), magic);
+  WriteFile(Path("root/app/plain.txt"), "no");
+  DiagnosticsCollector rootfs_diagnostics;
+  auto rootfs = WalkDirectory(Path("root"), PathFilter{}, rootfs_diagnostics, 256ull << 20, {&extractor});
+  ASSERT_TRUE(rootfs) << rootfs.error().ToString();
+  ASSERT_NE(rootfs->Record(0, "test"), nullptr);
+  EXPECT_NE(rootfs->Record(0, "test")->find(fmt::format("/app/a.bin {} {} complete", big.size(), Sha256::HexOf(big))),
+            std::string::npos);
+  EXPECT_NE(rootfs->Record(0, "test")->find(fmt::format("/app/magic.dat {} {}", magic.size(), Sha256::HexOf(magic))),
+            std::string::npos);
+  EXPECT_EQ(rootfs->Record(0, "test")->find("plain.txt"), std::string::npos);
 }
 
 TEST(LayerCacheTest, RoundTripAndTruncation) {
@@ -490,9 +648,17 @@ TEST(LayerCacheTest, RoundTripAndTruncation) {
   file.content = std::make_shared<const std::string>("Package: bash\n");
   file.size = 14;
   delta.entries.emplace_back("/var/lib/dpkg/status", file);
-  std::string data = SerializeLayerDelta(delta);
-  auto back = DeserializeLayerDelta(data, 7);
+  delta.records["java"] = std::string("rec\0ord", 7);
+  delta.diagnostics.push_back({DiagnosticLevel::kIncomplete, "catalog/java", "/app.jar", "zip bomb"});
+  std::string data = SerializeLayerDelta(delta, {"file:1:2:3"});
+  std::vector<std::string> identities;
+  auto back = DeserializeLayerDelta(data, 7, &identities);
   ASSERT_TRUE(back);
+  EXPECT_EQ(identities, std::vector<std::string>{"file:1:2:3"});
+  EXPECT_EQ(back->records, delta.records);
+  ASSERT_EQ(back->diagnostics.size(), 1u);
+  EXPECT_EQ(back->diagnostics[0].level, DiagnosticLevel::kIncomplete);
+  EXPECT_EQ(back->diagnostics[0].message, "zip bomb");
   EXPECT_EQ(back->opaque_dirs, delta.opaque_dirs);
   EXPECT_EQ(back->whiteouts, delta.whiteouts);
   ASSERT_EQ(back->entries.size(), 2u);

@@ -1,5 +1,6 @@
 #include "image/layer_cache.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/file_util.h"
@@ -8,7 +9,9 @@
 namespace customs::image {
 namespace {
 
-constexpr std::string_view kMagic = "customs-layer-cache/1\n";
+constexpr std::string_view kMagic = "customs-layer-cache/2\n";
+// An entry remembers this many verified blob identities (the same layer in several archives or layouts).
+constexpr std::size_t kMaxIdentities = 16;
 
 void PutU32(std::string& out, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -61,8 +64,10 @@ class Reader {
 
 }  // namespace
 
-std::string SerializeLayerDelta(const LayerDelta& delta) {
+std::string SerializeLayerDelta(const LayerDelta& delta, const std::vector<std::string>& identities) {
   std::string out(kMagic);
+  PutU32(out, static_cast<std::uint32_t>(identities.size()));
+  for (const auto& identity : identities) PutString(out, identity);
   PutU32(out, static_cast<std::uint32_t>(delta.opaque_dirs.size()));
   for (const auto& d : delta.opaque_dirs) PutString(out, d);
   PutU32(out, static_cast<std::uint32_t>(delta.whiteouts.size()));
@@ -79,11 +84,23 @@ std::string SerializeLayerDelta(const LayerDelta& delta) {
     out.push_back(node.content ? 1 : 0);
     if (node.content) PutString(out, *node.content);
   }
+  PutU32(out, static_cast<std::uint32_t>(delta.records.size()));
+  for (const auto& [name, record] : delta.records) {
+    PutString(out, name);
+    PutString(out, record);
+  }
+  PutU32(out, static_cast<std::uint32_t>(delta.diagnostics.size()));
+  for (const auto& d : delta.diagnostics) {
+    out.push_back(static_cast<char>(d.level));
+    PutString(out, d.source);
+    PutString(out, d.subject);
+    PutString(out, d.message);
+  }
   out += Sha256::HexOf(out);
   return out;
 }
 
-Result<LayerDelta> DeserializeLayerDelta(std::string_view data, int layer) {
+Result<LayerDelta> DeserializeLayerDelta(std::string_view data, int layer, std::vector<std::string>* identities) {
   auto corrupt = [] { return MakeError(ErrorCode::kCorrupt, "layer cache entry is corrupt"); };
   if (data.size() < kMagic.size() + 64 || data.substr(0, kMagic.size()) != kMagic) return corrupt();
   std::string_view body = data.substr(0, data.size() - 64);
@@ -91,6 +108,12 @@ Result<LayerDelta> DeserializeLayerDelta(std::string_view data, int layer) {
   Reader in(body.substr(kMagic.size()));
   LayerDelta delta;
   std::uint32_t n = 0;
+  if (!in.Count(&n, 4)) return corrupt();
+  std::vector<std::string> ids(n);
+  for (auto& id : ids) {
+    if (!in.String(&id)) return corrupt();
+  }
+  if (identities != nullptr) *identities = std::move(ids);
   if (!in.Count(&n, 4)) return corrupt();
   delta.opaque_dirs.resize(n);
   for (auto& d : delta.opaque_dirs) {
@@ -121,6 +144,22 @@ Result<LayerDelta> DeserializeLayerDelta(std::string_view data, int layer) {
     }
     delta.entries.emplace_back(std::move(path), std::move(node));
   }
+  if (!in.Count(&n, 8)) return corrupt();
+  for (std::uint32_t i = 0; i < n; ++i) {
+    std::string name, record;
+    if (!in.String(&name) || !in.String(&record)) return corrupt();
+    delta.records.insert_or_assign(std::move(name), std::move(record));
+  }
+  if (!in.Count(&n, 13)) return corrupt();
+  delta.diagnostics.resize(n);
+  for (auto& d : delta.diagnostics) {
+    std::uint8_t level = 0;
+    if (!in.U8(&level) || level > static_cast<std::uint8_t>(DiagnosticLevel::kError) || !in.String(&d.source) ||
+        !in.String(&d.subject) || !in.String(&d.message)) {
+      return corrupt();
+    }
+    d.level = static_cast<DiagnosticLevel>(level);
+  }
   if (!in.empty()) return corrupt();
   return delta;
 }
@@ -133,26 +172,39 @@ std::filesystem::path LayerCache::PathFor(std::string_view diff_id) const {
   return dir_ / (Sha256::HexOf(std::string(diff_id) + "\n" + filter_version_) + ".layer");
 }
 
-std::optional<LayerDelta> LayerCache::Get(std::string_view diff_id, int layer, std::string* problem) const {
-  if (diff_id.empty()) return std::nullopt;
-  auto data = ReadFile(PathFor(diff_id), std::size_t{1} << 31);
+std::optional<LayerDelta> LayerCache::Get(std::string_view verified_digest, std::string_view identity, int layer,
+                                          std::string* problem) const {
+  if (verified_digest.empty() || identity.empty()) return std::nullopt;
+  auto data = ReadFile(PathFor(verified_digest), std::size_t{1} << 31);
   if (!data) return std::nullopt;
-  auto delta = DeserializeLayerDelta(*data, layer);
+  std::vector<std::string> identities;
+  auto delta = DeserializeLayerDelta(*data, layer, &identities);
   if (!delta) {
     if (problem) *problem = delta.error().message();
     std::error_code ec;
-    std::filesystem::remove(PathFor(diff_id), ec);
+    std::filesystem::remove(PathFor(verified_digest), ec);
     return std::nullopt;
   }
+  // The digest is known, but the bytes in hand were never verified to be it: read them.
+  if (std::find(identities.begin(), identities.end(), identity) == identities.end()) return std::nullopt;
   return std::move(*delta);
 }
 
-Status LayerCache::Put(std::string_view diff_id, const LayerDelta& delta) const {
-  if (diff_id.empty()) return Ok();
+Status LayerCache::Put(std::string_view verified_digest, std::string_view identity, const LayerDelta& delta) const {
+  if (verified_digest.empty() || identity.empty()) return Ok();
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   if (ec) return MakeError(ErrorCode::kIo, "{}: {}", dir_.string(), ec.message());
-  return WriteFileAtomic(PathFor(diff_id), SerializeLayerDelta(delta));
+  std::vector<std::string> identities;
+  if (auto old = ReadFile(PathFor(verified_digest), std::size_t{1} << 31)) {
+    (void)DeserializeLayerDelta(*old, 0, &identities);
+  }
+  identities.erase(std::remove(identities.begin(), identities.end(), identity), identities.end());
+  identities.emplace_back(identity);
+  if (identities.size() > kMaxIdentities) {
+    identities.erase(identities.begin(), identities.end() - static_cast<std::ptrdiff_t>(kMaxIdentities));
+  }
+  return WriteFileAtomic(PathFor(verified_digest), SerializeLayerDelta(delta, identities));
 }
 
 }  // namespace customs::image

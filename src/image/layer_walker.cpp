@@ -82,9 +82,98 @@ class CountingReader final : public BlobReader {
   const std::function<void(std::uint64_t)>* on_progress_;
 };
 
+// Runs one layer's FileExtractor visitors and the PathFilter's content capture over each regular file, reading the
+// content once. Visitor diagnostics go to a per-layer collector so they can be cached with the layer's records.
+class FileDispatcher {
+ public:
+  FileDispatcher(const std::vector<const FileExtractor*>& extractors, int layer) : layer_(layer) {
+    for (const FileExtractor* extractor : extractors) {
+      visitors_.push_back({extractor, extractor->StartLayer(layer, diagnostics_)});
+    }
+  }
+
+  // Reads one regular file through `read` (returns bytes read, 0 at the end, or an error). `capture` receives the
+  // whole content when the PathFilter wants it (nullptr otherwise); reading stops at `max_capture` bytes for it.
+  template <class ReadFn>
+  Status Dispatch(std::string_view path, const FileNode& node, ReadFn&& read, std::string* capture,
+                  std::uint64_t max_capture) {
+    EntryHeader header{path, node.mode, node.uid, node.gid, node.size, layer_};
+    active_.clear();
+    peekers_.clear();
+    for (auto& [extractor, visitor] : visitors_) {
+      switch (visitor->Inspect(header)) {
+        case Interest::kWant: active_.push_back(visitor.get()); break;
+        case Interest::kPeek: peekers_.push_back(visitor.get()); break;
+        case Interest::kSkip: break;
+      }
+    }
+    if (capture == nullptr && active_.empty() && peekers_.empty()) return Ok();
+    pending_.clear();
+    std::uint64_t total = 0;
+    auto decide = [&] {
+      std::string_view head = std::string_view(pending_).substr(0, LayerVisitor::kHeadSize);
+      for (LayerVisitor* visitor : peekers_) {
+        if (visitor->InspectHead(header, head)) {
+          visitor->Data(pending_);
+          active_.push_back(visitor);
+        }
+      }
+      peekers_.clear();
+      pending_.clear();
+    };
+    for (;;) {
+      auto n = read(buffer_, sizeof buffer_);
+      if (!n) {
+        for (LayerVisitor* visitor : active_) visitor->EndFile(false);
+        return tl::unexpected(std::move(n).error());
+      }
+      if (*n == 0) break;
+      std::string_view chunk(buffer_, *n);
+      total += *n;
+      for (LayerVisitor* visitor : active_) visitor->Data(chunk);
+      if (!peekers_.empty()) {
+        pending_.append(chunk);
+        if (pending_.size() >= LayerVisitor::kHeadSize) decide();
+      }
+      if (capture != nullptr) {
+        if (capture->size() + chunk.size() <= max_capture) {
+          capture->append(chunk);
+        } else {
+          capture = nullptr;  // over the limit: the caller already declined such files; stop capturing
+        }
+      }
+      if (capture == nullptr && active_.empty() && peekers_.empty()) return Ok();  // nobody wants the rest
+    }
+    if (!peekers_.empty()) decide();
+    for (LayerVisitor* visitor : active_) visitor->EndFile(total >= node.size);
+    return Ok();
+  }
+
+  // The records and the diagnostics of the layer.
+  void Finish(LayerDelta& delta) {
+    for (auto& [extractor, visitor] : visitors_) {
+      std::string record = visitor->Finish();
+      if (!record.empty()) delta.records.insert_or_assign(std::string(extractor->name()), std::move(record));
+    }
+    visitors_.clear();
+    delta.diagnostics = diagnostics_.Take();
+  }
+
+ private:
+  int layer_;
+  DiagnosticsCollector diagnostics_;
+  std::vector<std::pair<const FileExtractor*, std::unique_ptr<LayerVisitor>>> visitors_;
+  std::vector<LayerVisitor*> active_;
+  std::vector<LayerVisitor*> peekers_;
+  std::string pending_;
+  char buffer_[1 << 16];
+};
+
 Result<LayerDelta> ReadLayer(std::unique_ptr<BlobReader> stream, int layer, const PathFilter& filter,
-                             Diagnostics& diagnostics, std::uint64_t max_content_size, const std::string& what) {
+                             const std::vector<const FileExtractor*>& extractors, Diagnostics& diagnostics,
+                             std::uint64_t max_content_size, const std::string& what) {
   LayerDelta delta;
+  auto dispatcher = std::make_unique<FileDispatcher>(extractors, layer);
   ReadContext context;
   context.reader = stream.get();
   struct archive* archive = archive_read_new();
@@ -154,29 +243,31 @@ Result<LayerDelta> ReadLayer(std::unique_ptr<BlobReader> stream, int layer, cons
         node.link_target = target ? target : "";
       }
     }
-    if (node.type == FileType::kRegular && filter.wants_content && filter.wants_content(path)) {
-      if (node.size > max_content_size) {
+    if (node.type == FileType::kRegular) {
+      bool capture = filter.wants_content && filter.wants_content(path);
+      if (capture && node.size > max_content_size) {
         diagnostics.Warn(
             "image/layer", path,
             fmt::format("{} bytes is over the {} byte limit; content not read", node.size, max_content_size));
-      } else {
-        std::string content;
-        content.reserve(node.size);
-        char buffer[1 << 16];
-        for (;;) {
-          la_ssize_t n = archive_read_data(archive, buffer, sizeof buffer);
-          if (n < 0) {
-            std::string message = context.error ? context.error->message() : archive_error_string(archive);
-            ErrorCode code = context.error ? context.error->code() : ErrorCode::kCorrupt;
-            close();
-            return MakeError(code, "{}: {}: {}", what, path, message);
-          }
-          if (n == 0) break;
-          if (content.size() + static_cast<std::size_t>(n) > max_content_size) break;
-          content.append(buffer, static_cast<std::size_t>(n));
-        }
-        node.content = std::make_shared<const std::string>(std::move(content));
+        capture = false;
       }
+      std::string content;
+      if (capture) content.reserve(node.size);
+      auto read = [&](char* buffer, std::size_t size) -> Result<std::size_t> {
+        la_ssize_t n = archive_read_data(archive, buffer, size);
+        if (n < 0) {
+          std::string message = context.error ? context.error->message() : archive_error_string(archive);
+          ErrorCode code = context.error ? context.error->code() : ErrorCode::kCorrupt;
+          return MakeError(code, "{}", message);
+        }
+        return static_cast<std::size_t>(n);
+      };
+      if (auto read_ok = dispatcher->Dispatch(path, node, read, capture ? &content : nullptr, max_content_size);
+          !read_ok) {
+        close();
+        return MakeError(read_ok.error().code(), "{}: {}: {}", what, path, read_ok.error().message());
+      }
+      if (capture) node.content = std::make_shared<const std::string>(std::move(content));
     }
     delta.entries.emplace_back(std::move(path), std::move(node));
   }
@@ -191,6 +282,7 @@ Result<LayerDelta> ReadLayer(std::unique_ptr<BlobReader> stream, int layer, cons
     if (*n == 0) break;
   }
   close();
+  dispatcher->Finish(delta);
   return delta;
 }
 
@@ -204,6 +296,7 @@ class TreeBuilder {
   explicit TreeBuilder(const PathFilter& filter) : filter_(filter) {}
 
   void Apply(LayerDelta delta, int layer) {
+    for (auto& [name, record] : delta.records) tree_.SetRecord(layer, name, std::move(record));
     for (const auto& dir : delta.opaque_dirs) {
       tree_.RemoveChildrenOlderThan(dir, layer);
       MarkDeleted([&](std::string_view p) { return p.size() > dir.size() && IsUnderOrAt(p, dir); }, layer);
@@ -266,10 +359,19 @@ Result<FileTree> WalkLayers(const ImageSource& source, const ImageConfig& config
       if (index >= count || failed.load()) return;
       std::string what =
           fmt::format("layer {} ({})", index + 1, layers[index].digest.empty() ? "no digest" : layers[index].digest);
-      const std::string cache_key = index < config.diff_ids.size() ? config.diff_ids[index] : std::string();
+      // The cache key is the digest the bytes will be verified against; the identity proves the bytes in hand are
+      // the ones verified before (layer_cache.h).
+      std::string cache_key;
+      if (source.VerifiesLayerDigests()) {
+        cache_key = layers[index].digest;
+      } else if (index < config.diff_ids.size()) {
+        cache_key = config.diff_ids[index];
+      }
+      const std::string identity = options.cache != nullptr ? source.LayerIdentity(index) : std::string();
       if (options.cache != nullptr && !cache_key.empty()) {
         std::string problem;
-        if (auto cached = options.cache->Get(cache_key, static_cast<int>(index), &problem)) {
+        if (auto cached = options.cache->Get(cache_key, identity, static_cast<int>(index), &problem)) {
+          for (const auto& d : cached->diagnostics) diagnostics.Report(d);
           results[index] = std::move(*cached);
           if (options.stats) ++options.stats->layers_from_cache;
           continue;
@@ -294,15 +396,16 @@ Result<FileTree> WalkLayers(const ImageSource& source, const ImageConfig& config
       // Compressed layers inflate on a thread of their own, ahead of the tar parser.
       std::unique_ptr<BlobReader> input = std::move(*stream);
       if (options.pipeline) input = MakePipelinedReader(std::move(input));
-      results[index] =
-          ReadLayer(std::move(input), static_cast<int>(index), filter, diagnostics, options.max_content_size, what);
+      results[index] = ReadLayer(std::move(input), static_cast<int>(index), filter, options.extractors, diagnostics,
+                                 options.max_content_size, what);
       if (!*results[index]) {
         failed = true;
         return;
       }
+      for (const auto& d : (*results[index])->diagnostics) diagnostics.Report(d);
       if (options.stats) ++options.stats->layers_read;
       if (options.cache != nullptr && !cache_key.empty()) {
-        if (auto stored = options.cache->Put(cache_key, **results[index]); !stored) {
+        if (auto stored = options.cache->Put(cache_key, identity, **results[index]); !stored) {
           diagnostics.Warn("image/cache", cache_key, stored.error().message());
         }
       }
@@ -339,7 +442,8 @@ Result<FileTree> WalkLayers(const ImageSource& source, const ImageConfig& config
 }
 
 Result<FileTree> WalkDirectory(const std::filesystem::path& root, const PathFilter& filter, Diagnostics& diagnostics,
-                               std::uint64_t max_content_size) {
+                               std::uint64_t max_content_size, const std::vector<const FileExtractor*>& extractors) {
+  auto dispatcher = std::make_unique<FileDispatcher>(extractors, 0);
   std::error_code ec;
   if (!std::filesystem::is_directory(root, ec)) {
     return MakeError(ErrorCode::kNotFound, "{}: not a directory", root.string());
@@ -381,29 +485,42 @@ Result<FileTree> WalkDirectory(const std::filesystem::path& root, const PathFilt
     } else {
       node.type = FileType::kOther;
     }
-    if (node.type == FileType::kRegular && filter.wants_content && filter.wants_content(path)) {
-      if (node.size > max_content_size) {
+    if (node.type == FileType::kRegular) {
+      bool capture = filter.wants_content && filter.wants_content(path);
+      if (capture && node.size > max_content_size) {
         diagnostics.Warn("image/rootfs", path, "over the size limit; content not read");
-      } else {
-        int fd = ::open(full.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        capture = false;
+      }
+      std::string content;
+      int fd = -1;
+      auto read = [&](char* buffer, std::size_t size) -> Result<std::size_t> {
         if (fd < 0) {
-          diagnostics.Warn("image/rootfs", path, std::strerror(errno));
-        } else {
-          std::string content;
-          char buffer[1 << 16];
-          ssize_t n;
-          while ((n = ::read(fd, buffer, sizeof buffer)) > 0 &&
-                 content.size() + static_cast<std::size_t>(n) <= max_content_size) {
-            content.append(buffer, static_cast<std::size_t>(n));
-          }
-          ::close(fd);
-          node.content = std::make_shared<const std::string>(std::move(content));
-          if (filter.wants_history && filter.wants_history(path)) node.history.push_back({0, false, node.content});
+          fd = ::open(full.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+          if (fd < 0) return MakeError(ErrorCode::kIo, "{}", std::strerror(errno));
         }
+        ssize_t n;
+        do {
+          n = ::read(fd, buffer, size);
+        } while (n < 0 && errno == EINTR);
+        if (n < 0) return MakeError(ErrorCode::kIo, "{}", std::strerror(errno));
+        return static_cast<std::size_t>(n);
+      };
+      auto read_ok = dispatcher->Dispatch(path, node, read, capture ? &content : nullptr, max_content_size);
+      if (fd >= 0) ::close(fd);
+      if (!read_ok) {
+        // One unreadable file in a directory tree is damage to name, not a reason to stop.
+        diagnostics.Warn("image/rootfs", path, read_ok.error().message());
+      } else if (capture) {
+        node.content = std::make_shared<const std::string>(std::move(content));
+        if (filter.wants_history && filter.wants_history(path)) node.history.push_back({0, false, node.content});
       }
     }
     tree.Put(std::move(path), std::move(node));
   }
+  LayerDelta records;
+  dispatcher->Finish(records);
+  for (auto& [name, record] : records.records) tree.SetRecord(0, name, std::move(record));
+  for (auto& d : records.diagnostics) diagnostics.Report(std::move(d));
   LayerInfo layer;
   layer.index = 0;
   tree.layers().push_back(layer);

@@ -9,8 +9,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <vector>
 
 #include "core/diagnostics.h"
+#include "core/file_extractor.h"
 #include "core/file_tree.h"
 #include "image/config.h"
 #include "image/layer_cache.h"
@@ -34,6 +36,9 @@ struct WalkOptions {
   // image it gave no speedup (inflating the largest layer is the critical path) and cost ~10 MB (docs/BENCHMARKS.md).
   bool pipeline = false;
   WalkStats* stats = nullptr;
+  // Per-file analyzers run over every regular file of every layer (core/file_extractor.h); their per-layer records
+  // end up in FileTree::Record and in the layer cache. Borrowed; the cache key must name them and their versions.
+  std::vector<const FileExtractor*> extractors;
 };
 
 // Builds the tree. Any unreadable layer (truncated, corrupt, digest mismatch, path traversal) fails the whole walk:
@@ -43,8 +48,10 @@ struct WalkOptions {
                                           const WalkOptions& options = {});
 
 // Builds the tree of a root filesystem directory (one layer, index 0). Symlinks are recorded, never followed; special
-// files are recorded without content; /proc, /sys and /dev below the root are skipped.
+// files are recorded without content; /proc, /sys and /dev below the root are skipped. Extractors see every regular
+// file, as in WalkLayers.
 [[nodiscard]] Result<FileTree> WalkDirectory(const std::filesystem::path& root, const PathFilter& filter,
-                                             Diagnostics& diagnostics, std::uint64_t max_content_size = 256ull << 20);
+                                             Diagnostics& diagnostics, std::uint64_t max_content_size = 256ull << 20,
+                                             const std::vector<const FileExtractor*>& extractors = {});
 
 }  // namespace customs::image

@@ -30,7 +30,16 @@ class BlobStore {
   [[nodiscard]] virtual Result<std::unique_ptr<BlobReader>> Open(std::string_view relative,
                                                                  std::string expected_digest) const = 0;
   virtual std::string Describe() const = 0;
+  // ImageSource::LayerIdentity of a member; empty when it cannot be stated.
+  virtual std::string Identity(std::string_view relative) const = 0;
 };
+
+// Device, inode, size and both times: a file rewritten or truncated since (even to the same size with its mtime
+// restored) has another identity, because its ctime moved.
+std::string StatIdentity(const struct stat& st) {
+  return fmt::format("{}:{}:{}:{}.{}:{}.{}", st.st_dev, st.st_ino, st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+                     st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+}
 
 class DirectoryStore final : public BlobStore {
  public:
@@ -68,6 +77,15 @@ class DirectoryStore final : public BlobStore {
 
   std::string Describe() const override { return root_.string(); }
 
+  std::string Identity(std::string_view relative) const override {
+    int fd = OpenBeneath(relative);
+    if (fd < 0) return {};
+    struct stat st {};
+    bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    ::close(fd);
+    return ok ? "file:" + StatIdentity(st) : std::string();
+  }
+
  private:
   DirectoryStore(int fd, std::filesystem::path root) : root_fd_(fd), root_(std::move(root)) {}
 
@@ -102,6 +120,13 @@ class TarStore final : public BlobStore {
   }
 
   std::string Describe() const override { return file_->path().string(); }
+
+  std::string Identity(std::string_view relative) const override {
+    const TarMember* member = index_.Find(relative);
+    struct stat st {};
+    if (member == nullptr || ::fstat(file_->fd(), &st) != 0) return {};
+    return fmt::format("tar:{}:{}+{}", StatIdentity(st), member->offset, member->size);
+  }
 
  private:
   TarIndex index_;
@@ -180,6 +205,11 @@ class OciImage final : public ImageSource {
     if (index >= layers_.size()) return MakeError(ErrorCode::kInvalidArgument, "no layer {}", index);
     CUSTOMS_ASSIGN_OR_RETURN(std::string hex, DigestHex(layers_[index].digest));
     return store_->Open(BlobPath(hex), layers_[index].digest);
+  }
+  std::string LayerIdentity(std::size_t index) const override {
+    if (index >= layers_.size()) return {};
+    auto hex = DigestHex(layers_[index].digest);
+    return hex ? store_->Identity(BlobPath(*hex)) : std::string();
   }
 
  private:
@@ -304,6 +334,9 @@ class DockerArchiveImage final : public ImageSource {
   Result<std::unique_ptr<BlobReader>> OpenLayer(std::size_t index) const override {
     if (index >= layers_.size()) return MakeError(ErrorCode::kInvalidArgument, "no layer {}", index);
     return store_->Open(paths_[index], verified_by_path_ ? layers_[index].digest : std::string());
+  }
+  std::string LayerIdentity(std::size_t index) const override {
+    return index < paths_.size() ? store_->Identity(paths_[index]) : std::string();
   }
 
  private:

@@ -55,6 +55,14 @@ class ImageSource {
   // True when OpenLayer's streams verify the blob digest themselves. When false (a docker-archive with layers named
   // by path), the layer walker verifies the uncompressed stream against the config's rootfs.diff_ids instead.
   virtual bool VerifiesLayerDigests() const { return true; }
+  // Names the exact bytes OpenLayer(index) would return, cheaply, so that a cached analysis may stand in for reading
+  // them: equal identities mean identical bytes. Local files give their device, inode, size, modification and change
+  // times and the member's range (a file cut short or rewritten gets another identity); a registry gives its
+  // content address. Empty when no such proof exists: the layer is then always read.
+  virtual std::string LayerIdentity(std::size_t index) const {
+    (void)index;
+    return {};
+  }
 };
 
 }  // namespace customs::image

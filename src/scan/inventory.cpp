@@ -28,6 +28,10 @@ Result<Inventory> BuildInventory(const InventoryOptions& options) {
   filter.wants_history = [&catalogers](std::string_view path) {
     return std::any_of(catalogers.begin(), catalogers.end(), [&](const auto& c) { return c->WantsHistory(path); });
   };
+  std::vector<const FileExtractor*> extractors;
+  for (const auto& cataloger : catalogers) {
+    if (const FileExtractor* extractor = cataloger->extractor()) extractors.push_back(extractor);
+  }
 
   std::filesystem::path path(options.target);
   std::error_code ec;
@@ -35,7 +39,7 @@ Result<Inventory> BuildInventory(const InventoryOptions& options) {
   FileTree tree;
   if (is_dir && (options.force_rootfs || !image::IsOciLayoutDirectory(path))) {
     inventory.kind = "rootfs";
-    CUSTOMS_ASSIGN_OR_RETURN(tree, image::WalkDirectory(path, filter, diagnostics));
+    CUSTOMS_ASSIGN_OR_RETURN(tree, image::WalkDirectory(path, filter, diagnostics, 256ull << 20, extractors));
   } else {
     image::SourceOptions source_options;
     source_options.platform = options.platform;
@@ -76,6 +80,10 @@ Result<Inventory> BuildInventory(const InventoryOptions& options) {
     for (const auto& cataloger : catalogers) {
       filter_version += fmt::format(",{}:{}", cataloger->name(), cataloger->version());
     }
+    for (const FileExtractor* extractor : extractors) {
+      filter_version += fmt::format(",extract-{}:{}", extractor->name(), extractor->version());
+    }
+    walk.extractors = extractors;
     std::optional<image::LayerCache> cache;
     if (!options.cache_dir.empty()) {
       cache.emplace(std::filesystem::path(options.cache_dir) / "layers", filter_version);

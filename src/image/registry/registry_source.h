@@ -47,6 +47,12 @@ class RegistrySource final : public ImageSource {
   const std::string& ConfigJson() const override { return config_json_; }
   const std::vector<LayerDescriptor>& Layers() const override { return layers_; }
   [[nodiscard]] Result<std::unique_ptr<BlobReader>> OpenLayer(std::size_t index) const override;
+  // A registry is content-addressed and OpenLayer verifies the blob digest: fetching the digest yields those bytes
+  // or an error, so the digest itself names them.
+  std::string LayerIdentity(std::size_t index) const override {
+    return index < layers_.size() && !layers_[index].digest.empty() ? "content:" + layers_[index].digest
+                                                                    : std::string();
+  }
 
   const Reference& reference() const { return reference_; }
   // The chosen image manifest, byte for byte as served (its sha256 is ManifestDigest()).
