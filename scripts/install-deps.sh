@@ -18,7 +18,7 @@ TEST_PKGS=(
   iproute2 time bc nodejs
   # Reference version orders for the language-matching tests (tests/e2e/osv_oracle.py) and the Composer reference
   # data (scripts/version_refgen_composer.py): PyPA packaging, Maven's ComparableVersion, composer/semver.
-  python3-packaging default-jdk-headless libmaven3-core-java php-cli php-composer-semver
+  python3-packaging python3-yaml default-jdk-headless libmaven3-core-java php-cli php-composer-semver
 )
 
 FUZZ_PKGS=(clang-16 libclang-rt-16-dev)

@@ -91,7 +91,9 @@ std::string EncodeSegments(std::string_view text) {
   while (true) {
     std::size_t slash = text.find('/', start);
     out += PercentEncode(text.substr(start, slash == std::string_view::npos ? slash : slash - start));
-    if (slash == std::string_view::npos) break;
+    if (slash == std::string_view::npos) {
+      break;
+    }
     out += '/';
     start = slash + 1;
   }
@@ -100,7 +102,9 @@ std::string EncodeSegments(std::string_view text) {
 
 std::string Lower(std::string_view text) {
   std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
   return out;
 }
 
@@ -109,7 +113,9 @@ std::pair<std::string, std::string> LanguagePurlParts(const Package& package) {
   std::string_view name = package.name;
   auto split_last = [](std::string_view text, char separator) -> std::pair<std::string, std::string> {
     std::size_t at = text.rfind(separator);
-    if (at == std::string_view::npos) return {"", std::string(text)};
+    if (at == std::string_view::npos) {
+      return {"", std::string(text)};
+    }
     return {std::string(text.substr(0, at)), std::string(text.substr(at + 1))};
   };
   switch (package.type) {
@@ -118,7 +124,9 @@ std::pair<std::string, std::string> LanguagePurlParts(const Package& package) {
       return package.group_unknown ? std::pair<std::string, std::string>{"", std::string(name)} : split_last(name, ':');
     case PackageType::kNpm:
       // "@scope/name": the scope (with its '@', encoded as %40) is the namespace.
-      if (name.starts_with("@")) return split_last(name, '/');
+      if (name.starts_with("@")) {
+        return split_last(name, '/');
+      }
       return {"", std::string(name)};
     case PackageType::kGolang:
     case PackageType::kComposer: return split_last(name, '/');
@@ -126,7 +134,9 @@ std::pair<std::string, std::string> LanguagePurlParts(const Package& package) {
       // PyPI names are case-insensitive and '_' == '-': the purl spells them lower case with '-'.
       std::string normalized = Lower(name);
       for (char& c : normalized) {
-        if (c == '_') c = '-';
+        if (c == '_') {
+          c = '-';
+        }
       }
       return {"", normalized};
     }
@@ -141,9 +151,13 @@ std::string MakePurl(const Package& package, const OsInfo& os) {
   if (!IsOsPackage(package.type)) {
     auto [namespace_name, name] = LanguagePurlParts(package);
     std::string purl = "pkg:" + type + "/";
-    if (!namespace_name.empty()) purl += EncodeSegments(namespace_name) + "/";
+    if (!namespace_name.empty()) {
+      purl += EncodeSegments(namespace_name) + "/";
+    }
     purl += PercentEncode(name);
-    if (!package.version.empty()) purl += "@" + PercentEncode(package.version);
+    if (!package.version.empty()) {
+      purl += "@" + PercentEncode(package.version);
+    }
     return purl;
   }
   std::string namespace_name;

@@ -7,9 +7,13 @@
 namespace customs {
 
 std::string ShortestDouble(double value) {
-  if (!std::isfinite(value)) return "null";
+  if (!std::isfinite(value)) {
+    return "null";
+  }
   std::string text = fmt::format("{}", value);
-  if (text.find_first_of(".eE") == std::string::npos) text += ".0";
+  if (text.find_first_of(".eE") == std::string::npos) {
+    text += ".0";
+  }
   return text;
 }
 

@@ -17,7 +17,9 @@ namespace internal {
 template <class Json>
 void AppendJson(const Json& j, int indent, int depth, std::string& out) {
   auto newline = [&](int level) {
-    if (indent < 0) return;
+    if (indent < 0) {
+      return;
+    }
     out.push_back('\n');
     out.append(static_cast<std::size_t>(indent) * static_cast<std::size_t>(level), ' ');
   };
@@ -30,7 +32,9 @@ void AppendJson(const Json& j, int indent, int depth, std::string& out) {
     out.push_back('{');
     bool first = true;
     for (auto it = j.begin(); it != j.end(); ++it) {
-      if (!first) out.push_back(',');
+      if (!first) {
+        out.push_back(',');
+      }
       first = false;
       newline(depth + 1);
       out += string_text(it.key());
@@ -47,7 +51,9 @@ void AppendJson(const Json& j, int indent, int depth, std::string& out) {
     out.push_back('[');
     bool first = true;
     for (const auto& item : j) {
-      if (!first) out.push_back(',');
+      if (!first) {
+        out.push_back(',');
+      }
       first = false;
       newline(depth + 1);
       AppendJson(item, indent, depth + 1, out);

@@ -20,26 +20,44 @@ std::string MajorOf(std::string_view version) {
 
 std::string MajorMinorOf(std::string_view version) {
   std::size_t first = version.find('.');
-  if (first == std::string_view::npos) return std::string(version);
+  if (first == std::string_view::npos) {
+    return std::string(version);
+  }
   std::size_t second = version.find('.', first + 1);
   return std::string(version.substr(0, second));
 }
 
 // NVD's CVSS v3 qualitative ranges (also used for v4 and, per NVD, a v2 fallback).
 vulndb::Severity SeverityFromScore(double score) {
-  if (score >= 9.0) return vulndb::Severity::kCritical;
-  if (score >= 7.0) return vulndb::Severity::kHigh;
-  if (score >= 4.0) return vulndb::Severity::kMedium;
-  if (score > 0.0) return vulndb::Severity::kLow;
+  if (score >= 9.0) {
+    return vulndb::Severity::kCritical;
+  }
+  if (score >= 7.0) {
+    return vulndb::Severity::kHigh;
+  }
+  if (score >= 4.0) {
+    return vulndb::Severity::kMedium;
+  }
+  if (score > 0.0) {
+    return vulndb::Severity::kLow;
+  }
   return vulndb::Severity::kUnknown;
 }
 
 // "4.0" > "3.1" > "3.0" > "2.0"; 0 when unknown.
 int CvssVersionRank(std::string_view version) {
-  if (version.starts_with("4")) return 40;
-  if (version == "3.1") return 31;
-  if (version.starts_with("3")) return 30;
-  if (version.starts_with("2")) return 20;
+  if (version.starts_with("4")) {
+    return 40;
+  }
+  if (version == "3.1") {
+    return 31;
+  }
+  if (version.starts_with("3")) {
+    return 30;
+  }
+  if (version.starts_with("2")) {
+    return 20;
+  }
   return 0;
 }
 
@@ -55,22 +73,30 @@ std::optional<Rating> FromCvss(const vulndb::Vulnerability& v, const std::functi
                                bool v3_or_newer = false) {
   const vulndb::Cvss* best = nullptr;
   for (const auto& c : v.cvss) {
-    if (c.base_score <= 0 || !accept(c)) continue;
+    if (c.base_score <= 0 || !accept(c)) {
+      continue;
+    }
     int rank = CvssVersionRank(c.version);
-    if (v3_or_newer && rank < 30) continue;
+    if (v3_or_newer && rank < 30) {
+      continue;
+    }
     if (best == nullptr || rank > CvssVersionRank(best->version) ||
         (rank == CvssVersionRank(best->version) && c.base_score > best->base_score)) {
       best = &c;
     }
   }
-  if (best == nullptr) return std::nullopt;
+  if (best == nullptr) {
+    return std::nullopt;
+  }
   return Rating{SeverityFromScore(best->base_score), "cvss:" + best->source, best};
 }
 
 std::optional<Rating> FromWords(const vulndb::Vulnerability& v,
                                 const std::function<bool(const vulndb::SourceSeverity&)>& accept) {
   for (const auto& s : v.severities) {
-    if (s.severity != vulndb::Severity::kUnknown && accept(s)) return Rating{s.severity, s.source, nullptr};
+    if (s.severity != vulndb::Severity::kUnknown && accept(s)) {
+      return Rating{s.severity, s.source, nullptr};
+    }
   }
   return std::nullopt;
 }
@@ -87,29 +113,50 @@ bool IsAdp(const vulndb::Cvss& c) {
 
 // NVD's or the CVE record's CVSS (CNA, then ADP): the fallback both kinds of finding share.
 std::optional<Rating> FromNvdOrCveRecord(const vulndb::Vulnerability& v, bool v3_or_newer) {
-  if (auto r = FromCvss(v, IsNvd, v3_or_newer)) return r;
-  if (auto r = FromCvss(v, IsCna, v3_or_newer)) return r;
+  if (auto r = FromCvss(v, IsNvd, v3_or_newer)) {
+    return r;
+  }
+  if (auto r = FromCvss(v, IsCna, v3_or_newer)) {
+    return r;
+  }
   return FromCvss(v, IsAdp, v3_or_newer);
 }
 
 Rating OsRating(const vulndb::Vulnerability& v, const std::optional<vulndb::Severity>& row_severity,
                 const std::string& distro) {
-  if (row_severity && *row_severity != vulndb::Severity::kUnknown) return {*row_severity, distro, nullptr};
-  if (auto r = FromWords(v, [&](const auto& s) { return s.source == distro; })) return *r;
-  if (auto r = FromWords(v, [](const auto& s) { return s.source == "nvd"; })) return *r;
-  if (auto r = FromNvdOrCveRecord(v, false)) return *r;
-  if (auto r = FromWords(v, [](const auto& s) { return s.source.starts_with("cna:"); })) return *r;
-  if (auto r = FromCvss(v, [](const auto&) { return true; })) return *r;
+  if (row_severity && *row_severity != vulndb::Severity::kUnknown) {
+    return {*row_severity, distro, nullptr};
+  }
+  if (auto r = FromWords(v, [&](const auto& s) { return s.source == distro; })) {
+    return *r;
+  }
+  if (auto r = FromWords(v, [](const auto& s) { return s.source == "nvd"; })) {
+    return *r;
+  }
+  if (auto r = FromNvdOrCveRecord(v, false)) {
+    return *r;
+  }
+  if (auto r = FromWords(v, [](const auto& s) { return s.source.starts_with("cna:"); })) {
+    return *r;
+  }
+  if (auto r = FromCvss(v, [](const auto&) { return true; })) {
+    return *r;
+  }
   return {};
 }
 
 Rating LanguageRating(const vulndb::Vulnerability& v, const vulndb::AffectedPackage& row) {
   const std::string authority = vulndb::RecordAuthority(row.record_id, row.source);
   if (auto r = FromCvss(
-          v, [&](const auto& c) { return c.source == authority; }, true))
+          v, [&](const auto& c) { return c.source == authority; }, true)) {
     return *r;
-  if (auto r = FromWords(v, [](const auto& s) { return s.source == "ghsa"; })) return *r;
-  if (auto r = FromNvdOrCveRecord(v, true)) return *r;
+  }
+  if (auto r = FromWords(v, [](const auto& s) { return s.source == "ghsa"; })) {
+    return *r;
+  }
+  if (auto r = FromNvdOrCveRecord(v, true)) {
+    return *r;
+  }
   return {};
 }
 
@@ -127,7 +174,9 @@ void Enrich(Finding& finding, const vulndb::Vulnerability& v, const Rating& rati
     return;
   }
   for (const auto& cvss : v.cvss) {
-    if (!finding.cvss || cvss.base_score > finding.cvss->base_score) finding.cvss = cvss;
+    if (!finding.cvss || cvss.base_score > finding.cvss->base_score) {
+      finding.cvss = cvss;
+    }
   }
 }
 
@@ -167,10 +216,14 @@ class Collector {
 // A later row about the same vulnerability and package keeps the nearest fixed version above the installed one.
 void KeepNearestFix(Finding& kept, const Finding& candidate, const vulndb::AffectedPackage& advisory,
                     version::Scheme scheme) {
-  if (candidate.fixed_version.empty()) return;
+  if (candidate.fixed_version.empty()) {
+    return;
+  }
   bool nearer = kept.fixed_version.empty();
   if (!nearer) {
-    if (auto order = version::Compare(scheme, candidate.fixed_version, kept.fixed_version)) nearer = *order < 0;
+    if (auto order = version::Compare(scheme, candidate.fixed_version, kept.fixed_version)) {
+      nearer = *order < 0;
+    }
   }
   if (nearer) {
     kept.fixed_version = candidate.fixed_version;
@@ -182,7 +235,9 @@ void KeepNearestFix(Finding& kept, const Finding& candidate, const vulndb::Affec
 
 Status MatchOsPackages(const std::vector<const catalog::Package*>& packages, const catalog::OsInfo& os,
                        const vulndb::AdvisoryIndex& index, Diagnostics& diagnostics, Collector& collector) {
-  if (packages.empty()) return Ok();
+  if (packages.empty()) {
+    return Ok();
+  }
   const std::string ns = OsNamespace(os);
   if (ns.empty()) {
     diagnostics.Incomplete(
@@ -196,13 +251,17 @@ Status MatchOsPackages(const std::vector<const catalog::Package*>& packages, con
     return Ok();
   }
   auto scheme = version::SchemeForEcosystem(ns);
-  if (!scheme) return MakeError(ErrorCode::kUnsupported, "no version scheme for {}", ns);
+  if (!scheme) {
+    return MakeError(ErrorCode::kUnsupported, "no version scheme for {}", ns);
+  }
 
   // Query each source package once.
   std::map<std::string, std::vector<vulndb::AffectedPackage>, std::less<>> by_source;
   for (const catalog::Package* package : packages) {
     const std::string& source = package->source_name.empty() ? package->name : package->source_name;
-    if (by_source.count(source)) continue;
+    if (by_source.count(source)) {
+      continue;
+    }
     CUSTOMS_ASSIGN_OR_RETURN(auto affected, index.FindAffected(ns, source));
     by_source.emplace(source, std::move(affected));
   }
@@ -223,7 +282,9 @@ Status MatchOsPackages(const std::vector<const catalog::Package*>& packages, con
                                verdict.error().message());
               continue;
             }
-            if (!verdict->affected) continue;
+            if (!verdict->affected) {
+              continue;
+            }
             finding.fixed_version = verdict->fixed_version;
             finding.status = verdict->fixed_version.empty() ? FindingStatus::kAffected : FindingStatus::kFixed;
             break;
@@ -238,7 +299,9 @@ Status MatchOsPackages(const std::vector<const catalog::Package*>& packages, con
                              order.error().message());
             continue;
           }
-          if (*order >= 0) continue;
+          if (*order >= 0) {
+            continue;
+          }
           finding.status = FindingStatus::kFixed;
           finding.fixed_version = advisory.fixed_version;
           break;
@@ -284,7 +347,9 @@ Status MatchLanguagePackages(const std::vector<const catalog::Package*>& package
   std::map<std::string, std::vector<const catalog::Package*>> by_ecosystem;
   std::size_t owned = 0;
   for (const catalog::Package* package : packages) {
-    if (package->unmatchable) continue;
+    if (package->unmatchable) {
+      continue;
+    }
     if (!package->owner.empty() && !options.match_os_owned) {
       ++owned;
       continue;
@@ -305,16 +370,22 @@ Status MatchLanguagePackages(const std::vector<const catalog::Package*>& package
       continue;
     }
     auto scheme = version::SchemeForEcosystem(ecosystem);
-    if (!scheme) return MakeError(ErrorCode::kUnsupported, "no version scheme for {}", ecosystem);
+    if (!scheme) {
+      return MakeError(ErrorCode::kUnsupported, "no version scheme for {}", ecosystem);
+    }
     std::map<std::string, std::vector<vulndb::AffectedPackage>, std::less<>> rows_by_name;
     for (const catalog::Package* package : members) {
       std::string query = package->name;
       if (package->type == catalog::PackageType::kMaven && package->group_unknown) {
         CUSTOMS_ASSIGN_OR_RETURN(auto candidates, index.MavenPackagesByArtifactId(package->name));
-        if (candidates.empty()) continue;  // no advisory names this artifactId under any groupId
+        if (candidates.empty()) {
+          continue;  // no advisory names this artifactId under any groupId
+        }
         if (candidates.size() > 1) {
           std::string names;
-          for (const auto& c : candidates) names += (names.empty() ? "" : ", ") + c;
+          for (const auto& c : candidates) {
+            names += (names.empty() ? "" : ", ") + c;
+          }
           diagnostics.Warn(kSource, package->location.empty() ? package->name : package->location,
                            fmt::format("{} {}: the groupId is unknown and advisories name {} packages with this "
                                        "artifactId ({}): not matched",
@@ -331,8 +402,12 @@ Status MatchLanguagePackages(const std::vector<const catalog::Package*>& package
       const std::string installed = InstalledVersion(*package);
       bool version_reported = false;
       for (const auto& advisory : cached->second) {
-        if (advisory.status == vulndb::AffectedStatus::kNotAffected) continue;
-        if (!advisory.informational.empty() && !options.include_informational) continue;
+        if (advisory.status == vulndb::AffectedStatus::kNotAffected) {
+          continue;
+        }
+        if (!advisory.informational.empty() && !options.include_informational) {
+          continue;
+        }
         auto verdict = version::Evaluate(*scheme, advisory.spec, installed, &diagnostics);
         if (!verdict) {
           // Advisories exist for this package and its version cannot be compared with them: a possible miss.
@@ -345,7 +420,9 @@ Status MatchLanguagePackages(const std::vector<const catalog::Package*>& package
           }
           continue;
         }
-        if (!verdict->affected) continue;
+        if (!verdict->affected) {
+          continue;
+        }
         Finding finding;
         finding.fixed_version = verdict->fixed_version;
         finding.status = verdict->fixed_version.empty() ? FindingStatus::kAffected : FindingStatus::kFixed;
@@ -359,9 +436,13 @@ Status MatchLanguagePackages(const std::vector<const catalog::Package*>& package
         finding.source = advisory.source;
         finding.record_id = advisory.record_id;
         finding.id = advisory.vulnerability_id;
-        if (query != package->name) finding.matched_as = query;
+        if (query != package->name) {
+          finding.matched_as = query;
+        }
         CUSTOMS_ASSIGN_OR_RETURN(const auto* vulnerability, collector.Vulnerability(advisory.vulnerability_id));
-        if (*vulnerability) Enrich(finding, **vulnerability, LanguageRating(**vulnerability, advisory));
+        if (*vulnerability) {
+          Enrich(finding, **vulnerability, LanguageRating(**vulnerability, advisory));
+        }
         collector.Add(std::move(key), std::move(finding));
       }
     }
@@ -382,10 +463,18 @@ const char* FindingStatusName(FindingStatus status) {
 }
 
 std::string OsNamespace(const catalog::OsInfo& os) {
-  if (!os.detected() || os.version.empty()) return {};
-  if (os.family == "debian") return "debian:" + MajorOf(os.version);
-  if (os.family == "ubuntu") return "ubuntu:" + MajorMinorOf(os.version);
-  if (os.family == "alpine") return "alpine:" + MajorMinorOf(os.version);
+  if (!os.detected() || os.version.empty()) {
+    return {};
+  }
+  if (os.family == "debian") {
+    return "debian:" + MajorOf(os.version);
+  }
+  if (os.family == "ubuntu") {
+    return "ubuntu:" + MajorMinorOf(os.version);
+  }
+  if (os.family == "alpine") {
+    return "alpine:" + MajorMinorOf(os.version);
+  }
   if (os.family == "rhel" || os.family == "centos" || os.family == "rocky" || os.family == "almalinux") {
     return "rhel:" + MajorOf(os.version);
   }

@@ -16,25 +16,39 @@ std::string OsName(const catalog::OsInfo& os) {
 }
 
 void LanguagePackageFields(const catalog::Package& p, nlohmann::ordered_json& out) {
-  if (catalog::IsOsPackage(p.type)) return;
+  if (catalog::IsOsPackage(p.type)) {
+    return;
+  }
   out["location"] = p.location;
   out["evidence"] = p.evidence;
   out["confidence"] = catalog::ConfidenceName(p.confidence);
-  if (!p.owner.empty()) out["owner"] = p.owner;
-  if (p.group_unknown) out["group_unknown"] = true;
-  if (p.unmatchable) out["unmatchable_reason"] = p.unmatchable_reason.empty() ? "unmatchable" : p.unmatchable_reason;
+  if (!p.owner.empty()) {
+    out["owner"] = p.owner;
+  }
+  if (p.group_unknown) {
+    out["group_unknown"] = true;
+  }
+  if (p.unmatchable) {
+    out["unmatchable_reason"] = p.unmatchable_reason.empty() ? "unmatchable" : p.unmatchable_reason;
+  }
 }
 
 void LanguagePackageProperties(const catalog::Package& p, nlohmann::ordered_json& properties) {
-  if (catalog::IsOsPackage(p.type)) return;
+  if (catalog::IsOsPackage(p.type)) {
+    return;
+  }
   auto property = [&](const char* name, const std::string& value) {
-    if (!value.empty()) properties.push_back({{"name", name}, {"value", value}});
+    if (!value.empty()) {
+      properties.push_back({{"name", name}, {"value", value}});
+    }
   };
   property("customs:package:location", p.location);
   property("customs:package:evidence", p.evidence);
   property("customs:package:confidence", catalog::ConfidenceName(p.confidence));
   property("customs:package:owner", p.owner);
-  if (p.group_unknown) property("customs:package:group_unknown", "true");
+  if (p.group_unknown) {
+    property("customs:package:group_unknown", "true");
+  }
   if (p.unmatchable) {
     property("customs:package:unmatchable", p.unmatchable_reason.empty() ? "unmatchable" : p.unmatchable_reason);
   }

@@ -22,9 +22,13 @@ inline char Lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 bool AllDigits(std::string_view s) {
-  if (s.empty()) return false;
+  if (s.empty()) {
+    return false;
+  }
   for (char c : s) {
-    if (!IsDigit(c)) return false;
+    if (!IsDigit(c)) {
+      return false;
+    }
   }
   return true;
 }
@@ -43,20 +47,28 @@ constexpr std::int64_t kInt32Max = 2147483647;
 
 // Parses a run of digits into an Int32; false when it is empty, not digits, or too large.
 bool ParseInt32(std::string_view s, std::int64_t* out) {
-  if (!AllDigits(s)) return false;
+  if (!AllDigits(s)) {
+    return false;
+  }
   std::int64_t value = 0;
   for (char c : s) {
     value = value * 10 + (c - '0');
-    if (value > kInt32Max) return false;
+    if (value > kInt32Max) {
+      return false;
+    }
   }
   *out = value;
   return true;
 }
 
 bool ValidIdentifier(std::string_view id) {
-  if (id.empty()) return false;
+  if (id.empty()) {
+    return false;
+  }
   for (char c : id) {
-    if (!IsDigit(c) && !IsAlpha(c) && c != '-') return false;
+    if (!IsDigit(c) && !IsAlpha(c) && c != '-') {
+      return false;
+    }
   }
   return true;
 }
@@ -67,16 +79,24 @@ struct NuGetVersion {
 };
 
 bool ParseNuGet(std::string_view s, NuGetVersion* out) {
-  if (s.empty()) return false;
+  if (s.empty()) {
+    return false;
+  }
   if (std::size_t plus = s.find('+'); plus != std::string_view::npos) {
     std::string_view metadata = s.substr(plus + 1);
     s = s.substr(0, plus);
-    if (metadata.empty()) return false;
+    if (metadata.empty()) {
+      return false;
+    }
     std::size_t start = 0;
     while (true) {
       std::size_t dot = metadata.find('.', start);
-      if (!ValidIdentifier(metadata.substr(start, dot == std::string_view::npos ? dot : dot - start))) return false;
-      if (dot == std::string_view::npos) break;
+      if (!ValidIdentifier(metadata.substr(start, dot == std::string_view::npos ? dot : dot - start))) {
+        return false;
+      }
+      if (dot == std::string_view::npos) {
+        break;
+      }
       start = dot + 1;
     }
   }
@@ -84,28 +104,40 @@ bool ParseNuGet(std::string_view s, NuGetVersion* out) {
   if (std::size_t dash = s.find('-'); dash != std::string_view::npos) {
     core = s.substr(0, dash);
     std::string_view release = s.substr(dash + 1);
-    if (release.empty()) return false;
+    if (release.empty()) {
+      return false;
+    }
     std::size_t start = 0;
     while (true) {
       std::size_t dot = release.find('.', start);
       std::string_view label = release.substr(start, dot == std::string_view::npos ? dot : dot - start);
-      if (!ValidIdentifier(label)) return false;
-      if (AllDigits(label) && label.size() > 1 && label[0] == '0') return false;
+      if (!ValidIdentifier(label)) {
+        return false;
+      }
+      if (AllDigits(label) && label.size() > 1 && label[0] == '0') {
+        return false;
+      }
       out->labels.push_back(label);
-      if (dot == std::string_view::npos) break;
+      if (dot == std::string_view::npos) {
+        break;
+      }
       start = dot + 1;
     }
   }
   int count = 0;
   std::size_t start = 0;
   while (true) {
-    if (count == 4) return false;
+    if (count == 4) {
+      return false;
+    }
     std::size_t dot = core.find('.', start);
     if (!ParseInt32(core.substr(start, dot == std::string_view::npos ? dot : dot - start), &out->parts[count])) {
       return false;
     }
     ++count;
-    if (dot == std::string_view::npos) break;
+    if (dot == std::string_view::npos) {
+      break;
+    }
     start = dot + 1;
   }
   return true;
@@ -115,26 +147,38 @@ int CompareNuGetLabel(std::string_view a, std::string_view b) {
   std::int64_t na = 0, nb = 0;
   const bool a_numeric = ParseInt32(a, &na);
   const bool b_numeric = ParseInt32(b, &nb);
-  if (a_numeric && b_numeric) return na < nb ? -1 : (na > nb ? 1 : 0);
-  if (a_numeric != b_numeric) return a_numeric ? -1 : 1;
+  if (a_numeric && b_numeric) {
+    return na < nb ? -1 : (na > nb ? 1 : 0);
+  }
+  if (a_numeric != b_numeric) {
+    return a_numeric ? -1 : 1;
+  }
   // StringComparer.OrdinalIgnoreCase: upper-case both sides (for ASCII the same order as lower-casing, except for the
   // six characters between 'Z' and 'a', none of which an identifier may hold).
   std::size_t n = std::min(a.size(), b.size());
   for (std::size_t i = 0; i < n; ++i) {
     char x = Lower(a[i]), y = Lower(b[i]);
-    if (x != y) return x < y ? -1 : 1;
+    if (x != y) {
+      return x < y ? -1 : 1;
+    }
   }
   return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
 }
 
 int CompareNuGetParsed(const NuGetVersion& a, const NuGetVersion& b) {
   for (int i = 0; i < 4; ++i) {
-    if (a.parts[i] != b.parts[i]) return a.parts[i] < b.parts[i] ? -1 : 1;
+    if (a.parts[i] != b.parts[i]) {
+      return a.parts[i] < b.parts[i] ? -1 : 1;
+    }
   }
-  if (a.labels.empty() != b.labels.empty()) return a.labels.empty() ? 1 : -1;
+  if (a.labels.empty() != b.labels.empty()) {
+    return a.labels.empty() ? 1 : -1;
+  }
   std::size_t n = std::min(a.labels.size(), b.labels.size());
   for (std::size_t i = 0; i < n; ++i) {
-    if (int c = CompareNuGetLabel(a.labels[i], b.labels[i]); c != 0) return c;
+    if (int c = CompareNuGetLabel(a.labels[i], b.labels[i]); c != 0) {
+      return c;
+    }
   }
   return a.labels.size() < b.labels.size() ? -1 : (a.labels.size() > b.labels.size() ? 1 : 0);
 }
@@ -145,14 +189,20 @@ int CompareNuGetParsed(const NuGetVersion& a, const NuGetVersion& b) {
 
 std::string LowerString(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = Lower(c);
+  for (char& c : out) {
+    c = Lower(c);
+  }
   return out;
 }
 
 bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
+  if (s.size() < prefix.size()) {
+    return false;
+  }
   for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (Lower(s[i]) != Lower(prefix[i])) return false;
+    if (Lower(s[i]) != Lower(prefix[i])) {
+      return false;
+    }
   }
   return true;
 }
@@ -160,10 +210,18 @@ bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
 // VersionParser::expandStability.
 std::string ExpandStability(std::string_view word) {
   std::string lower = LowerString(word);
-  if (lower == "a") return "alpha";
-  if (lower == "b") return "beta";
-  if (lower == "p" || lower == "pl") return "patch";
-  if (lower == "rc") return "RC";
+  if (lower == "a") {
+    return "alpha";
+  }
+  if (lower == "b") {
+    return "beta";
+  }
+  if (lower == "p" || lower == "pl") {
+    return "patch";
+  }
+  if (lower == "rc") {
+    return "RC";
+  }
   return lower;
 }
 
@@ -178,8 +236,12 @@ struct Modifier {
 
 // ([.-]?dev)?$ at `rest`.
 bool MatchDevTail(std::string_view rest, Modifier* m) {
-  if (rest.empty()) return true;
-  if (rest.front() == '.' || rest.front() == '-') rest.remove_prefix(1);
+  if (rest.empty()) {
+    return true;
+  }
+  if (rest.front() == '.' || rest.front() == '-') {
+    rest.remove_prefix(1);
+  }
   if (rest.size() == 3 && StartsWithNoCase(rest, "dev")) {
     m->dev = true;
     return true;
@@ -193,21 +255,31 @@ bool MatchModifier(std::string_view rest, Modifier* m) {
   for (int consume = 1; consume >= 0; --consume) {
     std::string_view r = rest;
     if (consume) {
-      if (r.empty() || (r.front() != '.' && r.front() != '_' && r.front() != '-')) continue;
+      if (r.empty() || (r.front() != '.' && r.front() != '_' && r.front() != '-')) {
+        continue;
+      }
       r.remove_prefix(1);
     }
     static constexpr std::string_view kWords[] = {"stable", "beta", "b", "RC", "alpha", "a", "patch", "pl", "p"};
     for (std::string_view word : kWords) {
-      if (!StartsWithNoCase(r, word)) continue;
+      if (!StartsWithNoCase(r, word)) {
+        continue;
+      }
       std::string_view after = r.substr(word.size());
       // ((?:[.-]?\d+)*+): possessive, so every repetition is taken.
       std::size_t k = 0;
       while (true) {
         std::size_t j = k;
-        if (j < after.size() && (after[j] == '.' || after[j] == '-')) ++j;
+        if (j < after.size() && (after[j] == '.' || after[j] == '-')) {
+          ++j;
+        }
         std::size_t digits = j;
-        while (digits < after.size() && IsDigit(after[digits])) ++digits;
-        if (digits == j) break;
+        while (digits < after.size() && IsDigit(after[digits])) {
+          ++digits;
+        }
+        if (digits == j) {
+          break;
+        }
         k = digits;
       }
       Modifier candidate;
@@ -230,36 +302,52 @@ bool MatchModifier(std::string_view rest, Modifier* m) {
 // Appends the modifier as normalize() does; returns false for "stable" (the version stands alone).
 void AppendModifier(const Modifier& m, std::string* version) {
   if (!m.stability.empty()) {
-    if (m.stability == "stable") return;  // case-sensitive in composer/semver, as here
+    if (m.stability == "stable") {
+      return;  // case-sensitive in composer/semver, as here
+    }
     std::string_view numbers = m.numbers;
-    while (!numbers.empty() && (numbers.front() == '.' || numbers.front() == '-')) numbers.remove_prefix(1);
+    while (!numbers.empty() && (numbers.front() == '.' || numbers.front() == '-')) {
+      numbers.remove_prefix(1);
+    }
     *version += "-" + ExpandStability(m.stability) + std::string(numbers);
   }
-  if (m.dev) *version += "-dev";
+  if (m.dev) {
+    *version += "-dev";
+  }
 }
 
 // normalizeBranch for the part before "-dev": v?N(.N|.x|.*){0,3} -> N.N.N.N with x = 9999999, plus "-dev".
 bool NormalizeBranch(std::string_view name, std::string* out) {
-  if (!name.empty() && (name.front() == 'v' || name.front() == 'V')) name.remove_prefix(1);
+  if (!name.empty() && (name.front() == 'v' || name.front() == 'V')) {
+    name.remove_prefix(1);
+  }
   std::vector<std::string> parts;
   std::size_t start = 0;
   while (true) {
     std::size_t dot = name.find('.', start);
     std::string_view part = name.substr(start, dot == std::string_view::npos ? dot : dot - start);
     if (parts.empty()) {
-      if (!AllDigits(part)) return false;
+      if (!AllDigits(part)) {
+        return false;
+      }
     } else if (!AllDigits(part) && part != "x" && part != "X" && part != "*") {
       return false;
     }
     parts.emplace_back(part);
-    if (parts.size() > 4) return false;
-    if (dot == std::string_view::npos) break;
+    if (parts.size() > 4) {
+      return false;
+    }
+    if (dot == std::string_view::npos) {
+      break;
+    }
     start = dot + 1;
   }
   std::string version;
   for (std::size_t i = 0; i < 4; ++i) {
     std::string part = i < parts.size() ? parts[i] : "x";
-    if (part == "x" || part == "X" || part == "*") part = "9999999";
+    if (part == "x" || part == "X" || part == "*") {
+      part = "9999999";
+    }
     version += (i == 0 ? "" : ".") + part;
   }
   *out = version + "-dev";
@@ -269,7 +357,9 @@ bool NormalizeBranch(std::string_view name, std::string* out) {
 // Digits starting at `s[i]`, at most `max` of them (0 = any); returns the count.
 std::size_t CountDigits(std::string_view s, std::size_t i, std::size_t max) {
   std::size_t n = 0;
-  while (i + n < s.size() && IsDigit(s[i + n]) && (max == 0 || n < max)) ++n;
+  while (i + n < s.size() && IsDigit(s[i + n]) && (max == 0 || n < max)) {
+    ++n;
+  }
   return n;
 }
 
@@ -281,17 +371,27 @@ bool IsSpace(char c) {
 
 // VersionParser::normalize (composer/semver 3.x); nullopt where it throws "Invalid version string".
 std::optional<std::string> NormalizeComposer(std::string_view version) {
-  while (!version.empty() && IsSpace(version.front())) version.remove_prefix(1);
-  while (!version.empty() && IsSpace(version.back())) version.remove_suffix(1);
+  while (!version.empty() && IsSpace(version.front())) {
+    version.remove_prefix(1);
+  }
+  while (!version.empty() && IsSpace(version.back())) {
+    version.remove_suffix(1);
+  }
   // "1.0 as 2.0" aliases: the part before " as ".
   if (std::size_t as = version.find(" as "); as != std::string_view::npos) {
     std::string_view left = version.substr(0, as);
     std::string_view right = version.substr(as + 4);
-    while (!right.empty() && right.front() == ' ') right.remove_prefix(1);
-    while (!left.empty() && left.back() == ' ') left.remove_suffix(1);
+    while (!right.empty() && right.front() == ' ') {
+      right.remove_prefix(1);
+    }
+    while (!left.empty() && left.back() == ' ') {
+      left.remove_suffix(1);
+    }
     bool plain = !left.empty() && !right.empty() && left.find_first_of(", \t") == std::string_view::npos &&
                  right.find_first_of(", \t") == std::string_view::npos;
-    if (plain) version = left;
+    if (plain) {
+      version = left;
+    }
   }
   // A trailing stability flag ("@dev", "@stable").
   if (std::size_t at = version.rfind('@'); at != std::string_view::npos) {
@@ -300,17 +400,25 @@ std::optional<std::string> NormalizeComposer(std::string_view version) {
       version = version.substr(0, at);
     }
   }
-  if (version == "master" || version == "trunk" || version == "default") return "dev-" + std::string(version);
-  if (StartsWithNoCase(version, "dev-")) return "dev-" + std::string(version.substr(4));
+  if (version == "master" || version == "trunk" || version == "default") {
+    return "dev-" + std::string(version);
+  }
+  if (StartsWithNoCase(version, "dev-")) {
+    return "dev-" + std::string(version.substr(4));
+  }
   // Build metadata: ^([^,\s+]++)\+[^\s]++$
   if (std::size_t plus = version.find('+'); plus != std::string_view::npos && plus > 0) {
     std::string_view head = version.substr(0, plus), tail = version.substr(plus + 1);
     bool ok = !tail.empty() && head.find_first_of(", \t\n\r\v\f") == std::string_view::npos &&
               tail.find_first_of(" \t\n\r\v\f") == std::string_view::npos;
-    if (ok) version = head;
+    if (ok) {
+      version = head;
+    }
   }
   std::string_view body = version;
-  if (!body.empty() && (body.front() == 'v' || body.front() == 'V')) body.remove_prefix(1);
+  if (!body.empty() && (body.front() == 'v' || body.front() == 'V')) {
+    body.remove_prefix(1);
+  }
   // Classical: (\d{1,5})(\.\d++)?(\.\d++)?(\.\d++)? + modifier. Fewer than all of a longer digit run never leaves a
   // tail the modifier accepts, so the first run must be 1 to 5 digits long.
   if (std::size_t first = CountDigits(body, 0, 6); first > 0 && first <= 5) {
@@ -323,7 +431,9 @@ std::optional<std::string> NormalizeComposer(std::string_view version) {
       i += n + 1;
       ++parts;
     }
-    for (; parts < 4; ++parts) normalized += ".0";
+    for (; parts < 4; ++parts) {
+      normalized += ".0";
+    }
     Modifier m;
     if (MatchModifier(body.substr(i), &m)) {
       AppendModifier(m, &normalized);
@@ -344,17 +454,25 @@ std::optional<std::string> NormalizeComposer(std::string_view version) {
     while (!frontier.empty()) {
       State s = frontier.back();
       frontier.pop_back();
-      if (s.pairs >= 1) ends.push_back(s.pos);
+      if (s.pairs >= 1) {
+        ends.push_back(s.pos);
+      }
       for (int sep = 0; sep <= 1; ++sep) {
         std::size_t p = s.pos;
         if (sep) {
-          if (p >= body.size() || (body[p] != '.' && body[p] != ':' && body[p] != '-')) continue;
+          if (p >= body.size() || (body[p] != '.' && body[p] != ':' && body[p] != '-')) {
+            continue;
+          }
           ++p;
         }
-        if (s.triples == 0 && s.pairs < 6 && CountDigits(body, p, 2) == 2) frontier.push_back({p + 2, s.pairs + 1, 0});
+        if (s.triples == 0 && s.pairs < 6 && CountDigits(body, p, 2) == 2) {
+          frontier.push_back({p + 2, s.pairs + 1, 0});
+        }
         if (s.pairs >= 1 && s.triples < 1) {
           for (std::size_t n = 1; n <= 3; ++n) {
-            if (CountDigits(body, p, n) == n) frontier.push_back({p + n, s.pairs, s.triples + 1});
+            if (CountDigits(body, p, n) == n) {
+              frontier.push_back({p + n, s.pairs, s.triples + 1});
+            }
           }
         }
       }
@@ -363,10 +481,14 @@ std::optional<std::string> NormalizeComposer(std::string_view version) {
     ends.erase(std::unique(ends.begin(), ends.end()), ends.end());
     for (std::size_t end : ends) {
       Modifier m;
-      if (!MatchModifier(body.substr(end), &m)) continue;
+      if (!MatchModifier(body.substr(end), &m)) {
+        continue;
+      }
       std::string normalized(body.substr(0, end));
       for (char& c : normalized) {
-        if (!IsDigit(c)) c = '.';
+        if (!IsDigit(c)) {
+          c = '.';
+        }
       }
       AppendModifier(m, &normalized);
       return normalized;
@@ -375,11 +497,19 @@ std::optional<std::string> NormalizeComposer(std::string_view version) {
   // Numeric dev branches: (.*?)[.-]?dev$ -> normalizeBranch; the lazy group leaves a separator to [.-]?.
   if (version.size() >= 3 && StartsWithNoCase(version.substr(version.size() - 3), "dev")) {
     std::string_view name = version.substr(0, version.size() - 3);
-    if (!name.empty() && (name.back() == '.' || name.back() == '-')) name.remove_suffix(1);
-    while (!name.empty() && IsSpace(name.front())) name.remove_prefix(1);
-    while (!name.empty() && IsSpace(name.back())) name.remove_suffix(1);
+    if (!name.empty() && (name.back() == '.' || name.back() == '-')) {
+      name.remove_suffix(1);
+    }
+    while (!name.empty() && IsSpace(name.front())) {
+      name.remove_prefix(1);
+    }
+    while (!name.empty() && IsSpace(name.back())) {
+      name.remove_suffix(1);
+    }
     std::string normalized;
-    if (NormalizeBranch(name, &normalized)) return normalized;
+    if (NormalizeBranch(name, &normalized)) {
+      return normalized;
+    }
   }
   return std::nullopt;
 }
@@ -393,7 +523,9 @@ namespace {
 // and a remaining word is compared with "#".
 std::string PhpCanonicalize(std::string_view v) {
   std::string out;
-  if (v.empty()) return out;
+  if (v.empty()) {
+    return out;
+  }
   auto is_digit = [](char c) { return IsDigit(c); };
   auto is_non_digit = [](char c) { return !IsDigit(c) && c != '.'; };
   out.push_back(v[0]);
@@ -401,13 +533,20 @@ std::string PhpCanonicalize(std::string_view v) {
   for (std::size_t i = 1; i < v.size(); ++i) {
     char c = v[i];
     char last = out.back();
-    if (c == '-' || c == '_' || c == '+') {
-      if (last != '.') out.push_back('.');
+    // The first and third branches do the same, but the middle one must be tried between them, as in PHP.
+    if (c == '-' || c == '_' || c == '+') {  // NOLINT(bugprone-branch-clone)
+      if (last != '.') {
+        out.push_back('.');
+      }
     } else if ((is_non_digit(previous) && is_digit(c)) || (is_digit(previous) && is_non_digit(c))) {
-      if (last != '.') out.push_back('.');
+      if (last != '.') {
+        out.push_back('.');
+      }
       out.push_back(c);
     } else if (!IsDigit(c) && !IsAlpha(c)) {
-      if (last != '.') out.push_back('.');
+      if (last != '.') {
+        out.push_back('.');
+      }
     } else {
       out.push_back(c);
     }
@@ -420,7 +559,9 @@ int SpecialFormOrder(std::string_view form) {
   static constexpr std::pair<std::string_view, int> kForms[] = {
       {"dev", 0}, {"alpha", 1}, {"a", 1}, {"beta", 2}, {"b", 2}, {"RC", 3}, {"rc", 3}, {"#", 4}, {"pl", 5}, {"p", 5}};
   for (const auto& [name, order] : kForms) {
-    if (form.substr(0, name.size()) == name) return order;
+    if (form.substr(0, name.size()) == name) {
+      return order;
+    }
   }
   return -1;
 }
@@ -429,9 +570,13 @@ int SpecialFormOrder(std::string_view form) {
 std::int64_t PartNumber(std::string_view part) {
   std::int64_t value = 0;
   for (char c : part) {
-    if (!IsDigit(c)) break;
+    if (!IsDigit(c)) {
+      break;
+    }
     const int digit = c - '0';
-    if (value > (INT64_MAX - digit) / 10) return INT64_MAX;
+    if (value > (INT64_MAX - digit) / 10) {
+      return INT64_MAX;
+    }
     value = value * 10 + digit;
   }
   return value;
@@ -458,7 +603,9 @@ int ComparePart(std::string_view p1, std::string_view p2) {
 }  // namespace
 
 int PhpVersionCompare(std::string_view orig1, std::string_view orig2) {
-  if (orig1.empty() || orig2.empty()) return orig1.empty() == orig2.empty() ? 0 : (orig1.empty() ? -1 : 1);
+  if (orig1.empty() || orig2.empty()) {
+    return orig1.empty() == orig2.empty() ? 0 : (orig1.empty() ? -1 : 1);
+  }
   // "#N#" (the stand-in for a number) is never canonicalised.
   const std::string v1 = orig1.front() == '#' ? std::string(orig1) : PhpCanonicalize(orig1);
   const std::string v2 = orig2.front() == '#' ? std::string(orig2) : PhpCanonicalize(orig2);
@@ -471,9 +618,15 @@ int PhpVersionCompare(std::string_view orig1, std::string_view orig2) {
     more2 = n2 != std::string::npos;
     compare = ComparePart(std::string_view(v1).substr(p1, more1 ? n1 - p1 : std::string::npos),
                           std::string_view(v2).substr(p2, more2 ? n2 - p2 : std::string::npos));
-    if (compare != 0) break;
-    if (more1) p1 = n1 + 1;
-    if (more2) p2 = n2 + 1;
+    if (compare != 0) {
+      break;
+    }
+    if (more1) {
+      p1 = n1 + 1;
+    }
+    if (more2) {
+      p2 = n2 + 1;
+    }
   }
   if (compare == 0) {
     if (more1) {
@@ -489,16 +642,24 @@ int PhpVersionCompare(std::string_view orig1, std::string_view orig2) {
 
 Result<int> CompareNuGet(std::string_view a, std::string_view b) {
   NuGetVersion va, vb;
-  if (!ParseNuGet(a, &va)) return MakeError(ErrorCode::kInvalidArgument, "invalid NuGet version '{}'", a);
-  if (!ParseNuGet(b, &vb)) return MakeError(ErrorCode::kInvalidArgument, "invalid NuGet version '{}'", b);
+  if (!ParseNuGet(a, &va)) {
+    return MakeError(ErrorCode::kInvalidArgument, "invalid NuGet version '{}'", a);
+  }
+  if (!ParseNuGet(b, &vb)) {
+    return MakeError(ErrorCode::kInvalidArgument, "invalid NuGet version '{}'", b);
+  }
   return CompareNuGetParsed(va, vb);
 }
 
 Result<int> CompareComposer(std::string_view a, std::string_view b) {
   auto na = NormalizeComposer(a);
-  if (!na) return MakeError(ErrorCode::kInvalidArgument, "invalid Composer version '{}'", a);
+  if (!na) {
+    return MakeError(ErrorCode::kInvalidArgument, "invalid Composer version '{}'", a);
+  }
   auto nb = NormalizeComposer(b);
-  if (!nb) return MakeError(ErrorCode::kInvalidArgument, "invalid Composer version '{}'", b);
+  if (!nb) {
+    return MakeError(ErrorCode::kInvalidArgument, "invalid Composer version '{}'", b);
+  }
   // Comparator orders a dev branch ("dev-main") against nothing: it is no version.
   const bool branch_a = na->starts_with("dev-");
   if (branch_a || nb->starts_with("dev-")) {

@@ -53,7 +53,9 @@ std::string NormalizePackageName(std::string_view ecosystem, std::string_view na
     // PEP 503: re.sub(r"[-_.]+", "-", name).lower()
     for (char c : name) {
       if (c == '-' || c == '_' || c == '.') {
-        if (out.empty() || out.back() != '-') out.push_back('-');
+        if (out.empty() || out.back() != '-') {
+          out.push_back('-');
+        }
       } else {
         out.push_back(lower(c));
       }
@@ -61,11 +63,15 @@ std::string NormalizePackageName(std::string_view ecosystem, std::string_view na
     return out;
   }
   if (ecosystem == "NuGet" || ecosystem == "Packagist") {
-    for (char c : name) out.push_back(lower(c));
+    for (char c : name) {
+      out.push_back(lower(c));
+    }
     return out;
   }
   if (ecosystem == "crates.io") {
-    for (char c : name) out.push_back(c == '_' ? '-' : lower(c));
+    for (char c : name) {
+      out.push_back(c == '_' ? '-' : lower(c));
+    }
     return out;
   }
   return std::string(name);
@@ -77,7 +83,9 @@ std::string_view MavenArtifactId(std::string_view name) {
 }
 
 std::string RecordAuthority(std::string_view record_id, std::string_view source) {
-  if (record_id.starts_with("GHSA-")) return "ghsa";
+  if (record_id.starts_with("GHSA-")) {
+    return "ghsa";
+  }
   return std::string(source);
 }
 

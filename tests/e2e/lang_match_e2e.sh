@@ -6,7 +6,9 @@
 #      `customs sbom-scan`: the same advisories for every package, and every version neither side can read named
 #      as unchecked;
 #   2. a real node_modules tree from the npm registry, inventoried by Trivy (CycloneDX and SPDX): the same;
-#   3. the demo's headline from the shipped sample data: the pinned Debian image's SBOM plus the real
+#   3. osv.dev's own recorded answers (osv-scanner's test cassette in ../shared/data/vulndata/osv-api-oracle): every
+#      advisory osv.dev listed for a package, of those we hold a record of, is found;
+#   4. the demo's headline from the shipped sample data: the pinned Debian image's SBOM plus the real
 #      log4j-core-2.8.jar without pom.properties (group unknown) shows CRITICAL CVE-2021-44228 as known-exploited,
 #      next to the openssl findings, and --fail-on CRITICAL fails.
 # usage: lang_match_e2e.sh SOURCE_DIR BINARY_DIR
@@ -72,7 +74,16 @@ if [ -f "$WORK/trivy-cyclonedx.report.json" ] && [ -f "$WORK/trivy-spdx-json.rep
   grep -q '"name": "lodash"' "$WORK/trivy-cyclonedx.report.json" || { echo "FAIL: no lodash finding"; fail=1; }
 fi
 
-echo "== 3. the demo's headline from data/advisories"
+echo "== 3. osv.dev's recorded answers"
+CASSETTE=$V/osv-api-oracle/osv-scanner-TestCommand_OCIImage.yaml.gz
+"${ORACLE[@]}" osv-api --cassette "$CASSETTE" --advisories "${ADVISORIES[@]}" --sbom-out "$WORK/osvdev.cdx.json" \
+  --out "$WORK/osvdev.expect.json" || fail=1
+"$CUSTOMS" sbom-scan "$WORK/osvdev.cdx.json" --db "$DB" --max-db-age 1000000 --allow-incomplete --format json \
+  -o "$WORK/osvdev.report.json" || { echo "FAIL: sbom-scan osv.dev queries"; fail=1; }
+"${ORACLE[@]}" compare --missed-only --expect "$WORK/osvdev.expect.json" --report "$WORK/osvdev.report.json" ||
+  { echo "FAIL: an advisory osv.dev lists was missed"; fail=1; }
+
+echo "== 4. the demo's headline from data/advisories"
 IMAGE=$BIN/testimages/pinned/oci
 if [ ! -d "$IMAGE" ]; then
   [ $fail -eq 0 ] || exit 1

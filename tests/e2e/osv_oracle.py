@@ -14,8 +14,12 @@ The range walk is the OSV schema's own evaluation ("Evaluation" in ossf.github.i
       the versions at which verdicts flip.
   osv_oracle.py expect --advisories DIR|ZIP... --sbom SBOM.json --out EXPECT.json
       For each package of the SBOM (any tool's: its purls), the advisory ids (and their aliases) that affect it.
-  osv_oracle.py compare --expect EXPECT.json --report REPORT.json
+  osv_oracle.py osv-api --cassette CASSETTE.yaml.gz --advisories ... --sbom-out SBOM.json --out EXPECT.json
+      osv.dev's own recorded answers (an osv-scanner test cassette) as an SBOM of the queried packages and the
+      expectation: the advisories osv.dev listed that we hold a record of.
+  osv_oracle.py compare --expect EXPECT.json --report REPORT.json [--missed-only]
       Compares with `customs sbom-scan --format json`; prints every difference, exits 1 on any.
+Advisory inputs are directories of OSV JSON and zips of them (YAML records are not read).
 """
 import argparse, json, os, re, subprocess, sys, tempfile, urllib.parse, zipfile
 
@@ -168,6 +172,10 @@ def missing_tools():
         import packaging  # noqa: F401
     except ImportError:
         missing.append("python3-packaging")
+    try:
+        import yaml  # noqa: F401
+    except ImportError:
+        missing.append("python3-yaml")
     if not os.path.exists(MAVEN_JAR) or subprocess.run(["which", "java"], capture_output=True).returncode:
         missing.append("java + maven-artifact (default-jdk-headless, libmaven3-core-java)")
     if not os.path.exists(COMPOSER) or subprocess.run(["which", "php"], capture_output=True).returncode:
@@ -361,6 +369,42 @@ def cmd_expect(args):
     print(f"oracle: {len(expect)} packages judged ({n_aff} affected), {len(unreadable)} the reference cannot read")
 
 
+def cmd_osv_api(args):
+    """osv.dev's own answers, recorded (osv-scanner's test cassette): the packages it was asked about, as an SBOM,
+    and as the expectation the advisories we hold for each (the ids osv.dev returned that we have records of)."""
+    import gzip
+    import yaml
+    with gzip.open(args.cassette) as f:
+        cassette = yaml.safe_load(f)
+    answers = {}
+    for interaction in cassette["interactions"]:
+        body = interaction["request"].get("body")
+        if not body or "querybatch" not in interaction["request"].get("url", "querybatch"):
+            continue
+        request = json.loads(body)
+        if "queries" not in request:
+            continue
+        response = json.loads(interaction["response"]["body"])
+        for query, result in zip(request["queries"], response["results"]):
+            eco, name, version = query["package"]["ecosystem"], query["package"]["name"], query.get("version", "")
+            if eco in ECOSYSTEMS and version:
+                answers[(eco, name, version)] = {v["id"] for v in result.get("vulns", [])}
+    entries = index_entries(load_records(args.advisories))
+    expect = {}
+    for (eco, name, version), ids in sorted(answers.items()):
+        known = {}
+        for r, a in entries.get((eco, key_name(eco, name)), []):
+            known[r["id"]] = [r["id"]] + r.get("aliases", [])
+        expect[f"{eco}|{name}|{version}"] = {i: known[i] for i in sorted(ids) if i in known}
+    with open(args.out, "w") as f:
+        json.dump({"judged": expect, "unreadable": []}, f, indent=1, sort_keys=True)
+    components = [{"type": "library", "name": n, "version": v, "purl": purl_of(e, n, v)}
+                  for (e, n, v) in sorted(answers)]
+    with open(args.sbom_out, "w") as f:
+        json.dump({"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": components}, f)
+    print(f"osv.dev answers: {len(answers)} packages, {sum(1 for v in expect.values() if v)} with advisories we hold")
+
+
 def cmd_compare(args):
     with open(args.expect) as f:
         oracle = json.load(f)
@@ -376,7 +420,7 @@ def cmd_compare(args):
             continue
         ids = set([finding["id"]] + finding.get("aliases", []) + [finding["advisory"]["record"]])
         got.setdefault(f"{eco}|{p['name']}|{p['version']}", []).append(ids)
-    differences = 0
+    differences, extra_only = 0, 0
     for key, want in sorted(expect.items()):
         findings = got.get(key, [])
         for advisory, names in want.items():
@@ -385,6 +429,9 @@ def cmd_compare(args):
                 differences += 1
         for ids in findings:
             if not any(set(names) & ids for names in want.values()):
+                if args.missed_only:
+                    extra_only += 1
+                    continue
                 print(f"EXTRA    {key}: {sorted(ids)[0]} (the reference order says not affected)")
                 differences += 1
     for key in sorted(set(got) - set(expect)):
@@ -408,6 +455,9 @@ def cmd_compare(args):
         differences += 1
     judged = len(expect)
     affected_n = sum(1 for v in expect.values() if v)
+    if args.missed_only:
+        print(f"oracle compare: {extra_only} finding(s) from records the reference did not list (newer records, or "
+              f"ones it lacked) not counted")
     print(f"oracle compare: {judged} packages, {affected_n} affected, {differences} difference(s)")
     return 1 if differences else 0
 
@@ -426,6 +476,14 @@ def main():
     c = sub.add_parser("compare")
     c.add_argument("--expect", required=True)
     c.add_argument("--report", required=True)
+    c.add_argument("--missed-only", action="store_true",
+                   help="count only advisories the reference lists and customs misses (a recorded answer is older "
+                        "than the advisories)")
+    o = sub.add_parser("osv-api")
+    o.add_argument("--cassette", required=True)
+    o.add_argument("--advisories", nargs="+", required=True)
+    o.add_argument("--sbom-out", required=True)
+    o.add_argument("--out", required=True)
     sub.add_parser("missing-tools")
     args = ap.parse_args()
     if args.cmd == "missing-tools":
@@ -435,6 +493,8 @@ def main():
         return cmd_boundary(args) or 0
     if args.cmd == "expect":
         return cmd_expect(args) or 0
+    if args.cmd == "osv-api":
+        return cmd_osv_api(args) or 0
     return cmd_compare(args)
 
 
