@@ -11,12 +11,12 @@
 #   4. the demo's headline from the shipped sample data: the pinned Debian image's SBOM plus the real
 #      log4j-core-2.8.jar without pom.properties (group unknown) shows CRITICAL CVE-2021-44228 as known-exploited,
 #      next to the openssl findings, and --fail-on CRITICAL fails.
-# usage: lang_match_e2e.sh SOURCE_DIR BINARY_DIR
+# usage: lang_match_e2e.sh SOURCE_DIR BINARY_DIR [SHARED_DATA_DIR]
 set -uo pipefail
 SRC=$1
 BIN=$2
 CUSTOMS=$BIN/cli/customs
-V=${CUSTOMS_SHARED_DATA:-$SRC/../shared/data}/vulndata
+V=${3:-$SRC/../shared/data}/vulndata
 # shellcheck source=../support/skip.sh
 . "$SRC/tests/support/skip.sh"
 PY=/usr/bin/python3
