@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <memory>
 
+#include "audit/config_audit.h"
+#include "audit/secrets/scanner.h"
 #include "cli_common.h"
 #include "commands.h"
 #include "core/file_util.h"
@@ -36,7 +38,43 @@ struct ScanArgs {
   bool informational = false;
   int max_age_hours = 72;
   ImageSourceFlags source;
+  // Which scanners run: vuln, secret, config (customs image: all three; customs audit: secret and config).
+  std::string scanners = "vuln,secret,config";
+  std::string secret_config;
+  std::uint64_t secret_max_size = 10ull << 20;
+  bool secret_scan_binaries = false;
+  std::string secret_engine = "auto";
 };
+
+struct Scanners {
+  bool vuln = false;
+  bool secret = false;
+  bool config = false;
+};
+
+Result<Scanners> ParseScanners(std::string_view text) {
+  Scanners out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t comma = text.find(',', start);
+    if (comma == std::string_view::npos) comma = text.size();
+    std::string_view word = text.substr(start, comma - start);
+    if (word == "vuln") {
+      out.vuln = true;
+    } else if (word == "secret") {
+      out.secret = true;
+    } else if (word == "config") {
+      out.config = true;
+    } else if (!word.empty()) {
+      return MakeError(ErrorCode::kInvalidArgument, "--scanners: unknown scanner '{}' (vuln, secret, config)", word);
+    }
+    start = comma + 1;
+  }
+  if (!out.vuln && !out.secret && !out.config) {
+    return MakeError(ErrorCode::kInvalidArgument, "--scanners: name at least one of vuln, secret, config");
+  }
+  return out;
+}
 
 // One stderr line per incomplete diagnostic, then what it means for the exit code.
 void PrintIncomplete(const std::vector<Diagnostic>& diagnostics, bool allowed) {
@@ -92,23 +130,64 @@ int RunScan(const ScanArgs& args) {
     if (!parsed) return Failure(parsed.error());
     vex.insert(vex.end(), parsed->begin(), parsed->end());
   }
-  std::filesystem::path db = args.db.empty() ? vulndb::DefaultStorePath() : std::filesystem::path(args.db);
-  if (!std::filesystem::exists(db)) {
-    return Failure(Error(ErrorCode::kNotFound,
-                         fmt::format("no vulnerability database at {}: run `customs db update` to download the feeds, "
-                                     "or `customs db import FILE...` to build it from local files",
-                                     db.string())));
+  auto scanners = ParseScanners(args.scanners);
+  if (!scanners) return UsageError(scanners.error().message());
+  if (args.from_sbom && (scanners->secret || scanners->config)) {
+    return UsageError("sbom-scan only matches vulnerabilities: an SBOM has no files or config to audit");
   }
-  auto store = vulndb::Store::Open(db);
-  if (!store) return Failure(store.error());
-  if (auto info = (*store)->Info(); info && !args.quiet) {
-    if (auto warning = vulndb::StaleStoreWarning(*info, std::chrono::hours(args.max_age_hours))) {
-      std::fprintf(stderr, "customs: warning: %s\n", warning->c_str());
+  std::unique_ptr<audit::secrets::SecretScanner> secret_scanner;
+  if (scanners->secret || scanners->config) {
+    audit::secrets::RuleSet rules = audit::secrets::DefaultRuleSet();
+    if (!args.secret_config.empty()) {
+      auto text = ReadFile(args.secret_config);
+      if (!text) return Failure(text.error());
+      auto applied = audit::secrets::ApplySecretConfig(std::move(rules), *text, args.secret_config);
+      if (!applied) return Failure(applied.error());
+      rules = std::move(*applied);
+    }
+    audit::secrets::Engine engine = audit::secrets::Engine::kAuto;
+    if (args.secret_engine == "hyperscan") {
+      engine = audit::secrets::Engine::kHyperscan;
+    } else if (args.secret_engine == "re2") {
+      engine = audit::secrets::Engine::kRe2;
+    } else if (args.secret_engine != "auto") {
+      return UsageError("--secret-engine: auto, hyperscan or re2");
+    }
+    std::string note;
+    auto created = audit::secrets::SecretScanner::Create(std::move(rules), engine, &note);
+    if (!created) return Failure(created.error());
+    secret_scanner = std::move(*created);
+    if (!note.empty() && !args.quiet) std::fprintf(stderr, "customs: warning: %s\n", note.c_str());
+  }
+  std::unique_ptr<vulndb::Store> store;
+  if (scanners->vuln) {
+    std::filesystem::path db = args.db.empty() ? vulndb::DefaultStorePath() : std::filesystem::path(args.db);
+    if (!std::filesystem::exists(db)) {
+      return Failure(
+          Error(ErrorCode::kNotFound,
+                fmt::format("no vulnerability database at {}: run `customs db update` to download the feeds, "
+                            "or `customs db import FILE...` to build it from local files (or --scanners secret,config "
+                            "to audit without one)",
+                            db.string())));
+    }
+    auto opened = vulndb::Store::Open(db);
+    if (!opened) return Failure(opened.error());
+    store = std::move(*opened);
+    if (auto info = store->Info(); info && !args.quiet) {
+      if (auto warning = vulndb::StaleStoreWarning(*info, std::chrono::hours(args.max_age_hours))) {
+        std::fprintf(stderr, "customs: warning: %s\n", warning->c_str());
+      }
     }
   }
 
   scan::ScanRequest request;
-  request.index = store->get();
+  request.index = store.get();
+  request.policy.vulnerabilities = scanners->vuln;
+  request.inventory.audit.config = scanners->config;
+  request.inventory.audit.secrets = scanners->secret;
+  request.inventory.audit.secret_scanner = secret_scanner.get();
+  request.inventory.audit.secret_options.max_file_size = args.secret_max_size;
+  request.inventory.audit.secret_options.scan_binaries = args.secret_scan_binaries;
   request.policy.gate = gate;
   request.policy.ignores = std::move(ignores);
   request.policy.vex = std::move(vex);
@@ -176,6 +255,18 @@ void AddScanOptions(CLI::App* command, ScanArgs& args) {
   command->add_flag("--include-informational", args.informational,
                     "Also report RustSec informational advisories (unmaintained, unsound), which are no "
                     "vulnerabilities");
+  command->add_option("--scanners", args.scanners, "Scanners to run, comma-separated: vuln, secret, config")
+      ->capture_default_str();
+  command->add_option(
+      "--secret-config", args.secret_config,
+      "Secret rules to add, disable or allow (YAML: rules, disable, allow_paths; docs/rules/secrets.md)");
+  command->add_option("--secret-max-size", args.secret_max_size,
+                      "Files larger than BYTES are not scanned for secrets (default 10 MiB)");
+  command->add_flag("--secret-scan-binaries", args.secret_scan_binaries, "Scan binary files for secrets too");
+  command
+      ->add_option("--secret-engine", args.secret_engine,
+                   "auto (Hyperscan where the CPU supports it), hyperscan, or re2")
+      ->capture_default_str();
   command->add_flag("--allow-incomplete", args.allow_incomplete,
                     "Do not exit 3 when the scan is incomplete (an unreadable package database or layer, an OS or "
                     "ecosystem without advisory data); the report still names what was missed");
@@ -185,7 +276,8 @@ void AddScanOptions(CLI::App* command, ScanArgs& args) {
 
 void AddImageCommand(CLI::App& app, CommandContext& context) {
   auto args = std::make_shared<ScanArgs>();
-  CLI::App* command = app.add_subcommand("image", "Scan an image for vulnerable OS packages (the CI gate)");
+  CLI::App* command =
+      app.add_subcommand("image", "Scan an image: vulnerable packages, its configuration and secrets (the CI gate)");
   command
       ->add_option("IMAGE", args->target,
                    "docker-archive tar, OCI layout directory, oci-archive tar, or a registry reference "
@@ -194,6 +286,35 @@ void AddImageCommand(CLI::App& app, CommandContext& context) {
   AddImageSourceFlags(command, args->source);
   AddScanOptions(command, *args);
   command->callback([args, &context] { context.exit_code = RunScan(*args); });
+}
+
+void AddAuditCommand(CLI::App& app, CommandContext& context) {
+  auto args = std::make_shared<ScanArgs>();
+  args->scanners = "secret,config";
+  auto list_rules = std::make_shared<bool>(false);
+  CLI::App* command = app.add_subcommand(
+      "audit", "Audit an image: its configuration and contents (root, attacker tools, compilers...) and secrets");
+  command->add_option("IMAGE", args->target,
+                      "docker-archive tar, OCI layout directory, oci-archive tar, registry reference, or (--rootfs) a "
+                      "root filesystem directory");
+  command->add_flag("--list-rules", *list_rules,
+                    "Print the configuration rules and the built-in secret rules (markdown) and exit");
+  command->add_flag("--rootfs", args->rootfs, "Treat a directory as a root filesystem");
+  AddImageSourceFlags(command, args->source);
+  AddScanOptions(command, *args);
+  command->callback([args, list_rules, &context] {
+    if (*list_rules) {
+      std::fputs(audit::ConfigRulesMarkdown().c_str(), stdout);
+      std::fputs(audit::secrets::SecretRulesMarkdown(audit::secrets::DefaultRuleSet()).c_str(), stdout);
+      context.exit_code = kExitOk;
+      return;
+    }
+    if (args->target.empty()) {
+      context.exit_code = UsageError("audit: IMAGE is required");
+      return;
+    }
+    context.exit_code = RunScan(*args);
+  });
 }
 
 void AddFsCommand(CLI::App& app, CommandContext& context) {
@@ -212,6 +333,7 @@ void AddSbomScanCommand(CLI::App& app, CommandContext& context) {
       app.add_subcommand("sbom-scan", "Match a CycloneDX or SPDX JSON SBOM (ours or another tool's) against the store");
   command->add_option("SBOM", args->target, "CycloneDX or SPDX JSON file")->required()->check(CLI::ExistingFile);
   args->from_sbom = true;
+  args->scanners = "vuln";
   command->add_flag("--no-cache", args->source.no_cache, "Accepted for symmetry: SBOMs are never cached");
   AddScanOptions(command, *args);
   command->callback([args, &context] { context.exit_code = RunScan(*args); });

@@ -20,6 +20,7 @@ inline constexpr int kExitFailure = 3;
 
 void AddSbomCommand(CLI::App& app, CommandContext& context);
 void AddImageCommand(CLI::App& app, CommandContext& context);
+void AddAuditCommand(CLI::App& app, CommandContext& context);
 void AddFsCommand(CLI::App& app, CommandContext& context);
 void AddSbomScanCommand(CLI::App& app, CommandContext& context);
 void AddWatchCommand(CLI::App& app, CommandContext& context);

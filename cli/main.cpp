@@ -15,8 +15,8 @@ using AddCommand = void (*)(CLI::App&, CommandContext&);
 
 // The command table (ninja's kTools style): explicit, no static registration.
 constexpr AddCommand kCommands[] = {
-    AddSbomCommand,  AddImageCommand, AddFsCommand,   AddSbomScanCommand, AddDbCommand,
-    AddWatchCommand, AddRulesCommand, AddLintCommand, &AddPullCommand,    AddVersionCommand,
+    AddSbomCommand,  AddImageCommand, AddAuditCommand, AddFsCommand,    AddSbomScanCommand, AddDbCommand,
+    AddWatchCommand, AddRulesCommand, AddLintCommand,  &AddPullCommand, AddVersionCommand,
 };
 
 // The last resort: an exception that escapes a command (or a worker thread) prints one line and exits 3, never an

@@ -10,15 +10,16 @@ BUILD_PKGS=(
   libarchive-dev libexpected-dev libcli11-dev libfmt-dev nlohmann-json3-dev libsimdjson-dev
   libsqlite3-dev sqlite3 libyaml-cpp-dev libre2-dev libcurl4-openssl-dev libssl-dev
   libzstd-dev zlib1g-dev liblzma-dev libbz2-dev libisal-dev
-  libbpf-dev bpftool libelf-dev ccache
+  libbpf-dev bpftool libelf-dev ccache libhyperscan-dev
 )
 TEST_PKGS=(
   dpkg-dev mmdebstrap debootstrap skopeo umoci runc rpm
   docker-registry apache2-utils python3 curl zstd gzip tar jq
   iproute2 time bc nodejs
+  golang-1.19-go openjdk-17-jdk-headless zip binutils
   # Reference version orders for the language-matching tests (tests/e2e/osv_oracle.py) and the Composer reference
   # data (scripts/version_refgen_composer.py): PyPA packaging, Maven's ComparableVersion, composer/semver.
-  python3-packaging python3-yaml default-jdk-headless libmaven3-core-java php-cli php-composer-semver
+  python3-packaging python3-yaml libmaven3-core-java php-cli php-composer-semver
 )
 
 FUZZ_PKGS=(clang-16 libclang-rt-16-dev)

@@ -7,6 +7,9 @@
 #include "catalog/apk/apk.h"
 #include "catalog/cataloger.h"
 #include "catalog/dpkg/dpkg.h"
+#include "catalog/lang/go.h"
+#include "catalog/lang/java.h"
+#include "catalog/lang/rust_binary.h"
 #include "catalog/rpm/rpmdb.h"
 
 namespace customs::catalog {
@@ -206,6 +209,9 @@ std::vector<std::unique_ptr<Cataloger>> DefaultCatalogers() {
   catalogers.push_back(std::make_unique<dpkg::DpkgCataloger>());
   catalogers.push_back(std::make_unique<apk::ApkCataloger>());
   catalogers.push_back(std::make_unique<rpm::RpmCataloger>());
+  catalogers.push_back(std::make_unique<lang::JavaCataloger>());
+  catalogers.push_back(std::make_unique<lang::GoBinaryCataloger>());
+  catalogers.push_back(std::make_unique<lang::RustBinaryCataloger>());
   return catalogers;
 }
 

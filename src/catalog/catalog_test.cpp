@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 #include <system_error>
@@ -12,7 +13,7 @@ namespace {
 
 TEST(DefaultCatalogers, NamesAndPaths) {
   auto catalogers = DefaultCatalogers();
-  ASSERT_EQ(catalogers.size(), 3u);
+  ASSERT_GE(catalogers.size(), 3u);
   EXPECT_EQ(catalogers[0]->name(), "dpkg");
   EXPECT_EQ(catalogers[1]->name(), "apk");
   EXPECT_EQ(catalogers[2]->name(), "rpm");
@@ -29,6 +30,13 @@ TEST(DefaultCatalogers, NamesAndPaths) {
   EXPECT_TRUE(catalogers[2]->WantsHistory("/var/lib/rpm/rpmdb.sqlite"));
   EXPECT_TRUE(OsDetectionWants("/etc/os-release"));
   EXPECT_FALSE(OsDetectionWants("/etc/passwd"));
+  // The catalogers that read jars and executables in the walk, each with its own extractor.
+  for (std::string_view name : {"java", "go-binary", "rust-binary"}) {
+    auto it = std::find_if(catalogers.begin(), catalogers.end(), [&](const auto& c) { return c->name() == name; });
+    ASSERT_NE(it, catalogers.end()) << name;
+    ASSERT_NE((*it)->extractor(), nullptr) << name;
+    EXPECT_EQ((*it)->extractor()->name(), name);
+  }
 }
 
 TEST(MakePurl, FollowsThePurlSpec) {

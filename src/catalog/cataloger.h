@@ -39,7 +39,8 @@ class Cataloger {
   virtual std::vector<Package> Catalog(const FileTree& tree, const OsInfo& os, Diagnostics& diagnostics) const = 0;
 };
 
-// dpkg, apk and rpm, in that order.
+// dpkg, apk and rpm, then the language catalogers that read file contents in the walk (java, go-binary,
+// rust-binary).
 std::vector<std::unique_ptr<Cataloger>> DefaultCatalogers();
 
 // Whether DetectOs reads `path` (absolute, normalised).

@@ -72,6 +72,21 @@ bool FileTree::SurvivesFrom(std::string_view path, int layer) const {
          (node->type == FileType::kRegular || node->type == FileType::kHardLink);
 }
 
+void FileTree::AddRemoval(int layer, std::string path, bool opaque) {
+  removals_.push_back({layer, std::move(path), opaque});
+}
+
+int FileTree::RemovedIn(std::string_view path, int layer) const {
+  for (const Removal& removal : removals_) {
+    if (removal.layer <= layer) continue;
+    bool covered = removal.opaque ? IsUnder(path, removal.path)
+                                  : (path == removal.path || IsUnder(path, removal.path));
+    if (covered) return removal.layer;
+  }
+  if (const FileNode* node = Find(path); node != nullptr && node->layer > layer) return node->layer;
+  return -1;
+}
+
 void FileTree::SetRecord(int layer, std::string extractor, std::string record) {
   if (layer < 0) return;
   if (records_.size() <= static_cast<std::size_t>(layer)) records_.resize(static_cast<std::size_t>(layer) + 1);

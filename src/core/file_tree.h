@@ -89,6 +89,13 @@ class FileTree {
   // or overwrote does not survive.
   bool SurvivesFrom(std::string_view path, int layer) const;
 
+  // Whiteouts as the layers stated them (a file or directory removed by `layer`; `opaque`: everything below `path`
+  // from older layers). Kept so that a report can say which layer removed a file.
+  void AddRemoval(int layer, std::string path, bool opaque);
+  // The layer after `layer` that removed `path` or replaced it (the last writer when several did), or -1 when the file
+  // that `layer` wrote is still in the image.
+  int RemovedIn(std::string_view path, int layer) const;
+
   // The records FileExtractors (file_extractor.h) made of each layer, by extractor name. Empty when the extractor
   // did not run or kept nothing for that layer.
   void SetRecord(int layer, std::string extractor, std::string record);
@@ -99,6 +106,12 @@ class FileTree {
   std::map<std::string, FileNode, std::less<>> entries_;
   std::vector<LayerInfo> layers_;
   std::vector<std::map<std::string, std::string, std::less<>>> records_;  // by layer index
+  struct Removal {
+    int layer;
+    std::string path;
+    bool opaque;
+  };
+  std::vector<Removal> removals_;  // in layer order
 };
 
 // Normalises an archive or user path to the FileTree form: "./a//b/../c/" -> "/a/c". ".." at the root stays at the

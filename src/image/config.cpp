@@ -34,6 +34,13 @@ std::string ImageConfig::CreatedBy(std::size_t layer_index) const {
   return {};
 }
 
+std::vector<int> ImageConfig::HistoryLayers() const {
+  std::vector<int> out;
+  int next = 0;
+  for (const auto& entry : history) out.push_back(entry.empty_layer ? -1 : next++);
+  return out;
+}
+
 Result<ImageConfig> ParseImageConfig(std::string_view text) {
   json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) {
@@ -53,6 +60,10 @@ Result<ImageConfig> ParseImageConfig(std::string_view text) {
     config.working_dir = StringField(c, "WorkingDir");
     if (auto ports = c.find("ExposedPorts"); ports != c.end() && ports->is_object()) {
       for (const auto& [port, _] : ports->items()) config.exposed_ports.push_back(port);
+    }
+    // Docker's Healthcheck.Test: ["NONE"] disables an inherited check; anything else is a check.
+    if (auto check = c.find("Healthcheck"); check != c.end() && check->is_object()) {
+      config.healthcheck = StringList(*check, "Test");
     }
     if (auto labels = c.find("Labels"); labels != c.end() && labels->is_object()) {
       for (const auto& [key, value] : labels->items()) {

@@ -298,10 +298,12 @@ class TreeBuilder {
   void Apply(LayerDelta delta, int layer) {
     for (auto& [name, record] : delta.records) tree_.SetRecord(layer, name, std::move(record));
     for (const auto& dir : delta.opaque_dirs) {
+      tree_.AddRemoval(layer, dir, true);
       tree_.RemoveChildrenOlderThan(dir, layer);
       MarkDeleted([&](std::string_view p) { return p.size() > dir.size() && IsUnderOrAt(p, dir); }, layer);
     }
     for (const auto& path : delta.whiteouts) {
+      tree_.AddRemoval(layer, path, false);
       tree_.Remove(path);
       MarkDeleted([&](std::string_view p) { return IsUnderOrAt(p, path); }, layer);
     }

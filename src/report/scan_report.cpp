@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/json_text.h"
+#include "report/audit_report.h"
 #include "report/common.h"
 #include "report/sbom.h"
 
@@ -81,6 +82,11 @@ std::string WriteJson(const ScanReport& r) {
     suppressed.push_back(std::move(item));
   }
   out["suppressed"] = std::move(suppressed);
+  if (r.audited_config || r.audited_secrets || !r.audit_findings.empty()) {
+    ordered_json audit = ordered_json::array();
+    for (const auto& f : r.audit_findings) audit.push_back(AuditFindingJson(f));
+    out["audit"] = std::move(audit);
+  }
   out["diagnostics"] = DiagnosticsJson(r.diagnostics);
   std::map<std::string, int> by_status;
   for (const auto& f : r.findings) ++by_status[match::FindingStatusName(f.status)];
@@ -90,6 +96,13 @@ std::string WriteJson(const ScanReport& r) {
                     {"by_status", by_status},
                     {"suppressed", r.suppressed.size()},
                     {"filtered", r.filtered}};
+  if (r.audited_config || r.audited_secrets || !r.audit_findings.empty()) {
+    std::map<std::string, int> audit_by_severity;
+    for (const auto& f : r.audit_findings) ++audit_by_severity[audit::SeverityName(f.severity)];
+    out["summary"]["audit_findings"] = r.audit_findings.size();
+    out["summary"]["audit_by_severity"] = audit_by_severity;
+    out["summary"]["audit_suppressed"] = r.audit_suppressed.size();
+  }
   return JsonText(out, 2) + "\n";
 }
 
@@ -111,6 +124,25 @@ std::string WriteTable(const ScanReport& r, const ScanWriteOptions& o) {
   const char* bold = o.color ? "\033[1m" : "";
   const char* reset = o.color ? "\033[0m" : "";
   std::string out = fmt::format("{}{}{} ({}, {} packages)\n\n", bold, r.target, reset, OsName(r.os), r.packages.size());
+  if (!r.scanned_vulnerabilities) {
+    // customs audit: no vulnerability section at all, rather than a "none found" that was never looked for.
+    out += AuditTable(r.audit_findings, r.audited_config, r.audited_secrets, o.color);
+    std::map<std::string, int> counts;
+    for (const auto& f : r.audit_findings) ++counts[audit::SeverityName(f.severity)];
+    std::string line;
+    for (Severity s : kSeverities) {
+      if (!line.empty()) line += ", ";
+      line += fmt::format("{}: {}", vulndb::SeverityName(s), counts[vulndb::SeverityName(s)]);
+    }
+    out += fmt::format("\nTotal: {} ({})\n", r.audit_findings.size(), line);
+    if (!r.diagnostics.empty()) {
+      out += fmt::format("\n{}Diagnostics:{}\n", bold, reset);
+      for (const auto& d : r.diagnostics) {
+        out += fmt::format("  {}: {}: {}\n", DiagnosticLevelName(d.level), d.subject, d.message);
+      }
+    }
+    return out;
+  }
   if (r.findings.empty()) {
     out += "No vulnerabilities found";
     out += r.suppressed.empty() ? ".\n" : fmt::format(" ({} suppressed).\n", r.suppressed.size());
@@ -155,6 +187,7 @@ std::string WriteTable(const ScanReport& r, const ScanWriteOptions& o) {
     status_line += fmt::format("{}{}: {}", status_line.empty() ? "" : ", ", status, n);
   out += fmt::format("\nTotal: {} ({})\n", r.findings.size(), severity_line);
   if (!status_line.empty()) out += fmt::format("Status: {}\n", status_line);
+  out += AuditTable(r.audit_findings, r.audited_config, r.audited_secrets, o.color);
   if (!r.suppressed.empty()) {
     out += fmt::format("\nSuppressed: {}\n", r.suppressed.size());
     for (const auto& s : r.suppressed) {
@@ -177,7 +210,7 @@ std::string WriteMarkdown(const ScanReport& r) {
   out += "| Critical | High | Medium | Low | Unknown |\n|---|---|---|---|---|\n";
   out += fmt::format("| {} | {} | {} | {} | {} |\n\n", counts["CRITICAL"], counts["HIGH"], counts["MEDIUM"],
                      counts["LOW"], counts["UNKNOWN"] + counts["NEGLIGIBLE"]);
-  if (r.findings.empty()) return out + "No vulnerabilities found.\n";
+  if (r.findings.empty()) return out + "No vulnerabilities found.\n" + AuditMarkdown(r.audit_findings);
   out += "| Severity | Vulnerability | Package | Installed | Fixed | Introduced by |\n|---|---|---|---|---|---|\n";
   auto escape = [](std::string s) {
     std::string o;
@@ -199,7 +232,7 @@ std::string WriteMarkdown(const ScanReport& r) {
   }
   if (!r.suppressed.empty())
     out += fmt::format("\n{} finding(s) suppressed by ignore files or VEX.\n", r.suppressed.size());
-  return out;
+  return out + AuditMarkdown(r.audit_findings);
 }
 
 const char* SarifLevel(Severity s) {
@@ -247,6 +280,7 @@ std::string WriteSarif(const ScanReport& r, const ScanWriteOptions& o) {
                   {"region", {{"startLine", 1}, {"startColumn", 1}, {"endLine", 1}, {"endColumn", 1}}}}},
                 {"message", {{"text", fmt::format("{}: {}@{}", r.target, f.package.name, f.package.version)}}}}})}});
   }
+  AppendAuditSarif(r.audit_findings, r.target, rules, results);
   ordered_json out = {{"version", "2.1.0"},
                       {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
                       {"runs", ordered_json::array({{{"tool",
@@ -299,10 +333,12 @@ std::string WriteJunit(const ScanReport& r) {
           vulndb::SeverityName(*r.fail_on), XmlEscape(failing));
     }
   }
+  int tests = static_cast<int>(r.packages.size());
+  cases += AuditJunitCases(r.audit_findings, r.target, r.fail_on, &tests, &failures);
   return fmt::format(
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"customs\" tests=\"{}\" "
       "failures=\"{}\">\n{}  </testsuite>\n</testsuites>\n",
-      r.packages.size(), failures, cases);
+      tests, failures, cases);
 }
 
 std::string WriteCycloneDx(const ScanReport& r, const ScanWriteOptions& o) {
@@ -345,6 +381,11 @@ std::string WriteCycloneDx(const ScanReport& r, const ScanWriteOptions& o) {
     vulns.push_back(std::move(v));
   }
   bom["vulnerabilities"] = std::move(vulns);
+  if (!r.audit_findings.empty()) {
+    std::string subject = bom["metadata"]["component"].value("bom-ref", std::string("image"));
+    bom["annotations"] = AuditCycloneDxAnnotations(r.audit_findings, subject, o.tool_version,
+                                                   bom["metadata"].value("timestamp", std::string()));
+  }
   return JsonText(bom, 2) + "\n";
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/audit.h"
 #include "catalog/package.h"
 #include "core/diagnostics.h"
 #include "core/error.h"
@@ -25,6 +26,13 @@ struct ScanReport {
   std::vector<Diagnostic> diagnostics;
   std::optional<vulndb::Severity> fail_on;
   int filtered = 0;
+  // The image audit (config and secret scanners): shown findings, those an ignore file suppressed, and which audits
+  // ran (a report says "none found" only for an audit that ran).
+  std::vector<audit::AuditFinding> audit_findings;
+  std::vector<std::pair<audit::AuditFinding, std::string>> audit_suppressed;  // (finding, "ignore-file:LINE")
+  bool audited_config = false;
+  bool audited_secrets = false;
+  bool scanned_vulnerabilities = true;
 };
 
 enum class ScanFormat { kTable, kJson, kSarif, kCycloneDx, kJunit, kMarkdown };

@@ -4,7 +4,9 @@
 #include <filesystem>
 #include <optional>
 #include <tuple>
+#include <unordered_set>
 
+#include "audit/config_audit.h"
 #include "catalog/cataloger.h"
 #include "image/layer_walker.h"
 #include "image/local_sources.h"
@@ -14,6 +16,27 @@
 
 namespace customs::scan {
 
+audit::ImageFacts AuditFactsOf(const Inventory& inventory) {
+  audit::ImageFacts facts;
+  const image::ImageConfig& config = inventory.config;
+  facts.has_config = inventory.kind != "rootfs";
+  facts.user = config.user;
+  facts.env = config.env;
+  facts.labels = config.labels;
+  facts.exposed_ports = config.exposed_ports;
+  facts.has_healthcheck = config.HasHealthcheck();
+  for (const auto& entry : config.history) facts.history.push_back(entry.created_by);
+  facts.history_layer = config.HistoryLayers();
+  for (const auto& package : inventory.packages) {
+    facts.packages.push_back(
+        {catalog::PackageTypeName(package.type), package.name, package.version, package.layer.index});
+  }
+  facts.os_family = inventory.os.family;
+  facts.os_version = inventory.os.version;
+  facts.os_pretty_name = inventory.os.pretty_name;
+  return facts;
+}
+
 Result<Inventory> BuildInventory(const InventoryOptions& options) {
   Inventory inventory;
   inventory.target = options.target;
@@ -21,8 +44,10 @@ Result<Inventory> BuildInventory(const InventoryOptions& options) {
   auto catalogers = catalog::DefaultCatalogers();
 
   PathFilter filter;
-  filter.wants_content = [&catalogers](std::string_view path) {
+  const bool audit_config = options.audit.config;
+  filter.wants_content = [&catalogers, audit_config](std::string_view path) {
     if (catalog::OsDetectionWants(path)) return true;
+    if (audit_config && audit::ConfigAuditWantsContent(path)) return true;
     return std::any_of(catalogers.begin(), catalogers.end(), [&](const auto& c) { return c->WantsContent(path); });
   };
   filter.wants_history = [&catalogers](std::string_view path) {
@@ -31,6 +56,14 @@ Result<Inventory> BuildInventory(const InventoryOptions& options) {
   std::vector<const FileExtractor*> extractors;
   for (const auto& cataloger : catalogers) {
     if (const FileExtractor* extractor = cataloger->extractor()) extractors.push_back(extractor);
+  }
+  std::optional<audit::secrets::SecretExtractor> secret_extractor;
+  if (options.audit.secrets) {
+    if (options.audit.secret_scanner == nullptr) {
+      return MakeError(ErrorCode::kInvalidArgument, "secret scanning needs a secret scanner");
+    }
+    secret_extractor.emplace(*options.audit.secret_scanner, options.audit.secret_options);
+    extractors.push_back(&*secret_extractor);
   }
 
   std::filesystem::path path(options.target);
@@ -76,7 +109,7 @@ Result<Inventory> BuildInventory(const InventoryOptions& options) {
     image::WalkStats stats;
     walk.stats = &stats;
     // The cache key names every analyzer and its version: a new analyzer or version never reuses stale results.
-    std::string filter_version = "os:1";
+    std::string filter_version = audit_config ? "os:1,audit-config:1" : "os:1";
     for (const auto& cataloger : catalogers) {
       filter_version += fmt::format(",{}:{}", cataloger->name(), cataloger->version());
     }
@@ -117,6 +150,25 @@ Result<Inventory> BuildInventory(const InventoryOptions& options) {
   std::sort(inventory.packages.begin(), inventory.packages.end(), [](const auto& a, const auto& b) {
     return std::tie(a.type, a.name, a.version, a.arch) < std::tie(b.type, b.name, b.version, b.arch);
   });
+  if (options.audit.config) {
+    inventory.audit_findings =
+        audit::AuditConfig(AuditFactsOf(inventory), tree, options.audit.secret_scanner, diagnostics);
+    inventory.audited_config = true;
+  }
+  if (secret_extractor) {
+    // Files an OS package installed are public (anyone can download the package): a key-shaped test fixture in
+    // them is not this image's secret.
+    std::unordered_set<std::string> os_owned;
+    for (const auto& package : inventory.packages) {
+      if (!catalog::IsOsPackage(package.type)) continue;
+      for (const auto& file : package.files) os_owned.insert(file);
+    }
+    auto skip = [&os_owned](std::string_view path) { return os_owned.contains(std::string(path)); };
+    auto secrets = audit::secrets::CollectSecretFindings(tree, *secret_extractor, skip, diagnostics);
+    inventory.audit_findings.insert(inventory.audit_findings.end(), std::make_move_iterator(secrets.begin()),
+                                    std::make_move_iterator(secrets.end()));
+    inventory.audited_secrets = true;
+  }
   inventory.diagnostics = diagnostics.Take();
   return inventory;
 }

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "audit/audit.h"
+#include "audit/secrets/secret_extractor.h"
 #include "catalog/package.h"
 #include "core/diagnostics.h"
 #include "core/error.h"
@@ -15,6 +17,15 @@
 #include "image/source.h"
 
 namespace customs::scan {
+
+// The image audit that runs in the same single pass (customs image --scanners secret,config; customs audit).
+struct AuditOptions {
+  bool config = false;   // configuration and contents rules (audit/config_audit.h)
+  bool secrets = false;  // secrets in every file of every layer (audit/secrets/)
+  // Required when `secrets`; also used by the config rules to find secrets in ENV and history. Borrowed.
+  const audit::secrets::SecretScanner* secret_scanner = nullptr;
+  audit::secrets::ExtractorOptions secret_options;
+};
 
 struct InventoryOptions {
   std::string target;         // a path (archive, OCI layout, root filesystem) or, later, a registry reference
@@ -31,6 +42,7 @@ struct InventoryOptions {
   std::string cache_dir;
   // Progress: bytes of layer data read so far, and the total when known (0 otherwise). Called from worker threads.
   std::function<void(std::uint64_t done, std::uint64_t total)> on_progress;
+  AuditOptions audit;
 };
 
 struct Inventory {
@@ -41,10 +53,17 @@ struct Inventory {
   catalog::OsInfo os;
   std::vector<LayerInfo> layers;
   std::vector<catalog::Package> packages;  // sorted by type, name, version, arch
+  // The image audit's findings (empty unless InventoryOptions::audit asked for it), and which audits ran.
+  std::vector<audit::AuditFinding> audit_findings;
+  bool audited_config = false;
+  bool audited_secrets = false;
   std::vector<Diagnostic> diagnostics;
   unsigned layers_read = 0;        // layers decompressed and parsed in this run
   unsigned layers_from_cache = 0;  // layers taken from the analysis cache
 };
+
+// What the audit needs of an inventory besides its files: the config, the packages, the OS.
+audit::ImageFacts AuditFactsOf(const Inventory& inventory);
 
 // Fails (kNotFound, kCorrupt, kUnsupported...) when the image cannot be read at all; damage to one package database
 // is a diagnostic in the result instead.

@@ -1,19 +1,58 @@
 #include "scan/scan.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "match/matcher.h"
+#include "report/audit_report.h"
 #include "scan/sbom_input.h"
 
 namespace customs::scan {
 
-Result<ScanResult> Evaluate(Inventory inventory, const vulndb::AdvisoryIndex& index, const ScanPolicy& policy) {
+namespace {
+
+// The gate for audit findings: the same severity filter, ignore file (by rule id or alias, scoped to a path when
+// the entry names one) and --fail-on as vulnerabilities. Returns the exit code they alone would give.
+int GateAudit(std::vector<audit::AuditFinding>& findings, const ScanPolicy& policy, report::ScanReport& report) {
+  const match::GateOptions& gate = policy.gate;
+  std::vector<audit::AuditFinding> shown;
+  int exit_code = kExitClean;
+  for (auto& f : findings) {
+    vulndb::Severity severity = report::ToVulnSeverity(f.severity);
+    if (!gate.severities.empty() && !gate.severities.contains(severity)) {
+      ++report.filtered;
+      continue;
+    }
+    const match::IgnoreRule* ignored = nullptr;
+    for (const auto& rule : policy.ignores) {
+      bool id = rule.id == f.rule || std::find(f.aliases.begin(), f.aliases.end(), rule.id) != f.aliases.end();
+      bool scope = rule.package.empty() || rule.package == f.path;
+      bool live = rule.expires.empty() || gate.today.empty() || rule.expires >= gate.today;
+      if (id && scope && live) ignored = &rule;
+    }
+    if (ignored != nullptr) {
+      report.audit_suppressed.push_back({std::move(f), fmt::format("ignore-file:{}", ignored->line)});
+      continue;
+    }
+    if (gate.fail_on && severity >= *gate.fail_on) exit_code = gate.exit_code;
+    shown.push_back(std::move(f));
+  }
+  findings = std::move(shown);
+  return exit_code;
+}
+
+}  // namespace
+
+Result<ScanResult> Evaluate(Inventory inventory, const vulndb::AdvisoryIndex* index, const ScanPolicy& policy) {
   DiagnosticsCollector diagnostics;
   for (auto& d : inventory.diagnostics) diagnostics.Report(std::move(d));
-  CUSTOMS_ASSIGN_OR_RETURN(auto matched,
-                           match::MatchPackages(inventory.packages, inventory.os, index, diagnostics, policy.match));
-  match::GateResult gated =
-      match::ApplyGate(std::move(matched.findings), policy.gate, policy.ignores, policy.vex, diagnostics);
+  match::GateResult gated;
+  if (policy.vulnerabilities) {
+    if (index == nullptr) return MakeError(ErrorCode::kInvalidArgument, "scan: no advisory index given");
+    CUSTOMS_ASSIGN_OR_RETURN(auto matched, match::MatchPackages(inventory.packages, inventory.os, *index,
+                                                                        diagnostics, policy.match));
+    gated = match::ApplyGate(std::move(matched.findings), policy.gate, policy.ignores, policy.vex, diagnostics);
+  }
 
   ScanResult result;
   result.layers_read = inventory.layers_read;
@@ -29,18 +68,25 @@ Result<ScanResult> Evaluate(Inventory inventory, const vulndb::AdvisoryIndex& in
   r.diagnostics = diagnostics.Take();
   r.fail_on = policy.gate.fail_on;
   r.filtered = gated.filtered;
+  r.scanned_vulnerabilities = policy.vulnerabilities;
+  r.audited_config = inventory.audited_config;
+  r.audited_secrets = inventory.audited_secrets;
+  r.audit_findings = std::move(inventory.audit_findings);
+  int audit_exit = GateAudit(r.audit_findings, policy, r);
   result.incomplete = AnyIncomplete(r.diagnostics);
-  result.exit_code = gated.exit_code;
+  result.exit_code = gated.exit_code != kExitClean ? gated.exit_code : audit_exit;
   if (result.incomplete && !policy.allow_incomplete) result.exit_code = kExitIncomplete;
   return result;
 }
 
 Result<ScanResult> Scan(const ScanRequest& request) {
-  if (request.index == nullptr) return MakeError(ErrorCode::kInvalidArgument, "scan: no advisory index given");
+  if (request.index == nullptr && request.policy.vulnerabilities) {
+    return MakeError(ErrorCode::kInvalidArgument, "scan: no advisory index given");
+  }
   Result<Inventory> inventory = request.from_sbom ? InventoryFromSbom(request.sbom_text, request.inventory.target)
                                                   : BuildInventory(request.inventory);
   if (!inventory) return tl::unexpected(std::move(inventory).error());
-  return Evaluate(std::move(*inventory), *request.index, request.policy);
+  return Evaluate(std::move(*inventory), request.index, request.policy);
 }
 
 }  // namespace customs::scan

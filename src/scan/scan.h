@@ -36,6 +36,9 @@ struct ScanPolicy {
   bool allow_incomplete = false;
   // What is matched: language packages an OS package owns (`--os-owned match`), RustSec informational advisories.
   match::MatchOptions match;
+  // Whether vulnerabilities are matched at all (customs image --scanners; customs audit does not). Without it no
+  // advisory index is needed.
+  bool vulnerabilities = true;
 };
 
 struct ScanRequest {
@@ -45,7 +48,7 @@ struct ScanRequest {
   // names it in the report.
   bool from_sbom = false;
   std::string sbom_text;
-  // Borrowed; must outlive the call. Required.
+  // Borrowed; must outlive the call. Required when policy.vulnerabilities.
   const vulndb::AdvisoryIndex* index = nullptr;
   ScanPolicy policy;
 };
@@ -64,8 +67,9 @@ struct ScanResult {
 // kCorrupt, kUnsupported, kNetwork...), kInvalidArgument when `index` is null, or a store read error.
 [[nodiscard]] Result<ScanResult> Scan(const ScanRequest& request);
 
-// Match and gate an inventory already built. `inventory` is consumed.
-[[nodiscard]] Result<ScanResult> Evaluate(Inventory inventory, const vulndb::AdvisoryIndex& index,
+// Match and gate an inventory already built (its audit findings too). `inventory` is consumed. `index` may be null
+// only when !policy.vulnerabilities.
+[[nodiscard]] Result<ScanResult> Evaluate(Inventory inventory, const vulndb::AdvisoryIndex* index,
                                           const ScanPolicy& policy);
 
 }  // namespace customs::scan
