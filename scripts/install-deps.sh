@@ -14,12 +14,13 @@ BUILD_PKGS=(
 )
 TEST_PKGS=(
   dpkg-dev mmdebstrap debootstrap skopeo umoci runc rpm
-  docker-registry apache2-utils python3 curl zstd gzip tar jq
+  docker-registry apache2-utils python3 python3-yaml curl zstd gzip tar jq
   iproute2 time bc nodejs
   golang-1.19-go openjdk-17-jdk-headless zip binutils
+  python3-urllib3
   # Reference version orders for the language-matching tests (tests/e2e/osv_oracle.py) and the Composer reference
   # data (scripts/version_refgen_composer.py): PyPA packaging, Maven's ComparableVersion, composer/semver.
-  python3-packaging python3-yaml libmaven3-core-java php-cli php-composer-semver
+  python3-packaging libmaven3-core-java php-cli php-composer-semver
 )
 
 FUZZ_PKGS=(clang-16 libclang-rt-16-dev)

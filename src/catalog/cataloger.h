@@ -39,8 +39,8 @@ class Cataloger {
   virtual std::vector<Package> Catalog(const FileTree& tree, const OsInfo& os, Diagnostics& diagnostics) const = 0;
 };
 
-// dpkg, apk and rpm, then the language catalogers that read file contents in the walk (java, go-binary,
-// rust-binary).
+// dpkg, apk and rpm, then the language catalogers: those that read file contents in the walk (java,
+// go-binary, rust-binary), then python, node, ruby, php, dotnet, cargo-lock (lang/).
 std::vector<std::unique_ptr<Cataloger>> DefaultCatalogers();
 
 // Whether DetectOs reads `path` (absolute, normalised).

@@ -29,7 +29,8 @@ void LanguagePackageFields(const catalog::Package& p, nlohmann::ordered_json& ou
     out["group_unknown"] = true;
   }
   if (p.unmatchable) {
-    out["unmatchable_reason"] = p.unmatchable_reason.empty() ? "unmatchable" : p.unmatchable_reason;
+    out["unmatchable"] = true;
+    out["unmatchable_reason"] = p.unmatchable_reason;
   }
 }
 

@@ -19,7 +19,7 @@ std::string LayerDigest(const LayerInfo& layer);
 std::string OsName(const catalog::OsInfo& os);
 
 // A language package's own fields, added to `out` (nothing for OS packages): location, evidence, confidence, and when
-// set owner, group_unknown, unmatchable_reason. The JSON scan report and the JSON SBOM use it.
+// set owner, group_unknown, unmatchable and unmatchable_reason. The JSON scan report and the JSON SBOM use it.
 void LanguagePackageFields(const catalog::Package& package, nlohmann::ordered_json& out);
 
 // The same as CycloneDX properties ("customs:package:location", ...), so `customs sbom-scan` reads them back.

@@ -8,6 +8,7 @@
 
 #include "audit/config_audit.h"
 #include "catalog/cataloger.h"
+#include "catalog/ownership.h"
 #include "image/layer_walker.h"
 #include "image/local_sources.h"
 #include "image/registry/registry_auth.h"
@@ -147,6 +148,7 @@ Result<Inventory> BuildInventory(const InventoryOptions& options) {
       inventory.packages.push_back(std::move(package));
     }
   }
+  catalog::AssignOsOwners(tree, inventory.packages, diagnostics);
   std::sort(inventory.packages.begin(), inventory.packages.end(), [](const auto& a, const auto& b) {
     return std::tie(a.type, a.name, a.version, a.arch) < std::tie(b.type, b.name, b.version, b.arch);
   });

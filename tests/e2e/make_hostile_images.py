@@ -111,9 +111,18 @@ def main():
     # Path traversal inside a layer.
     oci_layout(os.path.join(out, "path-traversal"),
                [base_layer(), tar_bytes([("../../../../tmp/customs-escaped", "file", b"pwned")])])
-    # os-release is an absolute symlink to /etc/shadow (must resolve inside the image, never on the host).
+    # The release files are symlinks that escape the image root: /etc/os-release absolutely, /usr/lib/os-release
+    # through "../". Both name a host file (OUTDIR/host-os-release) that is a valid os-release unlike the image's own
+    # data, so a leak shows in the report as that OS. They must resolve inside the image, where nothing is there.
+    # (The image keeps its historical name: it once pointed at /etc/shadow, whose lines have no "=" and so could
+    # never have shown a leak.)
+    host_os_release = os.path.abspath(os.path.join(out, "host-os-release"))
+    with open(host_os_release, "wb") as f:
+        f.write(b'ID=customs-host-leak\nVERSION_ID="99.7"\nPRETTY_NAME="customs host file: leaked"\n')
     oci_layout(os.path.join(out, "shadow-symlink"),
-               [tar_bytes([("etc", "dir", None), ("etc/os-release", "symlink", "/etc/shadow"),
+               [tar_bytes([("etc", "dir", None), ("etc/os-release", "symlink", host_os_release),
+                           ("usr", "dir", None), ("usr/lib", "dir", None),
+                           ("usr/lib/os-release", "symlink", "../../../../../../../.." + host_os_release),
                            ("var/lib/dpkg/status", "file", STATUS)])])
     # A symlink loop on a path the OS detector reads.
     oci_layout(os.path.join(out, "symlink-loop"),

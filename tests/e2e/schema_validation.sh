@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Validates customs' CycloneDX 1.5 (SBOM and scan report) and SARIF 2.1.0 output against the official JSON schemas,
+# Validates customs' CycloneDX 1.5 (SBOM and scan report) and SARIF 2.1.0 output, and the report goldens in
+# src/report/testdata, against the official JSON schemas,
 # with ajv from npm (scripts/fetch-schemas.sh). Also feeds a deliberately broken document to prove the validator
 # rejects. usage: schema_validation.sh SOURCE_DIR BINARY_DIR
 set -uo pipefail
@@ -13,7 +14,6 @@ IMAGE=$BIN/testimages/pinned/oci
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   customs_skip "node/npm missing (scripts/install-deps.sh installs nodejs)"
 fi
-[ -d "$IMAGE" ] || customs_skip "test images missing ($IMAGE; run scripts/testimages.sh)"
 bash "$SRC/scripts/fetch-schemas.sh" "$TOOLS" >/dev/null || { echo "FAIL: could not fetch the schemas from npm"; exit 1; }
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -21,6 +21,11 @@ S=$TOOLS/schemas
 validate() { node "$SRC/scripts/validate-json-schema.js" "$TOOLS" "$@"; }
 CDX=("$S/bom-1.5.SNAPSHOT.schema.json" --ref "$S/spdx.SNAPSHOT.schema.json" --ref "$S/jsf-0.82.SNAPSHOT.schema.json")
 fail=0
+# The report writers' goldens (src/report/testdata), which report_test compares byte for byte, are valid documents.
+GOLDEN=$SRC/src/report/testdata
+validate "${CDX[@]}" "$GOLDEN/scan.cdx.json" || { echo "FAIL: CycloneDX golden invalid"; fail=1; }
+validate "$S/sarif-2.1.0.schema.json" "$GOLDEN/scan.sarif" || { echo "FAIL: SARIF golden invalid"; fail=1; }
+[ -d "$IMAGE" ] || customs_skip "test images missing ($IMAGE; run scripts/testimages.sh)"
 "$CUSTOMS" sbom --no-cache --format cyclonedx -o "$WORK/sbom.cdx.json" "$IMAGE" || fail=1
 DB=$WORK/db.sqlite
 "$CUSTOMS" db import "$SRC/data/advisories" --db "$DB" >/dev/null || fail=1
@@ -31,5 +36,5 @@ validate "$S/sarif-2.1.0.schema.json" "$WORK/scan.sarif" || { echo "FAIL: SARIF 
 # The validator must reject a broken document, or the checks above prove nothing.
 echo '{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{"type":"not-a-type","name":1}]}' > "$WORK/bad.json"
 if validate "${CDX[@]}" "$WORK/bad.json" >/dev/null 2>&1; then echo "FAIL: validator accepted a broken document"; fail=1; fi
-[ $fail -eq 0 ] && echo "schema validation: CycloneDX 1.5 (sbom, scan) and SARIF 2.1.0 valid"
+[ $fail -eq 0 ] && echo "schema validation: CycloneDX 1.5 (sbom, scan, golden) and SARIF 2.1.0 (scan, golden) valid"
 exit $fail
