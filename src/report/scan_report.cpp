@@ -211,7 +211,9 @@ std::string WriteMarkdown(const ScanReport& r) {
   out += fmt::format("| {} | {} | {} | {} | {} |\n\n", counts["CRITICAL"], counts["HIGH"], counts["MEDIUM"],
                      counts["LOW"], counts["UNKNOWN"] + counts["NEGLIGIBLE"]);
   if (r.findings.empty()) return out + "No vulnerabilities found.\n" + AuditMarkdown(r.audit_findings);
-  out += "| Severity | Vulnerability | Package | Installed | Fixed | Introduced by |\n|---|---|---|---|---|---|\n";
+  out +=
+      "| Severity | Vulnerability | Package | Installed | Fixed | Introduced by | Known exploited |\n"
+      "|---|---|---|---|---|---|---|\n";
   auto escape = [](std::string s) {
     std::string o;
     for (char c : s) {
@@ -225,10 +227,10 @@ std::string WriteMarkdown(const ScanReport& r) {
     return o;
   };
   for (const auto& f : r.findings) {
-    out += fmt::format("| {} | {}{} | {} | {} | {} | `{}` |\n", vulndb::SeverityName(f.severity), f.id,
-                       f.kev ? " (known exploited)" : "", escape(f.package.name), escape(f.package.version),
+    out += fmt::format("| {} | {} | {} | {} | {} | `{}` | {} |\n", vulndb::SeverityName(f.severity), f.id,
+                       escape(f.package.name), escape(f.package.version),
                        f.fixed_version.empty() ? "-" : escape(f.fixed_version),
-                       escape(Clip(f.package.layer.created_by, 80)));
+                       escape(Clip(f.package.layer.created_by, 80)), f.kev ? "yes (CISA KEV)" : "");
   }
   if (!r.suppressed.empty())
     out += fmt::format("\n{} finding(s) suppressed by ignore files or VEX.\n", r.suppressed.size());

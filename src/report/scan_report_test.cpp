@@ -323,6 +323,8 @@ TEST(ScanReportGoldenCheck, TableGoldenRowsAreTheFixtureFindings) {
         if (!f.fixed_version.empty()) {
           EXPECT_NE(line.find(f.fixed_version), std::string::npos) << line;
         }
+        // The KEV column says "yes" exactly for the known-exploited findings.
+        EXPECT_EQ(line.find("yes") != std::string::npos, f.kev.has_value()) << line;
       }
     }
     EXPECT_EQ(rows, r.findings.size());
