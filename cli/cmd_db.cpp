@@ -5,7 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "core/json_text.h"
+#include "core/json_writer.h"
+#include "report/common.h"
 #include "vulndb/importer.h"
 #include "vulndb/json_codec.h"
 #include "vulndb/store.h"
@@ -53,6 +54,15 @@ void PrintDiagnostics(DiagnosticsCollector& diagnostics, bool verbose) {
   if (warnings > 50 && !verbose) {
     std::fprintf(stderr, "... %zu warnings in all (--verbose shows every one)\n", warnings);
   }
+}
+
+// The document in JsonWriter's layout: doubles in their shortest round-trip form (an EPSS score reads as it came in,
+// 0.99506, not 0.9950599999999999) and strings sanitised.
+std::string JsonDump(const nlohmann::json& document) {
+  StringOutput out;
+  JsonWriter json(out);
+  report::WriteJsonValue(json, nlohmann::ordered_json(document));
+  return out.Take();
 }
 
 void PrintInfo(const StoreInfo& info) {
@@ -115,7 +125,7 @@ int RunInfo(const DbOptions& options) {
           {{"name", s.name}, {"records", s.records}, {"imported_at", s.imported_at}, {"origin", s.origin}});
     }
     out["sources"] = sources;
-    std::printf("%s\n", JsonText(out, 2).c_str());
+    std::printf("%s\n", JsonDump(out).c_str());
   } else {
     PrintInfo(*info);
   }
@@ -156,7 +166,7 @@ int RunShow(const DbOptions& options) {
       docs.push_back(ToJson(r));
     }
     out["records"] = docs;
-    std::printf("%s\n", JsonText(out, 2).c_str());
+    std::printf("%s\n", JsonDump(out).c_str());
     return kExitOk;
   }
   std::printf("%s\n", v.id.c_str());
@@ -179,7 +189,7 @@ int RunShow(const DbOptions& options) {
   line("modified:", v.modified);
   line("withdrawn:", v.withdrawn);
   for (const auto& c : v.cvss) {
-    std::printf("  cvss %-6s %s %s (%s)\n", c.version.c_str(), ShortestDouble(c.base_score).c_str(), c.vector.c_str(),
+    std::printf("  cvss %-6s %s %s (%s)\n", c.version.c_str(), JsonDouble(c.base_score).c_str(), c.vector.c_str(),
                 c.source.c_str());
   }
   for (const auto& s : v.severities) {
@@ -190,8 +200,8 @@ int RunShow(const DbOptions& options) {
                 v.kev->known_ransomware ? ", known ransomware use" : "");
   }
   if (v.epss) {
-    std::printf("  epss:       %s (percentile %s)\n", ShortestDouble(v.epss->score).c_str(),
-                ShortestDouble(v.epss->percentile).c_str());
+    std::printf("  epss:       %s (percentile %s)\n", JsonDouble(v.epss->score).c_str(),
+                JsonDouble(v.epss->percentile).c_str());
   }
   if (!v.details.empty()) {
     std::printf("\n%s\n", v.details.c_str());
