@@ -6,6 +6,7 @@
 #include <set>
 #include <tuple>
 
+#include "catalog/cataloger.h"
 #include "version/range.h"
 #include "version/version.h"
 
@@ -333,6 +334,15 @@ Status MatchOsPackages(const std::vector<const catalog::Package*>& packages, con
   return Ok();
 }
 
+// The purl of a jar without a groupId under the "groupId:artifactId" the index resolved it to.
+std::string ResolvedMavenPurl(const catalog::Package& package, const std::string& group_artifact) {
+  catalog::Package named = package;
+  named.files.clear();
+  named.name = group_artifact;
+  named.group_unknown = false;
+  return catalog::MakePurl(named, catalog::OsInfo{});
+}
+
 // The version a language package is compared with: the Go toolchain's "go1.19.5" is OSV's stdlib 1.19.5.
 std::string InstalledVersion(const catalog::Package& package) {
   if (package.type == catalog::PackageType::kGolang && package.name == "stdlib" && package.version.starts_with("go")) {
@@ -342,7 +352,8 @@ std::string InstalledVersion(const catalog::Package& package) {
 }
 
 Status MatchLanguagePackages(const std::vector<const catalog::Package*>& packages, const vulndb::AdvisoryIndex& index,
-                             Diagnostics& diagnostics, const MatchOptions& options, Collector& collector) {
+                             Diagnostics& diagnostics, const MatchOptions& options, Collector& collector,
+                             std::vector<std::pair<const catalog::Package*, std::string>>& resolved) {
   // Which packages take part, per ecosystem (in a fixed order, so diagnostics come out the same every run).
   std::map<std::string, std::vector<const catalog::Package*>> by_ecosystem;
   std::size_t owned = 0;
@@ -393,6 +404,7 @@ Status MatchLanguagePackages(const std::vector<const catalog::Package*>& package
           continue;
         }
         query = candidates.front();
+        resolved.emplace_back(package, query);
       }
       auto cached = rows_by_name.find(query);
       if (cached == rows_by_name.end()) {
@@ -438,6 +450,7 @@ Status MatchLanguagePackages(const std::vector<const catalog::Package*>& package
         finding.id = advisory.vulnerability_id;
         if (query != package->name) {
           finding.matched_as = query;
+          finding.package.purl = ResolvedMavenPurl(*package, query);
         }
         CUSTOMS_ASSIGN_OR_RETURN(const auto* vulnerability, collector.Vulnerability(advisory.vulnerability_id));
         if (*vulnerability) {
@@ -491,7 +504,13 @@ Result<MatchResult> MatchPackages(const std::vector<catalog::Package>& packages,
   }
   Collector collector(index, result);
   CUSTOMS_RETURN_IF_ERROR(MatchOsPackages(os_packages, os, index, diagnostics, collector));
-  CUSTOMS_RETURN_IF_ERROR(MatchLanguagePackages(language_packages, index, diagnostics, options, collector));
+  std::vector<std::pair<const catalog::Package*, std::string>> resolved;
+  CUSTOMS_RETURN_IF_ERROR(MatchLanguagePackages(language_packages, index, diagnostics, options, collector, resolved));
+  for (auto& [package, name] : resolved) {
+    std::string purl = ResolvedMavenPurl(*package, name);
+    result.resolved_maven.push_back(
+        {static_cast<std::size_t>(package - packages.data()), std::move(name), std::move(purl)});
+  }
   std::sort(result.findings.begin(), result.findings.end(), [](const Finding& a, const Finding& b) {
     return std::make_tuple(-static_cast<int>(a.severity), a.id, a.package.name, a.package.version, a.package.location) <
            std::make_tuple(-static_cast<int>(b.severity), b.id, b.package.name, b.package.version, b.package.location);

@@ -12,7 +12,8 @@
 //   - A package with `owner` set (an OS package installed the files) is judged by the distro's advisories and skipped,
 //     unless MatchOptions::match_os_owned.
 //   - A Maven jar with `group_unknown` (its `name` is the bare artifactId) is matched as the one "groupId:artifactId"
-//     the index knows with that artifactId; none: nothing to match; several: a warning, not matched.
+//     the index knows with that artifactId; none: nothing to match; several: a warning, not matched. The package
+//     keeps its name and `group_unknown`; its purl becomes the resolved one (MatchResult::resolved_maven).
 //   - The Go toolchain is the module "stdlib" (OSV's package for the standard library); its version may carry the
 //     toolchain's "go" prefix ("go1.19.5" is matched as 1.19.5).
 //   - RustSec "informational" advisories (unmaintained, unsound, notice) are no vulnerabilities: skipped unless
@@ -80,8 +81,18 @@ struct MatchOptions {
   bool include_informational = false;
 };
 
+// A Maven jar without a groupId that the index resolved to its one "groupId:artifactId".
+struct ResolvedMavenPackage {
+  std::size_t index;  // into the packages given to MatchPackages
+  std::string name;   // "org.apache.logging.log4j:log4j-core"
+  std::string purl;   // "pkg:maven/org.apache.logging.log4j/log4j-core@2.8"
+};
+
 struct MatchResult {
   std::vector<Finding> findings;  // sorted by severity (highest first), id, package
+  // Every resolved jar, affected or not. Its findings carry the resolved purl already; the caller gives the inventory
+  // package the same purl, so a report's components and the findings that affect them name one identity.
+  std::vector<ResolvedMavenPackage> resolved_maven;
 };
 
 // Fails only when the store cannot be read; unknown releases, missing data and unparseable versions are diagnostics.

@@ -309,6 +309,12 @@ TEST(LanguageMatchTest, JarWithoutGroupIdResolvesOnlyWhenTheArtifactIdIsUnique) 
   EXPECT_EQ(result->findings[0].package.name, "log4j-core");
   EXPECT_EQ(result->findings[0].matched_as, "org.apache.logging.log4j:log4j-core");
   EXPECT_EQ(result->findings[0].fixed_version, "2.12.2");
+  // The resolved identity's purl, for the finding and (by index) for the inventory's package.
+  EXPECT_EQ(result->findings[0].package.purl, "pkg:maven/org.apache.logging.log4j/log4j-core@2.8");
+  ASSERT_EQ(result->resolved_maven.size(), 1u);
+  EXPECT_EQ(result->resolved_maven[0].index, 0u);
+  EXPECT_EQ(result->resolved_maven[0].name, "org.apache.logging.log4j:log4j-core");
+  EXPECT_EQ(result->resolved_maven[0].purl, "pkg:maven/org.apache.logging.log4j/log4j-core@2.8");
   auto warnings = OfLevel(diagnostics.Take(), DiagnosticLevel::kWarning);
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_NE(warnings[0].message.find("com.other:common, org.example:common"), std::string::npos) << warnings[0].message;

@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
 #include "core/utf8.h"
 
 namespace customs::report {
@@ -146,12 +150,21 @@ void WriteCycloneDxBom(const InventoryView& view, const SbomWriteOptions& option
   }
   json.EndObject();  // metadata
 
-  // Every bom-ref must be unique. Packages come sorted, so two with the same purl (one package listed by two
-  // databases) are neighbours.
+  // Every bom-ref must be unique. Packages come sorted, so two OS packages with the same purl (one package listed by
+  // two databases) are neighbours. Language packages are few and may share a purl without being neighbours (a jar
+  // without a groupId that the advisories resolved, next to the same jar with its pom): those are looked up.
+  std::vector<bool> repeated(view.packages.size());
+  std::unordered_set<std::string_view> language_purls;
+  for (std::size_t i = 0; i < view.packages.size(); ++i) {
+    const auto& p = view.packages[i];
+    if (p.purl.empty()) continue;
+    repeated[i] = catalog::IsOsPackage(p.type) ? i > 0 && view.packages[i - 1].purl == p.purl
+                                               : !language_purls.insert(p.purl).second;
+  }
   auto ref_of = [&](std::size_t i) {
     const auto& p = view.packages[i];
     if (p.purl.empty()) return fmt::format("package-{}", i);
-    if (i > 0 && view.packages[i - 1].purl == p.purl) return fmt::format("{}#{}", p.purl, i);
+    if (repeated[i]) return fmt::format("{}#{}", p.purl, i);
     return p.purl;
   };
   json.Key("components").BeginArray();

@@ -217,9 +217,9 @@ Result<Inventory> InventoryFromSbom(std::string_view text, std::string_view name
       if (component != nullptr) {
         p.location = LocationProperty(*component);
         p.owner = Property(*component, "customs:package:owner");
-        if (Property(*component, "customs:package:group_unknown") == "true") {
-          p.group_unknown = true;
-        }
+        // group_unknown comes from the purl alone: a scan report names a jar that the advisories resolved by its
+        // groupId (its customs:package:group_unknown property says only that the groupId was inferred), and that
+        // name is what a later match must use.
         if (std::string reason = Property(*component, "customs:package:unmatchable"); !reason.empty()) {
           p.unmatchable = true;
           p.unmatchable_reason = reason;

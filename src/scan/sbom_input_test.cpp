@@ -93,12 +93,16 @@ TEST(SbomInputTest, SyftShapedDocuments) {
   EXPECT_EQ(Keys(inventory), want) << "pkg:generic is not matched";
   EXPECT_EQ(Keys(Read("syft-shape.spdx.json")), want);
   for (const auto& p : inventory.packages) {
-    if (p.name == "log4j-core") EXPECT_TRUE(p.group_unknown) << "a maven purl without a namespace has no groupId";
+    if (p.name == "log4j-core") {
+      EXPECT_TRUE(p.group_unknown) << "a maven purl without a namespace has no groupId";
+    }
     if (p.name == "org.apache.logging.log4j:log4j-core") {
       EXPECT_FALSE(p.group_unknown);
       EXPECT_EQ(p.location, "/opt/app/lib/log4j-core-2.8.jar");
     }
-    if (p.name == "github.com/evanw/esbuild") EXPECT_TRUE(p.unmatchable);
+    if (p.name == "github.com/evanw/esbuild") {
+      EXPECT_TRUE(p.unmatchable);
+    }
   }
 }
 
@@ -145,6 +149,30 @@ TEST(SbomInputTest, OurOwnSbomRoundTripsLanguageFields) {
     EXPECT_EQ(got->unmatchable, want.unmatchable) << want.name;
     EXPECT_EQ(got->location, want.location) << want.name;
   }
+}
+
+// A scan report lists a jar without pom.properties that the advisories resolved under the resolved purl, with its
+// group_unknown property still set (the groupId was inferred). Read back, the purl's groupId is what a match uses.
+TEST(SbomInputTest, ResolvedJarReadsBackByItsGroupId) {
+  catalog::Package jar;
+  jar.type = catalog::PackageType::kMaven;
+  jar.name = "log4j-core";
+  jar.version = "2.8";
+  jar.group_unknown = true;
+  jar.location = "/app/node_modules/amplify-dynamodb-simulator/emulator/DynamoDBLocal_lib/log4j-core-2.8.jar";
+  jar.purl = "pkg:maven/org.apache.logging.log4j/log4j-core@2.8";
+  report::SbomDocument doc;
+  doc.target = "test";
+  doc.kind = "rootfs";
+  doc.packages = {jar};
+  std::string text = report::WriteSbom(report::SbomFormat::kCycloneDx, doc, {});
+  ASSERT_NE(text.find("customs:package:group_unknown"), std::string::npos);
+  auto inventory = InventoryFromSbom(text, "ours");
+  ASSERT_TRUE(inventory) << inventory.error().ToString();
+  ASSERT_EQ(inventory->packages.size(), 1U);
+  EXPECT_EQ(inventory->packages[0].name, "org.apache.logging.log4j:log4j-core");
+  EXPECT_FALSE(inventory->packages[0].group_unknown);
+  EXPECT_EQ(inventory->packages[0].location, jar.location);
 }
 
 TEST(SbomInputTest, PurlVariants) {

@@ -21,17 +21,6 @@ inline bool IsAlpha(char c) {
 inline char Lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
-bool AllDigits(std::string_view s) {
-  if (s.empty()) {
-    return false;
-  }
-  for (char c : s) {
-    if (!IsDigit(c)) {
-      return false;
-    }
-  }
-  return true;
-}
 
 // ---- NuGet ----------------------------------------------------------------------------------------------------------
 // https://learn.microsoft.com/nuget/concepts/package-versioning and NuGet.Versioning's VersionComparer:

@@ -9,6 +9,19 @@
 
 namespace customs::version::internal {
 
+// Whether `s` is a non-empty run of ASCII digits.
+inline bool AllDigits(std::string_view s) {
+  if (s.empty()) {
+    return false;
+  }
+  for (char c : s) {
+    if (c < '0' || c > '9') {
+      return false;
+    }
+  }
+  return true;
+}
+
 // Numeric compare of two digit runs of any length: strip leading zeros, longer is bigger, then lexicographic.
 int CompareDigitRuns(std::string_view a, std::string_view b);
 

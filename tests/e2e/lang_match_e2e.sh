@@ -8,9 +8,11 @@
 #   2. a real node_modules tree from the npm registry, inventoried by Trivy (CycloneDX and SPDX): the same;
 #   3. osv.dev's own recorded answers (osv-scanner's test cassette in ../shared/data/vulndata/osv-api-oracle): every
 #      advisory osv.dev listed for a package, of those we hold a record of, is found;
-#   4. the demo's headline from the shipped sample data: the pinned Debian image's SBOM plus the real
-#      log4j-core-2.8.jar without pom.properties (group unknown) shows CRITICAL CVE-2021-44228 as known-exploited,
-#      next to the openssl findings, and --fail-on CRITICAL fails.
+#   4. the demo's headline from the shipped sample data: `customs image` of the demo image (scripts/testimages.sh:
+#      pinned bookworm plus a real node_modules tree whose amplify-dynamodb-simulator ships log4j-core-2.8.jar without
+#      pom.properties, esbuild's Go binary and lodash 4.17.15) shows CRITICAL CVE-2021-44228 as known-exploited under
+#      the resolved purl, next to the openssl, Go stdlib and lodash findings, and --fail-on CRITICAL fails; the
+#      CycloneDX report's findings name components it lists.
 # usage: lang_match_e2e.sh SOURCE_DIR BINARY_DIR [SHARED_DATA_DIR]
 set -uo pipefail
 SRC=$1
@@ -84,58 +86,67 @@ CASSETTE=$V/osv-api-oracle/osv-scanner-TestCommand_OCIImage.yaml.gz
   { echo "FAIL: an advisory osv.dev lists was missed"; fail=1; }
 
 echo "== 4. the demo's headline from data/advisories"
-IMAGE=$BIN/testimages/pinned/oci
+IMAGE=$BIN/testimages/demo/oci
 if [ ! -d "$IMAGE" ]; then
   [ $fail -eq 0 ] || exit 1
-  customs_skip "test images missing ($IMAGE; run scripts/testimages.sh): parts 1 and 2 passed"
+  customs_skip "test images missing ($IMAGE; run scripts/testimages.sh): parts 1 to 3 passed"
 fi
 DEMO_DB=$WORK/demo.db
 "$CUSTOMS" db import "$SRC/data/advisories" --db "$DEMO_DB" >/dev/null 2>&1 || { echo "FAIL: import data/advisories"; exit 1; }
-"$CUSTOMS" sbom --no-cache --format cyclonedx -o "$WORK/pinned.cdx.json" "$IMAGE" || { echo "FAIL: sbom"; exit 1; }
-# The jar amplify-dynamodb-simulator@1.14.0 ships as DynamoDBLocal_lib/log4j-core-2.8.jar has no pom.properties, so
-# a cataloger knows only its artifactId; esbuild-linux-64@0.14.0 was built with go1.17.2.
-"$PY" - "$WORK/pinned.cdx.json" <<'PYEOF'
-import json, sys
-path = sys.argv[1]
-doc = json.load(open(path))
-doc["components"] += [
-    {"type": "library", "name": "log4j-core", "version": "2.8", "purl": "pkg:maven/log4j-core@2.8",
-     "properties": [{"name": "customs:package:group_unknown", "value": "true"},
-                    {"name": "customs:package:location", "value": "/opt/dynamodb/DynamoDBLocal_lib/log4j-core-2.8.jar"}]},
-    {"type": "library", "name": "stdlib", "version": "go1.17.2", "purl": "pkg:golang/stdlib@go1.17.2"},
-]
-json.dump(doc, open(path, "w"))
-PYEOF
-"$CUSTOMS" sbom-scan "$WORK/pinned.cdx.json" --db "$DEMO_DB" --max-db-age 1000000 > "$WORK/table.txt"
+SCAN=("$CUSTOMS" image "$IMAGE" --no-cache --db "$DEMO_DB" --max-db-age 1000000)
+"${SCAN[@]}" > "$WORK/table.txt"
 grep -E '^log4j-core +2\.8 .*CVE-2021-44228 +CRITICAL +yes' "$WORK/table.txt" ||
   { cat "$WORK/table.txt"; echo "FAIL: no CRITICAL known-exploited CVE-2021-44228 for log4j-core 2.8"; fail=1; }
 grep -qE '^(libssl3|openssl) ' "$WORK/table.txt" || { echo "FAIL: the openssl findings are missing"; fail=1; }
-grep -qE '^stdlib ' "$WORK/table.txt" || { echo "FAIL: no Go stdlib finding"; fail=1; }
-"$CUSTOMS" sbom-scan "$WORK/pinned.cdx.json" --db "$DEMO_DB" --max-db-age 1000000 --quiet --fail-on CRITICAL >/dev/null
+grep -qE '^stdlib +1\.17\.2 ' "$WORK/table.txt" || { echo "FAIL: no Go stdlib finding for esbuild's go1.17.2"; fail=1; }
+grep -qE '^lodash +4\.17\.15 ' "$WORK/table.txt" || { echo "FAIL: no lodash 4.17.15 finding"; fail=1; }
+"${SCAN[@]}" --quiet --ignore-unfixed --fail-on CRITICAL >/dev/null
 status=$?
 [ $status -eq 1 ] || { echo "FAIL: --fail-on CRITICAL exited $status, not 1 (3 = incomplete: data missing)"; fail=1; }
-"$CUSTOMS" sbom-scan "$WORK/pinned.cdx.json" --db "$DEMO_DB" --max-db-age 1000000 --format json -o "$WORK/demo.json"
-"$PY" - "$WORK/demo.json" <<'PYEOF' || fail=1
+"${SCAN[@]}" --format json -o "$WORK/demo.json"
+"${SCAN[@]}" --format cyclonedx -o "$WORK/demo.cdx.json"
+"$PY" - "$WORK/demo.json" "$WORK/demo.cdx.json" <<'PYEOF' || fail=1
 import json, sys
 r = json.load(open(sys.argv[1]))
+bom = json.load(open(sys.argv[2]))
+problems = []
 f = [f for f in r["findings"] if f["id"] == "CVE-2021-44228" and f["package"]["name"] == "log4j-core"]
 assert f, "no Log4Shell finding"
 f = f[0]
-problems = []
+jar = "/app/node_modules/amplify-dynamodb-simulator/emulator/DynamoDBLocal_lib/log4j-core-2.8.jar"
 if f.get("matched_as") != "org.apache.logging.log4j:log4j-core": problems.append(f"matched_as {f.get('matched_as')}")
+if f["package"]["purl"] != "pkg:maven/org.apache.logging.log4j/log4j-core@2.8":
+    problems.append(f"log4j-core purl {f['package']['purl']}")
+if f["package"].get("location") != jar: problems.append(f"log4j-core location {f['package'].get('location')}")
+if f["severity"] != "CRITICAL": problems.append(f"severity {f['severity']}")
 if f["severity_source"] != "cvss:ghsa": problems.append(f"severity source {f['severity_source']}")
 if not f["kev"]: problems.append("no KEV")
 if not f["package"].get("group_unknown"): problems.append("group_unknown lost")
+# Language purls follow their purl type, never the distro's namespace.
+purls = {x["package"]["name"]: x["package"]["purl"] for x in r["findings"] if x["package"]["type"] != "deb"}
+want = {"lodash": "pkg:npm/lodash@4.17.15", "stdlib": "pkg:golang/stdlib@1.17.2"}
+for name, purl in want.items():
+    if purls.get(name) != purl: problems.append(f"{name} purl {purls.get(name)}, want {purl}")
+for name, purl in purls.items():
+    if "/debian/" in purl or "distro=" in purl: problems.append(f"{name}: a distro purl for a language package: {purl}")
 distro = [x for x in r["findings"] if x["package"]["type"] == "deb"]
 rated = [x for x in distro if x["severity"] != "UNKNOWN"]
 if not distro or not rated: problems.append("no rated distro finding")
 for x in rated:
     if not x["severity_source"]: problems.append(f"{x['id']}: a severity without its source")
 if any(d["level"] == "incomplete" for d in r["diagnostics"]): problems.append("incomplete diagnostics")
+# CycloneDX: unique bom-refs, every finding affects a listed component, the jar listed under the resolved purl.
+refs = [c["bom-ref"] for c in bom["components"]]
+if len(refs) != len(set(refs)): problems.append("duplicate bom-refs")
+for v in bom["vulnerabilities"]:
+    for a in v["affects"]:
+        if a["ref"] not in refs: problems.append(f"{v['id']} affects {a['ref']}, which is no component")
+if "pkg:maven/org.apache.logging.log4j/log4j-core@2.8" not in {c.get("purl") for c in bom["components"]}:
+    problems.append("the jar is not listed under its resolved purl")
 print(f"demo: Log4Shell {f['severity']} via {f['severity_source']}, KEV {f['kev']['date_added']}; "
-      f"{len(rated)}/{len(distro)} distro findings rated")
+      f"{len(rated)}/{len(distro)} distro findings rated; {len(r['findings'])} findings")
 if problems:
-    print("FAIL: " + "; ".join(problems))
+    print("FAIL: " + "; ".join(problems[:20]))
     sys.exit(1)
 PYEOF
 [ $fail -eq 0 ] && echo "lang match e2e: all parts agree with the reference evaluation"
