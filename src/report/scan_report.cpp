@@ -332,7 +332,11 @@ void WriteSarif(const ScanReport& r, const ScanWriteOptions& o, Output& out) {
   json.Key("rules").BeginArray();
   for (const match::Finding* f : rule_findings) {
     const std::string title = f->title.empty() ? f->id : f->title;
-    json.BeginObject().Field("id", f->id).Field("name", "OsPackageVulnerability");
+    // The rule name says which kind of package the vulnerability was found in (the first finding that names it).
+    json.BeginObject()
+        .Field("id", f->id)
+        .Field("name",
+               catalog::IsOsPackage(f->package.type) ? "OsPackageVulnerability" : "LanguagePackageVulnerability");
     json.Key("shortDescription").BeginObject().Field("text", ClipText(title, 200, TextContext::kJson)).EndObject();
     json.Key("fullDescription").BeginObject().Field("text", title).EndObject();
     json.Key("defaultConfiguration").BeginObject().Field("level", SarifLevel(f->severity)).EndObject();
