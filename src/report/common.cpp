@@ -49,24 +49,36 @@ void WriteJsonValue(JsonWriter& json, const nlohmann::ordered_json& value) {
 }
 
 void WriteLanguagePackageFields(JsonWriter& json, const catalog::Package& p) {
-  if (catalog::IsOsPackage(p.type)) return;
+  if (catalog::IsOsPackage(p.type)) {
+    return;
+  }
   // Language packages: where and how they were found, and who owns them.
   json.Field("location", p.location)
       .Field("evidence", p.evidence)
       .Field("confidence", catalog::ConfidenceName(p.confidence));
-  if (!p.owner.empty()) json.Field("owner", p.owner);
-  if (p.group_unknown) json.Field("group_unknown", true);
-  if (p.unmatchable) json.Field("unmatchable", true).Field("unmatchable_reason", p.unmatchable_reason);
+  if (!p.owner.empty()) {
+    json.Field("owner", p.owner);
+  }
+  if (p.group_unknown) {
+    json.Field("group_unknown", true);
+  }
+  if (p.unmatchable) {
+    json.Field("unmatchable", true).Field("unmatchable_reason", p.unmatchable_reason);
+  }
 }
 
 void ForEachLanguagePackageProperty(const catalog::Package& p,
                                     const std::function<void(std::string_view, const std::string&)>& property) {
-  if (catalog::IsOsPackage(p.type)) return;
+  if (catalog::IsOsPackage(p.type)) {
+    return;
+  }
   property("customs:package:location", p.location);
   property("customs:package:evidence", p.evidence);
   property("customs:package:confidence", catalog::ConfidenceName(p.confidence));
   property("customs:package:owner", p.owner);
-  if (p.group_unknown) property("customs:package:group_unknown", "true");
+  if (p.group_unknown) {
+    property("customs:package:group_unknown", "true");
+  }
   if (p.unmatchable) {
     property("customs:package:unmatchable", p.unmatchable_reason.empty() ? "unmatchable" : p.unmatchable_reason);
   }
@@ -157,15 +169,18 @@ void WriteCycloneDxBom(const InventoryView& view, const SbomWriteOptions& option
   std::unordered_set<std::string_view> language_purls;
   for (std::size_t i = 0; i < view.packages.size(); ++i) {
     const auto& p = view.packages[i];
-    if (p.purl.empty()) continue;
+    if (p.purl.empty()) {
+      continue;
+    }
     repeated[i] = catalog::IsOsPackage(p.type) ? i > 0 && view.packages[i - 1].purl == p.purl
                                                : !language_purls.insert(p.purl).second;
   }
   auto ref_of = [&](std::size_t i) {
     const auto& p = view.packages[i];
-    if (p.purl.empty()) return fmt::format("package-{}", i);
-    if (repeated[i]) return fmt::format("{}#{}", p.purl, i);
-    return p.purl;
+    if (p.purl.empty()) {
+      return fmt::format("package-{}", i);
+    }
+    return repeated[i] ? fmt::format("{}#{}", p.purl, i) : p.purl;
   };
   json.Key("components").BeginArray();
   if (view.os.detected()) {

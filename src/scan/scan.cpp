@@ -55,7 +55,9 @@ Result<ScanResult> Evaluate(Inventory inventory, const vulndb::AdvisoryIndex* in
     CUSTOMS_ASSIGN_OR_RETURN(auto matched,
                              match::MatchPackages(inventory.packages, inventory.os, *index, diagnostics, policy.match));
     // A jar without a groupId that the advisories resolved is listed under the purl its findings name.
-    for (const auto& resolved : matched.resolved_maven) inventory.packages[resolved.index].purl = resolved.purl;
+    for (const auto& resolved : matched.resolved_maven) {
+      inventory.packages[resolved.index].purl = resolved.purl;
+    }
     gated = match::ApplyGate(std::move(matched.findings), policy.gate, policy.ignores, policy.vex, diagnostics);
   }
   diagnostics.Finish();
