@@ -1,0 +1,386 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the registry push gate (`customs server --role gate`) with real components started here
+(harness.py): docker-registry with htpasswd auth behind the gate, PostgreSQL 15, the real test images pushed with
+skopeo through the gate, and the built `customs` binary.
+
+Suites (one CTest entry each):
+  GateTest        skopeo push of the vulnerable image is denied (403 DENIED naming the worst findings) and the tag
+                  is absent upstream; a clean image arrives with an identical digest; re-push, HEAD and GET pass
+                  through; an index is judged per platform; malformed manifests get 400; the verdicts are in
+                  PostgreSQL; an unreachable upstream gives 502 and forwards nothing
+  GateMemoryTest  a 1 GiB blob streams through the gate; the gate's peak RSS (VmHWM) stays under 64 MiB
+
+Usage: gate_e2e.py --customs PATH --source DIR --binary-dir DIR [unittest args, e.g. GateTest]
+"""
+import gzip
+import hashlib
+import http.client as httpclient
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import CustomsServer, Postgres, Registry, free_port, http, run  # noqa: E402
+
+CUSTOMS = SOURCE = BINARY_DIR = None
+# The store holds the curl advisories of the real sample data (data/advisories, derived from Debian's changelogs):
+# the pinned image (curl 7.88.1-10+deb12u5) has findings; distroless (no curl) and bookworm (the current curl) have
+# none. The sample data carries no severities (every finding is UNKNOWN), so the policy fails on any finding.
+FAIL_ON = "UNKNOWN"
+
+
+def build_store(work):
+    feed = os.path.join(work, "feed")
+    os.makedirs(feed)
+    with gzip.open(os.path.join(SOURCE, "data", "advisories", "debian-bookworm-derived.json.gz")) as f:
+        advisories = json.load(f)
+    with open(os.path.join(feed, "debian-bookworm-derived.json"), "w") as f:
+        json.dump({"curl": advisories["curl"]}, f)
+    store = os.path.join(work, "store.db")
+    run([CUSTOMS, "db", "import", feed, "--db", store])
+    return store
+
+
+def images():
+    return os.path.join(BINARY_DIR, "testimages")
+
+
+def layout(name):
+    return os.path.join(images(), name, "oci")
+
+
+class GateEnvironment:
+    """A registry, PostgreSQL, an advisory store and a gate in front of the registry."""
+
+    def __init__(self, upstream=None):
+        self.work = tempfile.mkdtemp(prefix="customs-gate-e2e-")
+        self.postgres = Postgres(self.work)
+        self.database = self.postgres.create_database()
+        self.registry = Registry(self.work)
+        self.store = build_store(self.work)
+        self.servers = []
+        self.gate = self.start_gate(upstream or f"http://{self.registry.host}")
+
+    def start_gate(self, upstream, name="gate"):
+        args = ["--role", "gate", "--upstream", upstream, "--listen", "127.0.0.1:0", "--postgres",
+                self.postgres.dsn(self.database), "--db", self.store, "--fail-on", FAIL_ON]
+        server = CustomsServer(CUSTOMS, self.work, name, args)
+        self.servers.append(server)
+        server.wait_listening()
+        return server
+
+    def auth(self):
+        return {"Authorization": self.registry.basic_authorization()}
+
+    def close(self):
+        for server in self.servers:
+            server.stop()
+        self.registry.stop()
+        self.postgres.destroy()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+def skopeo_push(env, gate, image, repository, tag, check=False):
+    digestfile = os.path.join(env.work, f"digest-{repository.replace('/', '_')}-{tag}")
+    result = run(["skopeo", "copy", "--dest-tls-verify=false", "--dest-creds",
+                  f"{env.registry.user}:{env.registry.password}", "--digestfile", digestfile,
+                  f"oci:{layout(image)}:1", f"docker://{gate.address}/{repository}:{tag}"], check=check)
+    digest = None
+    if result.returncode == 0 and os.path.exists(digestfile):
+        with open(digestfile) as f:
+            digest = f.read().strip()
+    return result, digest
+
+
+def upstream_manifest(env, repository, reference):
+    """GET the manifest from the registry directly (not through the gate)."""
+    accept = ", ".join(["application/vnd.oci.image.manifest.v1+json", "application/vnd.oci.image.index.v1+json",
+                        "application/vnd.docker.distribution.manifest.v2+json",
+                        "application/vnd.docker.distribution.manifest.list.v2+json"])
+    return http("GET", f"http://{env.registry.host}/v2/{repository}/manifests/{reference}",
+                headers=dict(env.auth(), Accept=accept))
+
+
+def push_direct(env, image, repository, tag):
+    """skopeo straight to the registry (the gate is not involved); returns the manifest digest."""
+    return env.registry.push(layout(image), "1", repository, tag)
+
+
+class GateTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.env = GateEnvironment()
+        cls.gate = cls.env.gate
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.env.close()
+
+    def test_1_vulnerable_image_is_denied_and_never_tagged(self):
+        result, _ = skopeo_push(self.env, self.gate, "pinned", "library/app", "vulnerable")
+        self.assertNotEqual(result.returncode, 0, result.stdout)
+        print(f"skopeo: {result.stderr.strip()}")
+        self.assertIn("denied", result.stderr)
+        self.assertIn("customs: image sha256:", result.stderr)
+        self.assertRegex(result.stderr, r"CVE-\d+-\d+ UNKNOWN (curl|libcurl4) 7.88.1-10\+deb12u5 \(fixed in ")
+        missing = upstream_manifest(self.env, "library/app", "vulnerable")
+        self.assertEqual(missing.status, 404, missing.body)
+        tags = http("GET", f"http://{self.env.registry.host}/v2/library/app/tags/list", headers=self.env.auth())
+        if tags.status == 200:
+            self.assertNotIn("vulnerable", tags.json().get("tags") or [])
+        # The verdict is in PostgreSQL for admission to find.
+        failed = self.env.postgres.scalar(self.env.database, "SELECT count(*) FROM verdicts WHERE NOT passed")
+        self.assertGreaterEqual(int(failed), 1)
+        denied = self.gate.events("gate_denied")
+        self.assertTrue(any(e.get("reference") == "vulnerable" for e in denied), denied)
+
+    def test_2_clean_image_arrives_byte_for_byte(self):
+        result, pushed = skopeo_push(self.env, self.gate, "distroless", "library/app", "clean")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        upstream = upstream_manifest(self.env, "library/app", "clean")
+        self.assertEqual(upstream.status, 200, upstream.body)
+        upstream_digest = "sha256:" + hashlib.sha256(upstream.body).hexdigest()
+        self.assertEqual(upstream_digest, pushed)
+        self.assertEqual(upstream.header("Docker-Content-Digest"), pushed)
+        # The OCI layout's manifest is what skopeo sent: the same bytes arrived.
+        with open(os.path.join(layout("distroless"), "index.json")) as f:
+            layout_digest = json.load(f)["manifests"][0]["digest"]
+        self.assertEqual(pushed, layout_digest)
+        passed = self.env.postgres.scalar(
+            self.env.database, f"SELECT passed FROM verdicts WHERE manifest_digest = '{pushed}'")
+        self.assertEqual(passed, "t")
+
+    def test_3_repush_head_and_get_pass_through(self):
+        first, digest = skopeo_push(self.env, self.gate, "distroless", "library/again", "1")
+        self.assertEqual(first.returncode, 0, first.stderr)
+        again, digest_again = skopeo_push(self.env, self.gate, "distroless", "library/again", "1")
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertEqual(digest, digest_again)
+        # The second verdict came from the stored result, without a scan.
+        verdicts = [e for e in self.gate.events("gate_verdict") if e.get("digest") == digest]
+        self.assertGreaterEqual(len(verdicts), 2)
+        self.assertFalse(verdicts[-1]["scanned"])
+        accept = "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json"
+        head = http("HEAD", self.gate.url("/v2/library/again/manifests/1"), headers=dict(self.env.auth(), Accept=accept))
+        self.assertEqual(head.status, 200)
+        self.assertEqual(head.header("Docker-Content-Digest"), digest)
+        got = http("GET", self.gate.url("/v2/library/again/manifests/1"), headers=dict(self.env.auth(), Accept=accept))
+        self.assertEqual(got.status, 200)
+        self.assertEqual(int(head.header("Content-Length")), len(got.body))
+        self.assertEqual("sha256:" + hashlib.sha256(got.body).hexdigest(), digest)
+        layer = json.loads(got.body)["layers"][0]
+        blob = http("GET", self.gate.url(f"/v2/library/again/blobs/{layer['digest']}"), headers=self.env.auth(),
+                    timeout=60)
+        self.assertEqual(blob.status, 200)
+        self.assertEqual(len(blob.body), layer["size"])
+        self.assertEqual("sha256:" + hashlib.sha256(blob.body).hexdigest(), layer["digest"])
+        blob_head = http("HEAD", self.gate.url(f"/v2/library/again/blobs/{layer['digest']}"), headers=self.env.auth())
+        self.assertEqual(blob_head.status, 200)
+        self.assertEqual(int(blob_head.header("Content-Length")), layer["size"])
+        # Without credentials the registry's challenge comes through unchanged.
+        anonymous = http("GET", self.gate.url("/v2/"))
+        self.assertEqual(anonymous.status, 401)
+        self.assertIn("Basic", anonymous.header("WWW-Authenticate") or "")
+        # Pulling back through the gate with skopeo gives the same image.
+        pulled = os.path.join(self.env.work, "pulled")
+        run(["skopeo", "copy", "--src-tls-verify=false", "--src-creds",
+             f"{self.env.registry.user}:{self.env.registry.password}",
+             f"docker://{self.gate.address}/library/again:1", f"oci:{pulled}:1"])
+        with open(os.path.join(pulled, "index.json")) as f:
+            self.assertEqual(json.load(f)["manifests"][0]["digest"], digest)
+
+    def index_body(self, children):
+        manifests = []
+        for digest, platform in children:
+            raw = upstream_manifest(self.env, "library/multi", digest)
+            self.assertEqual(raw.status, 200, raw.body)
+            os_name, arch = platform.split("/")
+            manifests.append({"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": digest,
+                              "size": len(raw.body), "platform": {"os": os_name, "architecture": arch}})
+        return json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                           "manifests": manifests}).encode()
+
+    def put_manifest(self, repository, reference, body, media_type):
+        return http("PUT", self.gate.url(f"/v2/{repository}/manifests/{reference}"), body=body,
+                    headers=dict(self.env.auth(), **{"Content-Type": media_type}), timeout=120)
+
+    def test_4_an_index_is_judged_per_platform(self):
+        # The children are pushed by digest straight to the registry (as a multi-platform push does before its
+        # index); the index then goes through the gate, which reads each child back and judges it.
+        clean = push_direct(self.env, "distroless", "library/multi", "clean-child")
+        vulnerable = push_direct(self.env, "pinned", "library/multi", "vulnerable-child")
+        mixed = self.index_body([(clean, "linux/amd64"), (vulnerable, "linux/arm64")])
+        denied = self.put_manifest("library/multi", "mixed", mixed, "application/vnd.oci.image.index.v1+json")
+        self.assertEqual(denied.status, 403, denied.body)
+        error = denied.json()["errors"][0]
+        self.assertEqual(error["code"], "DENIED")
+        self.assertIn(f"{vulnerable} (linux/arm64)", error["message"])
+        self.assertNotIn("linux/amd64", error["message"])
+        self.assertEqual(upstream_manifest(self.env, "library/multi", "mixed").status, 404)
+        good = self.index_body([(clean, "linux/amd64"), (push_direct(self.env, "bookworm", "library/multi", "b"),
+                                                          "linux/arm64")])
+        accepted = self.put_manifest("library/multi", "good", good, "application/vnd.oci.image.index.v1+json")
+        self.assertEqual(accepted.status, 201, accepted.body)
+        stored = upstream_manifest(self.env, "library/multi", "good")
+        self.assertEqual(stored.status, 200)
+        self.assertEqual(stored.body, good)
+        judged = {e["platform"] for e in self.gate.events("gate_verdict") if e.get("platform")}
+        self.assertTrue({"linux/amd64", "linux/arm64"} <= judged, judged)
+
+    def test_5_malformed_manifests_get_400(self):
+        for body, media_type in ((b"{not json", "application/vnd.oci.image.manifest.v1+json"),
+                                 (b"[]", "application/vnd.oci.image.manifest.v1+json"),
+                                 (b'{"schemaVersion":1,"name":"x","fsLayers":[]}',
+                                  "application/vnd.docker.distribution.manifest.v1+prettyjws"),
+                                 (b'{"schemaVersion":2,"config":{"digest":"md5:00"},"layers":[]}',
+                                  "application/vnd.oci.image.manifest.v1+json")):
+            response = self.put_manifest("library/bad", "1", body, media_type)
+            self.assertEqual(response.status, 400, body)
+            self.assertEqual(response.json()["errors"][0]["code"], "MANIFEST_INVALID")
+        # A manifest whose blobs the registry does not have is refused before it reaches the registry.
+        ghost = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                            "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                                       "digest": "sha256:" + "1" * 64, "size": 10},
+                            "layers": []}).encode()
+        response = self.put_manifest("library/bad", "ghost", ghost, "application/vnd.oci.image.manifest.v1+json")
+        self.assertEqual(response.status, 400, response.body)
+        self.assertEqual(response.json()["errors"][0]["code"], "MANIFEST_BLOB_UNKNOWN")
+        self.assertEqual(upstream_manifest(self.env, "library/bad", "ghost").status, 404)
+        # Health stays beside the proxy.
+        self.assertEqual(http("GET", self.gate.url("/healthz")).status, 200)
+        self.assertEqual(http("GET", self.gate.url("/readyz")).status, 200)
+
+    def test_6_upstream_down_gives_502_and_forwards_nothing(self):
+        dead = self.env.start_gate(f"http://127.0.0.1:{free_port()}", name="gate-dead")
+        base = http("GET", dead.url("/v2/"), headers=self.env.auth())
+        self.assertEqual(base.status, 502)
+        self.assertEqual(base.json()["errors"][0]["code"], "UNAVAILABLE")
+        with open(os.path.join(layout("distroless"), "index.json")) as f:
+            manifest_digest = json.load(f)["manifests"][0]["digest"]
+        with open(os.path.join(layout("distroless"), "blobs", "sha256", manifest_digest.split(":")[1]), "rb") as f:
+            manifest = f.read()
+        put = http("PUT", dead.url("/v2/library/app/manifests/down"), body=manifest,
+                   headers=dict(self.env.auth(), **{"Content-Type": "application/vnd.oci.image.manifest.v1+json"}),
+                   timeout=60)
+        self.assertEqual(put.status, 502, put.body)
+        self.assertEqual(put.json()["errors"][0]["code"], "UNAVAILABLE")
+        result, _ = skopeo_push(self.env, dead, "distroless", "library/app", "down")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertEqual(upstream_manifest(self.env, "library/app", "down").status, 404)
+        dead.stop()
+
+
+def vm_hwm_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmHWM")
+
+
+class GateMemoryTest(unittest.TestCase):
+    """A 1 GiB blob streams through the gate (monolithic upload, then a GET back) in bounded memory."""
+
+    SIZE = 1 << 30
+
+    @classmethod
+    def setUpClass(cls):
+        cls.env = GateEnvironment()
+        cls.gate = cls.env.gate
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.env.close()
+
+    def chunks(self):
+        block = hashlib.sha256(b"customs").digest() * (1 << 15)  # 1 MiB, not compressible into nothing
+        for _ in range(self.SIZE // len(block)):
+            yield block
+
+    def test_1gib_blob_streams_with_bounded_memory(self):
+        digest = hashlib.sha256()
+        for chunk in self.chunks():
+            digest.update(chunk)
+        digest = "sha256:" + digest.hexdigest()
+        before = vm_hwm_kib(self.gate.process.pid)
+        connection = httpclient.HTTPConnection("127.0.0.1", int(self.gate.address.split(":")[1]), timeout=300)
+        connection.request("POST", "/v2/library/big/blobs/uploads/", headers=self.env.auth())
+        started = connection.getresponse()
+        started.read()
+        self.assertEqual(started.status, 202)
+        location = started.getheader("Location")
+        self.assertIn(self.gate.address, location)  # rewritten (or built) for the gate, not the upstream
+        path = location.split(self.gate.address, 1)[1]
+        separator = "&" if "?" in path else "?"
+        connection.putrequest("PUT", f"{path}{separator}digest={digest}")
+        connection.putheader("Authorization", self.env.registry.basic_authorization())
+        connection.putheader("Content-Type", "application/octet-stream")
+        connection.putheader("Content-Length", str(self.SIZE))
+        connection.endheaders()
+        for chunk in self.chunks():
+            connection.send(chunk)
+        done = connection.getresponse()
+        done.read()
+        self.assertEqual(done.status, 201)
+        after_upload = vm_hwm_kib(self.gate.process.pid)
+        connection.request("GET", f"/v2/library/big/blobs/{digest}", headers=self.env.auth())
+        back = connection.getresponse()
+        self.assertEqual(back.status, 200)
+        check = hashlib.sha256()
+        total = 0
+        while True:
+            data = back.read(1 << 20)
+            if not data:
+                break
+            total += len(data)
+            check.update(data)
+        connection.close()
+        self.assertEqual(total, self.SIZE)
+        self.assertEqual("sha256:" + check.hexdigest(), digest)
+        after_download = vm_hwm_kib(self.gate.process.pid)
+        print(f"gate VmHWM: {before} KiB at start, {after_upload} KiB after a 1 GiB upload, "
+              f"{after_download} KiB after a 1 GiB download")
+        self.assertLess(after_download, 64 * 1024)
+
+
+def main():
+    global CUSTOMS, SOURCE, BINARY_DIR
+    args = sys.argv[1:]
+    options = {}
+    rest = []
+    i = 0
+    while i < len(args):
+        if args[i] in ("--customs", "--source", "--binary-dir"):
+            options[args[i]] = args[i + 1]
+            i += 2
+        else:
+            rest.append(args[i])
+            i += 1
+    CUSTOMS = os.path.abspath(options["--customs"])
+    SOURCE = os.path.abspath(options["--source"])
+    BINARY_DIR = os.path.abspath(options["--binary-dir"])
+    require_all = os.environ.get("CUSTOMS_REQUIRE_ALL") == "1"
+    reason = harness.missing_requirements()
+    if reason is None and not os.path.exists(os.path.join(images(), ".stamp")):
+        reason = f"test images missing in {images()} (run scripts/testimages.sh)"
+    if reason is not None:
+        print(f"SKIP: {reason}")
+        sys.exit(1 if require_all else 77)
+    program = unittest.main(argv=[sys.argv[0]] + rest, verbosity=2, exit=False)
+    result = program.result
+    for test, why in result.skipped:
+        print(f"SKIP: {test.id()}: {why}")
+    if not result.wasSuccessful():
+        sys.exit(1)
+    if result.skipped:
+        sys.exit(1 if require_all else (77 if len(result.skipped) == result.testsRun else 0))
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
