@@ -45,9 +45,9 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 
 // Hop-by-hop headers (RFC 9110 section 7.6.1) and the framing the HTTP layer sets itself.
 bool IsHopByHop(std::string_view name) {
-  for (std::string_view h : {"connection", "keep-alive", "proxy-connection", "proxy-authenticate",
-                             "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "content-length",
-                             "host", "expect", "server"}) {
+  for (std::string_view h :
+       {"connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+        "transfer-encoding", "upgrade", "content-length", "host", "expect", "server"}) {
     if (EqualsIgnoreCase(name, h)) {
       return true;
     }
@@ -130,8 +130,8 @@ std::string PlatformOf(const json& descriptor) {
   }
   const json& p = descriptor["platform"];
   std::string os = p.contains("os") && p["os"].is_string() ? p["os"].get<std::string>() : "";
-  std::string arch = p.contains("architecture") && p["architecture"].is_string() ? p["architecture"].get<std::string>()
-                                                                                 : "";
+  std::string arch =
+      p.contains("architecture") && p["architecture"].is_string() ? p["architecture"].get<std::string>() : "";
   std::string variant = p.contains("variant") && p["variant"].is_string() ? p["variant"].get<std::string>() : "";
   std::string out = os + "/" + arch;
   if (!variant.empty()) {
@@ -539,9 +539,9 @@ struct Gate::Impl {
     std::string encoded_result;
     if (!report) {
       auto started = Clock::now();
-      CUSTOMS_ASSIGN_OR_RETURN(auto source, image::registry::RegistrySource::FromManifest(
-                                                ReferenceFor(repository, digest), body, manifest.media_type,
-                                                RegistryOptionsFor(request)));
+      CUSTOMS_ASSIGN_OR_RETURN(
+          auto source, image::registry::RegistrySource::FromManifest(ReferenceFor(repository, digest), body,
+                                                                     manifest.media_type, RegistryOptionsFor(request)));
       scan::InventoryOptions options;
       options.target = reference;
       options.source = source.get();
@@ -584,13 +584,13 @@ struct Gate::Impl {
     LogEvent("warning", "gate_scan_failed", {{"error", error.message()}});
     switch (error.code()) {
       case ErrorCode::kNetwork:
-        return Reply(exchange, 502, "UNAVAILABLE",
-                     fmt::format("customs: the upstream registry {} could not be read: {}", upstream.Origin(),
-                                 error.message()));
+        return Reply(
+            exchange, 502, "UNAVAILABLE",
+            fmt::format("customs: the upstream registry {} could not be read: {}", upstream.Origin(), error.message()));
       case ErrorCode::kNotFound:
-        return Reply(exchange, 400, "MANIFEST_BLOB_UNKNOWN",
-                     fmt::format("customs: the manifest references content the registry does not have: {}",
-                                 error.message()));
+        return Reply(
+            exchange, 400, "MANIFEST_BLOB_UNKNOWN",
+            fmt::format("customs: the manifest references content the registry does not have: {}", error.message()));
       default:
         return Reply(exchange, 403, "DENIED",
                      fmt::format("customs: the image could not be scanned, so it is refused: {}", error.message()));
@@ -617,8 +617,8 @@ struct Gate::Impl {
     }
     std::vector<Judgement> judgements;
     if (manifest->is_index) {
-      auto client = image::registry::RegistryClient::Create(upstream.host, route.repository,
-                                                            RegistryOptionsFor(request).client);
+      auto client =
+          image::registry::RegistryClient::Create(upstream.host, route.repository, RegistryOptionsFor(request).client);
       if (!client) {
         return ReplyScanError(exchange, client.error());
       }
@@ -632,9 +632,9 @@ struct Gate::Impl {
         }
         auto parsed = ParsePushedManifest(fetched->body, fetched->media_type);
         if (!parsed) {
-          return Reply(exchange, 400, "MANIFEST_INVALID",
-                       fmt::format("customs: platform {} ({}): {}", child.platform, child.digest,
-                                   parsed.error().message()));
+          return Reply(
+              exchange, 400, "MANIFEST_INVALID",
+              fmt::format("customs: platform {} ({}): {}", child.platform, child.digest, parsed.error().message()));
         }
         if (parsed->is_index) {
           return Reply(exchange, 400, "MANIFEST_INVALID",
@@ -709,8 +709,9 @@ struct Gate::Impl {
       curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
       curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
     }
-    bool has_body = preloaded != nullptr || request.chunked || (request.content_length && *request.content_length > 0) ||
-                    request.method == "PUT" || request.method == "POST" || request.method == "PATCH";
+    bool has_body = preloaded != nullptr || request.chunked ||
+                    (request.content_length && *request.content_length > 0) || request.method == "PUT" ||
+                    request.method == "POST" || request.method == "PATCH";
     if (call.head) {
       curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
     } else if (has_body) {
@@ -813,14 +814,22 @@ Result<std::unique_ptr<Gate>> Gate::Create(const ServerConfig& config, PgPool* p
   CUSTOMS_ASSIGN_OR_RETURN(impl->snapshot_digest, vulndb::FileDigest(db));
   impl->policy_digest = PolicyDigest(config.policy);
   LogEvent("info", "gate_ready",
-           {{"upstream", impl->upstream.Origin()}, {"snapshot", impl->snapshot_digest}, {"policy", PolicyJson(config.policy)}});
+           {{"upstream", impl->upstream.Origin()},
+            {"snapshot", impl->snapshot_digest},
+            {"policy", PolicyJson(config.policy)}});
   return std::unique_ptr<Gate>(new Gate(std::move(impl)));
 }
 
-bool Gate::Handles(std::string_view path) { return path == "/v2" || path.starts_with("/v2/"); }
+bool Gate::Handles(std::string_view path) {
+  return path == "/v2" || path.starts_with("/v2/");
+}
 
-void Gate::Handle(HttpExchange& exchange) { impl_->Handle(exchange); }
+void Gate::Handle(HttpExchange& exchange) {
+  impl_->Handle(exchange);
+}
 
-std::string Gate::NotReadyReason() const { return impl_->StoreTooOld(); }
+std::string Gate::NotReadyReason() const {
+  return impl_->StoreTooOld();
+}
 
 }  // namespace customs::server

@@ -56,10 +56,10 @@ struct PushedManifest {
     std::int64_t size = -1;
     std::string platform;  // "linux/amd64", "linux/arm64/v8"; "unknown/unknown" for attestations; "" when absent
   };
-  std::string media_type;      // from the document's mediaType, else Content-Type, else inferred from its shape
-  std::string digest;          // "sha256:" + hex of the body
-  bool is_index = false;       // an OCI image index or a Docker manifest list
-  bool is_image = false;       // an image manifest whose config is an image config (OCI or Docker)
+  std::string media_type;  // from the document's mediaType, else Content-Type, else inferred from its shape
+  std::string digest;      // "sha256:" + hex of the body
+  bool is_index = false;   // an OCI image index or a Docker manifest list
+  bool is_image = false;   // an image manifest whose config is an image config (OCI or Docker)
   std::string config_media_type;
   std::vector<Child> children;  // index only
 };
@@ -77,8 +77,7 @@ class Gate {
  public:
   // Opens the advisory store (`config.db`) and parses `config.upstream` ("http://127.0.0.1:5000", "https://r.io").
   // kInvalidArgument for a malformed upstream, the store's error when it cannot be opened.
-  [[nodiscard]] static Result<std::unique_ptr<Gate>> Create(const ServerConfig& config, PgPool* pool,
-                                                            Metrics* metrics);
+  [[nodiscard]] static Result<std::unique_ptr<Gate>> Create(const ServerConfig& config, PgPool* pool, Metrics* metrics);
   ~Gate();
   Gate(const Gate&) = delete;
   Gate& operator=(const Gate&) = delete;

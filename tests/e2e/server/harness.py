@@ -129,7 +129,7 @@ class Postgres:
 class Registry:
     """docker-registry on 127.0.0.1 with htpasswd Basic auth (bcrypt only, as the registry requires)."""
 
-    def __init__(self, work, user="harbor", password="robot-secret"):
+    def __init__(self, work, user="harbor", password="robot-secret", notify_url=None):
         self.user, self.password = user, password
         self.dir = tempfile.mkdtemp(prefix="registry-", dir=work)
         self.port = free_port()
@@ -150,6 +150,18 @@ auth:
   htpasswd:
     realm: customs-test
     path: {htpasswd}
+""")
+            if notify_url:
+                # Registry notifications (distribution's configuration.md, "notifications"): every event is POSTed.
+                f.write(f"""notifications:
+  events:
+    includereferences: true
+  endpoints:
+    - name: customs
+      url: {notify_url}
+      timeout: 2s
+      threshold: 3
+      backoff: 1s
 """)
         self.log = open(os.path.join(self.dir, "registry.log"), "w")
         self.process = subprocess.Popen(["docker-registry", "serve", self.config], stdout=self.log,
