@@ -8,6 +8,8 @@ Suites (one CTest entry each):
                   is absent upstream; a clean image arrives with an identical digest; re-push, HEAD and GET pass
                   through; an index is judged per platform; malformed manifests get 400; the verdicts are in
                   PostgreSQL; an unreachable upstream gives 502 and forwards nothing
+  DockerPushTest  `docker push` through the gate with dockerd (docker.io) started here: refused for the vulnerable
+                  image, the clean one arrives with the digest docker reports
   GateMemoryTest  a 1 GiB blob streams through the gate; the gate's peak RSS (VmHWM) stays under 64 MiB
 
 Usage: gate_e2e.py --customs PATH --source DIR --binary-dir DIR [unittest args, e.g. GateTest]
@@ -17,10 +19,12 @@ import hashlib
 import http.client as httpclient
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -273,6 +277,106 @@ class GateTest(unittest.TestCase):
         self.assertNotEqual(result.returncode, 0)
         self.assertEqual(upstream_manifest(self.env, "library/app", "down").status, 404)
         dead.stop()
+
+
+class Dockerd:
+    """dockerd 20.10 (docker.io from Debian) with its own data root, exec root and socket; no bridge and no iptables
+    rules, so it neither needs nor disturbs the host's network (other agents run their own daemons). Stopped by pid."""
+
+    def __init__(self, work):
+        self.dir = tempfile.mkdtemp(prefix="dockerd-", dir=work)
+        self.socket = os.path.join(self.dir, "docker.sock")
+        self.config = os.path.join(self.dir, "client")
+        os.makedirs(self.config)
+        self.log = open(os.path.join(self.dir, "dockerd.log"), "w")
+        self.process = subprocess.Popen(
+            ["dockerd", "--data-root", os.path.join(self.dir, "data"), "--exec-root", os.path.join(self.dir, "exec"),
+             "--host", f"unix://{self.socket}", "--pidfile", os.path.join(self.dir, "docker.pid"), "--bridge", "none",
+             "--iptables=false", "--ip6tables=false"], stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        end = time.time() + 60
+        while time.time() < end:
+            if os.path.exists(self.socket) and self.docker(["version"], check=False).returncode == 0:
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.2)
+        raise RuntimeError("dockerd did not start: " + open(os.path.join(self.dir, "dockerd.log")).read()[-2000:])
+
+    def docker(self, args, check=True):
+        # The Debian 20.10 CLI (FIELD-NOTES: a newer CLI on PATH may behave differently).
+        return run(["/usr/bin/docker", "--config", self.config, "-H", f"unix://{self.socket}"] + args, check=check,
+                   timeout=600)
+
+    def load(self, archive):
+        out = self.docker(["load", "-i", archive]).stdout
+        for line in out.splitlines():
+            if line.startswith("Loaded image ID: "):
+                return line.split(": ", 1)[1].strip()
+            if line.startswith("Loaded image: "):
+                return line.split(": ", 1)[1].strip()
+        raise AssertionError(f"docker load said: {out}")
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.log.close()
+
+
+class DockerPushTest(unittest.TestCase):
+    """`docker push` through the gate, with dockerd started here."""
+
+    @classmethod
+    def setUpClass(cls):
+        if shutil.which("dockerd") is None or not os.path.exists("/usr/bin/docker"):
+            raise unittest.SkipTest("dockerd or /usr/bin/docker missing (apt-get install docker.io)")
+        cls.env = GateEnvironment()
+        cls.gate = cls.env.gate
+        try:
+            cls.dockerd = Dockerd(cls.env.work)
+        except Exception:
+            cls.env.close()
+            raise
+        login = subprocess.run(["/usr/bin/docker", "--config", cls.dockerd.config, "-H", f"unix://{cls.dockerd.socket}",
+                                "login", cls.gate.address, "-u", cls.env.registry.user, "--password-stdin"],
+                               input=cls.env.registry.password, capture_output=True, text=True, timeout=60)
+        if login.returncode != 0:
+            cls.tearDownClass()
+            raise RuntimeError(f"docker login through the gate failed: {login.stderr}")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.dockerd.stop()
+        cls.env.close()
+
+    def push(self, archive, repository):
+        image = self.dockerd.load(os.path.join(images(), archive, "docker-archive.tar"))
+        target = f"{self.gate.address}/{repository}:1"
+        self.dockerd.docker(["tag", image, target])
+        return self.dockerd.docker(["push", target], check=False)
+
+    def test_1_docker_push_of_the_vulnerable_image_is_refused(self):
+        result = self.push("pinned", "library/docker-vulnerable")
+        output = result.stdout + result.stderr
+        print(f"docker push: {output.strip().splitlines()[-1]}")
+        self.assertNotEqual(result.returncode, 0, output)
+        self.assertIn("denied: customs: image sha256:", output)
+        self.assertEqual(upstream_manifest(self.env, "library/docker-vulnerable", "1").status, 404)
+
+    def test_2_docker_push_of_a_clean_image_succeeds(self):
+        result = self.push("bookworm", "library/docker-clean")
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        match = re.search(r"digest: (sha256:[0-9a-f]{64}) size: (\d+)", result.stdout)
+        self.assertTrue(match, result.stdout)
+        upstream = upstream_manifest(self.env, "library/docker-clean", "1")
+        self.assertEqual(upstream.status, 200)
+        self.assertEqual("sha256:" + hashlib.sha256(upstream.body).hexdigest(), match.group(1))
+        self.assertEqual(len(upstream.body), int(match.group(2)))
 
 
 def vm_hwm_kib(pid):
