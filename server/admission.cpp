@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <unordered_map>
 
 #include "image/registry/registry_auth.h"
 #include "image/registry/registry_client.h"
@@ -156,6 +159,46 @@ Result<bool> EnqueueScan(PgConnection& c, const ServerConfig& config, const std:
   return enqueued;
 }
 
+// Verdicts found in PostgreSQL, kept for a few seconds: admission answers the same few digests again and again (every
+// replica of a Deployment, every retry of the apiserver), and a verdict by digest changes only when a new advisory
+// snapshot re-judges it. Misses are never kept (a scan may store the verdict any moment). Keyed by the DSN too, so two
+// servers in one process (the tests) never share entries.
+class VerdictCache {
+ public:
+  static constexpr auto kTtl = std::chrono::seconds(5);
+  static constexpr std::size_t kMaxEntries = 10000;
+
+  static VerdictCache& Instance() {
+    static VerdictCache cache;
+    return cache;
+  }
+
+  std::optional<Verdict> Find(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(key);
+    if (it == entries_.end() || std::chrono::steady_clock::now() > it->second.expires) {
+      return std::nullopt;
+    }
+    return it->second.verdict;
+  }
+
+  void Put(const std::string& key, const Verdict& verdict) {
+    std::lock_guard lock(mutex_);
+    if (entries_.size() >= kMaxEntries) {
+      entries_.clear();
+    }
+    entries_[key] = {verdict, std::chrono::steady_clock::now() + kTtl};
+  }
+
+ private:
+  struct Entry {
+    Verdict verdict;
+    std::chrono::steady_clock::time_point expires;
+  };
+  std::mutex mutex_;
+  std::unordered_map<std::string, Entry> entries_;
+};
+
 class Judge {
  public:
   Judge(const AdmissionContext& context, bool dry_run, std::string source)
@@ -229,7 +272,17 @@ class Judge {
 
  private:
   Result<std::optional<Verdict>> Lookup(const std::string& digest) {
-    return context_.pool->Run([&](PgConnection& c) { return LoadVerdict(c, digest, policy_digest_); });
+    std::string key = config_.postgres + "\n" + policy_digest_ + "\n" + digest;
+    if (auto cached = VerdictCache::Instance().Find(key)) {
+      return cached;
+    }
+    CUSTOMS_ASSIGN_OR_RETURN(auto verdict, context_.pool->Run([&](PgConnection& c) {
+      return LoadVerdict(c, digest, policy_digest_);
+    }));
+    if (verdict) {
+      VerdictCache::Instance().Put(key, *verdict);
+    }
+    return verdict;
   }
 
   ImageOutcome FromVerdict(const std::string& text, const Verdict& verdict, std::string_view platform) const {
