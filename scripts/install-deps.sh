@@ -19,6 +19,7 @@ TEST_PKGS=(
   iproute2 time bc nodejs
   golang-1.19-go openjdk-17-jdk-headless zip binutils
   postgresql-15 python3-yaml
+  docker.io nghttp2-client openssl
 )
 
 FUZZ_PKGS=(clang-16 libclang-rt-16-dev)
@@ -46,4 +47,5 @@ apt-get "${APT_OPTS[@]}" install -y -qq --no-install-recommends "${missing[@]}"
 if command -v systemctl >/dev/null 2>&1; then
   systemctl stop docker-registry 2>/dev/null || true
   systemctl stop postgresql 2>/dev/null || true
+  systemctl stop docker 2>/dev/null || true
 fi

@@ -160,7 +160,7 @@ std::vector<ConfigSetting> MakeSettings() {
       Integer(&ServerConfig::harbor_refresh_after, 1, 127));
   add("admission.on_miss",
       "What admission answers for an image without a verdict: deny, or warn (allowed, with a warning); either way a "
-      "scan is enqueued (default deny)",
+      "scan is enqueued, except for a dry run (default deny)",
       [](ServerConfig& c, const std::string& v) -> Status {
         if (v != "deny" && v != "warn") {
           return MakeError(ErrorCode::kInvalidArgument, "'{}' is not deny or warn", v);
