@@ -263,7 +263,9 @@ class Judge {
     }
     ImageOutcome miss;
     for (const auto& digest : missing) {
-      CUSTOMS_ASSIGN_OR_RETURN(miss, Miss(text, repository + "@" + digest, digest, "a platform has no verdict yet"));
+      std::string child = repository;
+      child += "@" + digest;
+      CUSTOMS_ASSIGN_OR_RETURN(miss, Miss(text, child, digest, "a platform has no verdict yet"));
     }
     return miss;
   }
@@ -276,9 +278,8 @@ class Judge {
     if (auto cached = VerdictCache::Instance().Find(key)) {
       return cached;
     }
-    CUSTOMS_ASSIGN_OR_RETURN(auto verdict, context_.pool->Run([&](PgConnection& c) {
-      return LoadVerdict(c, digest, policy_digest_);
-    }));
+    CUSTOMS_ASSIGN_OR_RETURN(
+        auto verdict, context_.pool->Run([&](PgConnection& c) { return LoadVerdict(c, digest, policy_digest_); }));
     if (verdict) {
       VerdictCache::Instance().Put(key, *verdict);
     }

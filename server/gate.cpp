@@ -32,7 +32,7 @@ using Clock = std::chrono::steady_clock;
 // distribution's own manifest limit (registry/handlers/manifests.go: maxManifestBodySize).
 constexpr std::size_t kMaxManifestBytes = std::size_t{4} << 20;
 // Up to this much of an upstream response is held to answer it whole; beyond, it streams.
-constexpr std::size_t kResponseBuffer = 64 * 1024;
+constexpr std::size_t kResponseBuffer = std::size_t{64} * 1024;
 
 constexpr std::string_view kOciConfig = "application/vnd.oci.image.config.v1+json";
 constexpr std::string_view kDockerConfig = "application/vnd.docker.container.image.v1+json";

@@ -23,7 +23,8 @@ struct RunOptions {
 };
 
 // Blocks until `stop` becomes true, then shuts down in order (HTTP, worker, maintenance). Errors: the gate's upstream
-// or advisory store is unusable, the listen address or TLS files are unusable, or `stop` came before PostgreSQL could be reached.
+// or advisory store is unusable, the listen address or TLS files are unusable, or `stop` came before PostgreSQL could
+// be reached.
 [[nodiscard]] Status RunServer(const ServerConfig& config, const std::atomic<bool>& stop, const RunOptions& options);
 
 }  // namespace customs::server
