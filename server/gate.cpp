@@ -569,14 +569,52 @@ struct Gate::Impl {
     return judgement;
   }
 
-  void Reply(HttpExchange& exchange, int status, std::string_view code, std::string_view message) {
+  void Reply(HttpExchange& exchange, int status, std::string_view code, std::string_view message,
+             std::vector<HttpHeader> extra = {}) {
     HttpResponse response;
     response.status = status;
     response.Set("Content-Type", "application/json; charset=utf-8");
     response.Set("Docker-Distribution-API-Version", "registry/2.0");
+    for (auto& header : extra) {
+      response.headers.push_back(std::move(header));
+    }
     response.body = DistributionErrorBody(code, message);
     metrics->CountHttp(status);
     (void)exchange.Respond(response);
+  }
+
+  // The upstream's WWW-Authenticate challenge for an anonymous GET /v2/ ("" when it has none or is unreachable).
+  std::string UpstreamChallenge() const {
+    CURL* curl = curl_easy_init();
+    if (curl == nullptr) {
+      return {};
+    }
+    std::string challenge;
+    auto on_header = +[](char* data, size_t size, size_t count, void* user) -> size_t {
+      std::string_view line = Trim(std::string_view(data, size * count));
+      std::size_t colon = line.find(':');
+      if (colon != std::string_view::npos && EqualsIgnoreCase(Trim(line.substr(0, colon)), "www-authenticate")) {
+        *static_cast<std::string*>(user) = std::string(Trim(line.substr(colon + 1)));
+      }
+      return size * count;
+    };
+    std::string url = upstream.Origin() + "/v2/";
+    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
+    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &challenge);
+    if (!config.registry_ca_cert.empty()) {
+      curl_easy_setopt(curl, CURLOPT_CAINFO, config.registry_ca_cert.c_str());
+    }
+    if (config.registry_insecure) {
+      curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+      curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    (void)curl_easy_perform(curl);
+    curl_easy_cleanup(curl);
+    return challenge;
   }
 
   // A failure to read or scan the pushed image, as the client sees it.
@@ -587,6 +625,19 @@ struct Gate::Impl {
         return Reply(
             exchange, 502, "UNAVAILABLE",
             fmt::format("customs: the upstream registry {} could not be read: {}", upstream.Origin(), error.message()));
+      case ErrorCode::kPermission: {
+        // The client's credentials do not let it read what it pushed (or it sent none): answer as the registry
+        // would, with its challenge, so the client authenticates and tries again.
+        std::vector<HttpHeader> challenge;
+        if (std::string value = UpstreamChallenge(); !value.empty()) {
+          challenge.push_back({"WWW-Authenticate", value});
+        }
+        return Reply(exchange, 401, "UNAUTHORIZED",
+                     fmt::format("customs: the pushed image cannot be read from the registry with these credentials: "
+                                 "{}",
+                                 error.message()),
+                     std::move(challenge));
+      }
       case ErrorCode::kNotFound:
         return Reply(
             exchange, 400, "MANIFEST_BLOB_UNKNOWN",

@@ -18,7 +18,8 @@
 //     manifests (platform unknown/unknown) and non-image artifacts (a config media type that is not an image config)
 //     are not images and pass unjudged;
 //   - the upstream unreachable: 502 UNAVAILABLE and nothing forwarded; blobs it does not have: 400
-//     MANIFEST_BLOB_UNKNOWN; an image that cannot be read or scanned otherwise: 403 DENIED (the gate fails closed).
+//     MANIFEST_BLOB_UNKNOWN; the client's credentials cannot read them: 401 UNAUTHORIZED with the upstream's
+//     challenge; an image that cannot be read or scanned otherwise: 403 DENIED (the gate fails closed).
 #pragma once
 
 #include <cstdint>

@@ -255,6 +255,18 @@ class GateTest(unittest.TestCase):
         self.assertEqual(response.status, 400, response.body)
         self.assertEqual(response.json()["errors"][0]["code"], "MANIFEST_BLOB_UNKNOWN")
         self.assertEqual(upstream_manifest(self.env, "library/bad", "ghost").status, 404)
+        # Without credentials the pushed image cannot be read back: 401 with the registry's challenge, as the
+        # registry itself would answer, and nothing forwarded.
+        with open(os.path.join(layout("distroless"), "index.json")) as f:
+            manifest_digest = json.load(f)["manifests"][0]["digest"]
+        with open(os.path.join(layout("distroless"), "blobs", "sha256", manifest_digest.split(":")[1]), "rb") as f:
+            manifest = f.read()
+        anonymous = http("PUT", self.gate.url("/v2/library/bad/manifests/anonymous"), body=manifest,
+                         headers={"Content-Type": "application/vnd.oci.image.manifest.v1+json"}, timeout=60)
+        self.assertEqual(anonymous.status, 401, anonymous.body)
+        self.assertEqual(anonymous.json()["errors"][0]["code"], "UNAUTHORIZED")
+        self.assertIn("Basic", anonymous.header("WWW-Authenticate") or "")
+        self.assertEqual(upstream_manifest(self.env, "library/bad", "anonymous").status, 404)
         # Health stays beside the proxy.
         self.assertEqual(http("GET", self.gate.url("/healthz")).status, 200)
         self.assertEqual(http("GET", self.gate.url("/readyz")).status, 200)
