@@ -236,6 +236,55 @@ class GateTest(unittest.TestCase):
         judged = {e["platform"] for e in self.gate.events("gate_verdict") if e.get("platform")}
         self.assertTrue({"linux/amd64", "linux/arm64"} <= judged, judged)
 
+    def multi_platform_layout(self, name, arms):
+        """An OCI layout whose tag "multi" is an image index over test images, each labelled with a platform."""
+        directory = os.path.join(self.env.work, name)
+        blobs = os.path.join(directory, "blobs", "sha256")
+        os.makedirs(blobs)
+        with open(os.path.join(directory, "oci-layout"), "w") as f:
+            json.dump({"imageLayoutVersion": "1.0.0"}, f)
+        manifests = []
+        for image, platform in arms:
+            source = layout(image)
+            for blob in os.listdir(os.path.join(source, "blobs", "sha256")):
+                target = os.path.join(blobs, blob)
+                if not os.path.exists(target):
+                    shutil.copyfile(os.path.join(source, "blobs", "sha256", blob), target)
+            with open(os.path.join(source, "index.json")) as f:
+                descriptor = json.load(f)["manifests"][0]
+            os_name, arch = platform.split("/")
+            manifests.append({"mediaType": descriptor["mediaType"], "digest": descriptor["digest"],
+                              "size": descriptor["size"], "platform": {"os": os_name, "architecture": arch}})
+        index = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                            "manifests": manifests}).encode()
+        digest = hashlib.sha256(index).hexdigest()
+        with open(os.path.join(blobs, digest), "wb") as f:
+            f.write(index)
+        with open(os.path.join(directory, "index.json"), "w") as f:
+            json.dump({"schemaVersion": 2, "manifests": [
+                {"mediaType": "application/vnd.oci.image.index.v1+json", "digest": "sha256:" + digest,
+                 "size": len(index), "annotations": {"org.opencontainers.image.ref.name": "multi"}}]}, f)
+        return directory, "sha256:" + digest
+
+    def test_4b_skopeo_copy_all_of_a_multi_platform_index(self):
+        # A real client pushing an index: skopeo pushes each platform manifest by digest, then the index by tag.
+        bad, _ = self.multi_platform_layout("multi-bad", [("distroless", "linux/amd64"), ("pinned", "linux/arm64")])
+        result = run(["skopeo", "copy", "--all", "--dest-tls-verify=false", "--dest-creds",
+                      f"{self.env.registry.user}:{self.env.registry.password}", f"oci:{bad}:multi",
+                      f"docker://{self.gate.address}/library/multi-real:bad"], check=False)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("denied: customs: image sha256:", result.stderr)
+        self.assertEqual(upstream_manifest(self.env, "library/multi-real", "bad").status, 404)
+        good, index_digest = self.multi_platform_layout(
+            "multi-good", [("distroless", "linux/amd64"), ("bookworm", "linux/arm64")])
+        result = run(["skopeo", "copy", "--all", "--dest-tls-verify=false", "--dest-creds",
+                      f"{self.env.registry.user}:{self.env.registry.password}", f"oci:{good}:multi",
+                      f"docker://{self.gate.address}/library/multi-real:good"], check=False)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        stored = upstream_manifest(self.env, "library/multi-real", "good")
+        self.assertEqual(stored.status, 200)
+        self.assertEqual("sha256:" + hashlib.sha256(stored.body).hexdigest(), index_digest)
+
     def test_5_malformed_manifests_get_400(self):
         for body, media_type in ((b"{not json", "application/vnd.oci.image.manifest.v1+json"),
                                  (b"[]", "application/vnd.oci.image.manifest.v1+json"),
