@@ -515,6 +515,28 @@ struct Gate::Impl {
     }
   }
 
+  // "linux/arm64/v8" from the image config of the inventory just built, else of the stored one; "" when unknown.
+  std::string PlatformOfInventory(const std::optional<scan::Inventory>& built, const std::string& digest) {
+    std::optional<scan::Inventory> stored;
+    if (!built) {
+      auto text = pool->Run([&](PgConnection& c) { return LoadInventory(c, digest, analyzer_version); });
+      if (text && *text) {
+        if (auto decoded = scan::DecodeInventory(**text)) {
+          stored = std::move(*decoded);
+        }
+      }
+    }
+    const std::optional<scan::Inventory>& inventory = built ? built : stored;
+    if (!inventory || inventory->config.os.empty() || inventory->config.architecture.empty()) {
+      return {};
+    }
+    std::string out = inventory->config.os + "/" + inventory->config.architecture;
+    if (!inventory->config.variant.empty()) {
+      out += "/" + inventory->config.variant;
+    }
+    return out;
+  }
+
   // Judges one image manifest (its body as pushed or as read back for an index child).
   Result<Judgement> JudgeImage(const HttpRequest& request, const std::string& repository, const std::string& body,
                                const PushedManifest& manifest, const std::string& platform) {
@@ -558,6 +580,10 @@ struct Gate::Impl {
     scan::ScanResult gated = scan::ApplyPolicy(std::move(*report), ToScanPolicy(config.policy));
     judgement.verdict = MakeVerdict(gated, digest, policy_digest, snapshot_digest);
     metrics->CountVerdict(judgement.verdict.passed);
+    if (judgement.platform.empty() && !judgement.verdict.passed) {
+      // A platform manifest pushed by digest (before its index) is named by its config's platform.
+      judgement.platform = PlatformOfInventory(inventory_kept, digest);
+    }
     Record(reference, digest, inventory_kept ? &*inventory_kept : nullptr, encoded_result, judgement.verdict);
     LogEvent("info", "gate_verdict",
              {{"repository", repository},

@@ -131,6 +131,7 @@ class GateTest(unittest.TestCase):
         print(f"skopeo: {result.stderr.strip()}")
         self.assertIn("denied", result.stderr)
         self.assertIn("customs: image sha256:", result.stderr)
+        self.assertIn("(linux/amd64) is denied", result.stderr)  # the platform of the image's config
         self.assertRegex(result.stderr, r"CVE-\d+-\d+ UNKNOWN (curl|libcurl4) 7.88.1-10\+deb12u5 \(fixed in ")
         missing = upstream_manifest(self.env, "library/app", "vulnerable")
         self.assertEqual(missing.status, 404, missing.body)
