@@ -18,6 +18,7 @@
 #include "scan/codec.h"
 #include "scan/inventory.h"
 #include "scan/scan.h"
+#include "server/file_identity.h"
 #include "server/log.h"
 #include "server/state.h"
 #include "vulndb/snapshot.h"
@@ -440,7 +441,11 @@ struct Gate::Impl {
   PgPool* pool = nullptr;
   Metrics* metrics = nullptr;
   Upstream upstream;
-  std::unique_ptr<vulndb::Store> store;
+  // The local advisory store, reopened when `customs db update` swaps the file. Scans hold their own reference, so a
+  // swap never pulls the store from under a running scan.
+  mutable std::mutex store_mutex;
+  std::shared_ptr<const vulndb::Store> store;
+  std::optional<FileIdentity> store_identity;
   std::string snapshot_digest;
   std::string built_at;
   std::string analyzer_version = scan::AnalyzerVersion();
@@ -453,11 +458,37 @@ struct Gate::Impl {
     std::string platform;
   };
 
+  // Opens the store, or reopens it when the file was replaced. Returns the store and its snapshot digest to use.
+  Result<std::pair<std::shared_ptr<const vulndb::Store>, std::string>> CurrentStore() {
+    std::lock_guard lock(store_mutex);
+    auto identity = Identify(config.db);
+    if (!store || (identity && identity != store_identity)) {
+      auto opened = vulndb::Store::Open(config.db);
+      if (!opened) {
+        if (store) {
+          LogEvent("warning", "gate_store_reopen_failed", {{"error", opened.error().message()}});
+          return std::make_pair(store, snapshot_digest);  // keep judging with the store we have
+        }
+        return tl::unexpected(std::move(opened).error().WithContext(fmt::format(
+            "the gate scans with the advisory store {} (install one with `customs db update`)", config.db)));
+      }
+      CUSTOMS_ASSIGN_OR_RETURN(auto info, (*opened)->Info());
+      CUSTOMS_ASSIGN_OR_RETURN(std::string digest, vulndb::FileDigest(config.db));
+      store = std::shared_ptr<const vulndb::Store>(std::move(*opened));
+      store_identity = identity;
+      built_at = info.built_at;
+      snapshot_digest = digest;
+      LogEvent("info", "gate_store_opened", {{"snapshot", snapshot_digest}, {"built_at", built_at}});
+    }
+    return std::make_pair(store, snapshot_digest);
+  }
+
   std::string StoreTooOld() const {
+    std::lock_guard lock(store_mutex);
     auto too_old =
         vulndb::SnapshotTooOld(built_at, std::chrono::duration_cast<std::chrono::seconds>(config.max_db_age),
                                fmt::format("the advisory store {} (snapshot {})", config.db, snapshot_digest),
-                               "install a fresh snapshot (`customs db update`) and restart the gate, or raise "
+                               "install a fresh snapshot (`customs db update`; the gate picks it up) or raise "
                                "max_db_age; until then every manifest push is refused");
     return too_old ? *too_old : std::string();
   }
@@ -487,15 +518,15 @@ struct Gate::Impl {
   }
 
   // Records what the gate learned in PostgreSQL (best effort: the push is judged either way).
-  void Record(const std::string& reference, const std::string& digest, const scan::Inventory* inventory,
-              const std::string& result, const Verdict& verdict) {
+  void Record(const std::string& reference, const std::string& digest, const std::string& snapshot,
+              const scan::Inventory* inventory, const std::string& result, const Verdict& verdict) {
     auto saved = pool->Run([&](PgConnection& c) -> Status {
       return PgTransaction(c, [&]() -> Status {
         if (inventory != nullptr) {
           CUSTOMS_RETURN_IF_ERROR(SaveInventory(c, digest, analyzer_version, scan::EncodeInventory(*inventory)));
         }
         if (!result.empty()) {
-          CUSTOMS_RETURN_IF_ERROR(SaveResult(c, digest, snapshot_digest, analyzer_version, result));
+          CUSTOMS_RETURN_IF_ERROR(SaveResult(c, digest, snapshot, analyzer_version, result));
         }
         CUSTOMS_RETURN_IF_ERROR(SavePolicy(c, config.policy));
         CUSTOMS_RETURN_IF_ERROR(SaveVerdict(c, verdict));
@@ -506,7 +537,7 @@ struct Gate::Impl {
         record.manifest_digest = digest;
         record.policy_digest = policy_digest;
         record.state = "done";
-        record.snapshot_digest = snapshot_digest;
+        record.snapshot_digest = snapshot;
         return InsertScanRequest(c, record);
       });
     });
@@ -538,8 +569,11 @@ struct Gate::Impl {
   }
 
   // Judges one image manifest (its body as pushed or as read back for an index child).
-  Result<Judgement> JudgeImage(const HttpRequest& request, const std::string& repository, const std::string& body,
-                               const PushedManifest& manifest, const std::string& platform) {
+  using StoreRef = std::pair<std::shared_ptr<const vulndb::Store>, std::string>;  // the store, its snapshot digest
+
+  Result<Judgement> JudgeImage(const HttpRequest& request, const StoreRef& current, const std::string& repository,
+                               const std::string& body, const PushedManifest& manifest, const std::string& platform) {
+    const std::string& snapshot = current.second;
     Judgement judgement;
     judgement.platform = platform;
     if (!manifest.is_image) {
@@ -549,7 +583,7 @@ struct Gate::Impl {
     const std::string& digest = manifest.digest;
     std::string reference = fmt::format("{}/{}@{}", upstream.host, repository, digest);
     // A result stored for this image and snapshot (a re-push, or a scan by a worker) answers without a scan.
-    auto stored = pool->Run([&](PgConnection& c) { return LoadResult(c, digest, snapshot_digest); });
+    auto stored = pool->Run([&](PgConnection& c) { return LoadResult(c, digest, snapshot); });
     std::optional<report::ScanReport> report;
     if (stored && *stored) {
       auto decoded = scan::DecodeReport(**stored);
@@ -571,20 +605,20 @@ struct Gate::Impl {
       CUSTOMS_ASSIGN_OR_RETURN(scan::Inventory inventory, scan::BuildInventory(options));
       scan::Inventory copy = inventory;
       CUSTOMS_ASSIGN_OR_RETURN(scan::ScanResult full,
-                               scan::Evaluate(std::move(inventory), store.get(), scan::ScanPolicy{}));
+                               scan::Evaluate(std::move(inventory), current.first.get(), scan::ScanPolicy{}));
       encoded_result = scan::EncodeReport(full.report);
       inventory_kept = std::move(copy);
       report = std::move(full.report);
       metrics->ObserveScan(std::chrono::duration<double>(Clock::now() - started).count());
     }
     scan::ScanResult gated = scan::ApplyPolicy(std::move(*report), ToScanPolicy(config.policy));
-    judgement.verdict = MakeVerdict(gated, digest, policy_digest, snapshot_digest);
+    judgement.verdict = MakeVerdict(gated, digest, policy_digest, snapshot);
     metrics->CountVerdict(judgement.verdict.passed);
     if (judgement.platform.empty() && !judgement.verdict.passed) {
       // A platform manifest pushed by digest (before its index) is named by its config's platform.
       judgement.platform = PlatformOfInventory(inventory_kept, digest);
     }
-    Record(reference, digest, inventory_kept ? &*inventory_kept : nullptr, encoded_result, judgement.verdict);
+    Record(reference, digest, snapshot, inventory_kept ? &*inventory_kept : nullptr, encoded_result, judgement.verdict);
     LogEvent("info", "gate_verdict",
              {{"repository", repository},
               {"digest", digest},
@@ -689,6 +723,10 @@ struct Gate::Impl {
     if (!manifest) {
       return Reply(exchange, 400, "MANIFEST_INVALID", "customs: " + manifest.error().message());
     }
+    auto current = CurrentStore();
+    if (!current) {
+      return Reply(exchange, 503, "UNAVAILABLE", "customs: " + current.error().message());
+    }
     if (std::string too_old = StoreTooOld(); !too_old.empty()) {
       return Reply(exchange, 503, "UNAVAILABLE", "customs: " + too_old);
     }
@@ -717,14 +755,14 @@ struct Gate::Impl {
           return Reply(exchange, 400, "MANIFEST_INVALID",
                        fmt::format("customs: index entry {} is another index", child.digest));
         }
-        auto judged = JudgeImage(request, route.repository, fetched->body, *parsed, child.platform);
+        auto judged = JudgeImage(request, *current, route.repository, fetched->body, *parsed, child.platform);
         if (!judged) {
           return ReplyScanError(exchange, judged.error().WithContext(fmt::format("platform {}", child.platform)));
         }
         judgements.push_back(std::move(*judged));
       }
     } else {
-      auto judged = JudgeImage(request, route.repository, *body, *manifest, "");
+      auto judged = JudgeImage(request, *current, route.repository, *body, *manifest, "");
       if (!judged) {
         return ReplyScanError(exchange, judged.error());
       }
@@ -880,20 +918,11 @@ Result<std::unique_ptr<Gate>> Gate::Create(const ServerConfig& config, PgPool* p
   CUSTOMS_ASSIGN_OR_RETURN(impl->upstream, ParseUpstream(config.upstream));
   std::filesystem::path db = config.db.empty() ? vulndb::DefaultStorePath() : std::filesystem::path(config.db);
   impl->config.db = db.string();
-  auto store = vulndb::Store::Open(db);
-  if (!store) {
-    return tl::unexpected(std::move(store).error().WithContext(
-        fmt::format("the gate scans with the advisory store {} (install one with `customs db update`)", db.string())));
-  }
-  impl->store = std::move(*store);
-  CUSTOMS_ASSIGN_OR_RETURN(auto info, impl->store->Info());
-  impl->built_at = info.built_at;
-  CUSTOMS_ASSIGN_OR_RETURN(impl->snapshot_digest, vulndb::FileDigest(db));
+  CUSTOMS_ASSIGN_OR_RETURN(auto current, impl->CurrentStore());
   impl->policy_digest = PolicyDigest(config.policy);
-  LogEvent("info", "gate_ready",
-           {{"upstream", impl->upstream.Origin()},
-            {"snapshot", impl->snapshot_digest},
-            {"policy", PolicyJson(config.policy)}});
+  LogEvent(
+      "info", "gate_ready",
+      {{"upstream", impl->upstream.Origin()}, {"snapshot", current.second}, {"policy", PolicyJson(config.policy)}});
   return std::unique_ptr<Gate>(new Gate(std::move(impl)));
 }
 
@@ -906,6 +935,9 @@ void Gate::Handle(HttpExchange& exchange) {
 }
 
 std::string Gate::NotReadyReason() const {
+  if (auto current = impl_->CurrentStore(); !current) {
+    return current.error().message();
+  }
   return impl_->StoreTooOld();
 }
 

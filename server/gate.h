@@ -76,7 +76,8 @@ std::string DenialMessage(const Verdict& verdict, std::string_view platform, con
 
 class Gate {
  public:
-  // Opens the advisory store (`config.db`) and parses `config.upstream` ("http://127.0.0.1:5000", "https://r.io").
+  // Opens the advisory store (`config.db`; reopened whenever `customs db update` swaps the file, running scans keep the
+  // one they started with) and parses `config.upstream` ("http://127.0.0.1:5000", "https://r.io").
   // kInvalidArgument for a malformed upstream, the store's error when it cannot be opened.
   [[nodiscard]] static Result<std::unique_ptr<Gate>> Create(const ServerConfig& config, PgPool* pool, Metrics* metrics);
   ~Gate();
@@ -87,7 +88,7 @@ class Gate {
   static bool Handles(std::string_view path);
   // Proxies or judges one request; never throws.
   void Handle(HttpExchange& exchange);
-  // "" when ready; else why not (the store is older than max_db_age...).
+  // "" when ready; else why not (no usable store, or one older than max_db_age). Also notices a swapped store file.
   std::string NotReadyReason() const;
 
  private:

@@ -15,7 +15,6 @@ Suites:
 
 Usage: admission_e2e.py --customs PATH --source DIR --binary-dir DIR [unittest args]
 """
-import gzip
 import http.client as httpclient
 import json
 import os
@@ -41,15 +40,7 @@ def images():
 
 def build_store(work):
     """The curl advisories of data/advisories: the pinned image fails, distroless and bookworm pass."""
-    feed = os.path.join(work, "feed")
-    os.makedirs(feed)
-    with gzip.open(os.path.join(SOURCE, "data", "advisories", "debian-bookworm-derived.json.gz")) as f:
-        advisories = json.load(f)
-    with open(os.path.join(feed, "debian-bookworm-derived.json"), "w") as f:
-        json.dump({"curl": advisories["curl"]}, f)
-    store = os.path.join(work, "store.db")
-    run([CUSTOMS, "db", "import", feed, "--db", store])
-    return store
+    return harness.build_package_store(CUSTOMS, SOURCE, work)
 
 
 def make_tls(work):

@@ -14,7 +14,6 @@ Suites (one CTest entry each):
 
 Usage: gate_e2e.py --customs PATH --source DIR --binary-dir DIR [unittest args, e.g. GateTest]
 """
-import gzip
 import hashlib
 import http.client as httpclient
 import json
@@ -38,16 +37,8 @@ CUSTOMS = SOURCE = BINARY_DIR = None
 FAIL_ON = "UNKNOWN"
 
 
-def build_store(work):
-    feed = os.path.join(work, "feed")
-    os.makedirs(feed)
-    with gzip.open(os.path.join(SOURCE, "data", "advisories", "debian-bookworm-derived.json.gz")) as f:
-        advisories = json.load(f)
-    with open(os.path.join(feed, "debian-bookworm-derived.json"), "w") as f:
-        json.dump({"curl": advisories["curl"]}, f)
-    store = os.path.join(work, "store.db")
-    run([CUSTOMS, "db", "import", feed, "--db", store])
-    return store
+def build_store(work, package="curl", name="store.db"):
+    return harness.build_package_store(CUSTOMS, SOURCE, work, package, name)
 
 
 def images():
@@ -70,9 +61,9 @@ class GateEnvironment:
         self.servers = []
         self.gate = self.start_gate(upstream or f"http://{self.registry.host}")
 
-    def start_gate(self, upstream, name="gate"):
+    def start_gate(self, upstream, name="gate", store=None):
         args = ["--role", "gate", "--upstream", upstream, "--listen", "127.0.0.1:0", "--postgres",
-                self.postgres.dsn(self.database), "--db", self.store, "--fail-on", FAIL_ON]
+                self.postgres.dsn(self.database), "--db", store or self.store, "--fail-on", FAIL_ON]
         server = CustomsServer(CUSTOMS, self.work, name, args)
         self.servers.append(server)
         server.wait_listening()
@@ -320,6 +311,22 @@ class GateTest(unittest.TestCase):
         # Health stays beside the proxy.
         self.assertEqual(http("GET", self.gate.url("/healthz")).status, 200)
         self.assertEqual(http("GET", self.gate.url("/readyz")).status, 200)
+
+    def test_7_a_swapped_store_is_picked_up(self):
+        # A store without curl advisories lets the pinned image through; `customs db update` style swap (a rename
+        # over the file) to the curl store, and the next push of the same image is judged again and refused.
+        store = build_store(self.env.work, package="389-ds-base", name="swap.db")
+        gate = self.env.start_gate(f"http://{self.env.registry.host}", name="gate-swap", store=store)
+        first, _ = skopeo_push(self.env, gate, "pinned", "library/swap", "before")
+        self.assertEqual(first.returncode, 0, first.stderr)
+        fresh = build_store(self.env.work, package="curl", name="swap-new.db")
+        os.rename(fresh, store)
+        second, _ = skopeo_push(self.env, gate, "pinned", "library/swap", "after")
+        self.assertNotEqual(second.returncode, 0)
+        self.assertIn("denied: customs:", second.stderr)
+        self.assertEqual(upstream_manifest(self.env, "library/swap", "after").status, 404)
+        self.assertEqual(len(gate.events("gate_store_opened")), 2)
+        gate.stop()
 
     def test_6_upstream_down_gives_502_and_forwards_nothing(self):
         dead = self.env.start_gate(f"http://127.0.0.1:{free_port()}", name="gate-dead")

@@ -289,6 +289,21 @@ def http(method, url, body=None, headers=None, timeout=5.0):
     return Response(response.status, response.getheaders(), data)
 
 
+def build_package_store(customs, source, work, package="curl", name="store.db"):
+    """A store holding one source package's advisories from the sample data (data/advisories, derived from Debian's
+    changelogs). With curl's: the pinned test image (curl 7.88.1-10+deb12u5) has findings, distroless (no curl) and
+    bookworm (the current curl) have none; the sample data has no severities, so every finding is UNKNOWN."""
+    import gzip
+    feed = tempfile.mkdtemp(prefix=f"feed-{package}-", dir=work)
+    with gzip.open(os.path.join(source, "data", "advisories", "debian-bookworm-derived.json.gz")) as f:
+        advisories = json.load(f)
+    with open(os.path.join(feed, "debian-bookworm-derived.json"), "w") as f:
+        json.dump({package: advisories[package]}, f)
+    store = os.path.join(work, name)
+    run([customs, "db", "import", feed, "--db", store])
+    return store
+
+
 def build_store(customs, feeds, db_path):
     run([customs, "db", "import", feeds, "--db", db_path])
     return db_path
