@@ -10,7 +10,8 @@ Suites (one CTest entry each):
                   PostgreSQL; an unreachable upstream gives 502 and forwards nothing
   DockerPushTest  `docker push` through the gate with dockerd (docker.io) started here: refused for the vulnerable
                   image, the clean one arrives with the digest docker reports
-  GateMemoryTest  a 1 GiB blob streams through the gate; the gate's peak RSS (VmHWM) stays under 64 MiB
+  GateMemoryTest  a 1 GiB layer streams through the gate (upload, the scan of its manifest, download); the gate's
+                  peak RSS (VmHWM) stays under 64 MiB
 
 Usage: gate_e2e.py --customs PATH --source DIR --binary-dir DIR [unittest args, e.g. GateTest]
 """
@@ -22,6 +23,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import unittest
@@ -457,9 +459,11 @@ def vm_hwm_kib(pid):
 
 
 class GateMemoryTest(unittest.TestCase):
-    """A 1 GiB blob streams through the gate (monolithic upload, then a GET back) in bounded memory."""
+    """A 1 GiB layer (an uncompressed tar holding one 1 GiB file) streams through the gate: uploaded, judged when its
+    manifest is pushed (the gate reads the whole layer back from the registry and walks it), downloaded again; the
+    gate's peak RSS stays bounded throughout."""
 
-    SIZE = 1 << 30
+    FILE_SIZE = 1 << 30
 
     @classmethod
     def setUpClass(cls):
@@ -470,19 +474,23 @@ class GateMemoryTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.env.close()
 
-    def chunks(self):
-        block = hashlib.sha256(b"customs").digest() * (1 << 15)  # 1 MiB, not compressible into nothing
-        for _ in range(self.SIZE // len(block)):
+    def layer_chunks(self):
+        """The tar stream: one member header, the file's bytes (1 MiB blocks, not compressible into nothing), the
+        end-of-archive blocks."""
+        info = tarfile.TarInfo("data/big.bin")
+        info.size = self.FILE_SIZE
+        info.mtime = 1700000000
+        yield info.tobuf(format=tarfile.PAX_FORMAT)
+        block = hashlib.sha256(b"customs").digest() * (1 << 15)
+        for _ in range(self.FILE_SIZE // len(block)):
             yield block
+        yield b"\0" * 1024
 
-    def test_1gib_blob_streams_with_bounded_memory(self):
-        digest = hashlib.sha256()
-        for chunk in self.chunks():
-            digest.update(chunk)
-        digest = "sha256:" + digest.hexdigest()
-        before = vm_hwm_kib(self.gate.process.pid)
-        connection = httpclient.HTTPConnection("127.0.0.1", int(self.gate.address.split(":")[1]), timeout=300)
-        connection.request("POST", "/v2/library/big/blobs/uploads/", headers=self.env.auth())
+    def connection(self):
+        return httpclient.HTTPConnection("127.0.0.1", int(self.gate.address.split(":")[1]), timeout=600)
+
+    def upload(self, connection, repository, size, chunks, digest):
+        connection.request("POST", f"/v2/{repository}/blobs/uploads/", headers=self.env.auth())
         started = connection.getresponse()
         started.read()
         self.assertEqual(started.status, 202)
@@ -493,15 +501,45 @@ class GateMemoryTest(unittest.TestCase):
         connection.putrequest("PUT", f"{path}{separator}digest={digest}")
         connection.putheader("Authorization", self.env.registry.basic_authorization())
         connection.putheader("Content-Type", "application/octet-stream")
-        connection.putheader("Content-Length", str(self.SIZE))
+        connection.putheader("Content-Length", str(size))
         connection.endheaders()
-        for chunk in self.chunks():
+        for chunk in chunks:
             connection.send(chunk)
         done = connection.getresponse()
         done.read()
         self.assertEqual(done.status, 201)
+
+    def test_1gib_layer_streams_with_bounded_memory(self):
+        digest, size = hashlib.sha256(), 0
+        for chunk in self.layer_chunks():
+            digest.update(chunk)
+            size += len(chunk)
+        layer_digest = "sha256:" + digest.hexdigest()
+        config = json.dumps({"architecture": "amd64", "os": "linux",
+                             "config": {"User": "1000"},
+                             "rootfs": {"type": "layers", "diff_ids": [layer_digest]}}).encode()
+        config_digest = "sha256:" + hashlib.sha256(config).hexdigest()
+        manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                               "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                                          "digest": config_digest, "size": len(config)},
+                               "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
+                                           "digest": layer_digest, "size": size}]}).encode()
+        before = vm_hwm_kib(self.gate.process.pid)
+        connection = self.connection()
+        self.upload(connection, "library/big", size, self.layer_chunks(), layer_digest)
         after_upload = vm_hwm_kib(self.gate.process.pid)
-        connection.request("GET", f"/v2/library/big/blobs/{digest}", headers=self.env.auth())
+        self.upload(connection, "library/big", len(config), [config], config_digest)
+        # The manifest push: the gate reads the 1 GiB layer back and walks it before it forwards the manifest.
+        connection.request("PUT", "/v2/library/big/manifests/1", body=manifest,
+                           headers=dict(self.env.auth(),
+                                        **{"Content-Type": "application/vnd.oci.image.manifest.v1+json"}))
+        pushed = connection.getresponse()
+        body = pushed.read()
+        self.assertEqual(pushed.status, 201, body)
+        after_scan = vm_hwm_kib(self.gate.process.pid)
+        verdict = [e for e in self.gate.events("gate_verdict") if e.get("repository") == "library/big"]
+        self.assertTrue(verdict and verdict[-1]["scanned"] and verdict[-1]["passed"], verdict)
+        connection.request("GET", f"/v2/library/big/blobs/{layer_digest}", headers=self.env.auth())
         back = connection.getresponse()
         self.assertEqual(back.status, 200)
         check = hashlib.sha256()
@@ -513,11 +551,12 @@ class GateMemoryTest(unittest.TestCase):
             total += len(data)
             check.update(data)
         connection.close()
-        self.assertEqual(total, self.SIZE)
-        self.assertEqual("sha256:" + check.hexdigest(), digest)
+        self.assertEqual(total, size)
+        self.assertEqual("sha256:" + check.hexdigest(), layer_digest)
         after_download = vm_hwm_kib(self.gate.process.pid)
-        print(f"gate VmHWM: {before} KiB at start, {after_upload} KiB after a 1 GiB upload, "
-              f"{after_download} KiB after a 1 GiB download")
+        print(f"gate VmHWM: {before} KiB at start, {after_upload} KiB after a 1 GiB layer upload, {after_scan} KiB "
+              f"after its manifest was judged (the layer read back and walked), {after_download} KiB after a "
+              f"1 GiB download")
         self.assertLess(after_download, 64 * 1024)
 
 
