@@ -70,10 +70,11 @@ for part in go java; do
   echo "== $part part: $(du -sh "$WORK/$part" | cut -f1) in $(find "$WORK/$part" -type f | wc -l) files"
   compare "$type" "$WORK/$part" || { echo "not comparable: no ratio"; exit 1; }
   : > "$MEASURE_OUT"
-  for _ in $(seq "$RUNS"); do
-    measure_once customs "$CUSTOMS" sbom --no-cache --format json --rootfs "$WORK/$part"
+  run_customs() { measure_once customs "$WORK/customs.out" "$CUSTOMS" sbom --no-cache --format json --rootfs "$WORK/$part"; }
+  run_trivy() {
     rm -rf "$WORK/trivy/fanal"
-    measure_once trivy "$TRIVY" "${TRIVY_ARGS[@]}" "$WORK/$part"
-  done
+    measure_once trivy "$WORK/trivy.out" "$TRIVY" "${TRIVY_ARGS[@]}" "$WORK/$part"
+  }
+  for run in $(seq "$RUNS"); do alternate "$run" run_customs run_trivy; done
   summarize customs trivy
 done

@@ -1,18 +1,28 @@
 #!/usr/bin/env bash
-# Pull of one image from a local distribution registry: `customs pull` (OCI layout) versus `skopeo copy` to an OCI
-# directory. Builds a 3-layer image from this machine's /usr (real binaries and text, gzip), pushes it with skopeo,
-# then times each tool RUNS times. Usage: bench/pull_vs_skopeo.sh [path/to/customs] [runs]
+# Pulls from a local distribution registry (Debian's docker-registry on 127.0.0.1), side by side, alternating the
+# tools run by run; median wall time and peak RSS (GNU time) and the ratio:
+#  1. `customs pull` (OCI layout) versus `skopeo copy` to an OCI directory, of a 3-layer image built here from this
+#     machine's /usr (real binaries and text, gzip). Both copies must hold exactly the pushed layers.
+#  2. pull AND inventory of the real bookworm test image (`customs sbom REF`, nothing written to disk) versus `skopeo
+#     copy` of it (pull only). The inventory must equal the one of the local OCI layout it was pushed from, and the
+#     copy must hold the pushed layers.
+# Every run must succeed; a failed or incomparable run stops the script before a ratio is printed.
+# usage: bench/pull_vs_skopeo.sh [path/to/customs] [runs]    (images: scripts/testimages.sh, or CUSTOMS_TESTIMAGES)
 set -euo pipefail
 CUSTOMS=${1:-build/dev/cli/customs}
 RUNS=${2:-5}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/compare.sh"
 WORK=$(mktemp -d /tmp/customs-bench-pull-XXXXXX)
+export MEASURE_OUT=$WORK/measure
 REGISTRY_PID=""
 cleanup() {
   if [ -n "$REGISTRY_PID" ]; then kill "$REGISTRY_PID" 2>/dev/null || true; wait "$REGISTRY_PID" 2>/dev/null || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+IMAGES=${CUSTOMS_TESTIMAGES:-$(dirname "$(dirname "$CUSTOMS")")/testimages}
+[ -d "$IMAGES/bookworm/oci" ] || { echo "bookworm test image missing in $IMAGES (run scripts/testimages.sh)"; exit 1; }
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat >"$WORK/config.yml" <<YML
@@ -25,10 +35,9 @@ docker-registry serve "$WORK/config.yml" >"$WORK/registry.log" 2>&1 &
 REGISTRY_PID=$!
 for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
 
-# An OCI layout of three gzip layers taken from /usr (the e2e test's Layout helper writes the JSON).
+# An OCI layout of three gzip layers taken from /usr.
 python3 - "$WORK/layout" <<'PY'
 import gzip, hashlib, io, json, os, sys, tarfile
-sys.path.insert(0, os.path.join(os.environ.get("ROOT", "."), "tests/e2e/registry"))
 out = sys.argv[1]
 os.makedirs(out + "/blobs/sha256")
 def blob(data, mt):
@@ -55,34 +64,62 @@ open(out + "/oci-layout", "w").write('{"imageLayoutVersion":"1.0.0"}')
 print("image: %d layers, %.1f MiB compressed" % (len(layers), sum(l["size"] for l in layers) / 2**20))
 PY
 skopeo copy --quiet --dest-tls-verify=false "oci:$WORK/layout:bench" "docker://127.0.0.1:$PORT/bench/usr:1"
-IMAGE="127.0.0.1:$PORT/bench/usr:1"
+skopeo copy --quiet --dest-tls-verify=false "oci:$IMAGES/bookworm/oci:1" "docker://127.0.0.1:$PORT/test/bookworm:1"
 
-time_it() {  # prints wall seconds of "$@"
-  local start end
-  start=$(date +%s.%N)
-  "$@" >/dev/null 2>&1
-  end=$(date +%s.%N)
-  python3 -c "print(round($end - $start, 3))"
+# layers OCI_DIR : "digest size" of every layer of the layout's (only) image whose blob is present with that size.
+layers() {
+  python3 - "$1" <<'PY'
+import json, os, sys
+root = sys.argv[1]
+blob = lambda d: os.path.join(root, "blobs", d.replace(":", "/"))
+index = json.load(open(os.path.join(root, "index.json")))
+manifest = json.load(open(blob(index["manifests"][0]["digest"])))
+for layer in manifest["layers"]:
+    ok = os.path.isfile(blob(layer["digest"])) and os.path.getsize(blob(layer["digest"])) == layer["size"]
+    print(layer["digest"], layer["size"] if ok else "MISSING")
+PY
 }
-echo "tool,run,seconds"
-for run in $(seq "$RUNS"); do
-  rm -rf "$WORK/out-customs" "$WORK/out-skopeo"
-  echo "customs,$run,$(time_it "$CUSTOMS" pull "$IMAGE" --output "$WORK/out-customs")"
-  echo "skopeo,$run,$(time_it skopeo copy --src-tls-verify=false "docker://$IMAGE" "oci:$WORK/out-skopeo:bench")"
-done
+same_layers() {  # same_layers WHAT WANT_DIR GOT_DIR
+  if [ "$(layers "$2")" != "$(layers "$3")" ]; then
+    echo "bench: $1: the copy does not hold the pushed layers; no ratio"; diff <(layers "$2") <(layers "$3") || true
+    exit 1
+  fi
+}
 
-# The issue's comparison: pull AND inventory of the real bookworm image (scripts/testimages.sh) straight from the
-# registry (`customs sbom REF`, nothing written to disk) versus `skopeo copy` of the same image to an OCI directory.
-IMAGES=${CUSTOMS_TESTIMAGES:-$(dirname "$(dirname "$CUSTOMS")")/testimages}
-if [ -d "$IMAGES/bookworm/oci" ]; then
-  skopeo copy --quiet --dest-tls-verify=false "oci:$IMAGES/bookworm/oci:1" "docker://127.0.0.1:$PORT/test/bookworm:1"
-  BOOKWORM="127.0.0.1:$PORT/test/bookworm:1"
-  for run in $(seq "$RUNS"); do
-    rm -rf "$WORK/out-skopeo-bookworm"
-    echo "customs-sbom-bookworm,$run,$(time_it "$CUSTOMS" sbom --no-cache --format json "$BOOKWORM")"
-    echo "skopeo-bookworm,$run,$(time_it skopeo copy --src-tls-verify=false "docker://$BOOKWORM" \
-      "oci:$WORK/out-skopeo-bookworm:1")"
-  done
-else
-  echo "bookworm test image missing in $IMAGES (run scripts/testimages.sh): pull+inventory comparison skipped" >&2
-fi
+echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); customs $("$CUSTOMS" --version); $(skopeo --version)"
+: >"$MEASURE_OUT"
+IMAGE="127.0.0.1:$PORT/bench/usr:1"
+pull_customs() {
+  rm -rf "$WORK/out-customs"
+  measure_once customs-pull "$WORK/customs.log" "$CUSTOMS" pull "$IMAGE" --output "$WORK/out-customs"
+  same_layers "customs pull" "$WORK/layout" "$WORK/out-customs"
+}
+pull_skopeo() {
+  rm -rf "$WORK/out-skopeo"
+  measure_once skopeo-copy "$WORK/skopeo.log" skopeo copy --quiet --src-tls-verify=false "docker://$IMAGE" \
+    "oci:$WORK/out-skopeo:bench"
+  same_layers "skopeo copy" "$WORK/layout" "$WORK/out-skopeo"
+}
+for run in $(seq "$RUNS"); do alternate "$run" pull_customs pull_skopeo; done
+echo "== pull of the 3-layer /usr image ($RUNS runs each, alternating; both copies hold the pushed layers)"
+summarize customs-pull skopeo-copy
+
+# Pull + inventory of the bookworm image against skopeo's pull alone.
+: >"$MEASURE_OUT"
+BOOKWORM="127.0.0.1:$PORT/test/bookworm:1"
+"$CUSTOMS" sbom --no-cache --format cyclonedx -o "$WORK/local.cdx.json" "$IMAGES/bookworm/oci"
+sbom_customs() {
+  measure_once customs-sbom "$WORK/remote.cdx.json" "$CUSTOMS" sbom --no-cache --format cyclonedx "$BOOKWORM"
+  python3 "$HERE/same_packages.py" "$WORK/local.cdx.json" "$WORK/remote.cdx.json" >"$WORK/same" ||
+    { echo "bench: customs sbom REF differs from the local layout's inventory; no ratio"; cat "$WORK/same"; exit 1; }
+}
+copy_skopeo() {
+  rm -rf "$WORK/out-skopeo-bookworm"
+  measure_once skopeo-copy-bookworm "$WORK/skopeo.log" skopeo copy --quiet --src-tls-verify=false \
+    "docker://$BOOKWORM" "oci:$WORK/out-skopeo-bookworm:1"
+  same_layers "skopeo copy (bookworm)" "$IMAGES/bookworm/oci" "$WORK/out-skopeo-bookworm"
+}
+for run in $(seq "$RUNS"); do alternate "$run" sbom_customs copy_skopeo; done
+echo "== bookworm: customs sbom REF (pull + inventory) vs skopeo copy (pull only) ($RUNS runs each, alternating;" \
+  "inventory: $(cat "$WORK/same"); the copy holds the pushed layers)"
+summarize customs-sbom skopeo-copy-bookworm

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "runtime/event.h"
-#include "runtime/rules.h"
+#include "runtime/rules/rules.h"
 
 namespace {
 

@@ -32,10 +32,11 @@ def main():
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 12
     rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 2
     customs = os.path.join(build, "cli", "customs")
-    layout = os.path.join(build, "testimages", "bookworm", "oci")
+    images = os.environ.get("CUSTOMS_TESTIMAGES") or os.path.join(build, "testimages")
+    layout = os.path.join(images, "bookworm", "oci")
     reason = missing_requirements()
     if reason or not os.path.exists(layout):
-        print(f"cannot run: {reason or layout + ' missing (scripts/testimages.sh ' + build + '/testimages)'}")
+        print(f"cannot run: {reason or layout + ' missing (scripts/testimages.sh ' + images + ')'}")
         return 2
     work = tempfile.mkdtemp(prefix="customs-server-bench-")
     postgres = registry = None

@@ -136,6 +136,14 @@ int RunLint(const LintOptions& options) {
     std::fwrite(rendered.data(), 1, rendered.size(), stdout);
   }
   if (failed) return kExitFailure;
+  bool build_error = false;
+  for (const auto& r : reports) {
+    if (!r.build_error.empty()) {
+      std::fprintf(stderr, "customs lint: %s: %s (# check=error=true)\n", r.file.c_str(), r.build_error.c_str());
+      build_error = true;
+    }
+  }
+  if (build_error) return options.exit_code;
   for (const auto& r : reports) {
     for (const auto& f : r.findings) {
       if (f.severity >= gate) return options.exit_code;
@@ -153,7 +161,8 @@ void AddLintCommand(CLI::App& app, CommandContext& context) {
       "PATH is a Dockerfile or a directory (Dockerfile, Containerfile, *.Dockerfile, Dockerfile.*); '-' reads stdin.\n"
       "Config: .customs.yaml in the current directory, or --config. Rules: docs/rules/lint.md or --list-rules.\n"
       "Exit codes: 0 ok, 1 (or --exit-code) a finding at or above --fail-on (default: config failure_threshold,\n"
-      "else medium), 2 usage error, 3 a file that cannot be read or parsed.");
+      "else medium), or a BuildKit check reported in a file that says `# check=error=true`; 2 usage error, 3 a file\n"
+      "that cannot be read or parsed. A .dockerignore next to the Dockerfile is read (CopyIgnoredFile).");
   lint->add_option("PATH", options->paths, "Dockerfiles or directories (default: .)");
   lint->add_option("--format,-f", options->format, "tty|json|sarif|checkstyle|junit|codeclimate")
       ->check(CLI::IsMember({"tty", "json", "sarif", "checkstyle", "junit", "codeclimate", "markdown"}));
@@ -162,7 +171,8 @@ void AddLintCommand(CLI::App& app, CommandContext& context) {
   lint->add_option("--fail-on", options->fail_on, "lowest severity that fails: info|low|medium|high|critical");
   lint->add_option("--exit-code", options->exit_code, "exit code when a finding reaches --fail-on (default 1)");
   lint->add_option("--target", options->target, "stage to judge as the final image (default: the last)");
-  lint->add_option("--build-arg", options->build_args, "KEY=VALUE, used to resolve ARGs in FROM (repeatable)")
+  lint->add_option("--build-arg", options->build_args,
+                   "KEY=VALUE, used to resolve ARGs (repeatable); BUILDKIT_DOCKERFILE_CHECK=... replaces `# check=`")
       ->allow_extra_args(false);
   lint->add_flag("--recursive,-r", options->recursive, "search directories recursively (honours config excludes)");
   lint->add_flag("--list-rules", options->list_rules, "print the rule table (with --format markdown: the rule doc)");

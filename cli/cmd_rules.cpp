@@ -1,13 +1,16 @@
-// `customs rules validate FILE...` and `customs rules list [--rules FILE...]`.
+// `customs rules validate FILE...`, `customs rules explain FILE...` and `customs rules list [--rules FILE...]`.
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "commands.h"
-#include "runtime/rules.h"
+#include "core/file_util.h"
+#include "runtime/rules/kernel_policy.h"
+#include "runtime/rules/rules.h"
 
 namespace customs::cli {
 namespace {
@@ -53,7 +56,7 @@ std::string Actions(const runtime::Rule& rule) {
 }  // namespace
 
 void AddRulesCommand(CLI::App& app, CommandContext& context) {
-  auto* rules = app.add_subcommand("rules", "Validate and list runtime rules (Falco rule language)");
+  auto* rules = app.add_subcommand("rules", "Validate, explain and list runtime rules (Falco rule language)");
   rules->require_subcommand(1);
 
   auto* validate =
@@ -66,6 +69,9 @@ void AddRulesCommand(CLI::App& app, CommandContext& context) {
     RuleSet set;
     LoadReport report;
     bool read_ok = Load(*files, false, &set, &report);
+    std::vector<runtime::LoadMessage> notes;
+    (void)runtime::KernelConnectPolicy::Compile(set, &notes);
+    report.warnings.insert(report.warnings.end(), notes.begin(), notes.end());
     for (const auto& error : report.errors) {
       std::fprintf(stderr, "error: %s\n", error.ToString().c_str());
     }
@@ -80,6 +86,103 @@ void AddRulesCommand(CLI::App& app, CommandContext& context) {
     }
     std::printf("%zu rules loaded (%zu enabled), %zu errors, %zu warnings\n", set.rules().size(), enabled,
                 report.errors.size(), report.warnings.size());
+    context.exit_code = !read_ok ? kExitFailure : report.errors.empty() ? kExitOk : kExitFindings;
+  });
+
+  auto* explain = rules->add_subcommand(
+      "explain",
+      "Print each rule's condition as it runs: macros and lists inlined, exceptions appended (Falco's canonical form)");
+  auto explain_files = std::make_shared<std::vector<std::string>>();
+  auto explain_rule = std::make_shared<std::string>();
+  auto explain_event = std::make_shared<std::string>();
+  explain->add_option("files", *explain_files, "Falco/customs rule files, applied in order")->required();
+  explain->add_option("--rule", *explain_rule, "Only this rule");
+  explain->add_option("--event", *explain_event,
+                      "An event (one JSON object, the --record format): show which parts of each condition it meets");
+  explain->callback([explain_files, explain_rule, explain_event, &context] {
+    RuleSet set;
+    LoadReport report;
+    bool read_ok = Load(*explain_files, false, &set, &report);
+    for (const auto& error : report.errors) {
+      std::fprintf(stderr, "error: %s\n", error.ToString().c_str());
+    }
+    std::vector<runtime::LoadMessage> notes;
+    runtime::KernelConnectPolicy policy = runtime::KernelConnectPolicy::Compile(set, &notes);
+    std::unique_ptr<runtime::Event> event;
+    if (!explain_event->empty()) {
+      auto text = ReadFile(*explain_event, 1 << 20);
+      event = std::make_unique<runtime::Event>();
+      Status parsed = text ? runtime::EventFromJson(*text, *event) : Status(tl::unexpected(text.error()));
+      if (!parsed) {
+        std::fprintf(stderr, "error: %s: %s\n", explain_event->c_str(), parsed.error().message().c_str());
+        context.exit_code = kExitFailure;
+        return;
+      }
+    }
+    size_t shown = 0;
+    for (const auto& rule : set.rules()) {
+      if (!explain_rule->empty() && rule->name != *explain_rule) {
+        continue;
+      }
+      ++shown;
+      std::printf("- rule: %s\n  source: %s:%d\n  enabled: %s\n  actions: [%s]\n", rule->name.c_str(),
+                  rule->file.c_str(), rule->line, rule->enabled ? "true" : "false", Actions(*rule).c_str());
+      std::string types;
+      for (int t = 0; t < runtime::kEventTypeCount; ++t) {
+        if (rule->event_types.test(t)) {
+          types +=
+              (types.empty() ? "" : ", ") + std::string(runtime::EventTypeName(static_cast<runtime::EventType>(t)));
+        }
+      }
+      std::printf("  event types: [%s]\n", rule->event_types.all() ? "every event" : types.c_str());
+      if (!rule->uncaptured_event_types.empty()) {
+        std::string uncaptured;
+        for (const auto& t : rule->uncaptured_event_types) {
+          uncaptured += (uncaptured.empty() ? "" : ", ") + t;
+        }
+        std::printf("  not captured: [%s]\n", uncaptured.c_str());
+      }
+      for (const auto& p : policy.rules()) {
+        if (p.rule == rule.get()) {
+          std::printf("  kernel: deny_network checked before the connect (cgroup/connect4|6)\n");
+        }
+      }
+      for (const auto& note : notes) {
+        if (note.rule == rule->name) {
+          std::printf("  kernel: %s\n", note.message.c_str());
+        }
+      }
+      std::printf("  condition: %s\n", runtime::AstToString(*rule->expanded).c_str());
+      if (event != nullptr) {
+        bool matched = false;
+        set.Match(*event, [&](const runtime::Rule& r) { matched = matched || &r == rule.get(); });
+        std::printf("  event: %s\n", matched ? "matches" : "does not match");
+        // Each top-level conjunct on its own (after expansion), so a miss can be traced to its cause.
+        std::vector<const runtime::AstNode*> parts;
+        std::vector<const runtime::AstNode*> stack = {rule->expanded.get()};
+        while (!stack.empty()) {
+          const runtime::AstNode* node = stack.back();
+          stack.pop_back();
+          if (node->kind == runtime::AstNode::Kind::kAnd) {
+            for (auto it = node->children.rbegin(); it != node->children.rend(); ++it) {
+              stack.push_back(it->get());
+            }
+          } else {
+            parts.push_back(node);
+          }
+        }
+        for (const runtime::AstNode* part : parts) {
+          auto compiled = runtime::CompileCondition(*part, runtime::CompileEnv{});
+          const char* verdict = !compiled ? "error" : compiled->filter->Eval(*event) ? "true " : "FALSE";
+          std::printf("    %s %s\n", verdict, runtime::AstToString(*part).c_str());
+        }
+      }
+    }
+    if (!explain_rule->empty() && shown == 0) {
+      std::fprintf(stderr, "error: no loaded rule named '%s'\n", explain_rule->c_str());
+      context.exit_code = kExitFailure;
+      return;
+    }
     context.exit_code = !read_ok ? kExitFailure : report.errors.empty() ? kExitOk : kExitFindings;
   });
 

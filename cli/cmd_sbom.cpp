@@ -47,14 +47,16 @@ int RunSbom(const SbomArgs& args) {
   write.tool_version = CUSTOMS_VERSION;
   write.color = args.output.empty() && ColorEnabled(stdout);
   write.timestamp = TimestampFromEnvironment();
-  return Emit(report::WriteSbom(*format, document, write), args.output);
+  return Emit([&](Output& out) { report::WriteSbom(*format, document, write, out); }, args.output);
 }
 
 }  // namespace
 
 void AddSbomCommand(CLI::App& app, CommandContext& context) {
   auto args = std::make_shared<SbomArgs>();
-  CLI::App* command = app.add_subcommand("sbom", "List every OS package of an image or root filesystem");
+  CLI::App* command = app.add_subcommand("sbom",
+                                         "List every OS and application package (jar, Go and Rust binaries, Python, "
+                                         "npm, gems, PHP, .NET) of an image or root filesystem");
   command->add_option("IMAGE", args->image,
                       "docker-archive tar, OCI layout directory, oci-archive tar, root filesystem directory, or a "
                       "registry reference (registry/repo[:tag][@digest])");
@@ -64,6 +66,11 @@ void AddSbomCommand(CLI::App& app, CommandContext& context) {
   command->add_option("-f,--format", args->format, "table, json, cyclonedx or spdx")->capture_default_str();
   command->add_option("-o,--output", args->output, "Write the report to FILE (atomically) instead of stdout");
   AddImageSourceFlags(command, args->source);
+  command->footer(
+      "Exit codes: 0 the inventory was written (when it is incomplete, e.g. a package database that exists but\n"
+      "cannot be read, the document says so: the table's INCOMPLETE line, JSON diagnostics of level \"incomplete\",\n"
+      "CycloneDX metadata properties \"customs:incomplete\", SPDX annotations; `customs sbom-scan` of it exits 3);\n"
+      "2 usage error; 3 failure (unreadable or hostile input).");
   command->callback([args, &context] { context.exit_code = RunSbom(*args); });
 }
 

@@ -5,18 +5,23 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "commands.h"
 #include "core/diagnostics.h"
-#include "runtime/actions.h"
-#include "runtime/alert.h"
-#include "runtime/bpf_source.h"
-#include "runtime/container.h"
-#include "runtime/event_source.h"
-#include "runtime/rules.h"
+#include "runtime/actions/actions.h"
+#include "runtime/actions/alert.h"
+#include "runtime/containers/registry.h"
+#include "runtime/rules/fields.h"
+#include "runtime/rules/kernel_policy.h"
+#include "runtime/rules/network.h"
+#include "runtime/rules/rules.h"
+#include "runtime/sensor/bpf_source.h"
+#include "runtime/sensor/event_source.h"
 #include "runtime/watcher.h"
 
 namespace customs::cli {
@@ -41,6 +46,11 @@ struct WatchArgs {
   bool stats = false;
   bool include_host = false;
   bool skip_unsupported = false;
+  std::vector<std::string> geoip;
+  std::string hosts_file;
+  double dns_refresh = 60;
+  runtime::EngineConfig engines;
+  std::vector<std::string> runc_roots;
 };
 
 class StderrDiagnostics final : public Diagnostics {
@@ -92,9 +102,58 @@ int RunWatch(const WatchArgs& args) {
     return kExitFailure;
   }
 
+  // deny_network rules the kernel can check before the connect (--enforce only).
+  std::vector<LoadMessage> policy_notes;
+  KernelConnectPolicy connect_policy;
+  if (args.enforce && args.replay.empty()) {
+    connect_policy = KernelConnectPolicy::Compile(rules, &policy_notes);
+    for (const auto& note : policy_notes) {
+      std::fprintf(stderr, "warning: %s\n", note.ToString().c_str());
+    }
+  }
+
+  // The country database, when a rule names fd.*.country.
+  bool uses_country = rules.UsesField(FieldId::kFdSipCountry) || rules.UsesField(FieldId::kFdRipCountry) ||
+                      rules.UsesField(FieldId::kFdCipCountry) || rules.UsesField(FieldId::kFdLipCountry);
+  if (uses_country || !args.geoip.empty()) {
+    std::vector<std::filesystem::path> files(args.geoip.begin(), args.geoip.end());
+    if (files.empty()) {
+      files = GeoIpDatabase::DefaultFiles();
+    }
+    auto db = GeoIpDatabase::Load(files);
+    if (!db) {
+      std::fprintf(stderr, "error: %s\n", db.error().message().c_str());
+      return kExitFailure;
+    }
+    SetGeoIpDatabase(*db);
+  }
+
+  // Domain names in rules (fd.*.name): resolved now, then refreshed on a timer off the event loop.
+  std::vector<std::shared_ptr<DomainSet>> domain_sets = rules.domain_sets();
+  for (const auto& set : connect_policy.address_sets()) {
+    if (set.domains != nullptr) {
+      domain_sets.push_back(set.domains);
+    }
+  }
+  std::unique_ptr<DomainRefresher> refresher;
+  if (!domain_sets.empty()) {
+    NameResolver resolver = args.hosts_file.empty() ? SystemResolver() : HostsFileResolver(args.hosts_file);
+    refresher = std::make_unique<DomainRefresher>(
+        domain_sets, std::move(resolver), std::chrono::milliseconds(static_cast<int64_t>(args.dns_refresh * 1000)));
+  }
+
   // Source first: the sensor may need a private mount namespace, which requires a single-threaded process.
   StderrDiagnostics diagnostics;
-  ContainerResolver resolver;
+  EngineConfig engines = args.engines;
+  if (const char* host = std::getenv("DOCKER_HOST"); host != nullptr &&
+                                                     std::string_view(host).rfind("unix://", 0) == 0 &&
+                                                     engines.docker_socket == EngineConfig().docker_socket) {
+    engines.docker_socket = std::string(host + 7);
+  }
+  for (const auto& root : args.runc_roots) {
+    engines.runc_roots.emplace_back(root);
+  }
+  ContainerRegistry registry(engines);
   std::unique_ptr<EventSource> source;
   BpfSource* bpf = nullptr;
   if (!args.replay.empty()) {
@@ -109,17 +168,25 @@ int RunWatch(const WatchArgs& args) {
     options.event_types = rules.NeededEventTypes();
     options.include_host = args.include_host;
     if (args.enforce) {
-      KernelKillPolicy policy = ComputeKernelKillPolicy(rules);
-      options.kill_exec_memfd = policy.memfd;
-      options.kill_exec_upper_layer = policy.upper_layer;
+      options.kill_rules = &rules;
+      options.connect_policy = &connect_policy;
     }
-    auto opened = BpfSource::Open(options, resolver, diagnostics);
+    auto opened = BpfSource::Open(options, registry, diagnostics);
     if (!opened) {
       std::fprintf(stderr, "error: %s\n", opened.error().message().c_str());
       return kExitFailure;
     }
     bpf = opened->get();
     source = std::move(*opened);
+  }
+  // Threads only now: the sensor's private mount namespace (tracefs) needs a single-threaded process.
+  if (refresher != nullptr) {
+    size_t resolved = refresher->Start();
+    std::fprintf(stderr, "customs watch: %zu of the domain names in rules resolved%s\n", resolved,
+                 args.hosts_file.empty() ? "" : fmt::format(" (from {})", args.hosts_file).c_str());
+    if (bpf != nullptr) {
+      bpf->RefreshKernelPolicy();  // the resolved addresses into the kernel's deny map before watching starts
+    }
   }
 
   // Sinks.
@@ -151,7 +218,7 @@ int RunWatch(const WatchArgs& args) {
     }
   }
   DryRunExecutor dry_run;
-  EnforcingExecutor enforcing(resolver, bpf);
+  EnforcingExecutor enforcing(registry, bpf);
   WatchOptions options;
   options.enforce = args.enforce;
   options.duration_ms = args.duration < 0 ? -1 : static_cast<int64_t>(args.duration * 1000);
@@ -201,6 +268,28 @@ void AddWatchCommand(CLI::App& app, CommandContext& context) {
   watch->add_flag("--include-host", args->include_host, "Also watch host (non-container) processes");
   watch->add_flag("--skip-unsupported", args->skip_unsupported,
                   "Skip rules that use fields customs does not provide (warn instead of failing)");
+  watch->add_option("--geoip", args->geoip,
+                    "IP-to-country database for fd.*.country (Tor's geoip format: low,high,CC lines); default: "
+                    "Debian's tor-geoipdb (/usr/share/tor/geoip, geoip6)");
+  watch->add_option("--hosts-file", args->hosts_file,
+                    "Resolve the domain names in rules (fd.sip.name) from this hosts(5) file only, never DNS");
+  watch->add_option("--dns-refresh", args->dns_refresh, "Resolve the domain names in rules again every S seconds")
+      ->check(CLI::PositiveNumber);
+  watch->add_option("--docker-socket", args->engines.docker_socket,
+                    "Docker API socket for container names and images (default /var/run/docker.sock, or DOCKER_HOST)");
+  watch->add_option("--docker-root", args->engines.docker_root,
+                    "Docker data root, read when the API does not answer (default /var/lib/docker)");
+  watch->add_option("--podman-socket", args->engines.podman_socket, "Podman API socket (labels); optional");
+  watch->add_option("--podman-root", args->engines.podman_root,
+                    "Podman storage root with containers.json (default /var/lib/containers/storage)");
+  watch->add_option("--containerd-state", args->engines.containerd_state,
+                    "containerd state directory with the task bundles (default /run/containerd)");
+  watch->add_option("--crio-root", args->engines.crio_root, "CRI-O storage root (default /var/lib/containers/storage)");
+  watch->add_option("--runc-root", args->runc_roots, "Another runc state directory to read (repeatable)");
+  watch->add_option("--cri-socket", args->engines.cri_sockets,
+                    "CRI endpoints asked for pod and container labels (default: containerd's and CRI-O's sockets)");
+  watch->add_option("--containerd-socket", args->engines.containerd_socket,
+                    "containerd's socket, for the image of containers started outside Kubernetes (ctr run)");
   watch->callback([args, &context] { context.exit_code = RunWatch(*args); });
 }
 

@@ -4,7 +4,7 @@
 #include <map>
 #include <string_view>
 
-#include "runtime/condition.h"
+#include "runtime/rules/condition.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace customs::runtime;

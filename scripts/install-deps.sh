@@ -10,16 +10,18 @@ BUILD_PKGS=(
   libarchive-dev libexpected-dev libcli11-dev libfmt-dev nlohmann-json3-dev libsimdjson-dev
   libsqlite3-dev sqlite3 libyaml-cpp-dev libre2-dev libcurl4-openssl-dev libssl-dev
   libzstd-dev zlib1g-dev liblzma-dev libbz2-dev libisal-dev
-  libbpf-dev bpftool libelf-dev ccache libhyperscan-dev
+  libbpf-dev bpftool libelf-dev ccache libhyperscan-dev libexpat1-dev
+  node-spdx-license-ids
   libboost1.81-dev libpq-dev
 )
 TEST_PKGS=(
   dpkg-dev mmdebstrap debootstrap skopeo umoci runc rpm
-  docker-registry apache2-utils python3 curl zstd gzip tar jq
+  docker-registry apache2-utils python3 python3-yaml curl zstd gzip tar jq
   iproute2 time bc nodejs
   golang-1.19-go openjdk-17-jdk-headless zip binutils
-  postgresql-15 python3-yaml
-  docker.io nghttp2-client openssl
+  python3-urllib3
+  docker.io podman containerd tor-geoipdb python3-grpcio python3-protobuf python3-grpc-tools bsdutils
+  postgresql-15 nghttp2-client openssl
 )
 
 FUZZ_PKGS=(clang-16 libclang-rt-16-dev)
@@ -43,9 +45,12 @@ APT_OPTS=()
 if [ -x /usr/bin/gpgv ]; then APT_OPTS=(-o APT::Key::gpgvcommand=/usr/bin/gpgv); fi
 apt-get "${APT_OPTS[@]}" update -qq
 apt-get "${APT_OPTS[@]}" install -y -qq --no-install-recommends "${missing[@]}"
-# docker-registry and postgresql start system services on install; the tests start their own instances.
+# docker-registry, postgresql, docker.io, containerd and podman may start system services on install; the tests start
+# their own instances (each with its own root, socket and port), so stop the system ones.
 if command -v systemctl >/dev/null 2>&1; then
-  systemctl stop docker-registry 2>/dev/null || true
-  systemctl stop postgresql 2>/dev/null || true
-  systemctl stop docker 2>/dev/null || true
+  systemctl stop docker-registry postgresql docker.socket docker containerd podman.socket 2>/dev/null || true
+elif command -v service >/dev/null 2>&1; then
+  service docker stop 2>/dev/null || true
+  service containerd stop 2>/dev/null || true
+  service postgresql stop 2>/dev/null || true
 fi

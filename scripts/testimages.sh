@@ -13,6 +13,11 @@
 #   OUT/distroless/          a distroless-style layout (/var/lib/dpkg/status.d/*, no status file): oci/, rootfs/
 #   OUT/lang-binary/         jars, Go and Rust binaries over bookworm (build_lang_binary): oci/, rootfs/, oracle/, and
 #                            artifacts/ (the real artifacts and hostile variants the unit tests read)
+#   OUT/lang-meta/           language packages (build_lang_meta): Debian's python3-* (OS-owned), wheels pip-installed
+#                            into /usr/local (not OS-owned), ruby gems, a Composer vendor tree and a real npm
+#                            node_modules tree, in 4 layers, with a wheel and an npm package removed in the last one;
+#                            oci/, docker-archive.tar, rootfs/, and oracle/ (importlib.metadata, dpkg -S, RubyGems,
+#                            composer show, npm ls run against the final tree)
 #
 # Needs root and the Debian archive. Prints what it built.
 set -euo pipefail
@@ -61,6 +66,93 @@ oci_from_layers() {
 }
 
 tar_of() { tar -C "$1" --numeric-owner --sort=name -cf "$2" .; }
+
+# The lang-meta image (issue 12's Python, Node, Ruby and PHP catalogers and the OS-ownership map), in 4 layers:
+#   1. bookworm minbase + python3-pip, python3-urllib3, python3-requests, ruby-rack, composer (OS-owned packages)
+#   2. Debian's pip installs the wheels Debian ships (/usr/share/python-wheels) into /usr/local (owned by nobody)
+#   3. /app: a real `npm install` tree (scoped packages, nested duplicates, lodash 4.17.15, minimist 1.2.0) and
+#      /srv/php: `composer install` of Debian-packaged PHP libraries (offline, path dists)
+#   4. `pip uninstall wheel` and `npm uninstall lodash` (whiteouts of language packages)
+# The oracles are the real tools run against the final tree.
+build_lang_meta() {
+  local M="$WORK/lang-meta" S="$WORK/lang-meta-stage"
+  mkdir -p "$M/oracle" "$S/app" "$S/php"
+  command -v npm >/dev/null || { echo "testimages: npm missing (run scripts/install-deps.sh)" >&2; exit 1; }
+  echo "testimages: building the lang-meta image (npm install + mmdebstrap, ~2 min)"
+  cp "$HERE/../src/catalog/lang/testdata/node/project/package.json" "$S/app/package.json"
+  (cd "$S/app" && npm install --silent --no-audit --no-fund --lockfile-version 3 >/dev/null)
+  cat > "$S/php/composer.json" <<'JSON'
+{
+  "name": "customs/lang-meta",
+  "repositories": [
+    {"type": "package", "package": {"name": "psr/log", "version": "1.1.4",
+      "dist": {"type": "path", "url": "/usr/share/php/Psr/Log"}}},
+    {"type": "package", "package": {"name": "symfony/console", "version": "v5.4.23",
+      "dist": {"type": "path", "url": "/usr/share/php/Symfony/Component/Console"}}},
+    {"packagist.org": false}
+  ],
+  "require": {"psr/log": "1.1.4", "symfony/console": "v5.4.23"}
+}
+JSON
+  local include=python3-pip,python3-pip-whl,python3-setuptools-whl,python3-wheel-whl,python3-urllib3,python3-requests
+  include+=,ruby,ruby-rack,php-cli,composer,php-psr-log,php-symfony-console
+  "${MMDEBSTRAP[@]}" --include="$include" \
+    --customize-hook="$snap $S/s1.tar ." \
+    --customize-hook='chroot "$1" python3 -m pip install --quiet --break-system-packages --ignore-installed --no-index --no-deps /usr/share/python-wheels/*.whl' \
+    --customize-hook="$snap $S/s2.tar ." \
+    --customize-hook="cp -a $S/app \"\$1/app\" && mkdir -p \"\$1/srv\" && cp -a $S/php \"\$1/srv/php\"" \
+    --customize-hook='chroot "$1" sh -c "cd /srv/php && COMPOSER_ALLOW_SUPERUSER=1 COMPOSER_HOME=/tmp/composer composer install --quiet --no-interaction --no-plugins --no-scripts && rm -rf /tmp/composer"' \
+    --customize-hook="$snap $S/s3.tar ." \
+    --customize-hook='chroot "$1" python3 -m pip uninstall --quiet --yes --break-system-packages wheel' \
+    --customize-hook="cd \"\$1/app\" && npm uninstall --silent --no-audit --no-fund lodash" \
+    --customize-hook='rm -rf "$1"/var/cache/apt/*.bin' \
+    bookworm "$S/stage4" "deb $MIRROR bookworm main" >"$S/mmdebstrap.log" 2>&1 ||
+    { tail -20 "$S/mmdebstrap.log" >&2; exit 1; }
+  local i
+  for i in 1 2 3; do mkdir -p "$S/stage$i" && tar -C "$S/stage$i" -xf "$S/s$i.tar" && rm -f "$S/s$i.tar"; done
+  tar_of "$S/stage1" "$S/l1.tar"
+  python3 "$HERE/layer_diff.py" "$S/stage1" "$S/stage2" "$S/l2.tar"
+  python3 "$HERE/layer_diff.py" "$S/stage2" "$S/stage3" "$S/l3.tar"
+  python3 "$HERE/layer_diff.py" "$S/stage3" "$S/stage4" "$S/l4.tar"
+  oci_from_layers "$M/oci" 1 \
+    "$S/l1.tar:ADD rootfs.tar / # bookworm minbase + python3-pip python3-urllib3 python3-requests ruby-rack composer" \
+    "$S/l2.tar:RUN pip install --break-system-packages --ignore-installed --no-index /usr/share/python-wheels/*.whl" \
+    "$S/l3.tar:COPY app /app && composer install" \
+    "$S/l4.tar:RUN pip uninstall -y wheel && npm uninstall lodash"
+  skopeo copy -q "oci:$M/oci:1" "docker-archive:$M/docker-archive.tar:test/lang-meta:1"
+  mv "$S/stage4" "$M/rootfs"
+  local R="$M/rootfs"
+  # Oracles, from the real tools over the final tree.
+  chroot "$R" python3 - > "$M/oracle/importlib.txt" <<'PY'
+import importlib.metadata as m, os, subprocess
+rows = set()
+for d in m.distributions():
+    path = str(d._path)
+    meta = next((os.path.join(path, f) for f in ("METADATA", "PKG-INFO") if os.path.isfile(os.path.join(path, f))), path)
+    owner = subprocess.run(["dpkg-query", "-S", meta], capture_output=True, text=True).stdout.split(":")[0] or "-"
+    rows.add("%s %s %s %s" % (meta, d.metadata["Name"], d.version, owner))
+print("\n".join(sorted(rows)))
+PY
+  # Every installed gemspec RubyGems would load, one row per file (Gem::Specification.each shows one of two copies).
+  chroot "$R" ruby -e 'Gem::Specification.dirs.flat_map { |d| Dir[File.join(d, "{,default/}*.gemspec")] }.uniq.each { |f|
+      s = Gem::Specification.load(f); owner = `dpkg-query -S #{f} 2>/dev/null`.split(":")[0] || "-"
+      puts "#{f} #{s.name} #{s.version} #{owner}" }' | sort -u > "$M/oracle/rubygems.txt"
+  cat > "$R/tmp/composer-oracle.php" <<'PHP'
+<?php
+$j = json_decode(stream_get_contents(STDIN), true);
+foreach ($j["installed"] as $p) echo $p["name"], " ", $p["version"], "\n";
+PHP
+  chroot "$R" sh -c 'cd /srv/php && COMPOSER_ALLOW_SUPERUSER=1 COMPOSER_HOME=/tmp/composer composer show --format=json |
+    php /tmp/composer-oracle.php' | sort > "$M/oracle/composer.txt"
+  rm -rf "$R/tmp/composer-oracle.php" "$R/tmp/composer"
+  (cd "$R/app" && npm ls --all --parseable --long) | sed "s#^$R##" > "$M/oracle/npm-ls.txt"
+  for f in importlib rubygems composer npm-ls; do
+    [ -s "$M/oracle/$f.txt" ] || { echo "testimages: empty oracle $f" >&2; exit 1; }
+  done
+  rm -rf "$S"
+  rm -rf "$OUT/lang-meta"
+  mv "$M" "$OUT/"
+}
 
 echo "testimages: building bookworm minbase + curl (mmdebstrap, ~1 min)"
 # Snapshots are taken with tar --one-file-system inside the hooks: during hooks mmdebstrap has /proc and /sys mounted
@@ -297,6 +389,7 @@ build_lang_binary() {
 }
 build_lang_binary
 
+build_lang_meta
 echo "$STAMP" > "$OUT/.stamp"
 echo "testimages: built in $OUT:"
 du -sh "$OUT"/*/oci "$OUT"/*/*.tar 2>/dev/null

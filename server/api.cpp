@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/output.h"
 #include "image/registry/registry_auth.h"
 #include "image/registry/registry_reference.h"
 #include "report/sbom.h"
@@ -18,6 +19,42 @@
 
 namespace customs::server {
 namespace {
+
+// A report streamed into a response body in blocks of 64 KiB, so a report of many packages is never one string (the
+// report writers' Output contract: Write never fails loudly; the first error is kept and the rest dropped).
+class ResponseBodyOutput final : public Output {
+ public:
+  explicit ResponseBodyOutput(HttpExchange& exchange) : exchange_(exchange) {}
+  void Write(std::string_view text) override {
+    if (!status_) {
+      return;
+    }
+    buffer_.append(text);
+    if (buffer_.size() >= kBlock) {
+      Flush();
+    }
+  }
+  // Writes what is buffered and ends the response; the first write error, if any.
+  Status Finish() {
+    Flush();
+    if (status_) {
+      status_ = exchange_.EndResponse();
+    }
+    return status_;
+  }
+
+ private:
+  static constexpr std::size_t kBlock = std::size_t{64} * 1024;
+  void Flush() {
+    if (status_ && !buffer_.empty()) {
+      status_ = exchange_.WriteBody(buffer_);
+    }
+    buffer_.clear();
+  }
+  HttpExchange& exchange_;
+  std::string buffer_;
+  Status status_ = Ok();
+};
 
 using nlohmann::json;
 
@@ -247,6 +284,18 @@ class Handler {
   void Send(const HttpResponse& response) {
     context_.metrics->CountHttp(response.status);
     (void)exchange_.Respond(response);
+  }
+
+  // `response`'s status and headers, then the report streamed (chunked) as the writer makes it, like the CLI's output.
+  void SendReport(const HttpResponse& response, report::ScanFormat format, const report::ScanReport& report,
+                  const report::ScanWriteOptions& options) {
+    context_.metrics->CountHttp(response.status);
+    if (!exchange_.BeginResponse(response.status, response.headers, std::nullopt)) {
+      return;
+    }
+    ResponseBodyOutput body(exchange_);
+    report::WriteScanReport(format, report, options, body);
+    (void)body.Finish();  // an error here is the client gone or too slow: nothing left to tell it
   }
 
   void Json(int status, const json& body, std::string_view media_type = kJson) {
@@ -572,8 +621,7 @@ class Handler {
     response.Set("X-Customs-Exit-Code", std::to_string(result->exit_code));
     response.Set("X-Customs-Snapshot", r.snapshot_digest);
     response.Set("X-Customs-Manifest-Digest", r.manifest_digest);
-    response.body = report::WriteScanReport(format->format, result->report, write);
-    Send(response);
+    SendReport(response, format->format, result->report, write);
   }
 
   void GetVerdict(const std::string& digest) {
@@ -673,7 +721,9 @@ class Handler {
     HarborArtifact artifact = HarborArtifactFromJson(r.request.value("artifact", json::object()));
     std::string now = report::NowRfc3339();
     if (*media_type == kHarborRawReport) {
-      return Text(200, report::WriteScanReport(report::ScanFormat::kJson, result->report, {}), kHarborRawReport);
+      HttpResponse response;
+      response.Set("Content-Type", std::string(kHarborRawReport));
+      return SendReport(response, report::ScanFormat::kJson, result->report, {});
     }
     if (*media_type == kHarborSbomReport) {
       return Json(200, HarborSbomReport(result->report, artifact, sbom_type, context_.version, now), *media_type);

@@ -204,7 +204,7 @@ std::vector<ConfigSetting> MakeSettings() {
 Status LoadNode(const YAML::Node& node, const std::string& prefix, std::string_view name, ServerConfig& config) {
   for (const auto& item : node) {
     std::string key = item.first.as<std::string>();
-    std::string full = prefix.empty() ? key : prefix + "." + key;
+    std::string full = prefix.empty() ? key : fmt::format("{}.{}", prefix, key);
     const YAML::Node& value = item.second;
     if (value.IsMap()) {
       CUSTOMS_RETURN_IF_ERROR(LoadNode(value, full, name, config));

@@ -36,7 +36,7 @@ std::string NormalizeMediaType(std::string_view text) {
       std::string key = Trim(std::string_view(part).substr(0, part.find('=')));
       std::string value =
           part.find('=') == std::string::npos ? "" : Trim(std::string_view(part).substr(part.find('=') + 1));
-      out += ";" + key + "=" + value;
+      out += fmt::format(";{}={}", key, value);
     }
     if (semi == std::string_view::npos) {
       break;

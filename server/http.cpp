@@ -131,7 +131,7 @@ class Connection final : public HttpExchange {
       return MakeError(ErrorCode::kInvalidArgument, "request body over {} bytes", limit);
     }
     std::string body;
-    std::vector<char> chunk(64 * 1024);
+    std::vector<char> chunk(std::size_t{64} * 1024);
     for (;;) {
       CUSTOMS_ASSIGN_OR_RETURN(std::size_t n, ReadBodySome(chunk.data(), chunk.size()));
       if (n == 0) {
@@ -453,7 +453,7 @@ void ServeStream(const std::shared_ptr<Shared>& shared, asio::io_context& ioc, S
 }
 
 // One connection's thread: its own io_context and stream.
-void RunConnection(std::shared_ptr<Shared> shared, tcp::socket::native_handle_type fd, tcp::endpoint peer,
+void RunConnection(const std::shared_ptr<Shared>& shared, tcp::socket::native_handle_type fd, const tcp::endpoint& peer,
                    std::uint64_t id) {
   asio::io_context ioc;
   tcp::socket socket(ioc);
@@ -478,7 +478,12 @@ void RunConnection(std::shared_ptr<Shared> shared, tcp::socket::native_handle_ty
 class BeastServer final : public HttpServer {
  public:
   explicit BeastServer(std::shared_ptr<Shared> shared) : shared_(std::move(shared)), acceptor_(accept_ioc_) {}
-  ~BeastServer() override { Stop(); }
+  ~BeastServer() override {
+    try {
+      Stop();
+    } catch (...) {  // a destructor must not throw; Stop() only throws if a mutex does
+    }
+  }
 
   Status Bind() {
     const std::string& listen = shared_->options.listen;

@@ -22,7 +22,7 @@ void LogEvent(std::string_view level, std::string_view event, nlohmann::json fie
   line["event"] = std::string(event);
   if (fields.is_object()) {
     for (auto& [key, value] : fields.items()) {
-      line[key] = std::move(value);
+      line[key] = value;
     }
   }
   std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";

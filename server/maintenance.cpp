@@ -57,7 +57,10 @@ Result<std::string> EnsureAlertPartition(PgConnection& connection, std::chrono::
   auto created = PgTransaction(connection, [&]() -> Status {
     std::string from = Timestamp(start);
     std::string to = Timestamp(end);
-    CUSTOMS_RETURN_IF_ERROR(connection.Exec("LOCK TABLE runtime_alerts_default IN ACCESS EXCLUSIVE MODE"));
+    // The parent first, then its partitions, the order every reader and writer of runtime_alerts takes them in:
+    // CREATE ... PARTITION OF needs the parent exclusively, and taking the default partition before it deadlocked
+    // with a concurrent SELECT (which holds the parent and waits for the default).
+    CUSTOMS_RETURN_IF_ERROR(connection.Exec("LOCK TABLE runtime_alerts IN ACCESS EXCLUSIVE MODE"));
     CUSTOMS_RETURN_IF_ERROR(
         connection.Exec("CREATE TEMP TABLE customs_moved_alerts (LIKE runtime_alerts_default) ON COMMIT DROP"));
     CUSTOMS_RETURN_IF_ERROR(connection.Exec(
@@ -145,7 +148,12 @@ Result<RetentionReport> RunRetention(PgConnection& connection, const ServerConfi
       if (day < 0 || day + 86400 > keep_after) {
         continue;
       }
-      CUSTOMS_RETURN_IF_ERROR(connection.Exec(fmt::format("DROP TABLE IF EXISTS {}", PgQuoteIdentifier(name))));
+      // DROP of a partition locks it, then the parent: lock the parent first, as readers do (see above).
+      CUSTOMS_RETURN_IF_ERROR(PgTransaction(connection, [&]() -> Status {
+        CUSTOMS_RETURN_IF_ERROR(connection.Exec("LOCK TABLE runtime_alerts IN ACCESS EXCLUSIVE MODE"));
+        CUSTOMS_RETURN_IF_ERROR(connection.Exec(fmt::format("DROP TABLE IF EXISTS {}", PgQuoteIdentifier(name))));
+        return Ok();
+      }));
       report.partitions_dropped.push_back(std::move(name));
     }
     return Ok();

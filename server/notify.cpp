@@ -105,6 +105,7 @@ Result<std::vector<std::string>> RepositoriesFor(PgConnection& connection, std::
                       "FROM (SELECT reference AS r FROM scan_requests WHERE manifest_digest = $1) s ORDER BY 1",
                       {std::string(digest)}));
   std::vector<std::string> out;
+  out.reserve(static_cast<std::size_t>(rows.rows()));
   for (int i = 0; i < rows.rows(); ++i) {
     out.push_back(rows.Text(i, 0));
   }

@@ -408,6 +408,43 @@ TEST_F(PgTest, APartitionIsCreatedEvenWhenTheDefaultPartitionHoldsItsDay) {
   EXPECT_EQ(connection_->Exec("SELECT alert->>'k' FROM runtime_alerts")->Text(0, 0), "1");
 }
 
+// Lock order: a reader holds the parent and then wants a partition, so creating a partition must take the parent
+// before any partition (it once took the default partition first and deadlocked with a concurrent SELECT). While a
+// reader holds the parent, EnsureAlertPartition must wait holding no lock on the default partition.
+TEST_F(PgTest, PartitionCreationTakesTheParentBeforeAnyPartition) {
+  Migrated();
+  auto reader = Connect();
+  auto creator = Connect();
+  auto observer = Connect();
+  ASSERT_TRUE(reader && creator && observer);
+  auto pid = creator->Exec("SELECT pg_backend_pid()");
+  ASSERT_TRUE(pid);
+  std::string creator_pid = pid->Text(0, 0);
+  ASSERT_TRUE(reader->Exec("BEGIN"));
+  ASSERT_TRUE(reader->Exec("LOCK TABLE ONLY runtime_alerts IN ACCESS SHARE MODE"));
+  Result<std::string> created = MakeError(ErrorCode::kInternal, "not run");
+  std::thread thread(
+      [&] { created = EnsureAlertPartition(*creator, std::chrono::system_clock::now() + std::chrono::hours(24 * 7)); });
+  bool waiting = false;
+  for (int i = 0; i < 300 && !waiting; ++i) {  // until the creator waits for a lock (at most 30 s)
+    auto rows = observer->Exec("SELECT count(*) FROM pg_locks WHERE pid = $1 AND NOT granted", {creator_pid});
+    waiting = rows && rows->Int(0, 0) > 0;
+    if (!waiting) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  auto held = observer->Exec(
+      "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+      "WHERE l.pid = $1 AND l.granted AND c.relname = 'runtime_alerts_default'",
+      {creator_pid});
+  ASSERT_TRUE(reader->Exec("COMMIT"));
+  thread.join();
+  EXPECT_TRUE(waiting) << "the creator never waited for the reader's lock on runtime_alerts";
+  ASSERT_TRUE(held);
+  EXPECT_EQ(held->Int(0, 0), 0) << "the creator held the default partition while waiting for the parent";
+  EXPECT_TRUE(created) << created.error().message();
+}
+
 // Last: it restarts the cluster. A pooled connection that died across the restart is replaced transparently.
 TEST_F(PgTest, ZPoolRecoversFromARestart) {
   PgPool pool(dsn_, 2, seconds(5));

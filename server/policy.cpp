@@ -109,6 +109,7 @@ Verdict MakeVerdict(const scan::ScanResult& result, std::string_view manifest_di
     v.worst_severity = vulndb::SeverityName(worst->severity);
   }
   std::vector<const match::Finding*> ordered;
+  ordered.reserve(findings.size());
   for (const auto& f : findings) {
     ordered.push_back(&f);
   }

@@ -46,6 +46,7 @@ Result<std::vector<Job>> FailExpiredJobs(PgConnection& connection) {
                                   "RETURNING {}",
                                   kJobColumns)));
   std::vector<Job> jobs;
+  jobs.reserve(static_cast<std::size_t>(failed.rows()));
   for (int i = 0; i < failed.rows(); ++i) {
     jobs.push_back(JobFromRow(failed, i));
   }

@@ -70,6 +70,7 @@ Result<std::vector<std::string>> ScanRequestsForJob(PgConnection& connection, st
   CUSTOMS_ASSIGN_OR_RETURN(PgResult rows,
                            connection.Exec("SELECT id FROM scan_requests WHERE job_id = $1", {PgInt(job_id)}));
   std::vector<std::string> ids;
+  ids.reserve(static_cast<std::size_t>(rows.rows()));
   for (int i = 0; i < rows.rows(); ++i) {
     ids.push_back(rows.Text(i, 0));
   }
@@ -210,6 +211,7 @@ Result<std::vector<std::string>> VerdictPolicies(PgConnection& connection, std::
       PgResult rows,
       connection.Exec("SELECT policy_digest FROM verdicts WHERE manifest_digest = $1", {std::string(digest)}));
   std::vector<std::string> out;
+  out.reserve(static_cast<std::size_t>(rows.rows()));
   for (int i = 0; i < rows.rows(); ++i) {
     out.push_back(rows.Text(i, 0));
   }

@@ -6,8 +6,14 @@
 #include "catalog/apk/apk.h"
 #include "catalog/cataloger.h"
 #include "catalog/dpkg/dpkg.h"
+#include "catalog/lang/cargo_lock.h"
+#include "catalog/lang/dotnet.h"
 #include "catalog/lang/go.h"
 #include "catalog/lang/java.h"
+#include "catalog/lang/node.h"
+#include "catalog/lang/php.h"
+#include "catalog/lang/python.h"
+#include "catalog/lang/ruby.h"
 #include "catalog/lang/rust_binary.h"
 #include "catalog/rpm/rpmdb.h"
 
@@ -135,6 +141,12 @@ std::vector<std::unique_ptr<Cataloger>> DefaultCatalogers() {
   catalogers.push_back(std::make_unique<lang::JavaCataloger>());
   catalogers.push_back(std::make_unique<lang::GoBinaryCataloger>());
   catalogers.push_back(std::make_unique<lang::RustBinaryCataloger>());
+  catalogers.push_back(std::make_unique<lang::PythonCataloger>());
+  catalogers.push_back(std::make_unique<lang::NodeCataloger>());
+  catalogers.push_back(std::make_unique<lang::RubyCataloger>());
+  catalogers.push_back(std::make_unique<lang::PhpCataloger>());
+  catalogers.push_back(std::make_unique<lang::DotnetCataloger>());
+  catalogers.push_back(std::make_unique<lang::CargoLockCataloger>());
   return catalogers;
 }
 

@@ -14,6 +14,11 @@ namespace {
 TEST(DefaultCatalogers, NamesAndPaths) {
   auto catalogers = DefaultCatalogers();
   ASSERT_GE(catalogers.size(), 3u);
+  std::set<std::string_view> names;
+  for (const auto& cataloger : catalogers) EXPECT_TRUE(names.insert(cataloger->name()).second) << cataloger->name();
+  for (std::string_view language : {"python", "node", "ruby", "php", "dotnet", "cargo-lock"}) {
+    EXPECT_TRUE(names.contains(language)) << language;
+  }
   EXPECT_EQ(catalogers[0]->name(), "dpkg");
   EXPECT_EQ(catalogers[1]->name(), "apk");
   EXPECT_EQ(catalogers[2]->name(), "rpm");

@@ -31,6 +31,17 @@ inline std::vector<std::filesystem::path> PkgdbRoots() {
   return roots;
 }
 
+// A test that walks PkgdbRoots() ends with this: when the shared bundle is absent only the vendored subset ran, and
+// that is reported as a skip (counted, and a failure under CUSTOMS_REQUIRE_ALL=1), never as a silent pass. Failures
+// in the part that did run still fail the test.
+#define CUSTOMS_SKIP_IF_ONLY_VENDORED_PKGDB()                                                        \
+  do {                                                                                               \
+    if (::customs::catalog::testing::PkgdbRoots().size() == 1) {                                     \
+      GTEST_SKIP() << "shared pkgdb absent (" << ::customs::catalog::testing::SharedPkgdb().string() \
+                   << "): checked the vendored fixtures only";                                       \
+    }                                                                                                \
+  } while (false)
+
 inline std::string Slurp(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -9,14 +9,18 @@ namespace customs::lint {
 namespace {
 
 std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : s) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
   return s;
 }
 
 std::string FlagValue(const Instruction& inst, std::string_view name) {
   const std::string prefix = "--" + std::string(name) + "=";
   for (const auto& f : inst.flags) {
-    if (f.rfind(prefix, 0) == 0) return f.substr(prefix.size());
+    if (f.rfind(prefix, 0) == 0) {
+      return f.substr(prefix.size());
+    }
   }
   return "";
 }
@@ -52,7 +56,9 @@ ImageRef ParseImageRef(const std::string& text) {
     rest = rest.substr(0, colon);
   }
   ref.repository = rest;
-  if (ref.registry == "docker.io" && rest.find('/') == std::string::npos) ref.repository = "library/" + rest;
+  if (ref.registry == "docker.io" && rest.find('/') == std::string::npos) {
+    ref.repository = "library/" + rest;
+  }
   std::size_t last = rest.rfind('/');
   ref.name = last == std::string::npos ? rest : rest.substr(last + 1);
   return ref;
@@ -77,21 +83,25 @@ int BuildModel::FindStage(const std::string& name_or_index, int before) const {
   if (!lower.empty() && std::all_of(lower.begin(), lower.end(), [](char c) { return std::isdigit(c); }) &&
       lower.size() < 6) {
     int index = std::stoi(lower);
-    if (index < before && index < static_cast<int>(stages.size())) return index;
+    if (index < before && index < static_cast<int>(stages.size())) {
+      return index;
+    }
   }
   return -1;
 }
 
 const RunAnalysis* BuildModel::RunAt(std::size_t instruction) const {
   auto it = std::lower_bound(runs.begin(), runs.end(), instruction,
-                             [](const auto& entry, std::size_t index) { return entry.first < index; });
-  return it != runs.end() && it->first == instruction ? &it->second : nullptr;
+                             [](const RunEntry& entry, std::size_t index) { return entry.instruction < index; });
+  return it != runs.end() && it->instruction == instruction && !it->onbuild ? &it->analysis : nullptr;
 }
 
 std::string RunScript(const Instruction& run) {
   std::string script;
   if (run.json_form) {
-    for (std::size_t i = 0; i < run.args.size(); ++i) script += (i ? " " : "") + run.args[i];
+    for (std::size_t i = 0; i < run.args.size(); ++i) {
+      script += (i ? " " : "") + run.args[i];
+    }
     return script;
   }
   script = run.args.empty() ? "" : run.args[0];
@@ -104,12 +114,17 @@ std::string RunScript(const Instruction& run) {
 
 Result<BuildModel> BuildStageModel(const Dockerfile& file, const ModelOptions& options) {
   BuildModel model;
+  model.build_args = options.build_args;
   model.stage_of.assign(file.instructions.size(), -1);
   auto global_lookup = [&](std::string_view name) -> std::optional<std::string> {
     auto build = options.build_args.find(std::string(name));
     auto it = model.global_args.find(std::string(name));
-    if (it == model.global_args.end()) return std::nullopt;
-    if (build != options.build_args.end()) return build->second;
+    if (it == model.global_args.end()) {
+      return std::nullopt;
+    }
+    if (build != options.build_args.end()) {
+      return build->second;
+    }
     return it->second;
   };
   for (std::size_t i = 0; i < file.instructions.size(); ++i) {
@@ -118,14 +133,20 @@ Result<BuildModel> BuildStageModel(const Dockerfile& file, const ModelOptions& o
       Stage stage;
       stage.index = static_cast<int>(model.stages.size());
       stage.from_instruction = i;
-      if (!inst.args.empty()) stage.base_text = inst.args[0];
-      if (inst.args.size() >= 3 && Lower(inst.args[1]) == "as") stage.name = inst.args[2];
+      if (!inst.args.empty()) {
+        stage.base_text = inst.args[0];
+      }
+      if (inst.args.size() >= 3 && Lower(inst.args[1]) == "as") {
+        stage.name = inst.args[2];
+      }
       auto expanded = ProcessShellWord(stage.base_text, global_lookup);
       bool resolved = expanded.has_value() && expanded->unmatched.empty();
       // A global ARG without a default and without --build-arg is unknown too.
       if (expanded && resolved) {
         for (const auto& name : expanded->matched) {
-          if (!options.build_args.count(name) && !model.global_args[name].has_value()) resolved = false;
+          if (!options.build_args.count(name) && !model.global_args[name].has_value()) {
+            resolved = false;
+          }
         }
       }
       std::string base = expanded ? expanded->result : stage.base_text;
@@ -136,6 +157,13 @@ Result<BuildModel> BuildStageModel(const Dockerfile& file, const ModelOptions& o
     }
     int current = static_cast<int>(model.stages.size()) - 1;
     model.stage_of[i] = current;
+    if (inst.cmd == "RUN") {
+      model.runs.push_back({i, &inst, AnalyzeRun(RunScript(inst), inst.flags), false});
+    }
+    if (inst.cmd == "ONBUILD" && inst.onbuild_child && inst.onbuild_child->cmd == "RUN") {
+      const Instruction& trigger = *inst.onbuild_child;
+      model.runs.push_back({i, &trigger, AnalyzeRun(RunScript(trigger), trigger.flags), true});
+    }
     if (current < 0) {
       if (inst.cmd == "ARG") {
         for (const auto& word : inst.args) {
@@ -144,7 +172,9 @@ Result<BuildModel> BuildStageModel(const Dockerfile& file, const ModelOptions& o
           std::optional<std::string> value;
           if (eq != std::string::npos) {
             auto v = ProcessShellWord(word.substr(eq + 1), global_lookup);
-            if (v && v->unmatched.empty()) value = v->result;
+            if (v && v->unmatched.empty()) {
+              value = v->result;
+            }
           }
           model.global_args[name] = value;
         }
@@ -158,30 +188,41 @@ Result<BuildModel> BuildStageModel(const Dockerfile& file, const ModelOptions& o
       std::string from = FlagValue(inst, "from");
       if (!from.empty()) {
         int source = model.FindStage(from, current);
-        if (source >= 0) stage.copy_from.push_back(source);
+        if (source >= 0) {
+          stage.copy_from.push_back(source);
+        }
       }
     }
     if (inst.cmd == "RUN") {
       for (const auto& f : inst.flags) {
-        if (f.rfind("--mount=", 0) != 0) continue;
+        if (f.rfind("--mount=", 0) != 0) {
+          continue;
+        }
         std::size_t pos = f.find("from=");
-        if (pos == std::string::npos) continue;
+        if (pos == std::string::npos) {
+          continue;
+        }
         std::string from =
             f.substr(pos + 5, f.find(',', pos) == std::string::npos ? std::string::npos : f.find(',', pos) - pos - 5);
         int source = model.FindStage(from, current);
-        if (source >= 0) stage.copy_from.push_back(source);
+        if (source >= 0) {
+          stage.copy_from.push_back(source);
+        }
       }
-      model.runs.emplace_back(i, AnalyzeRun(RunScript(inst), inst.flags));
     }
     if (inst.cmd == "ARG" || inst.cmd == "ENV") {
       for (std::size_t k = 0; k < inst.args.size(); k += (inst.cmd == "ENV" ? 3 : 1)) {
         std::string word = inst.args[k];
-        if (inst.cmd == "ARG") word = word.substr(0, word.find('='));
+        if (inst.cmd == "ARG") {
+          word = word.substr(0, word.find('='));
+        }
         stage.args[word] = "";
       }
     }
   }
-  if (model.stages.empty()) return model;  // no FROM: stage rules have nothing to judge
+  if (model.stages.empty()) {
+    return model;  // no FROM: stage rules have nothing to judge
+  }
   model.final_stage = static_cast<int>(model.stages.size()) - 1;
   if (!options.target.empty()) {
     model.final_stage = model.FindStage(options.target, static_cast<int>(model.stages.size()));

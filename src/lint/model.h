@@ -39,14 +39,27 @@ struct Stage {
   std::map<std::string, std::string> args;  // ARG and ENV names visible at the end of the stage ("" = unknown)
 };
 
+// One RUN's shell analysis. ONBUILD RUN triggers are analysed too: they run in the image that builds FROM this
+// one, so they are linted as RUN instructions but never count as part of this image.
+struct RunEntry {
+  std::size_t instruction = 0;       // index into Dockerfile::instructions (the ONBUILD instruction for a trigger)
+  const Instruction* run = nullptr;  // the RUN itself (ONBUILD's child for a trigger); points into the Dockerfile
+  RunAnalysis analysis;
+  bool onbuild = false;
+};
+
 struct BuildModel {
   std::vector<Stage> stages;
   int final_stage = -1;
   std::map<std::string, std::optional<std::string>> global_args;  // before the first FROM
+  std::map<std::string, std::string> build_args;                  // --build-arg values the model was built with
   std::vector<std::size_t> global_arg_instructions;
   // Per instruction: the stage it belongs to (-1 before the first FROM) and, for RUN, its shell analysis.
   std::vector<int> stage_of;
-  std::vector<std::pair<std::size_t, RunAnalysis>> runs;  // sorted by instruction index
+  // Every RUN (also those before the first FROM, which BuildKit rejects but hadolint lints) and every ONBUILD RUN,
+  // sorted by instruction index. The model points into the Dockerfile it was built from, which must outlive it.
+  std::vector<RunEntry> runs;
+  // The analysis of the RUN at `instruction` (nullptr for anything else, including ONBUILD RUN triggers).
   const RunAnalysis* RunAt(std::size_t instruction) const;
 
   // Stage chain from `stage` to its root (stage first).

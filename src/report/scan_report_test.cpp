@@ -8,7 +8,10 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <vector>
 
 #include "report/sbom.h"
 
@@ -24,11 +27,12 @@ ScanReport Sample() {
   r.os.codename = "bookworm";
   catalog::Package curl;
   curl.name = "curl";
-  curl.version = "7.88.1-10+deb12u5";
+  // Installed below the fix (7.88.1-10+deb12u4, DSA-5525-1): FixtureDoesNotContradictItself checks with dpkg.
+  curl.version = "7.88.1-10+deb12u3";
   curl.arch = "amd64";
   curl.source_name = "curl";
-  curl.source_version = "7.88.1-10+deb12u5";
-  curl.purl = "pkg:deb/debian/curl@7.88.1-10%2Bdeb12u5?arch=amd64&distro=debian-12";
+  curl.source_version = "7.88.1-10+deb12u3";
+  curl.purl = "pkg:deb/debian/curl@7.88.1-10%2Bdeb12u3?arch=amd64&distro=debian-12";
   curl.layer.index = 1;
   curl.layer.diff_id = "sha256:2222";
   curl.layer.created_by = "RUN apt-get install -y curl";
@@ -38,6 +42,7 @@ ScanReport Sample() {
   bash.source_version = "5.2.15-2";
   bash.purl = "pkg:deb/debian/bash@5.2.15-2%2Bb2?arch=amd64&distro=debian-12";
   bash.layer.index = 0;
+  bash.layer.diff_id = "sha256:1111";
   bash.layer.created_by = "ADD rootfs.tar /";
   r.packages = {bash, curl};
   match::Finding critical;
@@ -66,9 +71,19 @@ ScanReport Sample() {
   unknown.kev.reset();
   unknown.epss.reset();
   unknown.package = bash;
+  unknown.title = "";
+  unknown.references.clear();
+  unknown.record_id = "CVE-2026-0001";
   r.findings = {critical, unknown};
   match::Finding vexed = critical;
   vexed.id = "CVE-2023-38546";
+  vexed.record_id = "CVE-2023-38546";
+  vexed.severity = vulndb::Severity::kLow;
+  vexed.severity_source = "debian";
+  vexed.cvss.reset();
+  vexed.kev.reset();
+  vexed.title = "cookie injection with none file";
+  vexed.references = {"https://curl.se/docs/CVE-2023-38546.html"};
   r.suppressed = {{vexed, "vex:team.vex.json", "not_affected (vulnerable_code_not_in_execute_path)"}};
   r.diagnostics = {{DiagnosticLevel::kWarning, "match", "alpine:3.21", "no advisories for alpine 3.21 in the store"}};
   r.fail_on = vulndb::Severity::kHigh;
@@ -146,6 +161,250 @@ TEST(ScanReportTest, JsonSchemaFields) {
 TEST(ScanReportTest, JunitFailsOnlyAtOrAboveFailOn) {
   std::string xml = WriteScanReport(ScanFormat::kJunit, Sample(), Fixed(false));
   EXPECT_NE(xml.find("tests=\"2\" failures=\"1\""), std::string::npos) << xml;
+}
+
+// --- Independent checks of the goldens ---------------------------------------------------------------------------
+// A golden is what the writer wrote once; these tests check the files on disk against the fixture by another path
+// (the fixture's own fields, counted and named here), so a golden that was regenerated from a wrong writer fails.
+// SARIF and CycloneDX goldens are also validated against the official schemas (tests/e2e/schema_validation.sh).
+
+std::string Golden(const std::string& name) {
+  return ReadGolden(std::string(CUSTOMS_SOURCE_DIR) + "/src/report/testdata/" + name);
+}
+
+// The names a reader of each format expects, spelled out here rather than taken from the writers.
+std::string SeverityWord(vulndb::Severity s) {
+  switch (s) {
+    case vulndb::Severity::kUnknown: return "UNKNOWN";
+    case vulndb::Severity::kNegligible: return "NEGLIGIBLE";
+    case vulndb::Severity::kLow: return "LOW";
+    case vulndb::Severity::kMedium: return "MEDIUM";
+    case vulndb::Severity::kHigh: return "HIGH";
+    case vulndb::Severity::kCritical: return "CRITICAL";
+  }
+  return "?";
+}
+std::string StatusWord(match::FindingStatus s) {
+  switch (s) {
+    case match::FindingStatus::kFixed: return "fixed";
+    case match::FindingStatus::kAffected: return "affected";
+    case match::FindingStatus::kWillNotFix: return "will_not_fix";
+    case match::FindingStatus::kEndOfLife: return "end_of_life";
+  }
+  return "?";
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) {
+      end = text.size();
+    }
+    out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+std::size_t Count(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) {
+    ++n;
+  }
+  return n;
+}
+
+// A "fixed" finding's installed source version is below its fixed version (dpkg itself decides), an "affected" one
+// has no fixed version, and each layer has one digest.
+TEST(ScanReportFixture, DoesNotContradictItself) {
+  ScanReport r = Sample();
+  std::vector<match::Finding> all = r.findings;
+  for (const auto& s : r.suppressed) {
+    all.push_back(s.finding);
+  }
+  for (const auto& f : all) {
+    SCOPED_TRACE(f.id);
+    if (f.status == match::FindingStatus::kFixed) {
+      ASSERT_FALSE(f.fixed_version.empty());
+      const std::string command =
+          "dpkg --compare-versions '" + f.package.source_version + "' lt '" + f.fixed_version + "'";
+      EXPECT_EQ(std::system(command.c_str()), 0) << command;
+    } else {
+      EXPECT_TRUE(f.fixed_version.empty());
+    }
+  }
+  std::map<int, std::string> digests;
+  for (const auto& p : r.packages) {
+    auto [it, inserted] = digests.emplace(p.layer.index, p.layer.diff_id);
+    EXPECT_EQ(it->second, p.layer.diff_id) << "layer " << p.layer.index << " has two digests";
+    std::string encoded_version = p.version;
+    for (std::size_t at = encoded_version.find('+'); at != std::string::npos; at = encoded_version.find('+', at)) {
+      encoded_version.replace(at, 1, "%2B");
+    }
+    EXPECT_NE(p.purl.find("@" + encoded_version + "?"), std::string::npos) << p.purl;
+  }
+  EXPECT_EQ(digests.size(), r.packages.size()) << "each package of the sample comes from its own layer";
+}
+
+TEST(ScanReportGoldenCheck, JsonGoldenAgreesWithTheFixture) {
+  ScanReport r = Sample();
+  auto doc = nlohmann::json::parse(Golden("scan.json"), nullptr, false);
+  ASSERT_FALSE(doc.is_discarded());
+  ASSERT_EQ(doc["findings"].size(), r.findings.size());
+  std::map<std::string, int> by_severity, by_status;
+  for (std::size_t i = 0; i < r.findings.size(); ++i) {
+    const match::Finding& want = r.findings[i];
+    const auto& got = doc["findings"][i];
+    SCOPED_TRACE(want.id);
+    EXPECT_EQ(got["id"], want.id);
+    EXPECT_EQ(got["severity"], SeverityWord(want.severity));
+    EXPECT_EQ(got["status"], StatusWord(want.status));
+    EXPECT_EQ(got["fixed_version"], want.fixed_version);
+    EXPECT_EQ(got["package"]["name"], want.package.name);
+    EXPECT_EQ(got["package"]["version"], want.package.version);
+    EXPECT_EQ(got["package"]["source_version"], want.package.source_version);
+    EXPECT_EQ(got["package"]["purl"], want.package.purl);
+    EXPECT_EQ(got["package"]["layer"]["index"], want.package.layer.index + 1) << "layers are numbered from 1";
+    EXPECT_EQ(got["package"]["layer"]["digest"], want.package.layer.diff_id);
+    EXPECT_EQ(got["package"]["layer"]["created_by"], want.package.layer.created_by);
+    EXPECT_EQ(got["title"], want.title);
+    EXPECT_EQ(got["references"].size(), want.references.size());
+    EXPECT_EQ(got["aliases"].size(), want.aliases.size());
+    if (want.cvss) {
+      EXPECT_EQ(got["cvss"]["vector"], want.cvss->vector);
+      EXPECT_DOUBLE_EQ(got["cvss"]["score"].get<double>(), want.cvss->base_score);
+    } else {
+      EXPECT_TRUE(got["cvss"].is_null());
+    }
+    EXPECT_EQ(got["kev"].is_null(), !want.kev.has_value());
+    if (want.epss) {
+      EXPECT_DOUBLE_EQ(got["epss"]["score"].get<double>(), want.epss->score);
+    }
+    ++by_severity[SeverityWord(want.severity)];
+    ++by_status[StatusWord(want.status)];
+  }
+  EXPECT_EQ(doc["summary"]["packages"], r.packages.size());
+  EXPECT_EQ(doc["summary"]["findings"], r.findings.size());
+  for (const char* level : {"CRITICAL", "HIGH", "MEDIUM", "LOW", "NEGLIGIBLE", "UNKNOWN"}) {
+    EXPECT_EQ(doc["summary"]["by_severity"][level], by_severity[level]) << level;
+  }
+  for (const auto& [status, count] : by_status) {
+    EXPECT_EQ(doc["summary"]["by_status"][status], count) << status;
+  }
+  ASSERT_EQ(doc["suppressed"].size(), r.suppressed.size());
+  EXPECT_EQ(doc["suppressed"][0]["id"], r.suppressed[0].finding.id);
+  EXPECT_EQ(doc["suppressed"][0]["suppressed_by"], r.suppressed[0].by);
+  ASSERT_EQ(doc["diagnostics"].size(), r.diagnostics.size());
+  EXPECT_EQ(doc["diagnostics"][0]["message"], r.diagnostics[0].message);
+}
+
+// One table row per finding, carrying what the fixture says; the totals line recounted.
+TEST(ScanReportGoldenCheck, TableGoldenRowsAreTheFixtureFindings) {
+  ScanReport r = Sample();
+  for (const char* name : {"scan.table.txt", "scan.table.color.txt"}) {
+    SCOPED_TRACE(name);
+    const std::string text = Golden(name);
+    ASSERT_FALSE(text.empty());
+    std::size_t rows = 0;
+    for (const std::string& line : Lines(text)) {
+      for (const auto& f : r.findings) {
+        if (line.find(f.id) == std::string::npos || line.find("Suppressed") != std::string::npos ||
+            line.starts_with("  ")) {
+          continue;
+        }
+        ++rows;
+        for (const std::string& field :
+             {f.package.name, f.package.version, SeverityWord(f.severity), StatusWord(f.status),
+              std::to_string(f.package.layer.index + 1) + " " + f.package.layer.created_by}) {
+          EXPECT_NE(line.find(field), std::string::npos) << field << " missing from: " << line;
+        }
+        if (!f.fixed_version.empty()) {
+          EXPECT_NE(line.find(f.fixed_version), std::string::npos) << line;
+        }
+      }
+    }
+    EXPECT_EQ(rows, r.findings.size());
+    std::map<std::string, int> by_severity;
+    for (const auto& f : r.findings) {
+      ++by_severity[SeverityWord(f.severity)];
+    }
+    std::string totals = "Total: " + std::to_string(r.findings.size()) + " (";
+    for (const char* level : {"CRITICAL", "HIGH", "MEDIUM", "LOW", "NEGLIGIBLE", "UNKNOWN"}) {
+      totals += std::string(level) + ": " + std::to_string(by_severity[level]) + (level[0] == 'U' ? ")" : ", ");
+    }
+    if (std::string(name) == "scan.table.txt") {
+      EXPECT_NE(text.find(totals), std::string::npos) << totals;
+    }
+    for (const auto& s : r.suppressed) {
+      EXPECT_NE(text.find(s.finding.id + " "), std::string::npos);
+    }
+  }
+}
+
+TEST(ScanReportGoldenCheck, MarkdownJunitSarifCycloneDxGoldensCountTheFixture) {
+  ScanReport r = Sample();
+  // Markdown: one table row per finding, "| SEVERITY | ID | package | installed | fixed |".
+  const std::string md = Golden("scan.md");
+  for (const auto& f : r.findings) {
+    const std::string row = "| " + SeverityWord(f.severity) + " | " + f.id + " | " + f.package.name + " | " +
+                            f.package.version + " | " + (f.fixed_version.empty() ? "-" : f.fixed_version) + " |";
+    EXPECT_EQ(Count(md, row), 1u) << row;
+  }
+  EXPECT_EQ(Count(md, "\n| ") - 2, r.findings.size() + 1) << "severity table (2 rows) + header + one row per finding";
+  // JUnit: one test case per package with findings; a failure for each package with a finding at or above fail-on.
+  const std::string xml = Golden("scan.junit.xml");
+  std::set<std::string> packages, failing;
+  for (const auto& f : r.findings) {
+    packages.insert(f.package.name);
+    if (f.severity >= r.fail_on) {
+      failing.insert(f.package.name);
+    }
+  }
+  EXPECT_EQ(Count(xml, "<testcase "), packages.size());
+  EXPECT_EQ(Count(xml, "<failure "), failing.size());
+  EXPECT_NE(
+      xml.find("tests=\"" + std::to_string(packages.size()) + "\" failures=\"" + std::to_string(failing.size()) + "\""),
+      std::string::npos);
+  // SARIF: one result per finding, one rule per vulnerability id.
+  auto sarif = nlohmann::json::parse(Golden("scan.sarif"), nullptr, false);
+  ASSERT_FALSE(sarif.is_discarded());
+  std::set<std::string> ids;
+  for (const auto& f : r.findings) {
+    ids.insert(f.id);
+  }
+  ASSERT_EQ(sarif["runs"].size(), 1u);
+  ASSERT_EQ(sarif["runs"][0]["results"].size(), r.findings.size());
+  EXPECT_EQ(sarif["runs"][0]["tool"]["driver"]["rules"].size(), ids.size());
+  for (std::size_t i = 0; i < r.findings.size(); ++i) {
+    EXPECT_EQ(sarif["runs"][0]["results"][i]["ruleId"], r.findings[i].id);
+  }
+  // CycloneDX: a component per package, a vulnerability per id affecting the finding packages' purls.
+  auto cdx = nlohmann::json::parse(Golden("scan.cdx.json"), nullptr, false);
+  ASSERT_FALSE(cdx.is_discarded());
+  std::set<std::string> purls;
+  for (const auto& c : cdx["components"]) {
+    if (c.contains("purl")) {
+      purls.insert(c["purl"]);
+    }
+  }
+  for (const auto& p : r.packages) {
+    EXPECT_EQ(purls.count(p.purl), 1u) << p.purl;
+  }
+  ASSERT_EQ(cdx["vulnerabilities"].size(), ids.size());
+  for (const auto& v : cdx["vulnerabilities"]) {
+    std::set<std::string> affects, want;
+    for (const auto& a : v["affects"]) {
+      affects.insert(a["ref"]);
+    }
+    for (const auto& f : r.findings) {
+      if (f.id == v["id"]) {
+        want.insert(f.package.purl);
+      }
+    }
+    EXPECT_EQ(affects, want) << v["id"];
+  }
 }
 
 TEST(ScanReportTest, FormatNames) {

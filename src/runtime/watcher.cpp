@@ -14,7 +14,8 @@ void Watcher::OnEvent(Event& event) {
   rules_.Match(event, [&](const Rule& rule) {
     ++stats_.alerts;
     Alert alert = MakeAlert(rule, event);
-    for (Action action : {Action::kKillProcess, Action::kKillContainer, Action::kDenyNetwork}) {
+    // Network first (no further connect while the rest happens), then the kills.
+    for (Action action : {Action::kDenyNetwork, Action::kKillProcess, Action::kKillContainer}) {
       if (!rule.HasAction(action)) {
         continue;
       }
@@ -84,35 +85,6 @@ Status Watcher::Run(const std::atomic<bool>& stop) {
   }
   sink_.Flush();
   return Ok();
-}
-
-}  // namespace customs::runtime
-
-namespace customs::runtime {
-
-KernelKillPolicy ComputeKernelKillPolicy(const RuleSet& rules) {
-  Event base;
-  base.type = EventType::kExecve;
-  base.name = "customs-probe";
-  base.exepath = "/customs-probe";
-  base.container_id = "0000000000000000000000000000000000000000000000000000000000000000";
-  FinishEvent(base);
-  auto kills = [&](const Event& event) {
-    bool any = false;
-    rules.Match(event, [&](const Rule& rule) { any = any || rule.HasAction(Action::kKillProcess); });
-    return any;
-  };
-  KernelKillPolicy policy;
-  if (kills(base)) {
-    return policy;  // a generic exec is already killed: no flag is the reason
-  }
-  Event memfd = base;
-  memfd.exe_from_memfd = true;
-  policy.memfd = kills(memfd);
-  Event upper = base;
-  upper.exe_upper_layer = true;
-  policy.upper_layer = kills(upper);
-  return policy;
 }
 
 }  // namespace customs::runtime

@@ -6,10 +6,10 @@
 #include <cstdint>
 #include <cstdio>
 
-#include "runtime/actions.h"
-#include "runtime/alert.h"
-#include "runtime/event_source.h"
-#include "runtime/rules.h"
+#include "runtime/actions/actions.h"
+#include "runtime/actions/alert.h"
+#include "runtime/rules/rules.h"
+#include "runtime/sensor/event_source.h"
 
 namespace customs::runtime {
 
@@ -49,17 +49,5 @@ class Watcher {
   WatchStats stats_;
   uint64_t reported_drops_ = 0;
 };
-
-}  // namespace customs::runtime
-
-namespace customs::runtime {
-
-// Which exec kills the kernel may do itself (bpf_send_signal before the new program runs): a flag qualifies when an
-// enabled kill_process rule matches a container exec probe because of that flag (and not without it).
-struct KernelKillPolicy {
-  bool memfd = false;
-  bool upper_layer = false;
-};
-KernelKillPolicy ComputeKernelKillPolicy(const RuleSet& rules);
 
 }  // namespace customs::runtime

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/file_util.h"
+#include "runtime/rules/kernel_policy.h"
 
 namespace customs::runtime {
 namespace {
@@ -33,7 +34,10 @@ Event ContainerExec(std::string name) {
   e.args = "-i";
   e.user_name = "root";
   e.container_id = "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789";
-  e.container_image = "docker.io/library/nginx:1.25";
+  auto metadata = std::make_shared<ContainerMetadata>();
+  metadata->id = e.container_id;
+  metadata->image = "docker.io/library/nginx:1.25";
+  e.container = std::move(metadata);
   FinishEvent(e);
   return e;
 }
@@ -132,7 +136,7 @@ TEST(WatcherTest, RecordThenReplayGivesTheSameAlerts) {
     EXPECT_EQ(first[i].output, second[i].output);
   }
   EXPECT_EQ(second[1].rule, "Outbound connection to a destination not on the allow list");
-  EXPECT_NE(second[1].output.find("destination=127.0.0.77:9999"), std::string::npos);
+  EXPECT_NE(second[1].output.find("->127.0.0.77:9999"), std::string::npos);
   EXPECT_EQ(second[2].rule, "Sensitive file read in a container");
   auto diags = diagnostics.Take();
   ASSERT_EQ(diags.size(), 1u);
@@ -199,9 +203,11 @@ namespace {
 
 TEST(KernelKillPolicyTest, DefaultRulesKillMemfdAndUpperLayerExecsInKernel) {
   RuleSet rules = DefaultRules();
-  KernelKillPolicy policy = ComputeKernelKillPolicy(rules);
+  const std::string id = "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789";
+  KernelKillPolicy policy = ComputeKernelKillPolicy(rules, id, nullptr);
   EXPECT_TRUE(policy.memfd);
   EXPECT_TRUE(policy.upper_layer);
+  EXPECT_FALSE(ComputeKernelKillPolicy(rules, "", nullptr).memfd);  // never on the host
   // Without a kill_process rule on those flags, the kernel must not kill.
   RulesLoader loader;
   ASSERT_TRUE(loader.AddText("r.yaml", R"(
@@ -214,18 +220,31 @@ TEST(KernelKillPolicyTest, DefaultRulesKillMemfdAndUpperLayerExecsInKernel) {
   output: x
   priority: INFO
   actions: [kill_process]
+- rule: kill upper-layer execs in the web container
+  condition: evt.type = execve and proc.is_exe_upper_layer = true and container.name = web
+  output: x
+  priority: INFO
+  actions: [kill_process]
 )"));
   LoadReport report;
   RuleSet other = loader.Finish(&report);
   ASSERT_TRUE(report.ok());
-  KernelKillPolicy none = ComputeKernelKillPolicy(other);
+  KernelKillPolicy none = ComputeKernelKillPolicy(other, id, nullptr);
   EXPECT_FALSE(none.memfd);
   EXPECT_FALSE(none.upper_layer);
+  // Per container: the scoped rule applies to "web" only.
+  auto web = std::make_shared<ContainerMetadata>();
+  web->id = id;
+  web->name = "web";
+  EXPECT_TRUE(ComputeKernelKillPolicy(other, id, web).upper_layer);
+  auto db = std::make_shared<ContainerMetadata>(*web);
+  db->name = "db";
+  EXPECT_FALSE(ComputeKernelKillPolicy(other, id, db).upper_layer);
 }
 
 TEST(EnforcingExecutorTest, KernelKillIsReported) {
-  ContainerResolver resolver("/nonexistent-cgroup-root", "/nonexistent-runc");
-  EnforcingExecutor executor(resolver, nullptr);
+  ContainerRegistry registry(EngineConfig{}, "/nonexistent-cgroup-root");
+  EnforcingExecutor executor(registry, nullptr);
   Event e = ContainerExec("payload");
   e.killed_by_sensor = true;
   ActionReport report = executor.Execute(Action::kKillProcess, e);

@@ -9,10 +9,73 @@
 #include <utility>
 #include <vector>
 
+#include "core/utf8.h"
+
 namespace customs::scan {
 namespace {
 
 using nlohmann::json;
+
+// A string that is not valid UTF-8 (a package field or a path from a hostile image) cannot be a JSON string as it
+// is: the JSON text would not be UTF-8, and PostgreSQL refuses such text. It is stored as {"hex": "<its bytes>"} so
+// the decode gives back the same bytes and the server's reports say what `customs image` says (the sanitised value
+// and the escaped bytes next to it), not a U+FFFD already baked in.
+constexpr std::string_view kHexKey = "hex";
+
+json EncodeString(const std::string& value) {
+  if (IsValidUtf8(value)) {
+    return value;
+  }
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(value.size() * 2);
+  for (unsigned char c : value) {
+    hex += kDigits[c >> 4];
+    hex += kDigits[c & 0xF];
+  }
+  return json{{std::string(kHexKey), std::move(hex)}};
+}
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  return -1;
+}
+
+// Whether `j` is a string, or the {"hex": ...} form of one; the bytes into `out`.
+bool DecodeString(const json& j, std::string& out) {
+  if (j.is_string()) {
+    out = j.get<std::string>();
+    return true;
+  }
+  if (!j.is_object() || j.size() != 1) {
+    return false;
+  }
+  auto it = j.find(std::string(kHexKey));
+  if (it == j.end() || !it->is_string()) {
+    return false;
+  }
+  const auto& hex = it->get_ref<const std::string&>();
+  if (hex.size() % 2 != 0) {
+    return false;
+  }
+  std::string bytes;
+  bytes.reserve(hex.size() / 2);
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    int high = HexDigit(hex[i]);
+    int low = HexDigit(hex[i + 1]);
+    if (high < 0 || low < 0) {
+      return false;
+    }
+    bytes += static_cast<char>((high << 4) | low);
+  }
+  out = std::move(bytes);
+  return true;
+}
 
 // One member of a struct and the key it is stored under.
 template <class T, class M>
@@ -231,7 +294,9 @@ json Encode(const T& value) {
     return out;
   } else if constexpr (NamedEnum<T>) {
     return EnumName(value);
-  } else if constexpr (std::is_same_v<T, std::string> || std::is_arithmetic_v<T>) {
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return EncodeString(value);
+  } else if constexpr (std::is_arithmetic_v<T>) {
     return value;
   } else {
     return Encode(value, static_cast<T*>(nullptr));
@@ -308,10 +373,9 @@ Status Decode(const json& j, T& out) {
     out = *parsed;
     return Ok();
   } else if constexpr (std::is_same_v<T, std::string>) {
-    if (!j.is_string()) {
+    if (!DecodeString(j, out)) {
       return tl::unexpected(WrongType("a string", j));
     }
-    out = j.get<std::string>();
     return Ok();
   } else if constexpr (std::is_same_v<T, bool>) {
     if (!j.is_boolean()) {
@@ -375,7 +439,7 @@ Status Decode(const json& j, std::pair<A, B>& out, std::pair<A, B>*) {
 }
 
 std::string Dump(const json& j) {
-  // Invalid UTF-8 in a path or a package field must not make the encoding throw; it is replaced, as the reports do.
+  // Every string that is not UTF-8 is in its {"hex"} form already (EncodeString); replace is the last resort.
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

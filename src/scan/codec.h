@@ -5,7 +5,9 @@
 // These are storage encodings, not report formats: every field of every struct is written under its C++ member name,
 // so a decode gives back exactly what was encoded. The field tables in codec.cpp name each member once; a test
 // (codec_test.cpp) fills every member of every encoded struct through Boost.PFR and fails when a member is missing
-// from its table, so a new field in catalog::Package or match::Finding cannot be dropped silently.
+// from its table, so a new field in catalog::Package or match::Finding cannot be dropped silently. A string that is
+// not valid UTF-8 (image text is bytes) is written as {"hex": "<its bytes, lower-case hex>"}, so the encoded text is
+// always valid UTF-8 (PostgreSQL stores nothing else) and the bytes come back unchanged.
 //
 // Compatibility: decoding ignores keys it does not know and leaves members that are absent at their defaults, so a
 // document written before a field was added still decodes (the field keeps its default), and one written by a newer

@@ -1,5 +1,6 @@
 #include "scan/codec.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <boost/pfr.hpp>
@@ -8,6 +9,7 @@
 #include <type_traits>
 
 #include "core/file_util.h"
+#include "core/utf8.h"
 #include "scan/scan.h"
 #include "vulndb/importer.h"
 
@@ -175,6 +177,34 @@ TEST(CodecTest, BadDocumentsAreCorruptWithThePath) {
     ASSERT_FALSE(decoded) << c.json;
     EXPECT_EQ(decoded.error().code(), ErrorCode::kCorrupt);
     EXPECT_NE(decoded.error().message().find(c.message), std::string::npos) << decoded.error().message();
+  }
+}
+
+// Bytes that are not UTF-8 (a hostile image's package name, file path) come back as the same bytes, and the stored
+// text is valid UTF-8 (PostgreSQL refuses anything else).
+TEST(CodecTest, InvalidUtf8RoundTripsByteForByte) {
+  Inventory original;
+  original.target = "plain";
+  catalog::Package package;
+  package.name = std::string("ba\xFFsh\x00\xC0\x80", 8);
+  package.version = "1.0\xE2\x82";
+  package.files = {"/usr/bin/\xFE"};
+  original.packages.push_back(package);
+  std::string encoded = EncodeInventory(original);
+  EXPECT_TRUE(IsValidUtf8(encoded));
+  EXPECT_NE(encoded.find(R"("target":"plain")"), std::string::npos) << encoded;
+  auto decoded = DecodeInventory(encoded);
+  ASSERT_TRUE(decoded) << decoded.error().message();
+  ASSERT_EQ(decoded->packages.size(), 1u);
+  EXPECT_EQ(decoded->packages[0].name, package.name);
+  EXPECT_EQ(decoded->packages[0].version, package.version);
+  EXPECT_EQ(decoded->packages[0].files, package.files);
+  for (const char* bad : {R"({"hex":"f"})", R"({"hex":"zz"})", R"({"hex":1})", R"({"hex":"00","x":1})", "{}"}) {
+    auto broken = DecodeInventory(fmt::format(R"({{"codec":"customs.inventory/v1","target":{}}})", bad));
+    ASSERT_FALSE(broken) << bad;
+    EXPECT_EQ(broken.error().code(), ErrorCode::kCorrupt);
+    EXPECT_NE(broken.error().message().find("target: expected a string"), std::string::npos)
+        << broken.error().message();
   }
 }
 

@@ -28,13 +28,17 @@ int GateAudit(std::vector<audit::AuditFinding>& findings, const ScanPolicy& poli
       bool id = rule.id == f.rule || std::find(f.aliases.begin(), f.aliases.end(), rule.id) != f.aliases.end();
       bool scope = rule.package.empty() || rule.package == f.path;
       bool live = rule.expires.empty() || gate.today.empty() || rule.expires >= gate.today;
-      if (id && scope && live) ignored = &rule;
+      if (id && scope && live) {
+        ignored = &rule;
+      }
     }
     if (ignored != nullptr) {
       report.audit_suppressed.push_back({std::move(f), fmt::format("ignore-file:{}", ignored->line)});
       continue;
     }
-    if (gate.fail_on && severity >= *gate.fail_on) exit_code = gate.exit_code;
+    if (gate.fail_on && severity >= *gate.fail_on) {
+      exit_code = gate.exit_code;
+    }
     shown.push_back(std::move(f));
   }
   findings = std::move(shown);
@@ -44,34 +48,52 @@ int GateAudit(std::vector<audit::AuditFinding>& findings, const ScanPolicy& poli
 }  // namespace
 
 ScanResult ApplyPolicy(report::ScanReport report, const ScanPolicy& policy) {
-  DiagnosticsCollector diagnostics;
-  for (auto& d : report.diagnostics) diagnostics.Report(std::move(d));
+  DiagnosticsCollector collected;
+  for (auto& d : report.diagnostics) {
+    collected.Report(std::move(d));
+  }
+  report.diagnostics = {};
   match::GateResult gated;
-  if (report.scanned_vulnerabilities) {
-    gated = match::ApplyGate(std::move(report.findings), policy.gate, policy.ignores, policy.vex, diagnostics);
+  {
+    // The report's diagnostics are bounded already; the gate's (ignore file, VEX) get their own bound.
+    BoundedDiagnostics diagnostics(collected);
+    if (report.scanned_vulnerabilities) {
+      gated = match::ApplyGate(std::move(report.findings), policy.gate, policy.ignores, policy.vex, diagnostics);
+    }
+    diagnostics.Finish();
   }
   ScanResult result;
   report::ScanReport& r = result.report;
   r = std::move(report);
   r.findings = std::move(gated.shown);
   r.suppressed = std::move(gated.suppressed);
-  r.diagnostics = diagnostics.Take();
+  r.diagnostics = collected.Take();
   r.fail_on = policy.gate.fail_on;
   r.filtered = gated.filtered;
   int audit_exit = GateAudit(r.audit_findings, policy, r);
   result.incomplete = AnyIncomplete(r.diagnostics);
   result.exit_code = gated.exit_code != kExitClean ? gated.exit_code : audit_exit;
-  if (result.incomplete && !policy.allow_incomplete) result.exit_code = kExitIncomplete;
+  if (result.incomplete && !policy.allow_incomplete) {
+    result.exit_code = kExitIncomplete;
+  }
   return result;
 }
 
 Result<ScanResult> Evaluate(Inventory inventory, const vulndb::AdvisoryIndex* index, const ScanPolicy& policy) {
-  DiagnosticsCollector diagnostics;
-  for (auto& d : inventory.diagnostics) diagnostics.Report(std::move(d));
+  DiagnosticsCollector collected;
+  for (auto& d : inventory.diagnostics) {
+    collected.Report(std::move(d));
+  }
+  inventory.diagnostics = {};
   report::ScanReport r;
   if (policy.vulnerabilities) {
-    if (index == nullptr) return MakeError(ErrorCode::kInvalidArgument, "scan: no advisory index given");
+    if (index == nullptr) {
+      return MakeError(ErrorCode::kInvalidArgument, "scan: no advisory index given");
+    }
+    // The inventory's diagnostics are bounded already; the matcher's get their own bound.
+    BoundedDiagnostics diagnostics(collected);
     CUSTOMS_ASSIGN_OR_RETURN(auto matched, match::MatchPackages(inventory.packages, inventory.os, *index, diagnostics));
+    diagnostics.Finish();
     r.findings = std::move(matched.findings);
   }
   r.target = std::move(inventory.target);
@@ -79,7 +101,7 @@ Result<ScanResult> Evaluate(Inventory inventory, const vulndb::AdvisoryIndex* in
   r.manifest_digest = std::move(inventory.manifest_digest);
   r.os = std::move(inventory.os);
   r.packages = std::move(inventory.packages);
-  r.diagnostics = diagnostics.Take();
+  r.diagnostics = collected.Take();
   r.scanned_vulnerabilities = policy.vulnerabilities;
   r.audited_config = inventory.audited_config;
   r.audited_secrets = inventory.audited_secrets;
@@ -96,7 +118,9 @@ Result<ScanResult> Scan(const ScanRequest& request) {
   }
   Result<Inventory> inventory = request.from_sbom ? InventoryFromSbom(request.sbom_text, request.inventory.target)
                                                   : BuildInventory(request.inventory);
-  if (!inventory) return tl::unexpected(std::move(inventory).error());
+  if (!inventory) {
+    return tl::unexpected(std::move(inventory).error());
+  }
   return Evaluate(std::move(*inventory), request.index, request.policy);
 }
 

@@ -39,7 +39,7 @@ namespace customs::vulndb {
 inline constexpr std::string_view kSnapshotFormat = "customs.db-snapshot/v1";
 inline constexpr std::string_view kSnapshotMetadataFile = "latest.json";
 // The largest latest.json accepted: it is a few hundred bytes.
-inline constexpr std::size_t kMaxSnapshotMetadataSize = 64 * 1024;
+inline constexpr std::size_t kMaxSnapshotMetadataSize = std::size_t{64} * 1024;
 
 struct SnapshotMetadata {
   std::string format;

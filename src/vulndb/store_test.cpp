@@ -320,12 +320,19 @@ TEST_F(StoreTest, ConcurrentReaders) {
 
 // ---- publication, crash safety, locking ----
 
+// The KEV feed as shipped in data/advisories (the shared snapshot, gzipped): tests that need one small real feed use it
+// and run without ../shared.
+const std::filesystem::path kRepoKev =
+    std::filesystem::path(CUSTOMS_SOURCE_DIR) / "data" / "advisories" / "known_exploited_vulnerabilities.json.gz";
+
+#define CUSTOMS_REQUIRE_VULNDATA()                                                                \
+  do {                                                                                            \
+    if (!std::filesystem::exists(kVulnData)) GTEST_SKIP() << "shared data absent: " << kVulnData; \
+  } while (false)
+
 class PublishTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!std::filesystem::exists(kVulnData)) {
-      GTEST_SKIP() << "shared data absent: " << kVulnData;
-    }
     auto dir = TempDir::Create("vulndb-publish-test");
     ASSERT_TRUE(dir);
     dir_.emplace(std::move(*dir));
@@ -342,6 +349,7 @@ class PublishTest : public ::testing::Test {
 };
 
 TEST_F(PublishTest, FailedImportKeepsThePreviousStore) {
+  CUSTOMS_REQUIRE_VULNDATA();
   StoreInfo before = ImportOrDie({kVulnData / "kev" / "known_exploited_vulnerabilities.json"});
   auto content = ReadFile(kVulnData / "osv" / "crates.io-all.zip");
   ASSERT_TRUE(content);
@@ -365,6 +373,7 @@ TEST_F(PublishTest, FailedImportKeepsThePreviousStore) {
 }
 
 TEST_F(PublishTest, KillDuringImportLeavesTheOldStore) {
+  CUSTOMS_REQUIRE_VULNDATA();
   std::filesystem::path binary = std::filesystem::path(CUSTOMS_BINARY_DIR) / "cli" / "customs";
   if (!std::filesystem::exists(binary)) {
     GTEST_SKIP() << "customs binary not built: " << binary;
@@ -407,8 +416,7 @@ TEST_F(PublishTest, SecondWriterWaitsThenFailsClearly) {
   auto lock = WriterLock::Acquire(db_, std::chrono::milliseconds(100));
   ASSERT_TRUE(lock);
   NullDiagnostics diagnostics;
-  auto blocked = ImportFeeds({kVulnData / "kev" / "known_exploited_vulnerabilities.json"},
-                             {db_, std::chrono::milliseconds(300)}, diagnostics);
+  auto blocked = ImportFeeds({kRepoKev}, {db_, std::chrono::milliseconds(300)}, diagnostics);
   ASSERT_FALSE(blocked);
   EXPECT_EQ(blocked.error().code(), ErrorCode::kCancelled);
   EXPECT_NE(blocked.error().message().find("another customs process"), std::string::npos);
@@ -417,6 +425,7 @@ TEST_F(PublishTest, SecondWriterWaitsThenFailsClearly) {
 }
 
 TEST_F(PublishTest, TwoConcurrentImportProcessesBothSucceedInTurn) {
+  CUSTOMS_REQUIRE_VULNDATA();
   std::filesystem::path binary = std::filesystem::path(CUSTOMS_BINARY_DIR) / "cli" / "customs";
   if (!std::filesystem::exists(binary)) {
     GTEST_SKIP() << "customs binary not built: " << binary;
@@ -486,7 +495,7 @@ TEST_F(PublishTest, PathsWithUriCharactersWork) {
   std::filesystem::path odd = dir_->path() / "a dir?with#odd%chars";
   std::filesystem::create_directories(odd);
   db_ = odd / "customs.db";
-  ImportOrDie({kVulnData / "kev" / "known_exploited_vulnerabilities.json"});
+  ImportOrDie({kRepoKev});
   auto store = Store::Open(db_);
   ASSERT_TRUE(store) << store.error().ToString();
   auto v = (*store)->GetVulnerability("CVE-2021-44228");

@@ -49,7 +49,7 @@ P
 for fmt in sarif checkstyle junit codeclimate; do
   expect 1 "format $fmt" -- "$bin" lint --format "$fmt" "$data/seed.Dockerfile"
 done
-printf 'ignored: [attacker-tools, DL3002]\nfailure_threshold: critical\n' >"$tmp/cfg.yaml"
+printf 'ignored: [attacker-tools, AVD-DS-0002]\nfailure_threshold: critical\n' >"$tmp/cfg.yaml"
 expect 0 "--config threshold and ignores" -- "$bin" lint --config "$tmp/cfg.yaml" --format json "$data/seed.Dockerfile"
 grep -q '"attacker-tools"\|"root-user"' "$tmp/out" && { echo "FAIL: ignored rules reported"; fail=1; }
 expect 1 "--target judges the dev stage" -- "$bin" lint --target dev --fail-on high "$data/multistage-target.Dockerfile"
@@ -61,6 +61,39 @@ mkdir -p "$tmp/tree/a/b"
 cp "$data/seed.Dockerfile" "$tmp/tree/a/b/Containerfile"
 expect 0 "non-recursive directory finds nothing below" -- "$bin" lint "$tmp/tree"
 expect 1 "recursive directory finds the Containerfile" -- "$bin" lint -r "$tmp/tree"
+# BuildKit's `# check=error=true`: a reported build check fails the run whatever --fail-on says.
+mkdir -p "$tmp/ctx"
+printf '# check=error=true\nFROM alpine:3.20 as base\nUSER 1000\n' >"$tmp/ctx/Dockerfile"
+expect 1 "check=error=true fails on a BuildKit check" -- "$bin" lint --fail-on critical "$tmp/ctx/Dockerfile"
+grep -q "lint violation found for rules: FromAsCasing" "$tmp/err" || { echo "FAIL: no BuildKit error message"; fail=1; }
+expect 0 "BUILDKIT_DOCKERFILE_CHECK replaces the directive" -- "$bin" lint --fail-on critical \
+  --build-arg BUILDKIT_DOCKERFILE_CHECK=skip=all "$tmp/ctx/Dockerfile"
+# .dockerignore next to the Dockerfile (CopyIgnoredFile), checkov skips and ONBUILD triggers, in JSON.
+printf 'FROM alpine:3.20\nCOPY .env /app/\nONBUILD RUN sudo apk add curl\nRUN curl -k https://example.com/x -o /x\nUSER 1000\n' \
+  >"$tmp/ctx/Dockerfile"
+printf '*.env\n' >"$tmp/ctx/.dockerignore"
+expect 1 "findings in JSON" -- "$bin" lint --format json --output "$tmp/ctx.json" "$tmp/ctx/Dockerfile"
+printf '# checkov:skip=CKV2_DOCKER_2:internal mirror\n' >>"$tmp/ctx/Dockerfile"
+"$bin" lint --format json --output "$tmp/ctx-skip.json" "$tmp/ctx/Dockerfile" >/dev/null 2>&1
+python3 - "$tmp/ctx.json" "$tmp/ctx-skip.json" <<'P' || fail=1
+import json, sys
+d = json.load(open(sys.argv[1]))
+by_rule = {}
+for f in d["findings"]:
+    by_rule.setdefault(f["rule"], []).append(f)
+assert [f["line"] for f in by_rule["copy-ignored-file"]] == [2], by_rule.get("copy-ignored-file")
+assert by_rule["copy-ignored-file"][0]["aliases"] == ["CopyIgnoredFile"]
+sudo = by_rule["sudo"][0]
+assert sudo["line"] == 3 and "ONBUILD" in sudo["message"], sudo
+assert by_rule["tls-verification-disabled"][0]["aliases"] == ["CKV2_DOCKER_2"]
+skipped = json.load(open(sys.argv[2]))
+assert not [f for f in skipped["findings"] if f["rule"] == "tls-verification-disabled"], "checkov:skip ignored"
+print("ok: dockerignore, ONBUILD and checkov:skip")
+P
+"$bin" lint --list-rules >"$tmp/rules" 2>&1
+for id in CKV2_DOCKER_17 InvalidDefinitionDescription DL3062 AVD-DS-0024; do
+  grep -q "$id" "$tmp/rules" || { echo "FAIL: --list-rules lacks $id"; fail=1; }
+done
 NO_COLOR=1 "$bin" lint "$data/seed.Dockerfile" >"$tmp/out" 2>&1
 grep -q $'\x1b\[' "$tmp/out" && { echo "FAIL: NO_COLOR ignored"; fail=1; }
 exit $fail

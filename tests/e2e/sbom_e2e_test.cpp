@@ -2,6 +2,7 @@
 // as the reference, and on hostile images built by make_hostile_images.py.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -190,13 +191,49 @@ TEST_F(HostileTest, Garbage) {
   ExpectCleanFailure(Sbom("garbage.bin"), "not a docker-archive");
 }
 
-TEST_F(HostileTest, AbsoluteSymlinkToShadowStaysInTheImage) {
-  CommandResult result = Sbom("shadow-symlink");
-  ASSERT_EQ(result.exit_code, 0) << result.err;
-  json doc = json::parse(result.out);
-  // The host's /etc/shadow must never be read: the OS stays undetected, with a diagnostic.
-  EXPECT_NE(doc["os"]["family"], "debian") << doc["os"].dump();
-  EXPECT_EQ(result.out.find("root:"), std::string::npos);
+// /etc/os-release (absolute) and /usr/lib/os-release (through "../") point out of the image at a host file that is
+// a valid os-release with ID=customs-host-leak. Followed on the host, the report would name that OS; resolved inside
+// the image root, the targets do not exist: the OS stays undetected and each link is named in a diagnostic.
+TEST_F(HostileTest, EscapingSymlinkToAHostFileStaysInTheImage) {
+  const std::string host_file = *dir_ + "/host-os-release";
+  // Control: the host file is what it claims, so reading it would show.
+  auto control = std::filesystem::path(*dir_) / "host-file-as-rootfs";
+  std::filesystem::create_directories(control / "etc");
+  std::filesystem::copy_file(host_file, control / "etc/os-release");
+  CommandResult leaked = RunCommand(CustomsBinary() + " sbom --format json --no-cache --rootfs " + Quote(control));
+  ASSERT_EQ(leaked.exit_code, 0) << leaked.err;
+  EXPECT_EQ(json::parse(leaked.out)["os"]["family"], "customs-host-leak") << leaked.out;
+
+  // The same links as a root filesystem directory, where they are real symlinks that the host would follow.
+  auto rootfs = std::filesystem::path(*dir_) / "escaping-symlink-rootfs";
+  std::filesystem::create_directories(rootfs / "etc");
+  std::filesystem::create_directories(rootfs / "usr/lib");
+  std::filesystem::create_directories(rootfs / "var/lib/dpkg");
+  std::filesystem::create_symlink(host_file, rootfs / "etc/os-release");
+  std::filesystem::create_symlink("../../../../../../../.." + host_file, rootfs / "usr/lib/os-release");
+  std::ofstream(rootfs / "var/lib/dpkg/status")
+      << "Package: bash\nStatus: install ok installed\nArchitecture: amd64\nVersion: 5.2.15-2+b2\n\n";
+
+  for (const std::string& args : {Quote(*dir_ + "/shadow-symlink"), "--rootfs " + Quote(rootfs)}) {
+    SCOPED_TRACE(args);
+    CommandResult result = RunCommand(CustomsBinary() + " sbom --format json --no-cache " + args);
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    json doc = json::parse(result.out);
+    EXPECT_NE(doc["os"]["family"], "customs-host-leak") << doc["os"].dump();
+    EXPECT_EQ(result.out.find("customs-host-leak"), std::string::npos) << "the host file was read: " << result.out;
+    EXPECT_EQ(result.out.find("99.7"), std::string::npos) << result.out;
+    EXPECT_EQ(doc["packages"].size(), 1u) << "the image's own inventory is still reported";
+    // Both links are reported as pointing at a file the image does not have (resolved inside the image root).
+    for (const char* link : {"/etc/os-release", "/usr/lib/os-release"}) {
+      bool named = false;
+      for (const auto& d : doc["diagnostics"]) {
+        named |= d.value("subject", "") == link &&
+                 d.value("message", "").find("which the image does not have") != std::string::npos &&
+                 d.value("message", "").find(host_file) != std::string::npos;
+      }
+      EXPECT_TRUE(named) << link << " not named in " << doc["diagnostics"].dump();
+    }
+  }
 }
 
 TEST_F(HostileTest, SymlinkLoopIsADiagnostic) {

@@ -55,9 +55,7 @@ TEST(ApkCataloger, MatchesEveryExpectedList) {
     }
     EXPECT_GE(checked, root == SharedPkgdb() ? 10 : 1);
   }
-  if (testing::PkgdbRoots().size() == 1) {
-    std::printf("note: checked the vendored fixtures only; shared pkgdb absent\n");
-  }
+  CUSTOMS_SKIP_IF_ONLY_VENDORED_PKGDB();
 }
 
 TEST(ApkParser, FilesSizesAndOrigin) {

@@ -97,9 +97,7 @@ TEST(DpkgCataloger, MatchesEveryDpkgQueryOracle) {
     }
     EXPECT_GE(checked, root == SharedPkgdb() ? 30 : 6);
   }
-  if (testing::PkgdbRoots().size() == 1) {
-    std::printf("note: checked the vendored fixtures only; shared pkgdb absent\n");
-  }
+  CUSTOMS_SKIP_IF_ONLY_VENDORED_PKGDB();
 }
 
 TEST(DpkgParser, BinNmuSourceVersionAndEpochOnlyOnBinary) {

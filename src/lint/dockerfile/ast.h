@@ -21,6 +21,8 @@ struct Instruction {
   std::string keyword;             // as written: "run"
   int start_line = 0;              // 1-based
   int end_line = 0;                // includes heredoc bodies
+  int text_end_line = 0;           // last line of the instruction text itself (before heredoc bodies)
+  bool empty_continuation = false;  // a blank line inside the continuation (BuildKit NoEmptyContinuation)
   std::vector<std::string> flags;  // "--mount=type=cache,target=/root" (quotes removed as BuildKit does)
   bool json_form = false;
   // BuildKit's argument list: JSON elements; the single shell-form string for RUN/CMD/ENTRYPOINT/SHELL; the
@@ -28,7 +30,9 @@ struct Instruction {
   std::vector<std::string> args;
   std::vector<Heredoc> heredocs;
   std::string original;                        // the instruction's text with continuations joined
-  std::vector<std::string> comments;           // comment lines directly above (for pragmas)
+  // Comment lines directly above, as BuildKit's PrevComment: text after '#', trimmed; an empty `#` line resets the
+  // list, blank lines do not; parser directives are not included.
+  std::vector<std::string> comments;
   std::unique_ptr<Instruction> onbuild_child;  // ONBUILD's instruction (its lines are 0)
 
   // The text after the flags (shell-form command for RUN/CMD/ENTRYPOINT), for convenience.

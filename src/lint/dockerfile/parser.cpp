@@ -71,8 +71,9 @@ class Directives {
   char escape = '\\';
   std::vector<ParserDirective> parsed;
 
-  // BuildKit DirectiveParser.ParseLine: `# name=value` lines before anything else.
-  Status ParseLine(std::string_view line, int line_number) {
+  // BuildKit DirectiveParser.ParseLine: `# name=value` lines before anything else. Sets `*parsed_one` when the line
+  // was a directive (BuildKit then drops it from the comments attached to the next instruction).
+  Status ParseLine(std::string_view line, int line_number, bool* parsed_one = nullptr) {
     if (done_) return Ok();
     std::string_view s = line;
     if (s.empty() || s.front() != '#') return Done();
@@ -94,6 +95,7 @@ class Directives {
       }
     }
     parsed.push_back({name, std::string(value), line_number});
+    if (parsed_one != nullptr) *parsed_one = true;
     if (name == "escape") {
       if (value != "`" && value != "\\") {
         return MakeError(ErrorCode::kInvalidArgument, "line {}: invalid escape token '{}' does not match ` or \\",
@@ -647,7 +649,11 @@ Result<Dockerfile> ParseDockerfile(std::string_view content) {
       }
     }
     std::string_view token = TrimLeadingWhitespace(TrimNewline(raw));
-    if (auto status = directives.ParseLine(token, current_line + 1); !status) return tl::unexpected(status.error());
+    bool directive = false;
+    if (auto status = directives.ParseLine(token, current_line + 1, &directive); !status) {
+      return tl::unexpected(status.error());
+    }
+    if (directive && !comments.empty()) comments.pop_back();
     if (!token.empty() && token.front() == '#') token = {};
     ++current_line;
     int start_line = current_line;
@@ -669,6 +675,7 @@ Result<Dockerfile> ParseDockerfile(std::string_view content) {
       line += continuation;
     }
     if (empty_continuation) file.warnings.push_back("Empty continuation line found in: " + line);
+    const int text_end_line = current_line;
 
     auto child = NodeFromLine(line, directives.escape, 0);
     if (!child) {
@@ -702,6 +709,8 @@ Result<Dockerfile> ParseDockerfile(std::string_view content) {
     }
     child->start_line = start_line;
     child->end_line = current_line;
+    child->text_end_line = text_end_line;
+    child->empty_continuation = empty_continuation;
     child->comments = std::move(comments);
     comments.clear();
     file.instructions.push_back(std::move(*child));

@@ -107,7 +107,8 @@ TEST(LintGolden, SeedExampleReportsAllFiveProblems) {
   EXPECT_EQ(by_rule["attacker-tools"].find("python3"), std::string::npos);
   EXPECT_TRUE(by_rule.count("apt-get-install-recommends"));
   EXPECT_TRUE(by_rule.count("apt-get-unpinned"));
-  EXPECT_TRUE(by_rule.count("apt-get-lists-not-removed"));
+  // No apt-get update in the seed, so no lists to remove (hadolint DL3009 asks for the cleanup after an update).
+  EXPECT_FALSE(by_rule.count("apt-get-lists-not-removed"));
 }
 
 TEST(LintGolden, MultiStageUser) {
@@ -135,9 +136,11 @@ TEST(LintGolden, ArgResolution) {
   auto report = LintFile(kTestdata / "arg-resolution.Dockerfile", LintConfig());
   ASSERT_TRUE(report.has_value());
   for (const auto& f : report->findings) {
-    if (f.rule == "base-image-latest") EXPECT_EQ(f.line, 5) << f.message;
+    if (f.rule == "base-image-untagged") EXPECT_EQ(f.line, 5) << f.message;
+    // ...and without --build-arg, BuildKit's check sees "ubuntu:" on line 3.
+    if (f.rule == "invalid-default-arg-in-from") EXPECT_EQ(f.line, 3) << f.message;
   }
-  EXPECT_TRUE(Reports(kTestdata / "arg-resolution.Dockerfile", "base-image-latest"));
+  EXPECT_TRUE(Reports(kTestdata / "arg-resolution.Dockerfile", "base-image-untagged"));
   LintConfig config;
   config.build_args["BASE"] = "debian:latest";
   auto overridden = LintFile(kTestdata / "arg-build-arg.Dockerfile", config);

@@ -41,12 +41,24 @@ bool TakesValue(const std::string& manager, const std::string& opt) {
   static const std::vector<std::string> kGem = {"-v",       "--version", "-i", "--install-dir", "-n", "--bindir",
                                                 "--source", "-s",        "-P", "--trust-policy"};
   const std::vector<std::string>* list = nullptr;
-  if (manager == "apt-get" || manager == "apt") list = &kApt;
-  if (manager == "apk") list = &kApk;
-  if (manager == "yum" || manager == "dnf" || manager == "microdnf" || manager == "zypper") list = &kRpm;
-  if (manager == "pip") list = &kPip;
-  if (manager == "npm") list = &kNpm;
-  if (manager == "gem") list = &kGem;
+  if (manager == "apt-get" || manager == "apt") {
+    list = &kApt;
+  }
+  if (manager == "apk") {
+    list = &kApk;
+  }
+  if (manager == "yum" || manager == "dnf" || manager == "microdnf" || manager == "zypper") {
+    list = &kRpm;
+  }
+  if (manager == "pip") {
+    list = &kPip;
+  }
+  if (manager == "npm") {
+    list = &kNpm;
+  }
+  if (manager == "gem") {
+    list = &kGem;
+  }
   return list != nullptr && std::find(list->begin(), list->end(), opt) != list->end();
 }
 
@@ -60,13 +72,21 @@ InstalledPackage SplitPackage(const std::string& manager, const std::string& spe
   };
   if (manager == "apt-get" || manager == "apt") {
     std::size_t eq = spec.find('=');
-    if (eq != std::string::npos) split_at(eq, 1);
+    if (eq != std::string::npos) {
+      split_at(eq, 1);
+    }
     std::size_t slash = p.name.find('/');  // pkg/release
-    if (slash != std::string::npos && !p.pinned) p.name = p.name.substr(0, slash);
-    if (StartsWith(spec, "./") || StartsWith(spec, "/")) p.pinned = true;  // local .deb
+    if (slash != std::string::npos && !p.pinned) {
+      p.name = p.name.substr(0, slash);
+    }
+    if (StartsWith(spec, "./") || StartsWith(spec, "/")) {
+      p.pinned = true;  // local .deb
+    }
   } else if (manager == "apk") {
     std::size_t pos = spec.find_first_of("=~><");
-    if (pos != std::string::npos && pos > 0) split_at(pos, spec[pos + 1] == '=' ? 2 : 1);
+    if (pos != std::string::npos && pos > 0) {
+      split_at(pos, spec[pos + 1] == '=' ? 2 : 1);
+    }
   } else if (manager == "yum" || manager == "dnf" || manager == "microdnf" || manager == "zypper") {
     std::size_t pos = spec.find_first_of("=<>");
     if (pos != std::string::npos) {
@@ -80,14 +100,17 @@ InstalledPackage SplitPackage(const std::string& manager, const std::string& spe
         }
       }
     }
-    if (spec.find(".rpm") != std::string::npos) p.pinned = true;
+    if (spec.find(".rpm") != std::string::npos) {
+      p.pinned = true;
+    }
   } else if (manager == "pip") {
     std::size_t pos = spec.find_first_of("=<>~!@");
     if (pos != std::string::npos && pos > 0) {
       std::size_t end = pos;
       while (end < spec.size() && (spec[end] == '=' || spec[end] == '<' || spec[end] == '>' || spec[end] == '~' ||
-                                   spec[end] == '!' || spec[end] == '@' || spec[end] == ' '))
+                                   spec[end] == '!' || spec[end] == '@' || spec[end] == ' ')) {
         ++end;
+      }
       p.name = spec.substr(0, pos);
       p.version = spec.substr(end);
       p.pinned = !p.version.empty();
@@ -96,21 +119,37 @@ InstalledPackage SplitPackage(const std::string& manager, const std::string& spe
       p.pinned = true;  // a path, URL or wheel file is as pinned as it gets
     }
     std::size_t bracket = p.name.find('[');
-    if (bracket != std::string::npos) p.name = p.name.substr(0, bracket);
+    if (bracket != std::string::npos) {
+      p.name = p.name.substr(0, bracket);
+    }
   } else if (manager == "npm") {
     std::size_t at = spec.find('@', 1);
-    if (at != std::string::npos) split_at(at, 1);
-    if (spec.find('/') != std::string::npos && spec[0] != '@') p.pinned = true;
-    if (spec.find("://") != std::string::npos || StartsWith(spec, "git+")) p.pinned = true;
+    if (at != std::string::npos) {
+      split_at(at, 1);
+    }
+    if (spec.find('/') != std::string::npos && spec[0] != '@') {
+      p.pinned = true;
+    }
+    if (spec.find("://") != std::string::npos || StartsWith(spec, "git+")) {
+      p.pinned = true;
+    }
   } else if (manager == "gem") {
     std::size_t colon = spec.find(':');
-    if (colon != std::string::npos) split_at(colon, 1);
+    if (colon != std::string::npos) {
+      split_at(colon, 1);
+    }
   } else if (manager == "go") {
     std::size_t at = spec.find('@');
-    if (at != std::string::npos) split_at(at, 1);
-    if (p.version == "latest") p.pinned = false;
+    if (at != std::string::npos) {
+      split_at(at, 1);
+    }
+    if (p.version == "latest") {
+      p.pinned = false;
+    }
   }
-  if (p.version.empty()) p.pinned = p.pinned && true;
+  if (p.version.empty()) {
+    p.pinned = p.pinned && true;
+  }
   return p;
 }
 
@@ -126,16 +165,26 @@ bool RunAnalysis::CacheMounted(std::string_view path_prefix) const {
                      [&](const std::string& t) { return StartsWith(t, path_prefix) || StartsWith(path_prefix, t); });
 }
 
+bool RunAnalysis::CacheOrTmpfsMountWith(std::string_view fragment) const {
+  auto has = [&](const std::string& t) { return t.find(fragment) != std::string::npos; };
+  return std::any_of(cache_mounts.begin(), cache_mounts.end(), has) ||
+         std::any_of(tmpfs_mounts.begin(), tmpfs_mounts.end(), has);
+}
+
 bool ParsePackageInstall(const ShellCommand& command, PackageInstall& out) {
   std::vector<std::string> argv = command.Effective();
-  if (argv.empty()) return false;
+  if (argv.empty()) {
+    return false;
+  }
   std::string program = command.Program();
   std::string manager = program;
   std::size_t i = 1;
   if (StartsWith(program, "pip") || ((program == "python" || StartsWith(program, "python3")) && argv.size() > 2 &&
                                      argv[1] == "-m" && StartsWith(argv[2], "pip"))) {
     manager = "pip";
-    if (!StartsWith(program, "pip")) i = 3;
+    if (!StartsWith(program, "pip")) {
+      i = 3;
+    }
   }
   // apt-get [opts] install ...; the subcommand may come after options.
   std::vector<std::string> subcommands;
@@ -165,18 +214,26 @@ bool ParsePackageInstall(const ShellCommand& command, PackageInstall& out) {
     const std::string& a = argv[i];
     if (StartsWith(a, "-")) {
       out.flags.push_back(a);
-      if (TakesValue(manager, a) && i + 1 < argv.size()) out.flags.push_back(argv[++i]);
+      if (TakesValue(manager, a) && i + 1 < argv.size()) {
+        out.flags.push_back(argv[++i]);
+      }
       continue;
     }
     if (!found) {
-      if (std::find(subcommands.begin(), subcommands.end(), a) == subcommands.end()) return false;
+      if (std::find(subcommands.begin(), subcommands.end(), a) == subcommands.end()) {
+        return false;
+      }
       found = true;
       continue;
     }
-    if (a.empty()) continue;
+    if (a.empty()) {
+      continue;
+    }
     out.packages.push_back(SplitPackage(manager, a));
   }
-  if (!found) return false;
+  if (!found) {
+    return false;
+  }
   for (const auto& f : out.flags) {
     if (f == "-y" || f == "--yes" || f == "--assume-yes" || f == "-qq" || f == "-qy" || f == "-yq" ||
         f == "--assumeyes" || f == "-n" || f == "--non-interactive" || f == "--no-confirm" ||
@@ -184,12 +241,20 @@ bool ParsePackageInstall(const ShellCommand& command, PackageInstall& out) {
          (manager == "apt-get" || manager == "apt" || manager == "yum" || manager == "dnf"))) {
       out.assume_yes = true;
     }
-    if (f == "--no-install-recommends" || f == "-o=APT::Install-Recommends=false") out.no_install_recommends = true;
-    if (f == "APT::Install-Recommends=false" || f == "APT::Install-Recommends=0") out.no_install_recommends = true;
-    if (f == "--no-cache" || f == "--no-cache-dir") out.no_cache = true;
+    if (f == "--no-install-recommends" || f == "-o=APT::Install-Recommends=false") {
+      out.no_install_recommends = true;
+    }
+    if (f == "APT::Install-Recommends=false" || f == "APT::Install-Recommends=0") {
+      out.no_install_recommends = true;
+    }
+    if (f == "--no-cache" || f == "--no-cache-dir") {
+      out.no_cache = true;
+    }
   }
   for (std::size_t k = 0; k + 1 < out.flags.size(); ++k) {
-    if (manager == "apk" && (out.flags[k] == "--virtual" || out.flags[k] == "-t")) out.virtual_group = out.flags[k + 1];
+    if (manager == "apk" && (out.flags[k] == "--virtual" || out.flags[k] == "-t")) {
+      out.virtual_group = out.flags[k + 1];
+    }
   }
   if (manager == "microdnf" || manager == "apk" || manager == "pip" || manager == "npm" || manager == "gem" ||
       manager == "go") {
@@ -204,18 +269,32 @@ bool ParsePackageInstall(const ShellCommand& command, PackageInstall& out) {
 RunAnalysis AnalyzeRun(std::string_view script, const std::vector<std::string>& flags) {
   RunAnalysis analysis;
   analysis.commands = SplitShellCommands(script);
+  analysis.views.reserve(analysis.commands.size());
+  for (const auto& command : analysis.commands) {
+    analysis.views.push_back(View(command));
+  }
   for (const auto& flag : flags) {
-    if (!StartsWith(flag, "--mount=")) continue;
+    if (!StartsWith(flag, "--mount=")) {
+      continue;
+    }
     std::string spec = flag.substr(8);
-    if (spec.find("type=cache") == std::string::npos) continue;
+    const bool cache = spec.find("type=cache") != std::string::npos;
+    const bool tmpfs = spec.find("type=tmpfs") != std::string::npos;
+    if (!cache && !tmpfs) {
+      continue;
+    }
     std::size_t start = 0;
     while (start <= spec.size()) {
       std::size_t comma = spec.find(',', start);
       std::string part = spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
       for (std::string_view key : {"target=", "dst=", "destination="}) {
-        if (StartsWith(part, key)) analysis.cache_mounts.push_back(part.substr(key.size()));
+        if (StartsWith(part, key)) {
+          (cache ? analysis.cache_mounts : analysis.tmpfs_mounts).push_back(part.substr(key.size()));
+        }
       }
-      if (comma == std::string::npos) break;
+      if (comma == std::string::npos) {
+        break;
+      }
       start = comma + 1;
     }
   }
@@ -225,7 +304,9 @@ RunAnalysis AnalyzeRun(std::string_view script, const std::vector<std::string>& 
     const std::string prog = command.Program();
     const auto args = command.Effective();
     auto has_arg = [&](std::string_view w) { return std::find(args.begin(), args.end(), w) != args.end(); };
-    if (prog == "apt-mark" && has_arg("auto") && (has_arg(".*") || has_arg("'.*'"))) apt_mark_auto_all = true;
+    if (prog == "apt-mark" && has_arg("auto") && (has_arg(".*") || has_arg("'.*'"))) {
+      apt_mark_auto_all = true;
+    }
     bool remove = (prog == "apk" && has_arg("del")) ||
                   ((prog == "apt-get" || prog == "apt") && (has_arg("purge") || has_arg("remove"))) ||
                   ((prog == "yum" || prog == "dnf" || prog == "microdnf" || prog == "zypper") &&
@@ -235,16 +316,22 @@ RunAnalysis AnalyzeRun(std::string_view script, const std::vector<std::string>& 
         analysis.purges_all_installed = true;
       }
       for (std::size_t k = 1; k < args.size(); ++k) {
-        if (args[k].empty() || args[k][0] == '-') continue;
+        if (args[k].empty() || args[k][0] == '-') {
+          continue;
+        }
         analysis.removed.insert(args[k]);
         auto group = virtual_groups.find(args[k]);
-        if (group != virtual_groups.end()) analysis.removed.insert(group->second.begin(), group->second.end());
+        if (group != virtual_groups.end()) {
+          analysis.removed.insert(group->second.begin(), group->second.end());
+        }
       }
     }
     PackageInstall install;
     if (ParsePackageInstall(command, install)) {
       if (!install.virtual_group.empty()) {
-        for (const auto& p : install.packages) virtual_groups[install.virtual_group].push_back(p.name);
+        for (const auto& p : install.packages) {
+          virtual_groups[install.virtual_group].push_back(p.name);
+        }
       }
       analysis.installs.push_back(std::move(install));
     }
@@ -253,17 +340,35 @@ RunAnalysis AnalyzeRun(std::string_view script, const std::vector<std::string>& 
     auto has = [&](std::string_view w) { return std::find(eff.begin(), eff.end(), w) != eff.end(); };
     if (program == "rm") {
       for (const auto& a : eff) {
-        if (StartsWith(a, "/var/lib/apt/lists")) analysis.apt_lists_removed = true;
-        if (StartsWith(a, "/var/cache/apk")) analysis.apk_cache_removed = true;
-        if (StartsWith(a, "/var/cache/yum")) analysis.yum_clean = true;
-        if (StartsWith(a, "/var/cache/dnf")) analysis.dnf_clean = true;
-        if (StartsWith(a, "/var/cache/zypp")) analysis.zypper_clean = true;
+        if (StartsWith(a, "/var/lib/apt/lists")) {
+          analysis.apt_lists_removed = true;
+        }
+        if (StartsWith(a, "/var/cache/apk")) {
+          analysis.apk_cache_removed = true;
+        }
+        if (StartsWith(a, "/var/cache/yum")) {
+          analysis.yum_clean = true;
+        }
+        if (StartsWith(a, "/var/cache/dnf")) {
+          analysis.dnf_clean = true;
+        }
+        if (StartsWith(a, "/var/cache/zypp")) {
+          analysis.zypper_clean = true;
+        }
       }
     }
-    if ((program == "apt-get" || program == "apt") && has("update")) analysis.apt_update = true;
-    if (program == "yum" && has("clean")) analysis.yum_clean = true;
-    if ((program == "dnf" || program == "microdnf") && has("clean")) analysis.dnf_clean = true;
-    if (program == "zypper" && (has("clean") || has("cc"))) analysis.zypper_clean = true;
+    if ((program == "apt-get" || program == "apt") && has("update")) {
+      analysis.apt_update = true;
+    }
+    if (program == "yum" && has("clean")) {
+      analysis.yum_clean = true;
+    }
+    if ((program == "dnf" || program == "microdnf") && has("clean")) {
+      analysis.dnf_clean = true;
+    }
+    if (program == "zypper" && (has("clean") || has("cc"))) {
+      analysis.zypper_clean = true;
+    }
   }
   return analysis;
 }

@@ -30,6 +30,7 @@ struct PackageInstall {
 
 struct RunAnalysis {
   std::vector<ShellCommand> commands;
+  std::vector<CommandView> views;  // View(commands[i]), computed once
   std::vector<PackageInstall> installs;
   bool apt_lists_removed = false;  // rm -rf /var/lib/apt/lists/*
   bool apt_update = false;
@@ -38,12 +39,15 @@ struct RunAnalysis {
   bool zypper_clean = false;
   bool apk_cache_removed = false;         // rm -rf /var/cache/apk/*
   std::vector<std::string> cache_mounts;  // targets of --mount=type=cache
+  std::vector<std::string> tmpfs_mounts;  // targets of --mount=type=tmpfs
   // Packages removed again later in the same RUN (apk del, apt-get purge/remove, yum/dnf remove), including
   // apk --virtual groups and docker-library's `apt-mark auto '.*'; apt-get purge --auto-remove` idiom.
   std::set<std::string> removed;
   bool purges_all_installed = false;
   bool Removed(const std::string& package) const { return purges_all_installed || removed.count(package) > 0; }
   bool CacheMounted(std::string_view path_prefix) const;
+  // hadolint's hasCacheOrTmpfsMountWith: a cache or tmpfs mount whose target contains `fragment`.
+  bool CacheOrTmpfsMountWith(std::string_view fragment) const;
 };
 
 // Analyses a RUN script (shell form text or heredoc body). `mount_flags` are the RUN's --mount values.

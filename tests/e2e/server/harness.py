@@ -170,9 +170,11 @@ auth:
         self.host = f"127.0.0.1:{self.port}"
 
     def push(self, oci_layout, tag_in_layout, repository, tag):
-        """skopeo copy oci:LAYOUT:TAG -> docker://HOST/REPO:TAG; returns the manifest digest."""
+        """skopeo copy oci:LAYOUT:TAG -> docker://HOST/REPO:TAG; returns the manifest digest. tag_in_layout None: the
+        layout's only manifest."""
+        source = f"oci:{oci_layout}" + (f":{tag_in_layout}" if tag_in_layout is not None else "")
         run(["skopeo", "copy", "--quiet", "--dest-tls-verify=false", "--dest-creds", f"{self.user}:{self.password}",
-             f"oci:{oci_layout}:{tag_in_layout}", f"docker://{self.host}/{repository}:{tag}"])
+             source, f"docker://{self.host}/{repository}:{tag}"])
         inspect = run(["skopeo", "inspect", "--tls-verify=false", "--creds", f"{self.user}:{self.password}",
                        "--raw", f"docker://{self.host}/{repository}:{tag}"])
         import hashlib

@@ -209,13 +209,13 @@ class HarborTest(EnvironmentTest):
     def auth(self):
         return {"Authorization": f"Bearer {self.api_key}"}
 
-    def cli_report(self, reference):
+    def cli_report(self, reference, exit_codes=(0, 1)):
         env = dict(os.environ, CUSTOMS_REGISTRY_USERNAME=self.env.registry.user,
                    CUSTOMS_REGISTRY_PASSWORD=self.env.registry.password, HOME=self.env.work)
         # The server's workers run the vulnerability scanner (the image audit is not part of a server scan yet).
         result = run([CUSTOMS, "image", "--quiet", "--no-cache", "--scanners", "vuln", "--db", self.env.store,
                       "--format", "json", reference], check=False, env=env)
-        self.assertIn(result.returncode, (0, 1), result.stderr)
+        self.assertIn(result.returncode, exit_codes, result.stderr)
         return result.stdout
 
     def test_1_harbor_flow_matches_customs_image(self):
@@ -321,6 +321,48 @@ class HarborTest(EnvironmentTest):
         self.assertTrue(verdict.json()["passed"])
         unknown = http("POST", self.server.url("/v1/scans"), {"digest": "sha256:" + "0" * 64}, self.auth())
         self.assertEqual(unknown.status, 422)
+
+    def test_5_hostile_images_equal_the_cli_byte_for_byte(self):
+        # Invalid UTF-8 in package fields, os-release and file names goes through PostgreSQL and back unchanged: the
+        # server's report names the same U+FFFD values and the same escaped raw bytes as `customs image`; an image
+        # whose package database yields nothing is incomplete (exit 3) in both.
+        sys.path.insert(0, os.path.join(SOURCE, "tests", "e2e"))
+        import make_hostile_images as hostile
+        bad = b"".join(hostile.BAD_UTF8)
+        fields = b"".join(hostile.stanza(b"pkg%d" % i, b"1.0" + seq, arch=b"amd" + seq,
+                                         extra=b"Source: src" + seq + b" (2.0" + seq + b")\n")
+                          for i, seq in enumerate(hostile.BAD_UTF8)) + hostile.STATUS
+        # A package with findings whose architecture is not UTF-8: its findings carry raw_escaped.
+        fields += hostile.stanza(b"curl", b"7.88.1-10+deb12u5", arch=b"amd64" + hostile.BAD_UTF8[0])
+        names = [("etc", "dir", None), ("etc/os-release", "file", hostile.OS_RELEASE),
+                 ("var/lib/dpkg/status.d", "dir", None)]
+        for i, seq in enumerate(hostile.BAD_UTF8):
+            names.append((b"var/lib/dpkg/status.d/pkg" + seq, "file",
+                          b"Package: pkg%d\nArchitecture: amd64\nVersion: 1.0\n" % i))
+        names.append((b"var/lib/dpkg/status.d/broken" + hostile.BAD_UTF8[3], "file", b"Package: broken\n"))
+        cases = {
+            "utf8-dpkg-fields": ([hostile.os_release_layer(hostile.OS_RELEASE, fields)], 0),
+            "utf8-os-release": ([hostile.os_release_layer(b'PRETTY_NAME="Debian ' + bad + b'"\nID=debian\n'
+                                                          b'VERSION_ID="12"\nVERSION_CODENAME=bookworm\n')], 0),
+            "utf8-file-names": ([hostile.tar_bytes(names, fmt=hostile.tarfile.GNU_FORMAT)], 0),
+            "dpkg-nothing-valid": ([hostile.os_release_layer(
+                hostile.OS_RELEASE, b"Package: bash\nStatus: install ok installed\n\n" * 3)], 3),
+        }
+        escaped = 0
+        for name, (layers, exit_code) in cases.items():
+            layout = os.path.join(self.env.work, "hostile", name)
+            hostile.oci_layout(layout, layers)
+            digest = self.env.registry.push(layout, None, f"hostile/{name}", "1")
+            reference = f"{self.env.registry.host}/hostile/{name}@{digest}"
+            created = http("POST", self.server.url("/v1/scans"), {"reference": reference}, self.auth())
+            self.assertEqual(created.status, 202, created.body)
+            report = wait_scan(self.server, created.json()["id"], dict(self.auth(), Accept="application/json"))
+            self.assertEqual(report.status, 200, (name, report.body))
+            self.assertEqual(report.header("X-Customs-Exit-Code"), str(exit_code), name)
+            cli = self.cli_report(reference, exit_codes=(exit_code,))
+            self.assertEqual(report.body.decode(), cli, name)
+            escaped += cli.count("raw_escaped")
+        self.assertGreater(escaped, 0, "no report carried the escaped raw bytes: the test proves nothing")
 
     def test_3_a_missing_image_fails_clearly(self):
         created = http("POST", self.server.url("/v1/scans"),
@@ -722,6 +764,7 @@ class SnapshotTest(EnvironmentTest):
 
 class AlertsTest(EnvironmentTest):
     WITH_REGISTRY = False
+
     def test_watch_posts_alerts_that_the_server_stores(self):
         database = self.env.postgres.create_database()
         key = "alert-key"
@@ -740,7 +783,7 @@ class AlertsTest(EnvironmentTest):
         printed = [json.loads(line) for line in watch.stdout.splitlines() if line.startswith("{")]
         self.assertEqual(len(printed), 2)
         listed = http("GET", server.url("/v1/runtime/alerts"), headers={"Authorization": f"Bearer {key}"})
-        self.assertEqual(listed.status, 200)
+        self.assertEqual(listed.status, 200, (listed.body, server.log_text()[-3000:]))
         stored = [a["alert"] for a in listed.json()["alerts"]]
         self.assertEqual(len(stored), 2)
         # Stored exactly as watch printed them.

@@ -1,0 +1,14 @@
+// Fuzzes the Cargo.lock reader.
+#include <cstddef>
+#include <cstdint>
+
+#include "catalog/lang/cargo_lock.h"
+#include "lang_fuzz_common.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view text = customs::fuzz::AsText(data, size);
+  customs::NullDiagnostics diagnostics;
+  (void)diagnostics;
+  (void)customs::catalog::lang::ParseCargoLock(text);
+  return 0;
+}

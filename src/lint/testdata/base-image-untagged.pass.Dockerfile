@@ -1,0 +1,3 @@
+FROM debian:12-slim AS build
+FROM build
+USER 1000

@@ -1,0 +1,3 @@
+FROM debian:12-slim
+RUN passwd -l root
+USER 1000

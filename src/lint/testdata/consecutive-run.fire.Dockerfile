@@ -1,0 +1,4 @@
+FROM alpine:3.20
+RUN mkdir /app
+RUN chmod 755 /app
+USER 1000

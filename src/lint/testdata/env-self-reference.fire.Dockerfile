@@ -1,0 +1,3 @@
+FROM alpine:3.20
+ENV APP=/app BIN=$APP/bin
+USER 1000

@@ -1,0 +1,4 @@
+FROM alpine:3.20
+ENV APP=/app
+ENV BIN=$APP/bin
+USER 1000

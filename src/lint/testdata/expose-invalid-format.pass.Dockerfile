@@ -1,0 +1,3 @@
+FROM alpine:3.20
+EXPOSE 80
+USER 1000

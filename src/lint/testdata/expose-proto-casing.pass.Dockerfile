@@ -1,0 +1,3 @@
+FROM alpine:3.20
+EXPOSE 8080/tcp
+USER 1000

@@ -1,0 +1,3 @@
+LABEL org.example.team=core
+FROM alpine:3.20
+USER 1000

@@ -1,0 +1,3 @@
+FROM debian:12-slim
+RUN ln -sf /bin/bash /bin/sh
+USER 1000

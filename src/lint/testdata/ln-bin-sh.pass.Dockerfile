@@ -1,0 +1,3 @@
+FROM debian:12-slim
+SHELL ["/bin/bash", "-c"]
+USER 1000

@@ -1,0 +1,3 @@
+FROM alpine:3.20
+ONBUILD MAINTAINER someone
+USER 1000

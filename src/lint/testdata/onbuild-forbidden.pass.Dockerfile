@@ -1,0 +1,3 @@
+FROM alpine:3.20
+ONBUILD COPY . /app
+USER 1000

@@ -1,0 +1,3 @@
+FROM alpine:3.20
+RUN apk add --no-cache /tmp/tool.apk
+USER 1000

@@ -1,0 +1,3 @@
+FROM alpine:3.20
+ARG UID=10001
+USER ${UID}:10001

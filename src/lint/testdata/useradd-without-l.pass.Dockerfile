@@ -1,0 +1,3 @@
+FROM debian:12-slim
+RUN useradd -l -u 1000000 app
+USER 1000000

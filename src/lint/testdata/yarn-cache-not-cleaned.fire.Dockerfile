@@ -1,0 +1,3 @@
+FROM node:20-slim
+RUN yarn install --frozen-lockfile
+USER 1000
