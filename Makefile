@@ -17,6 +17,7 @@ build: deps
 # prints how many were skipped and why (CUSTOMS_REQUIRE_ALL=1, as CI sets it, makes any skip a failure).
 test: build
 	bash scripts/testimages.sh $(BUILD_DIR)/testimages
+	bash deploy/build-image.sh $(BUILD_DIR)/cli/customs $(BUILD_DIR)/customs-image >/dev/null
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS); bash scripts/test-summary.sh $(BUILD_DIR) $$?
 
 demo: build
