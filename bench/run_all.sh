@@ -53,6 +53,7 @@ run vulndb_import bash "$HERE/vulndb_import.sh" "$BUILD" 3
 # Side by side with a peer tool (alternating runs, both checked before a ratio).
 if [ -d "$CUSTOMS_TESTIMAGES/bookworm" ]; then
   run sbom_vs_trivy bash "$HERE/sbom_vs_trivy.sh" "$BUILD" "$RUNS"
+  run audit_vs_trivy bash "$HERE/audit_vs_trivy.sh" "$BUILD" "$RUNS"
   if command -v docker-registry >/dev/null && command -v skopeo >/dev/null; then
     run pull_vs_skopeo bash "$HERE/pull_vs_skopeo.sh" "$CUSTOMS" "$RUNS"
   else
@@ -60,6 +61,7 @@ if [ -d "$CUSTOMS_TESTIMAGES/bookworm" ]; then
   fi
 else
   not_run sbom_vs_trivy "no test images in $CUSTOMS_TESTIMAGES (scripts/testimages.sh)"
+  not_run audit_vs_trivy "no test images in $CUSTOMS_TESTIMAGES (scripts/testimages.sh)"
   not_run pull_vs_skopeo "no test images in $CUSTOMS_TESTIMAGES (scripts/testimages.sh)"
 fi
 if [ -f "$CUSTOMS_TESTIMAGES/lang-binary/artifacts/.complete" ]; then
@@ -69,6 +71,7 @@ else
   not_run lang_vs_trivy "no language artifacts in $CUSTOMS_TESTIMAGES/lang-binary (scripts/testimages.sh)"
   not_run lang_fatjar_memory "no language artifacts in $CUSTOMS_TESTIMAGES/lang-binary (scripts/testimages.sh)"
 fi
+run lang_meta_vs_trivy bash "$HERE/lang_meta_vs_trivy.sh" "$BUILD" "$RUNS"
 run lint_vs_trivy env CUSTOMS_BIN="$CUSTOMS" bash "$HERE/lint_vs_trivy.sh" "$RUNS"
 if [ "$(id -u)" -eq 0 ]; then
   run runtime_overhead bash "$HERE/runtime_overhead.sh" "$CUSTOMS"

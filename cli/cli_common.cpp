@@ -1,21 +1,21 @@
 #include "cli_common.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 
 #include "commands.h"
 #include "core/file_util.h"
+#include "core/utf8.h"
 
 namespace customs::cli {
 
 namespace {
+// One line with no control characters: an error can quote a path or a field from an image.
 std::string OneLine(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c == '\n' || c == '\r') c = ' ';
-  }
-  return out;
+  return Sanitized(text, TextContext::kLine);
 }
 }  // namespace
 
@@ -29,13 +29,18 @@ int Failure(const Error& error) {
   return kExitFailure;
 }
 
-int Emit(const std::string& text, const std::string& output) {
+int Emit(const std::function<void(Output&)>& write, const std::string& output) {
   if (output.empty()) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
+    FdOutput out(STDOUT_FILENO);
+    write(out);
+    if (auto finished = out.Finish(); !finished) return Failure(finished.error());
     return kExitOk;
   }
-  if (auto written = WriteFileAtomic(output, text); !written) return Failure(written.error());
+  auto file = AtomicFileOutput::Create(output);
+  if (!file) return Failure(file.error());
+  write(**file);
+  if (auto committed = (*file)->Commit(); !committed) return Failure(committed.error());
   return kExitOk;
 }
 

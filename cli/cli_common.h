@@ -1,10 +1,12 @@
 // Small helpers every command uses: one-line errors, output to a file or stdout, reproducible timestamps.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
 #include "core/error.h"
+#include "core/output.h"
 
 namespace customs::cli {
 
@@ -12,8 +14,9 @@ namespace customs::cli {
 int UsageError(std::string_view message);
 // Prints "customs: error: MESSAGE" (one line) on stderr and returns kExitFailure.
 int Failure(const Error& error);
-// Writes `text` to `output` atomically, or to stdout when `output` is empty. Returns kExitOk or kExitFailure.
-int Emit(const std::string& text, const std::string& output);
+// Runs `write` with an Output that goes to `output` (atomically: the file appears whole or not at all), or to stdout
+// when `output` is empty. The text is written as it is made, never held whole. Returns kExitOk or kExitFailure.
+int Emit(const std::function<void(Output&)>& write, const std::string& output);
 // SOURCE_DATE_EPOCH as an RFC 3339 UTC timestamp, or "" when unset (reproducible builds convention).
 std::string TimestampFromEnvironment();
 

@@ -8,6 +8,7 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "core/file_util.h"
+#include "core/utf8.h"
 #include "match/gate.h"
 #include "match/matcher.h"
 #include "report/sbom.h"
@@ -80,7 +81,9 @@ void PrintIncomplete(const std::vector<Diagnostic>& diagnostics, bool allowed) {
   for (const auto& d : diagnostics) {
     if (d.level != DiagnosticLevel::kIncomplete) continue;
     ++count;
-    std::fprintf(stderr, "customs: incomplete: %s: %s: %s\n", d.source.c_str(), d.subject.c_str(), d.message.c_str());
+    // Sanitised: the subject can be a path from the image, and stderr is a terminal.
+    std::fprintf(stderr, "customs: incomplete: %s\n",
+                 Sanitized(d.source + ": " + d.subject + ": " + d.message, TextContext::kLine).c_str());
   }
   if (count == 0) return;
   std::fprintf(
@@ -218,7 +221,7 @@ int RunScan(const ScanArgs& args) {
   write.tool_version = CUSTOMS_VERSION;
   write.color = args.output.empty() && ColorEnabled(stdout);
   write.timestamp = TimestampFromEnvironment();
-  int emitted = Emit(report::WriteScanReport(*format, scan_report, write), args.output);
+  int emitted = Emit([&](Output& out) { report::WriteScanReport(*format, scan_report, write, out); }, args.output);
   if (emitted != kExitOk) return emitted;
   // Every incomplete diagnostic is named on stderr too, --quiet or not: a gate must never pass by not looking.
   PrintIncomplete(scan_report.diagnostics, args.allow_incomplete);
@@ -256,6 +259,15 @@ void AddScanOptions(CLI::App* command, ScanArgs& args) {
   command->add_flag("--allow-incomplete", args.allow_incomplete,
                     "Do not exit 3 when the scan is incomplete (an unreadable package database or layer, an OS or "
                     "ecosystem without advisory data); the report still names what was missed");
+  command->footer(
+      "Exit codes (README.md \"Exit codes\"):\n"
+      "  0  done; nothing at or above the gate\n"
+      "  1  findings at or above --fail-on (or the code given with --exit-code)\n"
+      "  2  usage error\n"
+      "  3  failure (unreadable or hostile input, missing data), or an incomplete scan: something that could hide a\n"
+      "     vulnerability was not read (a package database that exists but cannot be read, a layer that could not be\n"
+      "     read, an OS or ecosystem without advisory data). Every report format names the reasons, and so does\n"
+      "     stderr (--quiet or not). --allow-incomplete exits on the findings alone.");
 }
 
 }  // namespace

@@ -47,7 +47,7 @@ int RunSbom(const SbomArgs& args) {
   write.tool_version = CUSTOMS_VERSION;
   write.color = args.output.empty() && ColorEnabled(stdout);
   write.timestamp = TimestampFromEnvironment();
-  return Emit(report::WriteSbom(*format, document, write), args.output);
+  return Emit([&](Output& out) { report::WriteSbom(*format, document, write, out); }, args.output);
 }
 
 }  // namespace
@@ -64,6 +64,11 @@ void AddSbomCommand(CLI::App& app, CommandContext& context) {
   command->add_option("-f,--format", args->format, "table, json, cyclonedx or spdx")->capture_default_str();
   command->add_option("-o,--output", args->output, "Write the report to FILE (atomically) instead of stdout");
   AddImageSourceFlags(command, args->source);
+  command->footer(
+      "Exit codes: 0 the inventory was written (when it is incomplete, e.g. a package database that exists but\n"
+      "cannot be read, the document says so: the table's INCOMPLETE line, JSON diagnostics of level \"incomplete\",\n"
+      "CycloneDX metadata properties \"customs:incomplete\", SPDX annotations; `customs sbom-scan` of it exits 3);\n"
+      "2 usage error; 3 failure (unreadable or hostile input).");
   command->callback([args, &context] { context.exit_code = RunSbom(*args); });
 }
 

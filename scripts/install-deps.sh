@@ -10,7 +10,7 @@ BUILD_PKGS=(
   libarchive-dev libexpected-dev libcli11-dev libfmt-dev nlohmann-json3-dev libsimdjson-dev
   libsqlite3-dev sqlite3 libyaml-cpp-dev libre2-dev libcurl4-openssl-dev libssl-dev
   libzstd-dev zlib1g-dev liblzma-dev libbz2-dev libisal-dev
-  libbpf-dev bpftool libelf-dev ccache libhyperscan-dev
+  libbpf-dev bpftool libelf-dev ccache libhyperscan-dev libexpat1-dev
   node-spdx-license-ids
 )
 TEST_PKGS=(

@@ -7,6 +7,7 @@
 // rest of the inventory is still returned. All functions are thread-safe for concurrent calls on a const FileTree.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -34,8 +35,14 @@ class Cataloger {
   // reads the extractor's per-layer records with FileTree::Record and keeps those whose path survives
   // (FileTree::SurvivesFrom). The extractor's name and version are part of the layer cache key.
   virtual const FileExtractor* extractor() const { return nullptr; }
-  // Reads the packages from the tree, sorted by (name, arch, version). Skippable damage (a bad stanza, a corrupt
-  // database) goes to `diagnostics`; a tree without this cataloger's files gives an empty list and no diagnostic.
+  // The package databases this cataloger reads (a path ending in '/' is a directory of them), for the report of an
+  // image that has none ("looked for ...").
+  virtual std::vector<std::string> DatabasePaths() const { return {}; }
+  // Reads the packages from the tree, sorted by (name, arch, version). Skippable damage (one bad stanza or header
+  // among good ones) is a warning in `diagnostics`. A database that exists but yields nothing it could read (not
+  // captured, a link to nothing, garbage, every record rejected) is an incomplete diagnostic: its packages were
+  // never seen, so a scan must not pass as if the image had none. A tree without this cataloger's files gives an
+  // empty list and no diagnostic.
   virtual std::vector<Package> Catalog(const FileTree& tree, const OsInfo& os, Diagnostics& diagnostics) const = 0;
 };
 
@@ -45,6 +52,8 @@ std::vector<std::unique_ptr<Cataloger>> DefaultCatalogers();
 
 // Whether DetectOs reads `path` (absolute, normalised).
 bool OsDetectionWants(std::string_view path);
+// DetectOs reads release files up to this size (real ones are well under 1 KB); the walker leaves larger ones out.
+inline constexpr std::uint64_t kMaxReleaseFileSize = 1 << 20;
 
 // Detects the distribution from /etc/os-release (or /usr/lib/os-release) and the distro-specific release files. An
 // undetected OS gives an OsInfo with an empty family (and an info diagnostic when some release file was unreadable).

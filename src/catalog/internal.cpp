@@ -53,11 +53,29 @@ LayerInfo LayerByIndex(const FileTree& tree, int index) {
   return unknown;
 }
 
-std::string PackageKey(const Package& package) {
-  return fmt::format("{}\t{}\t{}", package.name, package.arch, package.version);
+std::uint64_t KeySet::Hash(std::string_view key) {
+  return std::hash<std::string_view>{}(key);
 }
 
-std::vector<int> AttributeLayers(const FileNode& node, const std::vector<std::string>& keys,
+void KeySet::Seal() {
+  std::sort(hashes_.begin(), hashes_.end());
+  hashes_.erase(std::unique(hashes_.begin(), hashes_.end()), hashes_.end());
+  hashes_.shrink_to_fit();
+}
+
+bool KeySet::Contains(std::uint64_t hash) const {
+  return std::binary_search(hashes_.begin(), hashes_.end(), hash);
+}
+
+std::string PackageKey(std::string_view name, std::string_view arch, std::string_view version) {
+  return fmt::format("{}\t{}\t{}", name, arch, version);
+}
+
+std::string PackageKey(const Package& package) {
+  return PackageKey(package.name, package.arch, package.version);
+}
+
+std::vector<int> AttributeLayers(const FileNode& node, const std::vector<std::uint64_t>& keys,
                                  const RevisionKeys& keys_of_revision, std::string_view source, std::string_view path,
                                  Diagnostics& diagnostics) {
   std::vector<int> layers(keys.size(), node.layer);
@@ -73,7 +91,14 @@ std::vector<int> AttributeLayers(const FileNode& node, const std::vector<std::st
   }
   // `alive` holds the indices of keys present in every revision from the current one to the last.
   std::vector<std::size_t> alive;
-  {
+  if (last.content == node.content || (node.content && *last.content == *node.content)) {
+    // The keys were read from this very content: all of them are in it.
+    alive.resize(keys.size());
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      layers[i] = last.layer;
+      alive[i] = i;
+    }
+  } else {
     auto final_keys = keys_of_revision(*last.content);
     if (!final_keys) {
       diagnostics.Info(std::string(source), std::string(path),
@@ -81,7 +106,7 @@ std::vector<int> AttributeLayers(const FileNode& node, const std::vector<std::st
       return layers;
     }
     for (std::size_t i = 0; i < keys.size(); ++i) {
-      if (final_keys->count(keys[i]) != 0) {
+      if (final_keys->Contains(keys[i])) {
         layers[i] = last.layer;
         alive.push_back(i);
       }
@@ -101,7 +126,7 @@ std::vector<int> AttributeLayers(const FileNode& node, const std::vector<std::st
     }
     std::vector<std::size_t> still_alive;
     for (std::size_t i : alive) {
-      if (revision_keys->count(keys[i]) != 0) {
+      if (revision_keys->Contains(keys[i])) {
         layers[i] = revision.layer;
         still_alive.push_back(i);
       }
@@ -128,6 +153,34 @@ const FileNode* FindCapturedFile(const FileTree& tree, std::string_view path, st
     *resolved = std::move(*resolved_path);
   }
   return node;
+}
+
+std::string WhyNotReadable(const FileTree& tree, std::string_view path, const FileNode& node) {
+  switch (node.type) {
+    case FileType::kDirectory: return "a directory, not a file";
+    case FileType::kSymlink:
+    case FileType::kHardLink: {
+      auto resolved = tree.Resolve(path);
+      if (!resolved) {
+        return resolved.error().message();
+      }
+      std::string target = node.type == FileType::kHardLink ? NormalizePath(node.link_target) : *resolved;
+      const FileNode* final_node = tree.Find(target);
+      for (int hops = 0; final_node != nullptr && final_node->type == FileType::kHardLink && hops < 40; ++hops) {
+        target = NormalizePath(final_node->link_target);
+        final_node = tree.Find(target);
+      }
+      if (final_node == nullptr) {
+        return fmt::format("a link to {}, which the image does not have", target);
+      }
+      if (final_node->type != FileType::kRegular) {
+        return fmt::format("a link to {}, which is not a regular file", target);
+      }
+      return fmt::format("a link to {}, whose content was not read ({} bytes)", target, final_node->size);
+    }
+    case FileType::kRegular: return fmt::format("its content was not read: {} bytes", node.size);
+    default: return "not a regular file";
+  }
 }
 
 void Finish(std::vector<Package>& packages, const OsInfo& os) {

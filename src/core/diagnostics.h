@@ -2,6 +2,8 @@
 // the work goes on and the report lists what was skipped. Modelled on leveldb's log::Reader::Reporter.
 #pragma once
 
+#include <cstddef>
+#include <map>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -58,6 +60,29 @@ class DiagnosticsCollector final : public Diagnostics {
  private:
   mutable std::mutex mutex_;
   std::vector<Diagnostic> items_;
+};
+
+// Passes diagnostics on to `target`, at most `limit` of each (level, source): a hostile input that makes a parser
+// complain 200,000 times (a status file of one stanza repeated) costs a hundred lines, not 200,000 kept in memory and
+// printed. Finish() then reports, per (level, source) that went over, one diagnostic of the same level saying how many
+// were left out, so nothing is silently lost and an incomplete scan stays incomplete. Thread-safe.
+class BoundedDiagnostics final : public Diagnostics {
+ public:
+  explicit BoundedDiagnostics(Diagnostics& target, std::size_t limit = 100) : target_(target), limit_(limit) {}
+  ~BoundedDiagnostics() override { Finish(); }
+  void Report(Diagnostic diagnostic) override;
+  // Reports the summaries (once; later calls add only what came since).
+  void Finish();
+
+ private:
+  struct Count {
+    std::size_t seen = 0;
+    std::size_t summarised = 0;  // of the dropped ones, how many a summary already named
+  };
+  Diagnostics& target_;
+  const std::size_t limit_;
+  std::mutex mutex_;
+  std::map<std::pair<DiagnosticLevel, std::string>, Count> counts_;
 };
 
 // Drops everything: for callers that do not care.

@@ -55,6 +55,10 @@ struct FileNode {
 struct PathFilter {
   std::function<bool(std::string_view path)> wants_content;
   std::function<bool(std::string_view path)> wants_history;
+  // The largest file whose content is captured at `path` (a wanted file over it is reported and left out); 0, or no
+  // function: the walker's own limit. Small files such as os-release get a small limit, so a crafted 100 MB one
+  // costs nothing.
+  std::function<std::uint64_t(std::string_view path)> max_content_size;
 };
 
 class FileTree {

@@ -1,13 +1,15 @@
 #include "core/file_util.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <system_error>
+
+#include "core/output.h"
 
 namespace customs {
 
@@ -19,6 +21,11 @@ Result<std::string> ReadFile(const std::filesystem::path& path, std::size_t max_
                      std::strerror(err));
   }
   std::string out;
+  // Reserve the size up front: appending chunk by chunk would double the buffer and hold up to twice the file.
+  if (struct stat st{}; ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+                        static_cast<std::uint64_t>(st.st_size) <= max_size) {
+    out.reserve(static_cast<std::size_t>(st.st_size));
+  }
   char buffer[1 << 16];
   for (;;) {
     ssize_t n = ::read(fd, buffer, sizeof buffer);
@@ -40,42 +47,9 @@ Result<std::string> ReadFile(const std::filesystem::path& path, std::size_t max_
 }
 
 Status WriteFileAtomic(const std::filesystem::path& path, std::string_view content) {
-  std::filesystem::path tmp = path;
-  static std::atomic<unsigned> counter{0};
-  tmp += fmt::format(".tmp.{}.{}", ::getpid(), counter.fetch_add(1));
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return MakeError(ErrorCode::kIo, "{}: {}", tmp.string(), std::strerror(errno));
-  const char* data = content.data();
-  std::size_t left = content.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd, data, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return MakeError(ErrorCode::kIo, "{}: {}", tmp.string(), std::strerror(err));
-    }
-    data += n;
-    left -= static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    return MakeError(ErrorCode::kIo, "{}: {}", tmp.string(), std::strerror(err));
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    return MakeError(ErrorCode::kIo, "rename to {}: {}", path.string(), std::strerror(err));
-  }
-  // Make the rename itself durable: a crash right after must not bring back the old file.
-  std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
-  if (int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir_fd >= 0) {
-    ::fsync(dir_fd);
-    ::close(dir_fd);
-  }
-  return Ok();
+  CUSTOMS_ASSIGN_OR_RETURN(auto output, AtomicFileOutput::Create(path));
+  output->Write(content);
+  return output->Commit();
 }
 
 Result<TempDir> TempDir::Create(std::string_view prefix) {

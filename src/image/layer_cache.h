@@ -24,6 +24,7 @@
 #include "core/diagnostics.h"
 #include "core/error.h"
 #include "core/file_tree.h"
+#include "core/output.h"
 
 namespace customs::image {
 
@@ -37,7 +38,8 @@ struct LayerDelta {
   std::vector<Diagnostic> diagnostics;
 };
 
-// `identities`: the verified blob identities the entry may stand in for.
+// `identities`: the verified blob identities the entry may stand in for. Written to `out` as it is made.
+void SerializeLayerDelta(const LayerDelta& delta, const std::vector<std::string>& identities, Output& out);
 std::string SerializeLayerDelta(const LayerDelta& delta, const std::vector<std::string>& identities = {});
 // kCorrupt on any malformed, truncated or tampered input (checked against the trailing sha256).
 [[nodiscard]] Result<LayerDelta> DeserializeLayerDelta(std::string_view data, int layer,

@@ -23,6 +23,19 @@ namespace {
 constexpr std::string_view kWhiteoutPrefix = ".wh.";
 constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
 
+// "what: message", unless the message names the layer already (the decompressing reader's digest errors do).
+std::string InLayer(std::string_view what, std::string_view message) {
+  if (message.starts_with(what)) return std::string(message);
+  return fmt::format("{}: {}", what, message);
+}
+
+// The capture limit for `path`: the walker's own, or the filter's when that is smaller.
+std::uint64_t ContentLimit(const PathFilter& filter, std::string_view path, std::uint64_t walker_limit) {
+  if (!filter.max_content_size) return walker_limit;
+  const std::uint64_t limit = filter.max_content_size(path);
+  return limit != 0 && limit < walker_limit ? limit : walker_limit;
+}
+
 struct ReadContext {
   BlobReader* reader = nullptr;
   std::vector<char> buffer = std::vector<char>(1 << 17);
@@ -183,7 +196,7 @@ Result<LayerDelta> ReadLayer(std::unique_ptr<BlobReader> stream, int layer, cons
   if (archive_read_open(archive, &context, nullptr, ReadCallback, nullptr) != ARCHIVE_OK) {
     std::string message = context.error ? context.error->message() : archive_error_string(archive);
     close();
-    return MakeError(context.error ? context.error->code() : ErrorCode::kCorrupt, "{}: {}", what, message);
+    return MakeError(context.error ? context.error->code() : ErrorCode::kCorrupt, "{}", InLayer(what, message));
   }
   struct archive_entry* entry = nullptr;
   for (;;) {
@@ -195,7 +208,7 @@ Result<LayerDelta> ReadLayer(std::unique_ptr<BlobReader> stream, int layer, cons
       std::string message = context.error ? context.error->message() : archive_error_string(archive);
       ErrorCode code = context.error ? context.error->code() : ErrorCode::kCorrupt;
       close();
-      return MakeError(code, "{}: {}", what, message);
+      return MakeError(code, "{}", InLayer(what, message));
     }
     const char* raw_name = archive_entry_pathname(entry);
     if (raw_name == nullptr) {
@@ -245,10 +258,10 @@ Result<LayerDelta> ReadLayer(std::unique_ptr<BlobReader> stream, int layer, cons
     }
     if (node.type == FileType::kRegular) {
       bool capture = filter.wants_content && filter.wants_content(path);
-      if (capture && node.size > max_content_size) {
-        diagnostics.Warn(
-            "image/layer", path,
-            fmt::format("{} bytes is over the {} byte limit; content not read", node.size, max_content_size));
+      const std::uint64_t limit = ContentLimit(filter, path, max_content_size);
+      if (capture && node.size > limit) {
+        diagnostics.Warn("image/layer", path,
+                         fmt::format("{} bytes is over the {} byte limit; content not read", node.size, limit));
         capture = false;
       }
       std::string content;
@@ -262,8 +275,7 @@ Result<LayerDelta> ReadLayer(std::unique_ptr<BlobReader> stream, int layer, cons
         }
         return static_cast<std::size_t>(n);
       };
-      if (auto read_ok = dispatcher->Dispatch(path, node, read, capture ? &content : nullptr, max_content_size);
-          !read_ok) {
+      if (auto read_ok = dispatcher->Dispatch(path, node, read, capture ? &content : nullptr, limit); !read_ok) {
         close();
         return MakeError(read_ok.error().code(), "{}: {}: {}", what, path, read_ok.error().message());
       }
@@ -277,7 +289,7 @@ Result<LayerDelta> ReadLayer(std::unique_ptr<BlobReader> stream, int layer, cons
     auto n = stream->Read(sink, sizeof sink);
     if (!n) {
       close();
-      return tl::unexpected(n.error().WithContext(what));
+      return MakeError(n.error().code(), "{}", InLayer(what, n.error().message()));
     }
     if (*n == 0) break;
   }
@@ -489,8 +501,10 @@ Result<FileTree> WalkDirectory(const std::filesystem::path& root, const PathFilt
     }
     if (node.type == FileType::kRegular) {
       bool capture = filter.wants_content && filter.wants_content(path);
-      if (capture && node.size > max_content_size) {
-        diagnostics.Warn("image/rootfs", path, "over the size limit; content not read");
+      const std::uint64_t limit = ContentLimit(filter, path, max_content_size);
+      if (capture && node.size > limit) {
+        diagnostics.Warn("image/rootfs", path,
+                         fmt::format("{} bytes is over the {} byte limit; content not read", node.size, limit));
         capture = false;
       }
       std::string content;
@@ -507,7 +521,7 @@ Result<FileTree> WalkDirectory(const std::filesystem::path& root, const PathFilt
         if (n < 0) return MakeError(ErrorCode::kIo, "{}", std::strerror(errno));
         return static_cast<std::size_t>(n);
       };
-      auto read_ok = dispatcher->Dispatch(path, node, read, capture ? &content : nullptr, max_content_size);
+      auto read_ok = dispatcher->Dispatch(path, node, read, capture ? &content : nullptr, limit);
       if (fd >= 0) ::close(fd);
       if (!read_ok) {
         // One unreadable file in a directory tree is damage to name, not a reason to stop.

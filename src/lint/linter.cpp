@@ -8,6 +8,7 @@
 
 #include "core/file_util.h"
 #include "core/sha256.h"
+#include "core/utf8.h"
 #include "lint/dockerfile/parser.h"
 #include "lint/dockerignore.h"
 #include "lint/rules/families.h"
@@ -662,7 +663,8 @@ nlohmann::ordered_json FindingJson(const Finding& f) {
 
 std::string XmlEscape(std::string_view s) {
   std::string out;
-  for (char c : s) {
+  // A Dockerfile is bytes: invalid UTF-8 becomes U+FFFD, so the document is the UTF-8 its declaration says.
+  for (char c : Sanitized(s, TextContext::kXml)) {
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;

@@ -4,28 +4,13 @@
 
 #include <map>
 
+#include "core/utf8.h"
+#include "report/common.h"
+
 namespace customs::report {
 namespace {
 
 using nlohmann::ordered_json;
-
-std::string Clip(std::string_view s, std::size_t n) {
-  return s.size() <= n ? std::string(s) : std::string(s.substr(0, n - 3)) + "...";
-}
-
-std::string XmlEscape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string Where(const audit::AuditFinding& f) {
   if (f.path.empty()) return "image config";
@@ -59,9 +44,11 @@ std::string Section(const std::vector<const audit::AuditFinding*>& findings, con
   for (const auto* f : findings) {
     std::string severity = fmt::format("{:<10}", audit::SeverityName(f->severity));
     if (color) severity = std::string(Color(f->severity)) + severity + reset;
-    out += fmt::format("  {}  {:<24}  {}\n", severity, f->rule, f->message);
-    if (f->layer >= 0)
-      out += fmt::format("  {:<10}  {:<24}  layer {} {}\n", "", "", f->layer + 1, Clip(f->created_by, 70));
+    // Paths, matches and history lines come from the image: no control character reaches the terminal.
+    out += fmt::format("  {}  {}  {}\n", severity, Cell(f->rule, 24), LineText(f->message));
+    if (f->layer >= 0) {
+      out += fmt::format("  {:<10}  {:<24}  layer {} {}\n", "", "", f->layer + 1, ClipText(f->created_by, 70));
+    }
   }
   return out;
 }
@@ -106,23 +93,10 @@ std::string AuditTable(const std::vector<audit::AuditFinding>& findings, bool co
 
 std::string AuditMarkdown(const std::vector<audit::AuditFinding>& findings) {
   if (findings.empty()) return {};
-  auto escape = [](std::string_view s) {
-    std::string o;
-    for (char c : s) {
-      if (c == '|') {
-        o += "\\|";
-      } else if (c == '\n') {
-        o += ' ';
-      } else {
-        o += c;
-      }
-    }
-    return o;
-  };
   std::string out = "\n#### Image audit and secrets\n\n| Severity | Rule | Where | Finding |\n|---|---|---|---|\n";
   for (const auto& f : findings) {
-    out += fmt::format("| {} | `{}` | `{}` | {} |\n", audit::SeverityName(f.severity), f.rule, escape(Where(f)),
-                       escape(f.message));
+    out += fmt::format("| {} | `{}` | `{}` | {} |\n", audit::SeverityName(f.severity), MarkdownCode(f.rule),
+                       MarkdownCode(Where(f)), MarkdownText(f.message));
   }
   return out;
 }
@@ -164,15 +138,15 @@ std::string AuditJunitCases(const std::vector<audit::AuditFinding>& findings, co
   std::string cases;
   for (const auto& f : findings) {
     ++*tests;
-    cases += fmt::format("    <testcase classname=\"{}\" name=\"{}: {}\"", XmlEscape(target), XmlEscape(f.rule),
-                         XmlEscape(Where(f)));
+    cases += fmt::format("    <testcase classname=\"{}\" name=\"{}: {}\"", XmlText(target), XmlText(f.rule),
+                         XmlText(Where(f)));
     if (fail_on && ToVulnSeverity(f.severity) >= *fail_on) {
       ++*failures;
       cases += fmt::format(">\n      <failure message=\"{} {}\" type=\"{}\">{}</failure>\n    </testcase>\n",
-                           audit::SeverityName(f.severity), XmlEscape(f.title), audit::ScannerName(f.scanner),
-                           XmlEscape(f.message));
+                           audit::SeverityName(f.severity), XmlText(f.title), audit::ScannerName(f.scanner),
+                           XmlText(f.message));
     } else {
-      cases += fmt::format(">\n      <system-out>{}</system-out>\n    </testcase>\n", XmlEscape(f.message));
+      cases += fmt::format(">\n      <system-out>{}</system-out>\n    </testcase>\n", XmlText(f.message));
     }
   }
   return cases;

@@ -4,102 +4,67 @@
 
 #include <chrono>
 #include <ctime>
-#include <fstream>
-#include <nlohmann/json.hpp>
 #include <random>
 
+#include "core/utf8.h"
 #include "report/common.h"
 
 namespace customs::report {
 namespace {
 
-using nlohmann::ordered_json;
-
-std::string WriteJson(const SbomDocument& doc) {
-  ordered_json out;
-  out["schema"] = "customs.sbom/v1";
-  out["target"] = doc.target;
-  out["kind"] = doc.kind;
-  if (!doc.manifest_digest.empty()) out["manifest_digest"] = doc.manifest_digest;
-  out["os"] = {{"family", doc.os.family}, {"version", doc.os.version}, {"codename", doc.os.codename}};
-  if (!doc.os.variant.empty()) out["os"]["variant"] = doc.os.variant;
-  ordered_json packages = ordered_json::array();
+void WriteJson(const SbomDocument& doc, Output& out) {
+  JsonWriter json(out);
+  json.BeginObject().Field("schema", "customs.sbom/v1").Field("target", doc.target).Field("kind", doc.kind);
+  if (!doc.manifest_digest.empty()) json.Field("manifest_digest", doc.manifest_digest);
+  json.Key("os")
+      .BeginObject()
+      .Field("family", doc.os.family)
+      .Field("version", doc.os.version)
+      .Field("codename", doc.os.codename);
+  if (!doc.os.variant.empty()) json.Field("variant", doc.os.variant);
+  json.EndObject();
+  json.Key("packages").BeginArray();
   for (const auto& p : doc.packages) {
-    ordered_json item = {{"name", p.name},
-                         {"version", p.version},
-                         {"arch", p.arch},
-                         {"source_name", p.source_name},
-                         {"source_version", p.source_version},
-                         {"type", catalog::PackageTypeName(p.type)},
-                         {"purl", p.purl},
-                         {"layer", {{"digest", LayerDigest(p.layer)}, {"created_by", p.layer.created_by}}}};
-    if (!p.modularity_label.empty()) item["modularity_label"] = p.modularity_label;
+    json.BeginObject()
+        .Field("name", p.name)
+        .Field("version", p.version)
+        .Field("arch", p.arch)
+        .Field("source_name", p.source_name)
+        .Field("source_version", p.source_version)
+        .Field("type", catalog::PackageTypeName(p.type))
+        .Field("purl", p.purl);
+    json.Key("layer")
+        .BeginObject()
+        .Field("digest", LayerDigest(p.layer))
+        .Field("created_by", p.layer.created_by)
+        .EndObject();
+    if (!p.modularity_label.empty()) json.Field("modularity_label", p.modularity_label);
     if (!catalog::IsOsPackage(p.type)) {
       // Language packages: where and how they were found, and who owns them.
-      item["location"] = p.location;
-      item["evidence"] = p.evidence;
-      item["confidence"] = catalog::ConfidenceName(p.confidence);
-      if (!p.owner.empty()) item["owner"] = p.owner;
-      if (p.unmatchable) {
-        item["unmatchable"] = true;
-        item["unmatchable_reason"] = p.unmatchable_reason;
-      }
+      json.Field("location", p.location)
+          .Field("evidence", p.evidence)
+          .Field("confidence", catalog::ConfidenceName(p.confidence));
+      if (!p.owner.empty()) json.Field("owner", p.owner);
+      if (p.unmatchable) json.Field("unmatchable", true).Field("unmatchable_reason", p.unmatchable_reason);
     }
-    packages.push_back(std::move(item));
+    if (auto raw = EscapedInvalidFields(p); !raw.empty()) {
+      json.Key("raw_escaped").BeginObject();
+      for (const auto& [field, escaped] : raw) json.Field(field, escaped);
+      json.EndObject();
+    }
+    json.EndObject();
   }
-  out["packages"] = std::move(packages);
-  out["diagnostics"] = DiagnosticsJson(doc.diagnostics);
-  return out.dump(2) + "\n";
+  json.EndArray();
+  json.Key("diagnostics");
+  WriteDiagnosticsJson(json, doc.diagnostics);
+  json.EndObject();
+  out.Write("\n");
 }
 
-std::string WriteCycloneDx(const SbomDocument& doc, const SbomWriteOptions& options) {
-  ordered_json out;
-  out["bomFormat"] = "CycloneDX";
-  out["specVersion"] = "1.5";
-  out["serialNumber"] = "urn:uuid:" + (options.uuid.empty() ? RandomUuid() : options.uuid);
-  out["version"] = 1;
-  ordered_json subject = {
-      {"type", doc.kind == "rootfs" ? "file" : "container"}, {"bom-ref", "target"}, {"name", doc.target}};
-  if (!doc.manifest_digest.empty()) subject["version"] = doc.manifest_digest;
-  out["metadata"] = {
-      {"timestamp", options.timestamp.empty() ? NowRfc3339() : options.timestamp},
-      {"tools",
-       {{"components",
-         ordered_json::array({{{"type", "application"}, {"name", "customs"}, {"version", options.tool_version}}})}}},
-      {"component", subject}};
-  ordered_json components = ordered_json::array();
-  ordered_json depends = ordered_json::array();
-  if (doc.os.detected()) {
-    components.push_back({{"type", "operating-system"},
-                          {"bom-ref", "os"},
-                          {"name", doc.os.family},
-                          {"version", doc.os.version},
-                          {"description", doc.os.pretty_name}});
-    depends.push_back("os");
-  }
-  for (std::size_t i = 0; i < doc.packages.size(); ++i) {
-    const auto& p = doc.packages[i];
-    std::string ref = p.purl.empty() ? fmt::format("package-{}", i) : p.purl;
-    ordered_json properties = ordered_json::array();
-    auto property = [&](const char* name, const std::string& value) {
-      if (!value.empty()) properties.push_back({{"name", name}, {"value", value}});
-    };
-    property("customs:package:type", catalog::PackageTypeName(p.type));
-    property("customs:package:arch", p.arch);
-    property("customs:package:source_name", p.source_name);
-    property("customs:package:source_version", p.source_version);
-    property("customs:package:modularity_label", p.modularity_label);
-    property("customs:layer:diff_id", LayerDigest(p.layer));
-    property("customs:layer:created_by", p.layer.created_by);
-    ordered_json component = {{"type", "library"}, {"bom-ref", ref}, {"name", p.name}, {"version", p.version}};
-    if (!p.purl.empty()) component["purl"] = p.purl;
-    component["properties"] = std::move(properties);
-    components.push_back(std::move(component));
-    depends.push_back(ref);
-  }
-  out["components"] = std::move(components);
-  out["dependencies"] = ordered_json::array({{{"ref", "target"}, {"dependsOn", depends}}});
-  return out.dump(2) + "\n";
+void WriteCycloneDx(const SbomDocument& doc, const SbomWriteOptions& options, Output& out) {
+  JsonWriter json(out);
+  WriteCycloneDxBom({doc.target, doc.kind, doc.manifest_digest, doc.os, doc.packages, doc.diagnostics}, options, json);
+  out.Write("\n");
 }
 
 // SPDX identifiers allow letters, digits, '.' and '-'.
@@ -112,100 +77,133 @@ std::string SpdxId(std::string_view text) {
   return out;
 }
 
-std::string WriteSpdx(const SbomDocument& doc, const SbomWriteOptions& options) {
-  ordered_json out;
-  out["spdxVersion"] = "SPDX-2.3";
-  out["dataLicense"] = "CC0-1.0";
-  out["SPDXID"] = "SPDXRef-DOCUMENT";
-  out["name"] = doc.target;
-  out["documentNamespace"] = "https://customs.invalid/spdx/" + (options.uuid.empty() ? RandomUuid() : options.uuid);
-  out["creationInfo"] = {{"created", options.timestamp.empty() ? NowRfc3339() : options.timestamp},
-                         {"creators", ordered_json::array({"Tool: customs-" + options.tool_version})}};
-  ordered_json packages = ordered_json::array();
-  ordered_json relationships = ordered_json::array();
-  ordered_json image = {{"name", doc.target},
-                        {"SPDXID", "SPDXRef-Target"},
-                        {"downloadLocation", "NOASSERTION"},
-                        {"filesAnalyzed", false},
-                        {"primaryPackagePurpose", doc.kind == "rootfs" ? "FILE" : "CONTAINER"}};
-  if (!doc.manifest_digest.empty()) image["versionInfo"] = doc.manifest_digest;
-  packages.push_back(std::move(image));
-  relationships.push_back({{"spdxElementId", "SPDXRef-DOCUMENT"},
-                           {"relationshipType", "DESCRIBES"},
-                           {"relatedSpdxElement", "SPDXRef-Target"}});
+std::string SpdxPackageId(const catalog::Package& p, std::size_t i) {
+  return SpdxId(fmt::format("Package-{}-{}-{}", catalog::PackageTypeName(p.type), p.name, i));
+}
+
+void WriteSpdx(const SbomDocument& doc, const SbomWriteOptions& options, Output& out) {
+  const std::string created = TimestampOrNow(options.timestamp);
+  const std::string creator = "Tool: customs-" + options.tool_version;
+  JsonWriter json(out);
+  json.BeginObject()
+      .Field("spdxVersion", "SPDX-2.3")
+      .Field("dataLicense", "CC0-1.0")
+      .Field("SPDXID", "SPDXRef-DOCUMENT")
+      .Field("name", doc.target)
+      .Field("documentNamespace",
+             "https://customs.invalid/spdx/" + (options.uuid.empty() ? RandomUuid() : options.uuid));
+  json.Key("creationInfo").BeginObject().Field("created", created).Key("creators").BeginArray().String(creator);
+  json.EndArray().EndObject();
+  // SPDX 2.3 section 12 (annotations): an incomplete inventory says so in the document itself.
+  if (auto incomplete = IncompleteDiagnostics(doc.diagnostics); !incomplete.empty()) {
+    json.Key("annotations").BeginArray();
+    for (const Diagnostic* d : incomplete) {
+      json.BeginObject()
+          .Field("annotationDate", created)
+          .Field("annotationType", "OTHER")
+          .Field("annotator", creator)
+          .Field("comment", "customs:incomplete: " + DiagnosticLine(*d))
+          .EndObject();
+    }
+    json.EndArray();
+  }
+  json.Key("packages").BeginArray();
+  json.BeginObject()
+      .Field("name", doc.target)
+      .Field("SPDXID", "SPDXRef-Target")
+      .Field("downloadLocation", "NOASSERTION")
+      .Field("filesAnalyzed", false)
+      .Field("primaryPackagePurpose", doc.kind == "rootfs" ? "FILE" : "CONTAINER");
+  if (!doc.manifest_digest.empty()) json.Field("versionInfo", doc.manifest_digest);
+  json.EndObject();
   if (doc.os.detected()) {
-    packages.push_back({{"name", doc.os.family},
-                        {"SPDXID", "SPDXRef-OperatingSystem"},
-                        {"versionInfo", doc.os.version},
-                        {"downloadLocation", "NOASSERTION"},
-                        {"filesAnalyzed", false},
-                        {"primaryPackagePurpose", "OPERATING-SYSTEM"}});
-    relationships.push_back({{"spdxElementId", "SPDXRef-Target"},
-                             {"relationshipType", "CONTAINS"},
-                             {"relatedSpdxElement", "SPDXRef-OperatingSystem"}});
+    json.BeginObject()
+        .Field("name", doc.os.family)
+        .Field("SPDXID", "SPDXRef-OperatingSystem")
+        .Field("versionInfo", doc.os.version)
+        .Field("downloadLocation", "NOASSERTION")
+        .Field("filesAnalyzed", false)
+        .Field("primaryPackagePurpose", "OPERATING-SYSTEM")
+        .EndObject();
   }
   for (std::size_t i = 0; i < doc.packages.size(); ++i) {
     const auto& p = doc.packages[i];
-    std::string id = SpdxId(fmt::format("Package-{}-{}-{}", catalog::PackageTypeName(p.type), p.name, i));
-    ordered_json item = {{"name", p.name},           {"SPDXID", id},
-                         {"versionInfo", p.version}, {"downloadLocation", "NOASSERTION"},
-                         {"filesAnalyzed", false},   {"primaryPackagePurpose", "LIBRARY"}};
+    json.BeginObject()
+        .Field("name", p.name)
+        .Field("SPDXID", SpdxPackageId(p, i))
+        .Field("versionInfo", p.version)
+        .Field("downloadLocation", "NOASSERTION")
+        .Field("filesAnalyzed", false)
+        .Field("primaryPackagePurpose", "LIBRARY");
     if (!p.source_name.empty()) {
-      item["sourceInfo"] = fmt::format("built package from: {} {}", p.source_name, p.source_version);
+      json.Field("sourceInfo", fmt::format("built package from: {} {}", p.source_name, p.source_version));
     }
     if (!p.purl.empty()) {
-      item["externalRefs"] = ordered_json::array(
-          {{{"referenceCategory", "PACKAGE-MANAGER"}, {"referenceType", "purl"}, {"referenceLocator", p.purl}}});
+      json.Key("externalRefs").BeginArray().BeginObject();
+      json.Field("referenceCategory", "PACKAGE-MANAGER")
+          .Field("referenceType", "purl")
+          .Field("referenceLocator", p.purl);
+      json.EndObject().EndArray();
     }
     if (!p.layer.created_by.empty() || !p.layer.digest.empty()) {
-      item["comment"] = fmt::format("layer {} ({})", LayerDigest(p.layer), p.layer.created_by);
+      json.Field("comment", fmt::format("layer {} ({})", LayerDigest(p.layer), p.layer.created_by));
     }
-    packages.push_back(std::move(item));
-    relationships.push_back(
-        {{"spdxElementId", "SPDXRef-Target"}, {"relationshipType", "CONTAINS"}, {"relatedSpdxElement", id}});
+    json.EndObject();
   }
-  out["packages"] = std::move(packages);
-  out["relationships"] = std::move(relationships);
-  return out.dump(2) + "\n";
+  json.EndArray();
+  auto relationship = [&](std::string_view from, std::string_view type, std::string_view to) {
+    json.BeginObject()
+        .Field("spdxElementId", from)
+        .Field("relationshipType", type)
+        .Field("relatedSpdxElement", to)
+        .EndObject();
+  };
+  json.Key("relationships").BeginArray();
+  relationship("SPDXRef-DOCUMENT", "DESCRIBES", "SPDXRef-Target");
+  if (doc.os.detected()) relationship("SPDXRef-Target", "CONTAINS", "SPDXRef-OperatingSystem");
+  for (std::size_t i = 0; i < doc.packages.size(); ++i) {
+    relationship("SPDXRef-Target", "CONTAINS", SpdxPackageId(doc.packages[i], i));
+  }
+  json.EndArray().EndObject();
+  out.Write("\n");
 }
 
-std::string Truncate(std::string_view text, std::size_t width) {
-  if (text.size() <= width) return std::string(text);
-  return std::string(text.substr(0, width - 3)) + "...";
-}
-
-std::string WriteTable(const SbomDocument& doc, const SbomWriteOptions& options) {
+void WriteTable(const SbomDocument& doc, const SbomWriteOptions& options, Output& out) {
   const char* bold = options.color ? "\033[1m" : "";
   const char* dim = options.color ? "\033[2m" : "";
   const char* reset = options.color ? "\033[0m" : "";
   std::size_t name_w = 4, version_w = 7, arch_w = 4, source_w = 6;
   for (const auto& p : doc.packages) {
-    name_w = std::max(name_w, p.name.size());
-    version_w = std::max(version_w, p.version.size());
-    arch_w = std::max(arch_w, p.arch.size());
-    source_w = std::max(source_w, p.source_name.size());
+    name_w = std::max(name_w, CellWidth(p.name, 40));
+    version_w = std::max(version_w, CellWidth(p.version, 40));
+    arch_w = std::max(arch_w, CellWidth(p.arch, 20));
+    source_w = std::max(source_w, CellWidth(p.source_name, 30));
   }
-  name_w = std::min<std::size_t>(name_w, 40);
-  version_w = std::min<std::size_t>(version_w, 40);
-  source_w = std::min<std::size_t>(source_w, 30);
-  std::string out =
-      fmt::format("{}{}{}  {}  {} packages\n\n", bold, doc.target, reset, OsName(doc.os), doc.packages.size());
-  out += fmt::format("{}{:<{}}  {:<{}}  {:<{}}  {:<4}  {:<{}}  {}{}\n", bold, "NAME", name_w, "VERSION", version_w,
-                     "ARCH", arch_w, "TYPE", "SOURCE", source_w, "LAYER", reset);
+  out.Write(fmt::format("{}{}{}  {}  {} packages\n\n", bold, LineText(doc.target), reset, LineText(OsName(doc.os)),
+                        doc.packages.size()));
+  out.Write(fmt::format("{}{}  {}  {}  {:<4}  {}  {}{}\n", bold, Cell("NAME", name_w), Cell("VERSION", version_w),
+                        Cell("ARCH", arch_w), "TYPE", Cell("SOURCE", source_w), "LAYER", reset));
   for (const auto& p : doc.packages) {
-    std::string layer = p.layer.index >= 0 ? fmt::format("{} {}", p.layer.index + 1, Truncate(p.layer.created_by, 50))
+    std::string layer = p.layer.index >= 0 ? fmt::format("{} {}", p.layer.index + 1, ClipText(p.layer.created_by, 50))
                                            : std::string("-");
-    out += fmt::format("{:<{}}  {:<{}}  {:<{}}  {:<4}  {:<{}}  {}{}{}\n", Truncate(p.name, name_w), name_w,
-                       Truncate(p.version, version_w), version_w, p.arch, arch_w, catalog::PackageTypeName(p.type),
-                       Truncate(p.source_name, source_w), source_w, dim, layer, reset);
+    out.Write(fmt::format("{}  {}  {}  {:<4}  {}  {}{}{}\n", Cell(p.name, name_w), Cell(p.version, version_w),
+                          Cell(p.arch, arch_w), catalog::PackageTypeName(p.type), Cell(p.source_name, source_w), dim,
+                          layer, reset));
   }
-  if (!doc.diagnostics.empty()) {
-    out += fmt::format("\n{}{} diagnostics{}\n", bold, doc.diagnostics.size(), reset);
+  const auto incomplete = IncompleteDiagnostics(doc.diagnostics);
+  if (const std::size_t others = doc.diagnostics.size() - incomplete.size(); others > 0) {
+    out.Write(fmt::format("\n{}{} diagnostics{}\n", bold, others, reset));
     for (const auto& d : doc.diagnostics) {
-      out += fmt::format("  {}: {}: {}: {}\n", DiagnosticLevelName(d.level), d.source, d.subject, d.message);
+      if (d.level == DiagnosticLevel::kIncomplete) continue;
+      out.Write(fmt::format("  {}: {}\n", DiagnosticLevelName(d.level), LineText(DiagnosticLine(d))));
     }
   }
-  return out;
+  if (!incomplete.empty()) {
+    out.Write(fmt::format("\n{}Incomplete: the inventory may be missing packages{}\n", bold, reset));
+    for (const Diagnostic* d : incomplete) out.Write(fmt::format("  {}\n", LineText(DiagnosticLine(*d))));
+    out.Write(fmt::format("\n{}INCOMPLETE: {} reason{} above{}\n", bold, incomplete.size(),
+                          incomplete.size() == 1 ? "" : "s", reset));
+  }
 }
 
 }  // namespace
@@ -218,14 +216,19 @@ Result<SbomFormat> ParseSbomFormat(std::string_view name) {
   return MakeError(ErrorCode::kInvalidArgument, "unknown SBOM format '{}' (table, json, cyclonedx, spdx)", name);
 }
 
-std::string WriteSbom(SbomFormat format, const SbomDocument& document, const SbomWriteOptions& options) {
+void WriteSbom(SbomFormat format, const SbomDocument& document, const SbomWriteOptions& options, Output& out) {
   switch (format) {
-    case SbomFormat::kTable: return WriteTable(document, options);
-    case SbomFormat::kJson: return WriteJson(document);
-    case SbomFormat::kCycloneDx: return WriteCycloneDx(document, options);
-    case SbomFormat::kSpdx: return WriteSpdx(document, options);
+    case SbomFormat::kTable: return WriteTable(document, options, out);
+    case SbomFormat::kJson: return WriteJson(document, out);
+    case SbomFormat::kCycloneDx: return WriteCycloneDx(document, options, out);
+    case SbomFormat::kSpdx: return WriteSpdx(document, options, out);
   }
-  return {};
+}
+
+std::string WriteSbom(SbomFormat format, const SbomDocument& document, const SbomWriteOptions& options) {
+  StringOutput out;
+  WriteSbom(format, document, options, out);
+  return out.Take();
 }
 
 std::string NowRfc3339() {

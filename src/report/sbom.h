@@ -1,5 +1,13 @@
 // Inventory -> SBOM documents: a readable table, our JSON schema (customs.sbom/v1), CycloneDX 1.5 JSON and
-// SPDX 2.3 JSON. Pure functions: the caller writes the returned text where it wants.
+// SPDX 2.3 JSON. Pure functions of the document: the text goes to an Output as it is made (never held whole), or comes
+// back as a string.
+//
+// Any string from an image may be invalid UTF-8 or carry control characters: the JSON formats write it with U+FFFD
+// in place of each ill-formed part (and, for package fields, the bytes escaped next to it: "raw_escaped" in our JSON,
+// "customs:raw:<field>" properties in CycloneDX); the table replaces control characters too. Incomplete diagnostics
+// (an unreadable package database) are named in every format: the table's "Incomplete" section and final line, JSON
+// diagnostics of level "incomplete", CycloneDX metadata properties "customs:incomplete", SPDX document annotations
+// whose comment starts with "customs:incomplete:".
 #pragma once
 
 #include <string>
@@ -10,6 +18,7 @@
 #include "core/diagnostics.h"
 #include "core/error.h"
 #include "core/file_tree.h"
+#include "core/output.h"
 
 namespace customs::report {
 
@@ -36,6 +45,7 @@ enum class SbomFormat { kTable, kJson, kCycloneDx, kSpdx };
 // "table", "json", "cyclonedx", "spdx" (also "cyclonedx-json", "spdx-json").
 [[nodiscard]] Result<SbomFormat> ParseSbomFormat(std::string_view name);
 
+void WriteSbom(SbomFormat format, const SbomDocument& document, const SbomWriteOptions& options, Output& out);
 std::string WriteSbom(SbomFormat format, const SbomDocument& document, const SbomWriteOptions& options);
 
 // Helpers shared with the other report writers.

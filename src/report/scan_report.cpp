@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <map>
-#include <nlohmann/json.hpp>
 
+#include "core/utf8.h"
 #include "report/audit_report.h"
 #include "report/common.h"
 #include "report/sbom.h"
@@ -12,46 +12,72 @@
 namespace customs::report {
 namespace {
 
-using nlohmann::ordered_json;
 using vulndb::Severity;
 
 constexpr Severity kSeverities[] = {Severity::kCritical, Severity::kHigh,       Severity::kMedium,
                                     Severity::kLow,      Severity::kNegligible, Severity::kUnknown};
 
-ordered_json PackageJson(const catalog::Package& p) {
-  return {
-      {"name", p.name},
-      {"version", p.version},
-      {"source_name", p.source_name},
-      {"source_version", p.source_version},
-      {"type", catalog::PackageTypeName(p.type)},
-      {"purl", p.purl},
-      {"layer", {{"index", p.layer.index + 1}, {"digest", LayerDigest(p.layer)}, {"created_by", p.layer.created_by}}}};
+void WritePackageJson(JsonWriter& json, const catalog::Package& p) {
+  json.BeginObject()
+      .Field("name", p.name)
+      .Field("version", p.version)
+      .Field("source_name", p.source_name)
+      .Field("source_version", p.source_version)
+      .Field("type", catalog::PackageTypeName(p.type))
+      .Field("purl", p.purl);
+  json.Key("layer")
+      .BeginObject()
+      .Field("index", p.layer.index + 1)
+      .Field("digest", LayerDigest(p.layer))
+      .Field("created_by", p.layer.created_by)
+      .EndObject();
+  if (auto raw = EscapedInvalidFields(p); !raw.empty()) {
+    json.Key("raw_escaped").BeginObject();
+    for (const auto& [field, escaped] : raw) json.Field(field, escaped);
+    json.EndObject();
+  }
+  json.EndObject();
 }
 
-ordered_json FindingJson(const match::Finding& f) {
-  ordered_json out = {{"id", f.id},
-                      {"aliases", f.aliases},
-                      {"severity", vulndb::SeverityName(f.severity)},
-                      {"severity_source", f.severity_source},
-                      {"status", match::FindingStatusName(f.status)},
-                      {"package", PackageJson(f.package)},
-                      {"fixed_version", f.fixed_version}};
-  out["cvss"] = f.cvss ? ordered_json{{"version", f.cvss->version},
-                                      {"vector", f.cvss->vector},
-                                      {"score", f.cvss->base_score},
-                                      {"source", f.cvss->source}}
-                       : ordered_json(nullptr);
-  out["kev"] = f.kev ? ordered_json{{"date_added", f.kev->date_added},
-                                    {"due_date", f.kev->due_date},
-                                    {"known_ransomware", f.kev->known_ransomware}}
-                     : ordered_json(nullptr);
-  out["epss"] =
-      f.epss ? ordered_json{{"score", f.epss->score}, {"percentile", f.epss->percentile}} : ordered_json(nullptr);
-  out["title"] = f.title;
-  out["references"] = f.references;
-  out["advisory"] = {{"source", f.source}, {"record", f.record_id}};
-  return out;
+// The members of a finding; the caller opens and closes the object (suppressed findings add two members).
+void WriteFindingMembers(JsonWriter& json, const match::Finding& f) {
+  json.Field("id", f.id)
+      .Field("aliases", f.aliases)
+      .Field("severity", vulndb::SeverityName(f.severity))
+      .Field("severity_source", f.severity_source)
+      .Field("status", match::FindingStatusName(f.status));
+  json.Key("package");
+  WritePackageJson(json, f.package);
+  json.Field("fixed_version", f.fixed_version);
+  json.Key("cvss");
+  if (f.cvss) {
+    json.BeginObject()
+        .Field("version", f.cvss->version)
+        .Field("vector", f.cvss->vector)
+        .Field("score", f.cvss->base_score)
+        .Field("source", f.cvss->source)
+        .EndObject();
+  } else {
+    json.Null();
+  }
+  json.Key("kev");
+  if (f.kev) {
+    json.BeginObject()
+        .Field("date_added", f.kev->date_added)
+        .Field("due_date", f.kev->due_date)
+        .Field("known_ransomware", f.kev->known_ransomware)
+        .EndObject();
+  } else {
+    json.Null();
+  }
+  json.Key("epss");
+  if (f.epss) {
+    json.BeginObject().Field("score", f.epss->score).Field("percentile", f.epss->percentile).EndObject();
+  } else {
+    json.Null();
+  }
+  json.Field("title", f.title).Field("references", f.references);
+  json.Key("advisory").BeginObject().Field("source", f.source).Field("record", f.record_id).EndObject();
 }
 
 std::map<std::string, int> CountBySeverity(const std::vector<match::Finding>& findings) {
@@ -61,45 +87,66 @@ std::map<std::string, int> CountBySeverity(const std::vector<match::Finding>& fi
   return out;
 }
 
-std::string WriteJson(const ScanReport& r) {
-  ordered_json out;
-  out["schema"] = "customs.report/v1";
-  out["target"] = r.target;
-  out["kind"] = r.kind;
-  out["os"] = {{"family", r.os.family}, {"version", r.os.version}, {"codename", r.os.codename}};
-  ordered_json findings = ordered_json::array();
-  for (const auto& f : r.findings) findings.push_back(FindingJson(f));
-  out["findings"] = std::move(findings);
-  ordered_json suppressed = ordered_json::array();
+std::map<std::string, int> CountByStatus(const std::vector<match::Finding>& findings) {
+  std::map<std::string, int> out;
+  for (const auto& f : findings) ++out[match::FindingStatusName(f.status)];
+  return out;
+}
+
+void WriteCounts(JsonWriter& json, std::string_view key, const std::map<std::string, int>& counts) {
+  json.Key(key).BeginObject();
+  for (const auto& [name, n] : counts) json.Field(name, n);
+  json.EndObject();
+}
+
+void WriteJson(const ScanReport& r, Output& out) {
+  JsonWriter json(out);
+  json.BeginObject().Field("schema", "customs.report/v1").Field("target", r.target).Field("kind", r.kind);
+  json.Key("os")
+      .BeginObject()
+      .Field("family", r.os.family)
+      .Field("version", r.os.version)
+      .Field("codename", r.os.codename)
+      .EndObject();
+  json.Key("findings").BeginArray();
+  for (const auto& f : r.findings) {
+    json.BeginObject();
+    WriteFindingMembers(json, f);
+    json.EndObject();
+  }
+  json.EndArray();
+  json.Key("suppressed").BeginArray();
   for (const auto& s : r.suppressed) {
-    ordered_json item = FindingJson(s.finding);
-    item["suppressed_by"] = s.by;
-    item["reason"] = s.reason;
-    suppressed.push_back(std::move(item));
+    json.BeginObject();
+    WriteFindingMembers(json, s.finding);
+    json.Field("suppressed_by", s.by).Field("reason", s.reason).EndObject();
   }
-  out["suppressed"] = std::move(suppressed);
-  if (r.audited_config || r.audited_secrets || !r.audit_findings.empty()) {
-    ordered_json audit = ordered_json::array();
-    for (const auto& f : r.audit_findings) audit.push_back(AuditFindingJson(f));
-    out["audit"] = std::move(audit);
+  json.EndArray();
+  const bool audited = r.audited_config || r.audited_secrets || !r.audit_findings.empty();
+  if (audited) {
+    json.Key("audit").BeginArray();
+    for (const auto& f : r.audit_findings) WriteJsonValue(json, AuditFindingJson(f));
+    json.EndArray();
   }
-  out["diagnostics"] = DiagnosticsJson(r.diagnostics);
-  std::map<std::string, int> by_status;
-  for (const auto& f : r.findings) ++by_status[match::FindingStatusName(f.status)];
-  out["summary"] = {{"packages", r.packages.size()},
-                    {"findings", r.findings.size()},
-                    {"by_severity", CountBySeverity(r.findings)},
-                    {"by_status", by_status},
-                    {"suppressed", r.suppressed.size()},
-                    {"filtered", r.filtered}};
-  if (r.audited_config || r.audited_secrets || !r.audit_findings.empty()) {
+  json.Key("diagnostics");
+  WriteDiagnosticsJson(json, r.diagnostics);
+  json.Key("summary")
+      .BeginObject()
+      .Field("packages", static_cast<std::uint64_t>(r.packages.size()))
+      .Field("findings", static_cast<std::uint64_t>(r.findings.size()));
+  WriteCounts(json, "by_severity", CountBySeverity(r.findings));
+  WriteCounts(json, "by_status", CountByStatus(r.findings));
+  json.Field("suppressed", static_cast<std::uint64_t>(r.suppressed.size())).Field("filtered", r.filtered);
+  if (audited) {
     std::map<std::string, int> audit_by_severity;
     for (const auto& f : r.audit_findings) ++audit_by_severity[audit::SeverityName(f.severity)];
-    out["summary"]["audit_findings"] = r.audit_findings.size();
-    out["summary"]["audit_by_severity"] = audit_by_severity;
-    out["summary"]["audit_suppressed"] = r.audit_suppressed.size();
+    json.Field("audit_findings", static_cast<std::uint64_t>(r.audit_findings.size()));
+    WriteCounts(json, "audit_by_severity", audit_by_severity);
+    json.Field("audit_suppressed", static_cast<std::uint64_t>(r.audit_suppressed.size()));
   }
-  return out.dump(2) + "\n";
+  json.Field("incomplete", static_cast<std::uint64_t>(IncompleteDiagnostics(r.diagnostics).size())).EndObject();
+  json.EndObject();
+  out.Write("\n");
 }
 
 const char* SeverityColor(Severity s) {
@@ -112,17 +159,32 @@ const char* SeverityColor(Severity s) {
   }
 }
 
-std::string Clip(std::string_view s, std::size_t n) {
-  return s.size() <= n ? std::string(s) : std::string(s.substr(0, n - 3)) + "...";
+// The diagnostics, then the incomplete reasons in a section of their own and the final line.
+void WriteTableDiagnostics(const ScanReport& r, const char* bold, const char* reset, Output& out) {
+  const auto incomplete = IncompleteDiagnostics(r.diagnostics);
+  if (r.diagnostics.size() > incomplete.size()) {
+    out.Write(fmt::format("\n{}Diagnostics:{}\n", bold, reset));
+    for (const auto& d : r.diagnostics) {
+      if (d.level == DiagnosticLevel::kIncomplete) continue;
+      out.Write(fmt::format("  {}: {}: {}\n", DiagnosticLevelName(d.level), LineText(d.subject), LineText(d.message)));
+    }
+  }
+  if (!incomplete.empty()) {
+    out.Write(fmt::format("\n{}Incomplete: the scan may have missed vulnerabilities{}\n", bold, reset));
+    for (const Diagnostic* d : incomplete) out.Write(fmt::format("  {}\n", LineText(DiagnosticLine(*d))));
+    out.Write(fmt::format("\n{}INCOMPLETE SCAN: {} reason{} above{}\n", bold, incomplete.size(),
+                          incomplete.size() == 1 ? "" : "s", reset));
+  }
 }
 
-std::string WriteTable(const ScanReport& r, const ScanWriteOptions& o) {
+void WriteTable(const ScanReport& r, const ScanWriteOptions& o, Output& out) {
   const char* bold = o.color ? "\033[1m" : "";
   const char* reset = o.color ? "\033[0m" : "";
-  std::string out = fmt::format("{}{}{} ({}, {} packages)\n\n", bold, r.target, reset, OsName(r.os), r.packages.size());
+  out.Write(fmt::format("{}{}{} ({}, {} packages)\n\n", bold, LineText(r.target), reset, LineText(OsName(r.os)),
+                        r.packages.size()));
   if (!r.scanned_vulnerabilities) {
     // customs audit: no vulnerability section at all, rather than a "none found" that was never looked for.
-    out += AuditTable(r.audit_findings, r.audited_config, r.audited_secrets, o.color);
+    out.Write(AuditTable(r.audit_findings, r.audited_config, r.audited_secrets, o.color));
     std::map<std::string, int> counts;
     for (const auto& f : r.audit_findings) ++counts[audit::SeverityName(f.severity)];
     std::string line;
@@ -130,43 +192,37 @@ std::string WriteTable(const ScanReport& r, const ScanWriteOptions& o) {
       if (!line.empty()) line += ", ";
       line += fmt::format("{}: {}", vulndb::SeverityName(s), counts[vulndb::SeverityName(s)]);
     }
-    out += fmt::format("\nTotal: {} ({})\n", r.audit_findings.size(), line);
-    if (!r.diagnostics.empty()) {
-      out += fmt::format("\n{}Diagnostics:{}\n", bold, reset);
-      for (const auto& d : r.diagnostics) {
-        out += fmt::format("  {}: {}: {}\n", DiagnosticLevelName(d.level), d.subject, d.message);
-      }
-    }
-    return out;
+    out.Write(fmt::format("\nTotal: {} ({})\n", r.audit_findings.size(), line));
+    WriteTableDiagnostics(r, bold, reset, out);
+    return;
   }
   if (r.findings.empty()) {
-    out += "No vulnerabilities found";
-    out += r.suppressed.empty() ? ".\n" : fmt::format(" ({} suppressed).\n", r.suppressed.size());
+    out.Write("No vulnerabilities found");
+    out.Write(r.suppressed.empty() ? ".\n" : fmt::format(" ({} suppressed).\n", r.suppressed.size()));
   } else {
     std::size_t w_pkg = 7, w_inst = 9, w_fix = 5, w_id = 13;
     for (const auto& f : r.findings) {
-      w_pkg = std::max(w_pkg, std::min<std::size_t>(f.package.name.size(), 30));
-      w_inst = std::max(w_inst, std::min<std::size_t>(f.package.version.size(), 30));
-      w_fix = std::max(w_fix, std::min<std::size_t>(f.fixed_version.size(), 30));
-      w_id = std::max(w_id, f.id.size());
+      w_pkg = std::max(w_pkg, CellWidth(f.package.name, 30));
+      w_inst = std::max(w_inst, CellWidth(f.package.version, 30));
+      w_fix = std::max(w_fix, CellWidth(f.fixed_version, 30));
+      w_id = std::max(w_id, CellWidth(f.id, 40));
     }
-    out += fmt::format("{}{:<{}}  {:<{}}  {:<{}}  {:<{}}  {:<10}  {:<12}  {}{}\n", bold, "PACKAGE", w_pkg, "INSTALLED",
-                       w_inst, "FIXED", w_fix, "VULNERABILITY", w_id, "SEVERITY", "STATUS", "LAYER", reset);
+    out.Write(fmt::format("{}{}  {}  {}  {}  {:<10}  {:<12}  {}{}\n", bold, Cell("PACKAGE", w_pkg),
+                          Cell("INSTALLED", w_inst), Cell("FIXED", w_fix), Cell("VULNERABILITY", w_id), "SEVERITY",
+                          "STATUS", "LAYER", reset));
     for (const auto& f : r.findings) {
       std::string severity = vulndb::SeverityName(f.severity);
       std::string padded = fmt::format("{:<10}", severity);
       if (o.color) padded = std::string(SeverityColor(f.severity)) + padded + reset;
-      out += fmt::format("{:<{}}  {:<{}}  {:<{}}  {:<{}}  {}  {:<12}  {}\n", Clip(f.package.name, 30), w_pkg,
-                         Clip(f.package.version, 30), w_inst, Clip(f.fixed_version, 30), w_fix, f.id, w_id, padded,
-                         match::FindingStatusName(f.status),
-                         f.package.layer.index >= 0
-                             ? fmt::format("{} {}", f.package.layer.index + 1, Clip(f.package.layer.created_by, 60))
-                             : std::string("-"));
+      std::string layer = f.package.layer.index >= 0 ? fmt::format("{} {}", f.package.layer.index + 1,
+                                                                   ClipText(f.package.layer.created_by, 60))
+                                                     : std::string("-");
+      out.Write(fmt::format("{}  {}  {}  {}  {}  {:<12}  {}\n", Cell(f.package.name, w_pkg),
+                            Cell(f.package.version, w_inst), Cell(f.fixed_version, w_fix), Cell(f.id, w_id), padded,
+                            match::FindingStatusName(f.status), layer));
     }
   }
   auto counts = CountBySeverity(r.findings);
-  std::map<std::string, int> by_status;
-  for (const auto& f : r.findings) ++by_status[match::FindingStatusName(f.status)];
   std::string severity_line;
   for (Severity s : kSeverities) {
     int n = counts[vulndb::SeverityName(s)];
@@ -175,56 +231,53 @@ std::string WriteTable(const ScanReport& r, const ScanWriteOptions& o) {
     severity_line += (o.color && n > 0) ? std::string(SeverityColor(s)) + item + reset : item;
   }
   std::string status_line;
-  for (const auto& [status, n] : by_status)
+  for (const auto& [status, n] : CountByStatus(r.findings)) {
     status_line += fmt::format("{}{}: {}", status_line.empty() ? "" : ", ", status, n);
-  out += fmt::format("\nTotal: {} ({})\n", r.findings.size(), severity_line);
-  if (!status_line.empty()) out += fmt::format("Status: {}\n", status_line);
-  out += AuditTable(r.audit_findings, r.audited_config, r.audited_secrets, o.color);
+  }
+  out.Write(fmt::format("\nTotal: {} ({})\n", r.findings.size(), severity_line));
+  if (!status_line.empty()) out.Write(fmt::format("Status: {}\n", status_line));
+  out.Write(AuditTable(r.audit_findings, r.audited_config, r.audited_secrets, o.color));
   if (!r.suppressed.empty()) {
-    out += fmt::format("\nSuppressed: {}\n", r.suppressed.size());
+    out.Write(fmt::format("\nSuppressed: {}\n", r.suppressed.size()));
     for (const auto& s : r.suppressed) {
-      out += fmt::format("  {} {} by {}{}\n", s.finding.id, s.finding.package.name, s.by,
-                         s.reason.empty() ? "" : ": " + s.reason);
+      out.Write(fmt::format("  {} {} by {}{}\n", LineText(s.finding.id), LineText(s.finding.package.name),
+                            LineText(s.by), s.reason.empty() ? "" : ": " + LineText(s.reason)));
     }
   }
-  if (!r.diagnostics.empty()) {
-    out += fmt::format("\n{}Diagnostics:{}\n", bold, reset);
-    for (const auto& d : r.diagnostics) {
-      out += fmt::format("  {}: {}: {}\n", DiagnosticLevelName(d.level), d.subject, d.message);
-    }
-  }
-  return out;
+  WriteTableDiagnostics(r, bold, reset, out);
 }
 
-std::string WriteMarkdown(const ScanReport& r) {
+void WriteMarkdown(const ScanReport& r, Output& out) {
   auto counts = CountBySeverity(r.findings);
-  std::string out = fmt::format("### customs: `{}` ({})\n\n", r.target, OsName(r.os));
-  out += "| Critical | High | Medium | Low | Unknown |\n|---|---|---|---|---|\n";
-  out += fmt::format("| {} | {} | {} | {} | {} |\n\n", counts["CRITICAL"], counts["HIGH"], counts["MEDIUM"],
-                     counts["LOW"], counts["UNKNOWN"] + counts["NEGLIGIBLE"]);
-  if (r.findings.empty()) return out + "No vulnerabilities found.\n" + AuditMarkdown(r.audit_findings);
-  out += "| Severity | Vulnerability | Package | Installed | Fixed | Introduced by |\n|---|---|---|---|---|---|\n";
-  auto escape = [](std::string s) {
-    std::string o;
-    for (char c : s) {
-      if (c == '|')
-        o += "\\|";
-      else if (c == '\n')
-        o += ' ';
-      else
-        o += c;
+  out.Write(fmt::format("### customs: `{}` ({})\n\n", MarkdownCode(r.target), MarkdownText(OsName(r.os))));
+  out.Write("| Critical | High | Medium | Low | Unknown |\n|---|---|---|---|---|\n");
+  out.Write(fmt::format("| {} | {} | {} | {} | {} |\n\n", counts["CRITICAL"], counts["HIGH"], counts["MEDIUM"],
+                        counts["LOW"], counts["UNKNOWN"] + counts["NEGLIGIBLE"]));
+  if (const auto incomplete = IncompleteDiagnostics(r.diagnostics); !incomplete.empty()) {
+    out.Write(fmt::format("> [!WARNING]\n> **Incomplete scan**: vulnerabilities may have been missed ({} reason{}):\n",
+                          incomplete.size(), incomplete.size() == 1 ? "" : "s"));
+    for (const Diagnostic* d : incomplete) {
+      out.Write(
+          fmt::format("> - {}: {}: {}\n", MarkdownText(d->source), MarkdownText(d->subject), MarkdownText(d->message)));
     }
-    return o;
-  };
-  for (const auto& f : r.findings) {
-    out += fmt::format("| {} | {} | {} | {} | {} | `{}` |\n", vulndb::SeverityName(f.severity), f.id,
-                       escape(f.package.name), escape(f.package.version),
-                       f.fixed_version.empty() ? "-" : escape(f.fixed_version),
-                       escape(Clip(f.package.layer.created_by, 80)));
+    out.Write("\n");
   }
-  if (!r.suppressed.empty())
-    out += fmt::format("\n{} finding(s) suppressed by ignore files or VEX.\n", r.suppressed.size());
-  return out + AuditMarkdown(r.audit_findings);
+  if (r.findings.empty()) {
+    out.Write("No vulnerabilities found.\n");
+    out.Write(AuditMarkdown(r.audit_findings));
+    return;
+  }
+  out.Write("| Severity | Vulnerability | Package | Installed | Fixed | Introduced by |\n|---|---|---|---|---|---|\n");
+  for (const auto& f : r.findings) {
+    out.Write(fmt::format("| {} | {} | {} | {} | {} | `{}` |\n", vulndb::SeverityName(f.severity), MarkdownText(f.id),
+                          MarkdownText(f.package.name), MarkdownText(f.package.version),
+                          f.fixed_version.empty() ? "-" : MarkdownText(f.fixed_version),
+                          MarkdownCode(f.package.layer.created_by)));
+  }
+  if (!r.suppressed.empty()) {
+    out.Write(fmt::format("\n{} finding(s) suppressed by ignore files or VEX.\n", r.suppressed.size()));
+  }
+  out.Write(AuditMarkdown(r.audit_findings));
 }
 
 const char* SarifLevel(Severity s) {
@@ -236,149 +289,222 @@ const char* SarifLevel(Severity s) {
   }
 }
 
-std::string WriteSarif(const ScanReport& r, const ScanWriteOptions& o) {
-  ordered_json rules = ordered_json::array();
-  ordered_json results = ordered_json::array();
+// SARIF 2.1.0 section 3.58.6: notification levels.
+const char* SarifNotificationLevel(DiagnosticLevel level) {
+  switch (level) {
+    case DiagnosticLevel::kIncomplete:
+    case DiagnosticLevel::kError: return "error";
+    case DiagnosticLevel::kWarning: return "warning";
+    case DiagnosticLevel::kInfo: return "note";
+  }
+  return "note";
+}
+
+void WriteSarif(const ScanReport& r, const ScanWriteOptions& o, Output& out) {
+  // A rule per vulnerability id, in the order of the first finding that names it.
   std::map<std::string, std::size_t> rule_index;
+  std::vector<const match::Finding*> rule_findings;
   for (const auto& f : r.findings) {
-    if (!rule_index.count(f.id)) {
-      rule_index[f.id] = rules.size();
-      ordered_json rule = {
-          {"id", f.id},
-          {"name", "OsPackageVulnerability"},
-          {"shortDescription", {{"text", f.title.empty() ? f.id : Clip(f.title, 200)}}},
-          {"fullDescription", {{"text", f.title.empty() ? f.id : f.title}}},
-          {"defaultConfiguration", {{"level", SarifLevel(f.severity)}}},
-          {"properties",
-           {{"security-severity", fmt::format("{:.1f}", f.cvss ? f.cvss->base_score : 0.0)},
-            {"tags", ordered_json::array({"vulnerability", "security", vulndb::SeverityName(f.severity)})}}}};
-      if (!f.references.empty()) rule["helpUri"] = f.references.front();
-      rule["help"] = {{"text", fmt::format("{} in {} {}; fixed version: {}", f.id, f.package.name, f.package.version,
-                                           f.fixed_version.empty() ? "none" : f.fixed_version)}};
-      rules.push_back(std::move(rule));
-    }
-    results.push_back(
-        {{"ruleId", f.id},
-         {"ruleIndex", rule_index[f.id]},
-         {"level", SarifLevel(f.severity)},
-         {"message",
-          {{"text", fmt::format("Package: {}\nInstalled: {}\nVulnerability: {}\nSeverity: {}\nFixed: {}\nLayer: {}",
-                                f.package.name, f.package.version, f.id, vulndb::SeverityName(f.severity),
-                                f.fixed_version.empty() ? "none" : f.fixed_version, f.package.layer.created_by)}}},
-         {"locations",
-          ordered_json::array(
-              {{{"physicalLocation",
-                 {{"artifactLocation", {{"uri", r.target}, {"uriBaseId", "ROOTPATH"}}},
-                  {"region", {{"startLine", 1}, {"startColumn", 1}, {"endLine", 1}, {"endColumn", 1}}}}},
-                {"message", {{"text", fmt::format("{}: {}@{}", r.target, f.package.name, f.package.version)}}}}})}});
+    if (rule_index.emplace(f.id, rule_findings.size()).second) rule_findings.push_back(&f);
   }
-  AppendAuditSarif(r.audit_findings, r.target, rules, results);
-  ordered_json out = {{"version", "2.1.0"},
-                      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-                      {"runs", ordered_json::array({{{"tool",
-                                                      {{"driver",
-                                                        {{"name", "customs"},
-                                                         {"version", o.tool_version},
-                                                         {"informationUri", "https://customs.invalid"},
-                                                         {"rules", rules}}}}},
-                                                     {"results", results},
-                                                     {"originalUriBaseIds", {{"ROOTPATH", {{"uri", "file:///"}}}}}}})}};
-  return out.dump(2) + "\n";
+  // The audit's rules and results (few), numbered after the vulnerability rules: placeholders keep the indices.
+  nlohmann::ordered_json audit_rules = nlohmann::ordered_json::array();
+  nlohmann::ordered_json audit_results = nlohmann::ordered_json::array();
+  for (const match::Finding* f : rule_findings) audit_rules.push_back({{"id", f->id}});
+  AppendAuditSarif(r.audit_findings, r.target, audit_rules, audit_results);
+  JsonWriter json(out);
+  json.BeginObject()
+      .Field("version", "2.1.0")
+      .Field("$schema", "https://json.schemastore.org/sarif-2.1.0.json")
+      .Key("runs")
+      .BeginArray()
+      .BeginObject();
+  json.Key("tool").BeginObject().Key("driver").BeginObject();
+  json.Field("name", "customs").Field("version", o.tool_version).Field("informationUri", "https://customs.invalid");
+  json.Key("rules").BeginArray();
+  for (const match::Finding* f : rule_findings) {
+    const std::string title = f->title.empty() ? f->id : f->title;
+    json.BeginObject().Field("id", f->id).Field("name", "OsPackageVulnerability");
+    json.Key("shortDescription").BeginObject().Field("text", ClipText(title, 200, TextContext::kJson)).EndObject();
+    json.Key("fullDescription").BeginObject().Field("text", title).EndObject();
+    json.Key("defaultConfiguration").BeginObject().Field("level", SarifLevel(f->severity)).EndObject();
+    json.Key("properties")
+        .BeginObject()
+        .Field("security-severity", fmt::format("{:.1f}", f->cvss ? f->cvss->base_score : 0.0));
+    json.Key("tags").BeginArray().String("vulnerability").String("security").String(vulndb::SeverityName(f->severity));
+    json.EndArray().EndObject();
+    if (!f->references.empty()) json.Field("helpUri", f->references.front());
+    json.Key("help")
+        .BeginObject()
+        .Field("text", fmt::format("{} in {} {}; fixed version: {}", f->id, f->package.name, f->package.version,
+                                   f->fixed_version.empty() ? "none" : f->fixed_version))
+        .EndObject();
+    json.EndObject();
+  }
+  for (std::size_t i = rule_findings.size(); i < audit_rules.size(); ++i) WriteJsonValue(json, audit_rules[i]);
+  json.EndArray().EndObject().EndObject();  // rules, driver, tool
+  json.Key("results").BeginArray();
+  for (const auto& f : r.findings) {
+    json.BeginObject().Field("ruleId", f.id).Field("ruleIndex", static_cast<std::uint64_t>(rule_index[f.id]));
+    json.Field("level", SarifLevel(f.severity));
+    json.Key("message")
+        .BeginObject()
+        .Field("text", fmt::format("Package: {}\nInstalled: {}\nVulnerability: {}\nSeverity: {}\nFixed: {}\nLayer: {}",
+                                   f.package.name, f.package.version, f.id, vulndb::SeverityName(f.severity),
+                                   f.fixed_version.empty() ? "none" : f.fixed_version, f.package.layer.created_by))
+        .EndObject();
+    json.Key("locations").BeginArray().BeginObject().Key("physicalLocation").BeginObject();
+    json.Key("artifactLocation").BeginObject().Field("uri", r.target).Field("uriBaseId", "ROOTPATH").EndObject();
+    json.Key("region")
+        .BeginObject()
+        .Field("startLine", 1)
+        .Field("startColumn", 1)
+        .Field("endLine", 1)
+        .Field("endColumn", 1)
+        .EndObject();
+    json.EndObject();  // physicalLocation
+    json.Key("message")
+        .BeginObject()
+        .Field("text", fmt::format("{}: {}@{}", r.target, f.package.name, f.package.version))
+        .EndObject();
+    json.EndObject().EndArray().EndObject();  // location, locations, result
+  }
+  for (const auto& result : audit_results) WriteJsonValue(json, result);
+  json.EndArray();
+  // SARIF 2.1.0 section 3.20: the invocation says whether the scan looked at everything it was asked to (an
+  // incomplete scan did not: executionSuccessful false), and its notifications say why.
+  json.Key("invocations").BeginArray().BeginObject();
+  json.Field("executionSuccessful", IncompleteDiagnostics(r.diagnostics).empty());
+  bool any = false;
+  for (const auto& d : r.diagnostics) {
+    if (d.level == DiagnosticLevel::kInfo) continue;
+    if (!any) json.Key("toolExecutionNotifications").BeginArray();
+    any = true;
+    json.BeginObject().Field("level", SarifNotificationLevel(d.level));
+    json.Key("message").BeginObject().Field("text", DiagnosticLine(d)).EndObject();
+    json.Key("properties")
+        .BeginObject()
+        .Field("customs-level", DiagnosticLevelName(d.level))
+        .Field("source", d.source)
+        .Field("subject", d.subject)
+        .EndObject();
+    json.EndObject();
+  }
+  if (any) json.EndArray();
+  json.EndObject().EndArray();
+  json.Key("originalUriBaseIds").BeginObject().Key("ROOTPATH").BeginObject().Field("uri", "file:///");
+  json.EndObject().EndObject();
+  json.EndObject().EndArray().EndObject();  // run, runs, document
+  out.Write("\n");
 }
 
-std::string XmlEscape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
-std::string WriteJunit(const ScanReport& r) {
+void WriteJunit(const ScanReport& r, Output& out) {
   std::map<std::string, std::vector<const match::Finding*>> by_package;
   for (const auto& f : r.findings) by_package[f.package.name + " " + f.package.version].push_back(&f);
-  int failures = 0;
-  std::string cases;
-  for (const auto& p : r.packages) {
-    std::string key = p.name + " " + p.version;
-    cases += fmt::format("    <testcase classname=\"{}\" name=\"{}\"", XmlEscape(r.target), XmlEscape(key));
+  const auto incomplete = IncompleteDiagnostics(r.diagnostics);
+  // The counts come first in the XML: one pass to count, one to write.
+  std::size_t failures = incomplete.size();
+  auto failing_text = [&](const std::string& key) {
     std::string failing;
-    for (const auto* f : by_package[key]) {
-      if (r.fail_on && f->severity >= *r.fail_on) {
+    auto it = by_package.find(key);
+    if (it == by_package.end() || !r.fail_on) return failing;
+    for (const auto* f : it->second) {
+      if (f->severity >= *r.fail_on) {
         failing += fmt::format("{} {} (fixed: {})\n", f->id, vulndb::SeverityName(f->severity),
                                f->fixed_version.empty() ? "none" : f->fixed_version);
       }
     }
+    return failing;
+  };
+  for (const auto& p : r.packages) {
+    if (!failing_text(p.name + " " + p.version).empty()) ++failures;
+  }
+  int tests = static_cast<int>(r.packages.size() + incomplete.size());
+  int audit_failures = 0;
+  const std::string audit_cases = AuditJunitCases(r.audit_findings, r.target, r.fail_on, &tests, &audit_failures);
+  out.Write(fmt::format(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"customs\" tests=\"{}\" "
+      "failures=\"{}\">\n",
+      tests, failures + static_cast<std::size_t>(audit_failures)));
+  // One failing test case per reason the scan is incomplete: a CI dashboard shows it next to the vulnerabilities.
+  for (const Diagnostic* d : incomplete) {
+    out.Write(fmt::format(
+        "    <testcase classname=\"customs.incomplete\" name=\"{}\">\n      <failure message=\"incomplete scan: "
+        "vulnerabilities may have been missed\" type=\"incomplete\">{}</failure>\n    </testcase>\n",
+        XmlText(d->source + ": " + d->subject), XmlText(d->message)));
+  }
+  const std::string classname = XmlText(r.target);
+  for (const auto& p : r.packages) {
+    std::string key = p.name + " " + p.version;
+    out.Write(fmt::format("    <testcase classname=\"{}\" name=\"{}\"", classname, XmlText(key)));
+    std::string failing = failing_text(key);
     if (failing.empty()) {
-      cases += "/>\n";
+      out.Write("/>\n");
     } else {
-      ++failures;
-      cases += fmt::format(
+      out.Write(fmt::format(
           ">\n      <failure message=\"vulnerabilities at or above {}\" type=\"vulnerability\">{}</failure>\n    "
           "</testcase>\n",
-          vulndb::SeverityName(*r.fail_on), XmlEscape(failing));
+          vulndb::SeverityName(*r.fail_on), XmlText(failing)));
     }
   }
-  int tests = static_cast<int>(r.packages.size());
-  cases += AuditJunitCases(r.audit_findings, r.target, r.fail_on, &tests, &failures);
-  return fmt::format(
-      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"customs\" tests=\"{}\" "
-      "failures=\"{}\">\n{}  </testsuite>\n</testsuites>\n",
-      tests, failures, cases);
+  out.Write(audit_cases);
+  out.Write("  </testsuite>\n</testsuites>\n");
 }
 
-std::string WriteCycloneDx(const ScanReport& r, const ScanWriteOptions& o) {
-  SbomDocument doc{r.target, r.kind, r.manifest_digest, r.os, r.packages, r.diagnostics};
-  SbomWriteOptions so{o.color, o.tool_version, o.timestamp, o.uuid};
-  ordered_json bom = ordered_json::parse(WriteSbom(SbomFormat::kCycloneDx, doc, so));
-  ordered_json vulns = ordered_json::array();
-  std::map<std::string, std::size_t> index;
+std::string CycloneDxSeverity(Severity severity) {
+  std::string s = vulndb::SeverityName(severity);
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s == "negligible" ? std::string("info") : s;
+}
+
+void WriteCycloneDx(const ScanReport& r, const ScanWriteOptions& o, Output& out) {
+  // One timestamp for the metadata and the audit annotations.
+  SbomWriteOptions so{o.color, o.tool_version, TimestampOrNow(o.timestamp), o.uuid};
+  // One vulnerability entry per id, affecting every package it was found in.
+  std::map<std::string, std::vector<const match::Finding*>> by_id;
+  std::vector<std::string> order;
   for (const auto& f : r.findings) {
-    std::string ref = f.package.purl;
-    auto it = index.find(f.id);
-    if (it != index.end()) {
-      vulns[it->second]["affects"].push_back({{"ref", ref}});
-      continue;
-    }
-    ordered_json v = {{"id", f.id}, {"source", {{"name", f.source}}}};
-    ordered_json ratings = ordered_json::array();
-    ordered_json rating = {{"severity", [&] {
-                              std::string s = vulndb::SeverityName(f.severity);
-                              for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-                              return s == "negligible" ? std::string("info") : s;
-                            }()}};
-    if (f.cvss) {
-      rating["score"] = f.cvss->base_score;
-      rating["vector"] = f.cvss->vector;
-      rating["method"] = f.cvss->version.starts_with("4")     ? "CVSSv4"
-                         : f.cvss->version.starts_with("3.1") ? "CVSSv31"
-                         : f.cvss->version.starts_with("3")   ? "CVSSv3"
-                                                              : "CVSSv2";
-    }
-    ratings.push_back(rating);
-    v["ratings"] = ratings;
-    if (!f.title.empty()) v["description"] = f.title;
-    if (!f.fixed_version.empty()) v["recommendation"] = "Upgrade to " + f.fixed_version;
-    ordered_json advisories = ordered_json::array();
-    for (const auto& url : f.references) advisories.push_back({{"url", url}});
-    if (!advisories.empty()) v["advisories"] = advisories;
-    v["affects"] = ordered_json::array({{{"ref", ref}}});
-    index[f.id] = vulns.size();
-    vulns.push_back(std::move(v));
+    auto& list = by_id[f.id];
+    if (list.empty()) order.push_back(f.id);
+    list.push_back(&f);
   }
-  bom["vulnerabilities"] = std::move(vulns);
-  if (!r.audit_findings.empty()) {
-    std::string subject = bom["metadata"]["component"].value("bom-ref", std::string("image"));
-    bom["annotations"] = AuditCycloneDxAnnotations(r.audit_findings, subject, o.tool_version,
-                                                   bom["metadata"].value("timestamp", std::string()));
-  }
-  return bom.dump(2) + "\n";
+  JsonWriter json(out);
+  WriteCycloneDxBom(
+      {r.target, r.kind, r.manifest_digest, r.os, r.packages, r.diagnostics}, so, json, [&](JsonWriter& json) {
+        json.Key("vulnerabilities").BeginArray();
+        for (const auto& id : order) {
+          const match::Finding& f = *by_id[id].front();
+          json.BeginObject().Field("id", f.id);
+          json.Key("source").BeginObject().Field("name", f.source).EndObject();
+          json.Key("ratings").BeginArray().BeginObject().Field("severity", CycloneDxSeverity(f.severity));
+          if (f.cvss) {
+            json.Field("score", f.cvss->base_score).Field("vector", f.cvss->vector);
+            json.Field("method", f.cvss->version.starts_with("4")     ? "CVSSv4"
+                                 : f.cvss->version.starts_with("3.1") ? "CVSSv31"
+                                 : f.cvss->version.starts_with("3")   ? "CVSSv3"
+                                                                      : "CVSSv2");
+          }
+          json.EndObject().EndArray();
+          if (!f.title.empty()) json.Field("description", f.title);
+          if (!f.fixed_version.empty()) json.Field("recommendation", "Upgrade to " + f.fixed_version);
+          if (!f.references.empty()) {
+            json.Key("advisories").BeginArray();
+            for (const auto& url : f.references) json.BeginObject().Field("url", url).EndObject();
+            json.EndArray();
+          }
+          json.Key("affects").BeginArray();
+          for (const match::Finding* each : by_id[id]) {
+            json.BeginObject().Field("ref", each->package.purl).EndObject();
+          }
+          json.EndArray().EndObject();
+        }
+        json.EndArray();
+        if (!r.audit_findings.empty()) {
+          json.Key("annotations");
+          WriteJsonValue(json, AuditCycloneDxAnnotations(r.audit_findings, "target", o.tool_version, so.timestamp));
+        }
+      });
+  out.Write("\n");
 }
 
 }  // namespace
@@ -394,16 +520,21 @@ Result<ScanFormat> ParseScanFormat(std::string_view name) {
                    name);
 }
 
-std::string WriteScanReport(ScanFormat format, const ScanReport& report, const ScanWriteOptions& options) {
+void WriteScanReport(ScanFormat format, const ScanReport& report, const ScanWriteOptions& options, Output& out) {
   switch (format) {
-    case ScanFormat::kTable: return WriteTable(report, options);
-    case ScanFormat::kJson: return WriteJson(report);
-    case ScanFormat::kSarif: return WriteSarif(report, options);
-    case ScanFormat::kCycloneDx: return WriteCycloneDx(report, options);
-    case ScanFormat::kJunit: return WriteJunit(report);
-    case ScanFormat::kMarkdown: return WriteMarkdown(report);
+    case ScanFormat::kTable: return WriteTable(report, options, out);
+    case ScanFormat::kJson: return WriteJson(report, out);
+    case ScanFormat::kSarif: return WriteSarif(report, options, out);
+    case ScanFormat::kCycloneDx: return WriteCycloneDx(report, options, out);
+    case ScanFormat::kJunit: return WriteJunit(report, out);
+    case ScanFormat::kMarkdown: return WriteMarkdown(report, out);
   }
-  return {};
+}
+
+std::string WriteScanReport(ScanFormat format, const ScanReport& report, const ScanWriteOptions& options) {
+  StringOutput out;
+  WriteScanReport(format, report, options, out);
+  return out.Take();
 }
 
 }  // namespace customs::report

@@ -1,5 +1,12 @@
 // Scan findings -> table | json (customs.report/v1) | sarif 2.1.0 | cyclonedx 1.5 (with vulnerabilities) | junit |
-// markdown. Pure functions.
+// markdown. Pure functions of the report, streamed to an Output (or returned as a string).
+//
+// Strings from the image are made safe for each format (core/utf8.h; see report/sbom.h). Every format names the
+// incomplete diagnostics (the reasons the scan may have missed vulnerabilities): table, an "Incomplete" section and a
+// final "INCOMPLETE SCAN" line; json, diagnostics of level "incomplete" and summary.incomplete (their count); sarif,
+// invocations[0].executionSuccessful false and one toolExecutionNotification (level error) per reason; junit, one
+// failing test case (classname "customs.incomplete") per reason; markdown, a warning block; cyclonedx, metadata
+// properties "customs:incomplete".
 #pragma once
 
 #include <optional>
@@ -10,6 +17,7 @@
 #include "catalog/package.h"
 #include "core/diagnostics.h"
 #include "core/error.h"
+#include "core/output.h"
 #include "match/gate.h"
 #include "match/matcher.h"
 
@@ -45,6 +53,7 @@ struct ScanWriteOptions {
   std::string uuid;       // empty = random
 };
 
+void WriteScanReport(ScanFormat format, const ScanReport& report, const ScanWriteOptions& options, Output& out);
 std::string WriteScanReport(ScanFormat format, const ScanReport& report, const ScanWriteOptions& options);
 
 }  // namespace customs::report

@@ -1,5 +1,7 @@
 #include "scan/inventory.h"
 
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <iterator>
@@ -42,7 +44,9 @@ audit::ImageFacts AuditFactsOf(const Inventory& inventory) {
 Result<Inventory> BuildInventory(const InventoryOptions& options) {
   Inventory inventory;
   inventory.target = options.target;
-  DiagnosticsCollector diagnostics;
+  DiagnosticsCollector collected;
+  // A hostile image can make a parser complain 200,000 times: keep a hundred of each kind and count the rest.
+  BoundedDiagnostics diagnostics(collected);
   auto catalogers = catalog::DefaultCatalogers();
 
   PathFilter filter;
@@ -54,6 +58,12 @@ Result<Inventory> BuildInventory(const InventoryOptions& options) {
   };
   filter.wants_history = [&catalogers](std::string_view path) {
     return std::any_of(catalogers.begin(), catalogers.end(), [&](const auto& c) { return c->WantsHistory(path); });
+  };
+  filter.max_content_size = [&catalogers](std::string_view path) -> std::uint64_t {
+    if (!catalog::OsDetectionWants(path)) return 0;
+    bool cataloged =
+        std::any_of(catalogers.begin(), catalogers.end(), [&](const auto& c) { return c->WantsContent(path); });
+    return cataloged ? 0 : catalog::kMaxReleaseFileSize;
   };
   std::vector<const FileExtractor*> extractors;
   for (const auto& cataloger : catalogers) {
@@ -111,7 +121,7 @@ Result<Inventory> BuildInventory(const InventoryOptions& options) {
     image::WalkStats stats;
     walk.stats = &stats;
     // The cache key names every analyzer and its version: a new analyzer or version never reuses stale results.
-    std::string filter_version = audit_config ? "os:1,audit-config:1" : "os:1";
+    std::string filter_version = audit_config ? "os:2,audit-config:1" : "os:2";
     for (const auto& cataloger : catalogers) {
       filter_version += fmt::format(",{}:{}", cataloger->name(), cataloger->version());
     }
@@ -143,6 +153,8 @@ Result<Inventory> BuildInventory(const InventoryOptions& options) {
   }
   inventory.os = catalog::DetectOs(tree, diagnostics);
   // Packages are large (about 660 bytes each): never let the vector double while 30,000 of them move in one by one.
+  std::vector<std::string> looked_for;
+  bool any_database = false;
   for (const auto& cataloger : catalogers) {
     auto packages = cataloger->Catalog(tree, inventory.os, diagnostics);
     for (auto& package : packages) {
@@ -154,6 +166,21 @@ Result<Inventory> BuildInventory(const InventoryOptions& options) {
       inventory.packages.reserve(inventory.packages.size() + packages.size());
       std::move(packages.begin(), packages.end(), std::back_inserter(inventory.packages));
     }
+    for (std::string& path : cataloger->DatabasePaths()) {
+      if (path.ends_with('/')) {
+        auto it = tree.entries().lower_bound(path);
+        any_database = any_database || (it != tree.entries().end() && it->first.starts_with(path));
+      } else {
+        any_database = any_database || tree.Find(path) != nullptr;
+      }
+      looked_for.push_back(std::move(path));
+    }
+  }
+  if (!any_database && !looked_for.empty()) {
+    // Not incomplete: nothing was missed. The report says what was looked for, so "0 packages" is never a mystery.
+    diagnostics.Info("scan/catalog", "/",
+                     fmt::format("no OS package database in the image (looked for {}): no OS packages to match",
+                                 fmt::join(looked_for, ", ")));
   }
   catalog::AssignOsOwners(tree, inventory.packages, diagnostics);
   std::sort(inventory.packages.begin(), inventory.packages.end(), [](const auto& a, const auto& b) {
@@ -178,7 +205,8 @@ Result<Inventory> BuildInventory(const InventoryOptions& options) {
                                     std::make_move_iterator(secrets.end()));
     inventory.audited_secrets = true;
   }
-  inventory.diagnostics = diagnostics.Take();
+  diagnostics.Finish();
+  inventory.diagnostics = collected.Take();
   return inventory;
 }
 

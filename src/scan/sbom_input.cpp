@@ -141,8 +141,22 @@ Result<Inventory> InventoryFromSbom(std::string_view text, std::string_view name
     if (inventory.os.family.empty() && !purl->namespace_.empty()) inventory.os.family = purl->namespace_;
     inventory.packages.push_back(std::move(p));
   };
+  // An inventory that was incomplete when the SBOM was made (report/sbom.h) keeps the scan of it incomplete.
+  auto carried_incomplete = [&](std::string_view text) {
+    inventory.diagnostics.push_back({DiagnosticLevel::kIncomplete, "scan/sbom", std::string(name),
+                                     fmt::format("the SBOM says its inventory is incomplete: {}", text)});
+  };
   if (Str(doc, "bomFormat") == "CycloneDX") {
     inventory.kind = "cyclonedx";
+    if (auto metadata = doc.find("metadata"); metadata != doc.end() && metadata->is_object()) {
+      if (auto properties = metadata->find("properties"); properties != metadata->end() && properties->is_array()) {
+        for (const auto& property : *properties) {
+          if (property.is_object() && Str(property, "name") == "customs:incomplete") {
+            carried_incomplete(Str(property, "value"));
+          }
+        }
+      }
+    }
     auto components = doc.find("components");
     if (components != doc.end() && components->is_array()) {
       for (const auto& c : *components) {
@@ -168,6 +182,13 @@ Result<Inventory> InventoryFromSbom(std::string_view text, std::string_view name
     }
   } else if (Str(doc, "spdxVersion").starts_with("SPDX-")) {
     inventory.kind = "spdx";
+    constexpr std::string_view kIncomplete = "customs:incomplete: ";
+    if (auto annotations = doc.find("annotations"); annotations != doc.end() && annotations->is_array()) {
+      for (const auto& annotation : *annotations) {
+        std::string comment = annotation.is_object() ? Str(annotation, "comment") : std::string();
+        if (comment.starts_with(kIncomplete)) carried_incomplete(comment.substr(kIncomplete.size()));
+      }
+    }
     auto packages = doc.find("packages");
     if (packages != doc.end() && packages->is_array()) {
       for (const auto& p : *packages) {

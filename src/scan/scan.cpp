@@ -44,14 +44,18 @@ int GateAudit(std::vector<audit::AuditFinding>& findings, const ScanPolicy& poli
 }  // namespace
 
 Result<ScanResult> Evaluate(Inventory inventory, const vulndb::AdvisoryIndex* index, const ScanPolicy& policy) {
-  DiagnosticsCollector diagnostics;
-  for (auto& d : inventory.diagnostics) diagnostics.Report(std::move(d));
+  DiagnosticsCollector collected;
+  for (auto& d : inventory.diagnostics) collected.Report(std::move(d));
+  inventory.diagnostics = {};
+  // The inventory's diagnostics are bounded already; the matcher's get their own bound.
+  BoundedDiagnostics diagnostics(collected);
   match::GateResult gated;
   if (policy.vulnerabilities) {
     if (index == nullptr) return MakeError(ErrorCode::kInvalidArgument, "scan: no advisory index given");
     CUSTOMS_ASSIGN_OR_RETURN(auto matched, match::MatchPackages(inventory.packages, inventory.os, *index, diagnostics));
     gated = match::ApplyGate(std::move(matched.findings), policy.gate, policy.ignores, policy.vex, diagnostics);
   }
+  diagnostics.Finish();
 
   ScanResult result;
   result.layers_read = inventory.layers_read;
@@ -64,7 +68,7 @@ Result<ScanResult> Evaluate(Inventory inventory, const vulndb::AdvisoryIndex* in
   r.packages = std::move(inventory.packages);
   r.findings = std::move(gated.shown);
   r.suppressed = std::move(gated.suppressed);
-  r.diagnostics = diagnostics.Take();
+  r.diagnostics = collected.Take();
   r.fail_on = policy.gate.fail_on;
   r.filtered = gated.filtered;
   r.scanned_vulnerabilities = policy.vulnerabilities;

@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <set>
-
 #include "catalog/internal.h"
 
 namespace customs::catalog::apk {
@@ -29,8 +27,10 @@ bool ParseSize(std::string_view text, std::uint64_t& out) {
 
 }  // namespace
 
-std::vector<InstalledRecord> ParseInstalled(std::string_view text, std::string_view path, Diagnostics& diagnostics) {
+std::vector<InstalledRecord> ParseInstalled(std::string_view text, std::string_view path, Diagnostics& diagnostics,
+                                            std::size_t* rejected) {
   std::vector<InstalledRecord> records;
+  std::size_t skipped_blocks = 0;
   InstalledRecord current;
   bool in_block = false;
   std::string directory;
@@ -41,6 +41,9 @@ std::vector<InstalledRecord> ParseInstalled(std::string_view text, std::string_v
     }
     in_block = false;
     directory.clear();
+    if (current.name.empty() || current.version.empty()) {
+      ++skipped_blocks;
+    }
     if (current.name.empty()) {
       diagnostics.Warn(std::string(kSource), std::string(path),
                        fmt::format("skipped the block at line {}: no package name (P:)", current.line));
@@ -99,6 +102,9 @@ std::vector<InstalledRecord> ParseInstalled(std::string_view text, std::string_v
     diagnostics.Warn(std::string(kSource), std::string(path),
                      fmt::format("{} more lines were not 'K:value' lines", bad_lines - 10));
   }
+  if (rejected != nullptr) {
+    *rejected = skipped_blocks + static_cast<std::size_t>(bad_lines);
+  }
   return records;
 }
 
@@ -109,13 +115,31 @@ bool ApkCataloger::WantsHistory(std::string_view path) const {
   return path == kInstalledPath;
 }
 
+std::vector<std::string> ApkCataloger::DatabasePaths() const {
+  return {std::string(kInstalledPath)};
+}
+
 std::vector<Package> ApkCataloger::Catalog(const FileTree& tree, const OsInfo& os, Diagnostics& diagnostics) const {
   std::vector<Package> packages;
   const FileNode* node = internal::FindCapturedFile(tree, kInstalledPath, nullptr);
   if (node == nullptr) {
+    if (const FileNode* raw = tree.Find(kInstalledPath); raw != nullptr) {
+      diagnostics.Incomplete(std::string(kSource), std::string(kInstalledPath),
+                             "the installed database cannot be read (" +
+                                 internal::WhyNotReadable(tree, kInstalledPath, *raw) + "): its packages are unknown");
+    }
     return packages;
   }
-  for (InstalledRecord& record : ParseInstalled(*node->content, kInstalledPath, diagnostics)) {
+  std::size_t rejected = 0;
+  std::vector<InstalledRecord> records = ParseInstalled(*node->content, kInstalledPath, diagnostics, &rejected);
+  if (records.empty() && rejected > 0) {
+    diagnostics.Incomplete(std::string(kSource), std::string(kInstalledPath),
+                           fmt::format("nothing in the installed database is a package ({} lines or blocks rejected): "
+                                       "its packages are unknown",
+                                       rejected));
+  }
+  packages.reserve(records.size());
+  for (InstalledRecord& record : records) {
     Package package;
     package.type = PackageType::kApk;
     package.name = std::move(record.name);
@@ -128,17 +152,19 @@ std::vector<Package> ApkCataloger::Catalog(const FileTree& tree, const OsInfo& o
     package.db_path = std::string(kInstalledPath);
     packages.push_back(std::move(package));
   }
-  std::vector<std::string> keys;
+  records = {};
+  std::vector<std::uint64_t> keys;
   keys.reserve(packages.size());
   for (const Package& package : packages) {
-    keys.push_back(internal::PackageKey(package));
+    keys.push_back(internal::KeySet::Hash(internal::PackageKey(package)));
   }
-  internal::RevisionKeys revision_keys = [](std::string_view content) -> Result<std::set<std::string>> {
+  internal::RevisionKeys revision_keys = [](std::string_view content) -> Result<internal::KeySet> {
     NullDiagnostics quiet;
-    std::set<std::string> out;
+    internal::KeySet out;
     for (const InstalledRecord& record : ParseInstalled(content, kInstalledPath, quiet)) {
-      out.insert(fmt::format("{}\t{}\t{}", record.name, record.arch, record.version));
+      out.Add(internal::PackageKey(record.name, record.arch, record.version));
     }
+    out.Seal();
     return out;
   };
   std::vector<int> layers = internal::AttributeLayers(*node, keys, revision_keys, kSource, kInstalledPath, diagnostics);

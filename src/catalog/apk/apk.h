@@ -23,7 +23,9 @@ struct InstalledRecord {
   int line = 0;
 };
 
-std::vector<InstalledRecord> ParseInstalled(std::string_view text, std::string_view path, Diagnostics& diagnostics);
+// `rejected`, when given, receives the number of lines and blocks that were not part of a package.
+std::vector<InstalledRecord> ParseInstalled(std::string_view text, std::string_view path, Diagnostics& diagnostics,
+                                            std::size_t* rejected = nullptr);
 
 class ApkCataloger final : public Cataloger {
  public:
@@ -31,6 +33,7 @@ class ApkCataloger final : public Cataloger {
   int version() const override { return 1; }
   bool WantsContent(std::string_view path) const override;
   bool WantsHistory(std::string_view path) const override;
+  std::vector<std::string> DatabasePaths() const override;
   std::vector<Package> Catalog(const FileTree& tree, const OsInfo& os, Diagnostics& diagnostics) const override;
 };
 

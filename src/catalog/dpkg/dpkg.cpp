@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <unordered_map>
 #include <utility>
 
 #include "catalog/internal.h"
@@ -46,9 +47,11 @@ struct Stanza {
 
 // Splits the text into stanzas as dpkg's parser reads them (lib/dpkg/parse.c): fields are "Name: value" with
 // continuation lines starting with a blank; an empty line ends a stanza. On a syntax error the rest of the stanza
-// (up to the next empty line) is skipped and the stanza carries the error.
-std::vector<Stanza> SplitStanzas(std::string_view text) {
-  std::vector<Stanza> stanzas;
+// (up to the next empty line) is skipped and the stanza carries the error. Each stanza is handed to `visit` as it is
+// read, in one reused object: memory follows one stanza, not the file.
+template <class Visit>
+void ForEachStanza(std::string_view text, Visit&& visit) {
+  Stanza stanza;
   std::size_t p = 0;
   const std::size_t n = text.size();
   int line = 1;
@@ -72,8 +75,9 @@ std::vector<Stanza> SplitStanzas(std::string_view text) {
     if (p >= n) {
       break;
     }
-    Stanza stanza;
     stanza.line = line;
+    stanza.fields.clear();
+    stanza.error.clear();
     while (true) {
       std::size_t name_start = p;
       while (p < n && text[p] != ':' && !IsSpace(text[p])) {
@@ -140,9 +144,8 @@ std::vector<Stanza> SplitStanzas(std::string_view text) {
     if (!stanza.error.empty()) {
       skip_to_stanza_end();
     }
-    stanzas.push_back(std::move(stanza));
+    visit(static_cast<const Stanza&>(stanza));
   }
-  return stanzas;
 }
 
 // dpkg's pkg_name_is_illegal (lib/dpkg/pkg-namevalue.c), on the lower-cased name.
@@ -584,10 +587,12 @@ std::string CheckVersion(std::string_view version) {
 }
 
 std::vector<StatusRecord> ParseStatus(std::string_view text, bool status_d, std::string_view path,
-                                      Diagnostics& diagnostics) {
+                                      Diagnostics& diagnostics, ParseStats* stats) {
   std::vector<StatusRecord> records;
-  std::map<std::pair<std::string, std::string>, std::size_t> index;  // (name, arch) -> position in records
-  for (const Stanza& stanza : SplitStanzas(text)) {
+  std::unordered_map<std::string, std::size_t> index;  // "name\0arch" -> position in records
+  ParseStats counts;
+  ForEachStanza(text, [&](const Stanza& stanza) {
+    ++counts.stanzas;
     StatusRecord record;
     std::string error = stanza.error;
     std::string warning;
@@ -599,12 +604,15 @@ std::vector<StatusRecord> ParseStatus(std::string_view text, bool status_d, std:
                        fmt::format("line {} package '{}': {}", stanza.line, record.name, warning));
     }
     if (!error.empty()) {
+      ++counts.rejected;
       std::string name = record.name.empty() ? std::string() : fmt::format(" package '{}'", record.name);
       diagnostics.Warn(std::string(kSource), std::string(path),
                        fmt::format("skipped the stanza at line {}{}: {}", stanza.line, name, error));
-      continue;
+      return;
     }
-    auto key = std::make_pair(record.name, record.arch);
+    std::string key = record.name;
+    key.push_back('\0');
+    key += record.arch;
     if (auto it = index.find(key); it != index.end()) {
       diagnostics.Info(
           std::string(kSource), std::string(path),
@@ -614,6 +622,9 @@ std::vector<StatusRecord> ParseStatus(std::string_view text, bool status_d, std:
       index.emplace(std::move(key), records.size());
       records.push_back(std::move(record));
     }
+  });
+  if (stats != nullptr) {
+    *stats = counts;
   }
   return records;
 }
@@ -635,21 +646,25 @@ bool DpkgCataloger::WantsHistory(std::string_view path) const {
   return path == kStatusPath;
 }
 
+std::vector<std::string> DpkgCataloger::DatabasePaths() const {
+  return {std::string(kStatusPath), std::string(kStatusDir)};
+}
+
 std::vector<Package> DpkgCataloger::Catalog(const FileTree& tree, const OsInfo& os, Diagnostics& diagnostics) const {
   std::vector<Package> packages;
   auto keep = [&](const StatusRecord& record) {
     return options_.list_like_dpkg_query ? record.listed : record.installed;
   };
-  auto to_package = [&](const StatusRecord& record, const std::string& db_path) {
+  auto to_package = [&](StatusRecord&& record, const std::string& db_path) {
     Package package;
     package.type = PackageType::kDeb;
-    package.name = record.name;
-    package.version = record.version;
-    package.arch = record.arch;
-    package.source_name = record.source_name;
-    package.source_version = record.source_version;
+    package.name = std::move(record.name);
+    package.version = std::move(record.version);
+    package.arch = std::move(record.arch);
+    package.source_name = std::move(record.source_name);
+    package.source_version = std::move(record.source_version);
     package.installed_size = record.installed_size_kib * 1024;
-    package.status = record.status;
+    package.status = std::move(record.status);
     package.db_path = db_path;
     return package;
   };
@@ -671,10 +686,23 @@ std::vector<Package> DpkgCataloger::Catalog(const FileTree& tree, const OsInfo& 
   // The status file, with layer attribution from its history.
   std::string status_path;
   if (const FileNode* node = internal::FindCapturedFile(tree, kStatusPath, &status_path)) {
-    std::vector<StatusRecord> records = ParseStatus(*node->content, false, kStatusPath, diagnostics);
-    std::vector<Package> found;
+    ParseStats stats;
+    std::vector<StatusRecord> records = ParseStatus(*node->content, false, kStatusPath, diagnostics, &stats);
+    if (records.empty() && stats.rejected > 0) {
+      // A database that is there and yields nothing: the packages it should list were never seen.
+      diagnostics.Incomplete(std::string(kSource), std::string(kStatusPath),
+                             fmt::format("no stanza of the status file is a package dpkg would accept ({} of {} "
+                                         "rejected): its packages are unknown",
+                                         stats.rejected, stats.stanzas));
+    }
+    std::vector<std::uint64_t> keys;
     std::vector<std::string> multi_arch;
-    for (const StatusRecord& record : records) {
+    std::size_t kept = 0;
+    for (const StatusRecord& record : records) kept += keep(record) ? 1 : 0;
+    packages.reserve(kept);
+    keys.reserve(kept);
+    multi_arch.reserve(kept);
+    for (StatusRecord& record : records) {
       if (!keep(record)) {
         if (record.listed) {
           diagnostics.Info(
@@ -683,53 +711,73 @@ std::vector<Package> DpkgCataloger::Catalog(const FileTree& tree, const OsInfo& 
         }
         continue;
       }
-      found.push_back(to_package(record, std::string(kStatusPath)));
-      multi_arch.push_back(record.multi_arch);
+      keys.push_back(internal::KeySet::Hash(internal::PackageKey(record.name, record.arch, record.version)));
+      multi_arch.push_back(std::move(record.multi_arch));
+      packages.push_back(to_package(std::move(record), std::string(kStatusPath)));
     }
-    std::vector<std::string> keys;
-    keys.reserve(found.size());
-    for (const Package& package : found) {
-      keys.push_back(internal::PackageKey(package));
-    }
-    internal::RevisionKeys revision_keys = [&](std::string_view content) -> Result<std::set<std::string>> {
+    records = {};  // what was read goes before the attribution reads older revisions
+    internal::RevisionKeys revision_keys = [&](std::string_view content) -> Result<internal::KeySet> {
       NullDiagnostics quiet;
-      std::set<std::string> out;
+      internal::KeySet out;
       for (const StatusRecord& record : ParseStatus(content, false, kStatusPath, quiet)) {
         if (keep(record)) {
-          out.insert(fmt::format("{}\t{}\t{}", record.name, record.arch, record.version));
+          out.Add(internal::PackageKey(record.name, record.arch, record.version));
         }
       }
+      out.Seal();
       return out;
     };
     std::vector<int> layers = internal::AttributeLayers(*node, keys, revision_keys, kSource, kStatusPath, diagnostics);
-    for (std::size_t i = 0; i < found.size(); ++i) {
-      found[i].layer = internal::LayerByIndex(tree, layers[i]);
-      attach_files(found[i], multi_arch[i]);
-      packages.push_back(std::move(found[i]));
+    for (std::size_t i = 0; i < packages.size(); ++i) {
+      packages[i].layer = internal::LayerByIndex(tree, layers[i]);
+      attach_files(packages[i], multi_arch[i]);
     }
   } else if (const FileNode* raw = tree.Find(kStatusPath); raw != nullptr) {
-    diagnostics.Warn(std::string(kSource), std::string(kStatusPath), "the status file's content was not captured");
+    diagnostics.Incomplete(std::string(kSource), std::string(kStatusPath),
+                           "the status file cannot be read (" + internal::WhyNotReadable(tree, kStatusPath, *raw) +
+                               "): its packages are unknown");
   }
 
   // The distroless layout: one status stanza per file, the file list in <name>.md5sums.
-  for (const std::string& path : tree.ListPrefix(kStatusDir)) {
-    std::string_view file_name = std::string_view(path).substr(kStatusDir.size());
-    if (file_name.empty() || file_name.find('/') != std::string_view::npos || IsStatusDControlFile(file_name)) {
-      continue;
+  std::size_t status_d_files = 0;
+  std::size_t status_d_unreadable = 0;
+  std::size_t status_d_packages = 0;
+  // The files directly in status.d, read in place from the tree (no list of 50,000 copied paths).
+  std::vector<const std::string*> status_d;
+  const auto& entries = tree.entries();
+  for (auto it = entries.lower_bound(kStatusDir); it != entries.end() && it->first.starts_with(kStatusDir); ++it) {
+    std::string_view file_name = std::string_view(it->first).substr(kStatusDir.size());
+    if (!file_name.empty() && file_name.find('/') == std::string_view::npos && !IsStatusDControlFile(file_name)) {
+      status_d.push_back(&it->first);
     }
+  }
+  packages.reserve(packages.size() + status_d.size());  // one package a file: no doubling of a big vector
+  for (const std::string* path_in_tree : status_d) {
+    const std::string& path = *path_in_tree;
+    std::string_view file_name = std::string_view(path).substr(kStatusDir.size());
+    ++status_d_files;
     const FileNode* node = internal::FindCapturedFile(tree, path, nullptr);
     if (node == nullptr) {
+      const FileNode* raw = tree.Find(path);
+      if (raw != nullptr && raw->type != FileType::kDirectory) {
+        ++status_d_unreadable;
+        diagnostics.Incomplete(
+            std::string(kSource), path,
+            "cannot be read (" + internal::WhyNotReadable(tree, path, *raw) + "): the package it describes is unknown");
+      }
       continue;
     }
-    for (const StatusRecord& record : ParseStatus(*node->content, true, path, diagnostics)) {
+    for (StatusRecord& record : ParseStatus(*node->content, true, path, diagnostics)) {
+      ++status_d_packages;
       if (!keep(record)) {
         continue;
       }
-      Package package = to_package(record, path);
+      std::string record_multi_arch = std::move(record.multi_arch);
+      Package package = to_package(std::move(record), path);
       package.layer = internal::LayerByIndex(tree, node->layer);
-      if (!attach_files(package, record.multi_arch)) {
+      if (!attach_files(package, record_multi_arch)) {
         for (const std::string& md5sums : {fmt::format("{}{}.md5sums", kStatusDir, file_name),
-                                           fmt::format("{}{}.md5sums", kStatusDir, record.name)}) {
+                                           fmt::format("{}{}.md5sums", kStatusDir, package.name)}) {
           if (const FileNode* list = internal::FindCapturedFile(tree, md5sums, nullptr)) {
             package.files = ReadListFile(*list->content, true);
             break;
@@ -738,6 +786,12 @@ std::vector<Package> DpkgCataloger::Catalog(const FileTree& tree, const OsInfo& 
       }
       packages.push_back(std::move(package));
     }
+  }
+  if (status_d_files > status_d_unreadable && status_d_packages == 0) {
+    diagnostics.Incomplete(std::string(kSource), std::string(kStatusDir),
+                           fmt::format("none of the {} files is a package dpkg would accept: their packages are "
+                                       "unknown",
+                                       status_d_files - status_d_unreadable));
   }
   internal::Finish(packages, os);
   return packages;

@@ -31,10 +31,16 @@ struct StatusRecord {
   int line = 0;  // first line of the stanza, 1-based
 };
 
+struct ParseStats {
+  std::size_t stanzas = 0;   // stanzas read (a file of garbage is one or more stanzas that fail)
+  std::size_t rejected = 0;  // stanzas skipped because dpkg would reject them
+};
+
 // Parses a status file. `status_d` selects the distroless status.d rules: a stanza without Status counts as
-// "install ok installed". Later stanzas for the same (name, arch) replace earlier ones, as in dpkg.
+// "install ok installed". Later stanzas for the same (name, arch) replace earlier ones, as in dpkg. `stats`, when
+// given, receives the counts of stanzas read and rejected.
 std::vector<StatusRecord> ParseStatus(std::string_view text, bool status_d, std::string_view path,
-                                      Diagnostics& diagnostics);
+                                      Diagnostics& diagnostics, ParseStats* stats = nullptr);
 
 // Checks a Debian version string as dpkg's parseversion does; returns the error or an empty string.
 std::string CheckVersion(std::string_view version);
@@ -52,6 +58,7 @@ class DpkgCataloger final : public Cataloger {
   int version() const override { return 1; }
   bool WantsContent(std::string_view path) const override;
   bool WantsHistory(std::string_view path) const override;
+  std::vector<std::string> DatabasePaths() const override;
   std::vector<Package> Catalog(const FileTree& tree, const OsInfo& os, Diagnostics& diagnostics) const override;
 
  private:

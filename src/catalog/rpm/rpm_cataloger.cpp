@@ -62,17 +62,17 @@ Package ToPackage(HeaderInfo info, std::string_view path) {
   return package;
 }
 
+// The packages of one database. `problem` is set when nothing could be read from it (not a database we can read, or
+// every header corrupt); one corrupt header among good ones is only a warning.
 std::vector<Package> ReadPackages(std::string_view content, std::string_view path, Diagnostics& diagnostics,
-                                  bool* readable) {
+                                  std::string* problem) {
   std::vector<Package> packages;
   auto blobs = ReadBlobs(content, path, diagnostics);
   if (!blobs) {
-    diagnostics.Warn(std::string(kSource), std::string(path),
-                     "cannot read the rpm database: " + blobs.error().message());
-    *readable = false;
+    *problem = "cannot read the rpm database: " + blobs.error().message();
     return packages;
   }
-  *readable = true;
+  problem->clear();
   int bad = 0;
   for (std::size_t i = 0; i < blobs->size(); ++i) {
     auto info = ParseHeaderBlob((*blobs)[i]);
@@ -87,6 +87,9 @@ std::vector<Package> ReadPackages(std::string_view content, std::string_view pat
   }
   if (bad > 10) {
     diagnostics.Warn(std::string(kSource), std::string(path), fmt::format("{} more corrupt headers skipped", bad - 10));
+  }
+  if (packages.empty() && bad > 0) {
+    *problem = fmt::format("every header of the rpm database is corrupt ({} headers)", bad);
   }
   return packages;
 }
@@ -106,14 +109,28 @@ bool RpmCataloger::WantsHistory(std::string_view path) const {
   return WantsContent(path);
 }
 
+std::vector<std::string> RpmCataloger::DatabasePaths() const {
+  return {std::begin(kDatabasePaths), std::end(kDatabasePaths)};
+}
+
 std::vector<Package> RpmCataloger::Catalog(const FileTree& tree, const OsInfo& os, Diagnostics& diagnostics) const {
   std::vector<Package> packages;
   std::string used;
   std::set<std::string> seen;
+  // Databases that exist but gave nothing: incomplete when no other database could be read, warnings otherwise
+  // (leftovers of an older format beside the one rpm uses).
+  std::vector<std::pair<std::string, std::string>> unreadable;
   for (std::string_view path : kDatabasePaths) {
     std::string resolved;
     const FileNode* node = internal::FindCapturedFile(tree, path, &resolved);
-    if (node == nullptr || !seen.insert(resolved).second) {
+    if (node == nullptr) {
+      if (const FileNode* raw = tree.Find(path); raw != nullptr && raw->type != FileType::kDirectory) {
+        unreadable.emplace_back(std::string(path),
+                                "cannot be read (" + internal::WhyNotReadable(tree, path, *raw) + ")");
+      }
+      continue;
+    }
+    if (!seen.insert(resolved).second) {
       continue;
     }
     if (!used.empty()) {
@@ -121,33 +138,43 @@ std::vector<Package> RpmCataloger::Catalog(const FileTree& tree, const OsInfo& o
                        fmt::format("ignored: the packages were read from {}", used));
       continue;
     }
-    bool readable = false;
-    std::vector<Package> found = ReadPackages(*node->content, path, diagnostics, &readable);
-    if (!readable) {
+    std::string problem;
+    std::vector<Package> found = ReadPackages(*node->content, path, diagnostics, &problem);
+    if (!problem.empty()) {
+      unreadable.emplace_back(std::string(path), std::move(problem));
       continue;
     }
     used = std::string(path);
-    std::vector<std::string> keys;
+    std::vector<std::uint64_t> keys;
     keys.reserve(found.size());
     for (const Package& package : found) {
-      keys.push_back(internal::PackageKey(package));
+      keys.push_back(internal::KeySet::Hash(internal::PackageKey(package)));
     }
-    internal::RevisionKeys revision_keys = [&](std::string_view content) -> Result<std::set<std::string>> {
+    internal::RevisionKeys revision_keys = [&](std::string_view content) -> Result<internal::KeySet> {
       NullDiagnostics quiet;
-      bool ok = false;
-      std::set<std::string> out;
-      for (const Package& package : ReadPackages(content, path, quiet, &ok)) {
-        out.insert(internal::PackageKey(package));
+      std::string revision_problem;
+      internal::KeySet out;
+      for (const Package& package : ReadPackages(content, path, quiet, &revision_problem)) {
+        out.Add(internal::PackageKey(package));
       }
-      if (!ok) {
-        return MakeError(ErrorCode::kCorrupt, "unreadable database");
+      if (!revision_problem.empty()) {
+        return MakeError(ErrorCode::kCorrupt, "{}", revision_problem);
       }
+      out.Seal();
       return out;
     };
     std::vector<int> layers = internal::AttributeLayers(*node, keys, revision_keys, kSource, path, diagnostics);
+    packages.reserve(packages.size() + found.size());
     for (std::size_t i = 0; i < found.size(); ++i) {
       found[i].layer = internal::LayerByIndex(tree, layers[i]);
       packages.push_back(std::move(found[i]));
+    }
+  }
+  for (auto& [path, problem] : unreadable) {
+    if (used.empty()) {
+      diagnostics.Incomplete(std::string(kSource), path, problem + ": its packages are unknown");
+    } else {
+      diagnostics.Warn(std::string(kSource), path, fmt::format("{}; the packages were read from {}", problem, used));
     }
   }
   internal::Finish(packages, os);

@@ -61,6 +61,7 @@ class RpmCataloger final : public Cataloger {
   int version() const override { return 1; }
   bool WantsContent(std::string_view path) const override;
   bool WantsHistory(std::string_view path) const override;
+  std::vector<std::string> DatabasePaths() const override;
   std::vector<Package> Catalog(const FileTree& tree, const OsInfo& os, Diagnostics& diagnostics) const override;
 };
 
