@@ -11,6 +11,8 @@
 #include "core/utf8.h"
 #include "match/gate.h"
 #include "match/matcher.h"
+#include "policy/policy.h"
+#include "policy/stages.h"
 #include "report/sbom.h"
 #include "report/scan_report.h"
 #include "scan/scan.h"
@@ -43,6 +45,8 @@ struct ScanArgs {
   std::uint64_t secret_max_size = 10ull << 20;
   bool secret_scan_binaries = false;
   std::string secret_engine = "auto";
+  std::string policy;
+  std::vector<std::string> image_names;
 };
 
 struct Scanners {
@@ -133,6 +137,13 @@ int RunScan(const ScanArgs& args) {
   }
   auto scanners = ParseScanners(args.scanners);
   if (!scanners) return UsageError(scanners.error().message());
+  std::optional<policy::PolicyFile> policy_file;
+  if (!args.policy.empty()) {
+    if (args.from_sbom) return UsageError("--policy needs an image: an SBOM has no configuration to audit");
+    auto loaded = policy::LoadPolicy(args.policy);
+    if (!loaded) return Failure(loaded.error());
+    policy_file = std::move(*loaded);
+  }
   if (args.from_sbom && (scanners->secret || scanners->config)) {
     return UsageError("sbom-scan only matches vulnerabilities: an SBOM has no files or config to audit");
   }
@@ -193,6 +204,10 @@ int RunScan(const ScanArgs& args) {
   request.policy.ignores = std::move(ignores);
   request.policy.vex = std::move(vex);
   request.policy.allow_incomplete = args.allow_incomplete;
+  if (policy_file) {
+    request.policy.policy_file = &*policy_file;
+    request.policy.image_names = args.image_names;
+  }
   request.inventory.target = args.target;
   request.inventory.force_rootfs = args.rootfs;
   if (auto applied = ApplyImageSourceFlags(args.source, request.inventory); !applied) {
@@ -225,6 +240,12 @@ int RunScan(const ScanArgs& args) {
   if (emitted != kExitOk) return emitted;
   // Every incomplete diagnostic is named on stderr too, --quiet or not: a gate must never pass by not looking.
   PrintIncomplete(scan_report.diagnostics, args.allow_incomplete);
+  if (result->policy_checked) {
+    const auto& applicable = result->policy_applicable;
+    std::fprintf(stderr, "customs: policy %s\n%s", args.policy.c_str(),
+                 applicable.controls.empty() ? "no policy applies to this image\n"
+                                             : policy::RenderVerdictTable(applicable, result->policy_verdicts).c_str());
+  }
   return result->exit_code;
 }
 
@@ -256,6 +277,15 @@ void AddScanOptions(CLI::App* command, ScanArgs& args) {
       ->add_option("--secret-engine", args.secret_engine,
                    "auto (Hyperscan where the CPU supports it), hyperscan, or re2")
       ->capture_default_str();
+  command->add_option("--policy", args.policy,
+                      "customs.policy.yaml: judge its controls on the image (no-shell, non-root, no-attacker-tools, "
+                      "no-compilers need --scanners with config; vulnerabilities: fail_on, ignore_unfixed, KEV); a "
+                      "violated control in enforce mode exits with --exit-code. Verdicts are printed on stderr");
+  command
+      ->add_option("--image-name", args.image_names,
+                   "a name the image is known by, for the policy's image selectors (repeatable; a registry "
+                   "reference target is one)")
+      ->allow_extra_args(false);
   command->add_flag("--allow-incomplete", args.allow_incomplete,
                     "Do not exit 3 when the scan is incomplete (an unreadable package database or layer, an OS or "
                     "ecosystem without advisory data); the report still names what was missed");

@@ -13,6 +13,8 @@
 
 #include "commands.h"
 #include "core/diagnostics.h"
+#include "policy/policy.h"
+#include "policy/runtime_rules.h"
 #include "runtime/actions/actions.h"
 #include "runtime/actions/alert.h"
 #include "runtime/containers/registry.h"
@@ -51,6 +53,7 @@ struct WatchArgs {
   double dns_refresh = 60;
   runtime::EngineConfig engines;
   std::vector<std::string> runc_roots;
+  std::vector<std::string> policies;
 };
 
 class StderrDiagnostics final : public Diagnostics {
@@ -76,8 +79,19 @@ int RunWatch(const WatchArgs& args) {
   LoadOptions load_options;
   load_options.skip_unsupported = args.skip_unsupported;
   RulesLoader loader(load_options);
-  if (args.rules.empty() || args.default_rules) {
+  if ((args.rules.empty() && args.policies.empty()) || args.default_rules) {
     (void)loader.AddText("<default customs_rules.yaml>", DefaultRulesText());
+  }
+  // customs.policy.yaml: the same rules `customs policy rules FILE` prints.
+  for (const auto& file : args.policies) {
+    auto policy_file = policy::LoadPolicy(file);
+    if (!policy_file) {
+      std::fprintf(stderr, "error: %s\n", policy_file.error().message().c_str());
+      return kExitFailure;
+    }
+    policy::RuleOptions rule_options;
+    rule_options.source_name = file;
+    (void)loader.AddText("<rules of policy " + file + ">", policy::GenerateRuntimeRules(*policy_file, rule_options));
   }
   for (const auto& file : args.rules) {
     auto status = loader.AddFile(file);
@@ -254,7 +268,12 @@ void AddWatchCommand(CLI::App& app, CommandContext& context) {
   auto* watch = app.add_subcommand(
       "watch", "Monitor running containers through eBPF with Falco-compatible rules; --enforce acts on matches");
   watch->add_option("--rules", args->rules, "Rule files (replace the built-in rules unless --default-rules)");
-  watch->add_flag("--default-rules", args->default_rules, "Load the built-in rules before --rules files");
+  watch->add_flag("--default-rules", args->default_rules, "Load the built-in rules before --policy and --rules files");
+  watch
+      ->add_option("--policy", args->policies,
+                   "customs.policy.yaml: enforce its controls at runtime (the rules `customs policy rules FILE` "
+                   "prints); loaded after the built-in rules (with --default-rules) and before --rules files")
+      ->allow_extra_args(false);
   watch->add_option("--output", args->output, "Alert format")->check(CLI::IsMember({"json", "text"}));
   watch->add_option("--output-file", args->output_file, "Append alerts to this file instead of stdout");
   watch->add_option("--webhook", args->webhook, "POST each alert as JSON to this URL (async, with retries)");

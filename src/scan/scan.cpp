@@ -5,6 +5,7 @@
 
 #include "match/matcher.h"
 #include "report/audit_report.h"
+#include "scan/policy_check.h"
 #include "scan/sbom_input.h"
 
 namespace customs::scan {
@@ -58,6 +59,12 @@ Result<ScanResult> Evaluate(Inventory inventory, const vulndb::AdvisoryIndex* in
   diagnostics.Finish();
 
   ScanResult result;
+  if (policy.policy_file != nullptr) {
+    result.policy_checked = true;
+    result.policy_applicable = policy::ApplicableControls(
+        *policy.policy_file, ImageIdentityOf(inventory.target, inventory.kind, inventory.manifest_digest,
+                                             inventory.config_digest, inventory.config.labels, policy.image_names));
+  }
   result.layers_read = inventory.layers_read;
   result.layers_from_cache = inventory.layers_from_cache;
   report::ScanReport& r = result.report;
@@ -76,6 +83,18 @@ Result<ScanResult> Evaluate(Inventory inventory, const vulndb::AdvisoryIndex* in
   r.audited_secrets = inventory.audited_secrets;
   r.audit_findings = std::move(inventory.audit_findings);
   int audit_exit = GateAudit(r.audit_findings, policy, r);
+  if (result.policy_checked) {
+    std::vector<policy::StageFinding> audit_findings;
+    for (const auto& f : r.audit_findings) audit_findings.push_back({f.rule, f.path.empty() ? f.message : f.path});
+    std::vector<policy::VulnFinding> vulns;
+    for (const auto& f : r.findings) {
+      vulns.push_back(
+          {f.id, f.package.name, vulndb::SeverityName(f.severity), !f.fixed_version.empty(), f.kev.has_value()});
+    }
+    result.policy_verdicts = policy::JudgeAudit(result.policy_applicable, audit_findings,
+                                                inventory.config.exposed_ports, vulns, policy.vulnerabilities);
+    if (policy::AnyFailure(result.policy_verdicts) && audit_exit == kExitClean) audit_exit = policy.gate.exit_code;
+  }
   result.incomplete = AnyIncomplete(r.diagnostics);
   result.exit_code = gated.exit_code != kExitClean ? gated.exit_code : audit_exit;
   if (result.incomplete && !policy.allow_incomplete) result.exit_code = kExitIncomplete;

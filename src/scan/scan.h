@@ -13,6 +13,8 @@
 
 #include "core/error.h"
 #include "match/gate.h"
+#include "policy/policy.h"
+#include "policy/stages.h"
 #include "report/scan_report.h"
 #include "scan/inventory.h"
 #include "vulndb/store.h"
@@ -36,6 +38,10 @@ struct ScanPolicy {
   // Whether vulnerabilities are matched at all (customs image --scanners; customs audit does not). Without it no
   // advisory index is needed.
   bool vulnerabilities = true;
+  // customs.policy.yaml (customs image --policy): the controls that apply to this image are judged at the audit
+  // stage; a violated control in enforce mode fails the scan with gate.exit_code. Borrowed; may be null.
+  const policy::PolicyFile* policy_file = nullptr;
+  std::vector<std::string> image_names;  // names the image is known by, for the policy's image selectors
 };
 
 struct ScanRequest {
@@ -58,6 +64,10 @@ struct ScanResult {
   bool incomplete = false;  // any kIncomplete diagnostic, allowed or not
   unsigned layers_read = 0;
   unsigned layers_from_cache = 0;
+  // With ScanPolicy::policy_file: the controls that apply to this image and their audit-stage verdicts.
+  bool policy_checked = false;
+  policy::Applicable policy_applicable;
+  std::vector<policy::Verdict> policy_verdicts;
 };
 
 // Reads the image (or SBOM), matches, applies the gate. Errors: whatever makes the target unreadable (kNotFound,
