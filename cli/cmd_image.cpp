@@ -15,6 +15,7 @@
 #include "policy/stages.h"
 #include "report/sbom.h"
 #include "report/scan_report.h"
+#include "runtime/usage/usage.h"
 #include "scan/scan.h"
 #include "tty/terminal.h"
 #include "vulndb/store.h"
@@ -47,6 +48,8 @@ struct ScanArgs {
   std::string secret_engine = "auto";
   std::string policy;
   std::vector<std::string> image_names;
+  std::string usage;
+  std::string fail_on_in_use;
 };
 
 struct Scanners {
@@ -137,6 +140,22 @@ int RunScan(const ScanArgs& args) {
   }
   auto scanners = ParseScanners(args.scanners);
   if (!scanners) return UsageError(scanners.error().message());
+  std::vector<runtime::UsageEntry> usage;
+  if (!args.usage.empty()) {
+    if (!scanners->vuln) return UsageError("--usage ranks vulnerability findings: add vuln to --scanners");
+    auto text = ReadFile(args.usage, std::size_t{1} << 30);
+    if (!text) return Failure(text.error());
+    auto parsed = runtime::ParseUsage(*text);
+    if (!parsed) return Failure(parsed.error().WithContext(args.usage));
+    usage = std::move(*parsed);
+  }
+  std::optional<vulndb::Severity> fail_on_in_use;
+  if (!args.fail_on_in_use.empty()) {
+    if (args.usage.empty()) return UsageError("--fail-on-in-use needs --usage FILE");
+    auto parsed = match::ParseSeverityList(args.fail_on_in_use);
+    if (!parsed || parsed->size() != 1) return UsageError("--fail-on-in-use takes one severity (e.g. HIGH)");
+    fail_on_in_use = *parsed->begin();
+  }
   std::optional<policy::PolicyFile> policy_file;
   if (!args.policy.empty()) {
     if (args.from_sbom) return UsageError("--policy needs an image: an SBOM has no configuration to audit");
@@ -204,9 +223,11 @@ int RunScan(const ScanArgs& args) {
   request.policy.ignores = std::move(ignores);
   request.policy.vex = std::move(vex);
   request.policy.allow_incomplete = args.allow_incomplete;
-  if (policy_file) {
-    request.policy.policy_file = &*policy_file;
-    request.policy.image_names = args.image_names;
+  request.policy.image_names = args.image_names;
+  if (policy_file) request.policy.policy_file = &*policy_file;
+  if (!args.usage.empty()) {
+    request.policy.usage = &usage;
+    request.policy.fail_on_in_use = fail_on_in_use;
   }
   request.inventory.target = args.target;
   request.inventory.force_rootfs = args.rootfs;
@@ -281,10 +302,18 @@ void AddScanOptions(CLI::App* command, ScanArgs& args) {
                       "customs.policy.yaml: judge its controls on the image (no-shell, non-root, no-attacker-tools, "
                       "no-compilers need --scanners with config; vulnerabilities: fail_on, ignore_unfixed, KEV); a "
                       "violated control in enforce mode exits with --exit-code. Verdicts are printed on stderr");
+  command->add_option("--usage", args.usage,
+                      "Usage record from `customs watch --usage-out`: mark each finding in_use true/false/unknown "
+                      "(any file of its package executed or opened by this image's containers) and list in-use "
+                      "findings first within each severity");
+  command->add_option("--fail-on-in-use", args.fail_on_in_use,
+                      "Exit with --exit-code when a finding in use is at or above SEVERITY (needs --usage)");
   command
-      ->add_option("--image-name", args.image_names,
-                   "a name the image is known by, for the policy's image selectors (repeatable; a registry "
-                   "reference target is one)")
+      ->add_option(
+          "--image-name", args.image_names,
+          "a name the image is known by, for the policy's image selectors and its usage records (repeatable; a "
+          "registry "
+          "reference target is one)")
       ->allow_extra_args(false);
   command->add_flag("--allow-incomplete", args.allow_incomplete,
                     "Do not exit 3 when the scan is incomplete (an unreadable package database or layer, an OS or "

@@ -5,6 +5,7 @@
 // per (vulnerability, binary package). A release the store has no data for is a diagnostic, never a clean result.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,11 @@ namespace customs::match {
 enum class FindingStatus { kFixed, kAffected, kWillNotFix, kEndOfLife };
 const char* FindingStatusName(FindingStatus status);  // "fixed", "affected", "will_not_fix", "end_of_life"
 
+// Whether any file of the finding's package was seen in use by the image's containers (customs image --usage, from
+// customs watch --usage-out). kNotEvaluated: no usage record was given (reports then say nothing about use).
+enum class InUse : std::uint8_t { kNotEvaluated, kUnknown, kTrue, kFalse };
+const char* InUseName(InUse in_use);  // "", "unknown", "true", "false"
+
 struct Finding {
   std::string id;  // canonical (the CVE when there is one)
   std::vector<std::string> aliases;
@@ -36,6 +42,7 @@ struct Finding {
   std::vector<std::string> references;
   std::string source;     // feed that said so ("debian")
   std::string record_id;  // its record ("CVE-2023-1234", "DSA-5417-1")
+  InUse in_use = InUse::kNotEvaluated;
 };
 
 // "debian:12", "ubuntu:22.04", "alpine:3.20", "rhel:9"; empty when the OS is unknown or unsupported.

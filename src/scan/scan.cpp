@@ -7,6 +7,7 @@
 #include "report/audit_report.h"
 #include "scan/policy_check.h"
 #include "scan/sbom_input.h"
+#include "scan/usage_rank.h"
 
 namespace customs::scan {
 
@@ -59,6 +60,15 @@ Result<ScanResult> Evaluate(Inventory inventory, const vulndb::AdvisoryIndex* in
   diagnostics.Finish();
 
   ScanResult result;
+  if (policy.usage != nullptr && policy.vulnerabilities) {
+    std::vector<std::string> keys = policy.image_names;
+    for (const std::string* key : {&inventory.manifest_digest, &inventory.config_digest}) {
+      if (!key->empty()) keys.push_back(*key);
+    }
+    if (inventory.kind == "registry") keys.push_back(inventory.target);
+    RankByUse(gated.shown, inventory.packages, UsedFilesOf(*policy.usage, keys));
+    result.report.usage_evaluated = true;
+  }
   if (policy.policy_file != nullptr) {
     result.policy_checked = true;
     result.policy_applicable = policy::ApplicableControls(
@@ -97,6 +107,14 @@ Result<ScanResult> Evaluate(Inventory inventory, const vulndb::AdvisoryIndex* in
   }
   result.incomplete = AnyIncomplete(r.diagnostics);
   result.exit_code = gated.exit_code != kExitClean ? gated.exit_code : audit_exit;
+  if (policy.fail_on_in_use && result.exit_code == kExitClean) {
+    for (const auto& f : r.findings) {
+      if (f.in_use == match::InUse::kTrue && f.severity >= *policy.fail_on_in_use) {
+        result.exit_code = policy.gate.exit_code;
+        break;
+      }
+    }
+  }
   if (result.incomplete && !policy.allow_incomplete) result.exit_code = kExitIncomplete;
   return result;
 }

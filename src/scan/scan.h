@@ -8,6 +8,7 @@
 // concurrent reads (vulndb::Store is).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "policy/policy.h"
 #include "policy/stages.h"
 #include "report/scan_report.h"
+#include "runtime/usage/usage.h"
 #include "scan/inventory.h"
 #include "vulndb/store.h"
 
@@ -42,6 +44,11 @@ struct ScanPolicy {
   // stage; a violated control in enforce mode fails the scan with gate.exit_code. Borrowed; may be null.
   const policy::PolicyFile* policy_file = nullptr;
   std::vector<std::string> image_names;  // names the image is known by, for the policy's image selectors
+  // customs image --usage: findings are marked in use or not and ranked (scan/usage_rank.h). Borrowed; may be null.
+  // The image's manifest and config digests and image_names (and a registry reference target) find its records.
+  const std::vector<runtime::UsageEntry>* usage = nullptr;
+  // --fail-on-in-use: findings in use at or above this severity fail with gate.exit_code.
+  std::optional<vulndb::Severity> fail_on_in_use;
 };
 
 struct ScanRequest {

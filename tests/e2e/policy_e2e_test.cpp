@@ -7,8 +7,11 @@
 //     (`customs watch --enforce --policy`);
 //   - immutable: a binary written into the container's upper layer and run is killed in the kernel before it runs; an
 //     image binary runs; with `customs policy rules --image` the image's executables are the allow-list.
-// Images are built once per build directory (build/dev/testimages/policy-v1). Root, runc, mmdebstrap, umoci and eBPF
+// Images are built once per build directory (build/dev/testimages/policy-v2). Root, runc, mmdebstrap, umoci and eBPF
 // are needed; without them the tests skip with the reason.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <cstring>
@@ -22,7 +25,10 @@ namespace {
 
 using namespace customs::runtime_e2e;
 
-const fs::path kImages = fs::path(CUSTOMS_BINARY_DIR) / "testimages" / "policy-v1";
+const fs::path kImages = fs::path(CUSTOMS_BINARY_DIR) / "testimages" / "policy-v2";
+constexpr const char* kPins =
+    "curl=7.88.1-10+deb12u5,libcurl4=7.88.1-10+deb12u5,openssl=3.0.17-1~deb12u2,libssl3=3.0.17-1~deb12u2,"
+    "libexpat1=2.5.0-1+deb12u2";
 
 // tar of a directory -> one-layer OCI layout with the given config user ("" = root).
 bool MakeOci(const fs::path& rootfs, const fs::path& oci, const std::string& user, std::string* reason) {
@@ -73,15 +79,32 @@ bool BuildPolicyImages(std::string* reason) {
   fs::create_directories(tmp / "compliant");
   int status = 0;
   fs::path violating = tmp / "violating" / "rootfs";
-  std::string out = RunCommand({"mmdebstrap", "--variant=minbase", "--include=busybox-static,curl",
-                                "--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr", "--skip=output/dev",
-                                "--aptopt=APT::Key::gpgvcommand \"/usr/bin/gpgv\"", "bookworm", violating.string(),
-                                "deb http://deb.debian.org/debian bookworm main"},
-                               &status, 900s);
+  // Older builds with known-fixed CVEs (as scripts/testimages.sh's pinned image): curl, libcurl4, openssl, libssl3
+  // from bookworm-updates/-security, and libexpat1 from the bookworm release (fixed later in bookworm-security) as the
+  // package with findings whose files curl never opens. The archive drops old builds after a while: then the image
+  // is built without pins and the usage test says so and skips.
+  const std::vector<std::string> base = {"mmdebstrap", "--variant=minbase",
+                                         "--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr", "--skip=output/dev",
+                                         "--aptopt=APT::Key::gpgvcommand \"/usr/bin/gpgv\""};
+  std::vector<std::string> pinned = base;
+  pinned.insert(pinned.end(), {"--include=busybox-static," + std::string(kPins), "bookworm", violating.string(),
+                               "deb http://deb.debian.org/debian bookworm main",
+                               "deb http://deb.debian.org/debian bookworm-updates main",
+                               "deb http://deb.debian.org/debian-security bookworm-security main"});
+  std::string out = RunCommand(pinned, &status, 900s);
+  bool pins = Succeeded(status);
+  if (!pins) {
+    fs::remove_all(violating, ec);
+    std::vector<std::string> plain = base;
+    plain.insert(plain.end(), {"--include=busybox-static,curl,libexpat1", "bookworm", violating.string(),
+                               "deb http://deb.debian.org/debian bookworm main"});
+    out = RunCommand(plain, &status, 900s);
+  }
   if (!Succeeded(status)) {
     *reason = "mmdebstrap failed: " + out.substr(out.size() > 400 ? out.size() - 400 : 0);
     return false;
   }
+  std::ofstream(tmp / "PINNED.txt") << (pins ? kPins : "none") << "\n";
   fs::path compliant = tmp / "compliant" / "rootfs";
   for (const char* dir : {"usr/bin", "usr/lib/x86_64-linux-gnu", "usr/lib64", "etc", "tmp", "proc", "sys", "dev"}) {
     fs::create_directories(compliant / dir);
@@ -119,7 +142,7 @@ bool BuildPolicyImages(std::string* reason) {
   std::ofstream(compliant / "etc" / "group") << "root:x:0:\napp:x:10001:\n";
   if (!MakeOci(violating, tmp / "violating" / "oci", "", reason)) return false;
   if (!MakeOci(compliant, tmp / "compliant" / "oci", "10001", reason)) return false;
-  std::ofstream(tmp / "ready") << "policy images v1\n";
+  std::ofstream(tmp / "ready") << "policy images v2\n";
   fs::remove_all(kImages, ec);
   fs::rename(tmp, kImages);
   return true;
@@ -200,20 +223,22 @@ class PolicyE2eTest : public ::testing::Test {
 
   // `sleep 300` as uid 10001 in a runc container whose CRI annotations name the image (container.image), the way
   // containerd's CRI plugin starts one.
-  void StartContainer() {
+  void StartContainer() { StartContainerOn(overlay_, false, 10001, repo_ + "/compliant:1"); }
+
+  void StartContainerOn(const fs::path& root, bool readonly, int uid, const std::string& image) {
     fs::path bundle = dir_ / "bundle";
     fs::create_directories(bundle);
     int status = 0;
     RunCommand({"runc", "spec", "--bundle", bundle.string()}, &status);
     ASSERT_EQ(status, 0);
     auto config = nlohmann::json::parse(ReadAll(bundle / "config.json"));
-    config["root"] = {{"path", overlay_.string()}, {"readonly", false}};
+    config["root"] = {{"path", root.string()}, {"readonly", readonly}};
     config["process"]["terminal"] = false;
     config["process"]["args"] = {"/usr/bin/sleep", "300"};
-    config["process"]["user"] = {{"uid", 10001}, {"gid", 10001}};
+    config["process"]["user"] = {{"uid", uid}, {"gid", uid}};
     config["annotations"] = {{"io.kubernetes.cri.container-type", "container"},
                              {"io.kubernetes.cri.container-name", "app"},
-                             {"io.kubernetes.cri.image-name", repo_ + "/compliant:1"},
+                             {"io.kubernetes.cri.image-name", image},
                              {"io.kubernetes.cri.sandbox-name", "app-0"},
                              {"io.kubernetes.cri.sandbox-namespace", "e2e"}};
     auto& namespaces = config["linux"]["namespaces"];
@@ -452,6 +477,119 @@ TEST_F(PolicyRuntimeE2eTest, GeneratedRulesForTheImageAllowItsExecutablesOnly) {
   for (const auto& a : watch_.Alerts()) {
     EXPECT_EQ(a["output_fields"].value("proc.exepath", ""), "/tmp/other") << a.dump();
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Findings ranked by use.
+
+// A loopback HTTP server answering every request with a fixed body; stopped by the destructor.
+class LoopbackHttpServer {
+ public:
+  LoopbackHttpServer() {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || listen(fd_, 16) != 0) return;
+    socklen_t len = sizeof(addr);
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] {
+      while (true) {
+        int client = accept(fd_, nullptr, nullptr);
+        if (client < 0) return;
+        char buffer[4096];
+        (void)read(client, buffer, sizeof(buffer));
+        const std::string reply = "HTTP/1.0 200 OK\r\nContent-Length: 16\r\n\r\ncustoms-usage-ok";
+        (void)write(client, reply.data(), reply.size());
+        close(client);
+      }
+    });
+  }
+  ~LoopbackHttpServer() {
+    if (fd_ >= 0) shutdown(fd_, SHUT_RDWR);
+    if (thread_.joinable()) thread_.join();
+    if (fd_ >= 0) close(fd_);
+  }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+TEST_F(PolicyRuntimeE2eTest, UsageMarksTheFindingsOfWhatCurlLoadedInUse) {
+  if (ReadAll(kImages / "PINNED.txt").rfind("none", 0) == 0) {
+    GTEST_SKIP() << "the archive no longer has the pinned older builds (" << kPins
+                 << "): the image has no curl/openssl findings to rank";
+  }
+  int status = 0;
+  fs::path db = dir_ / "db.sqlite";
+  std::string out = RunCommand({kBinary.string(), "db", "import",
+                                (fs::path(CUSTOMS_SOURCE_DIR) / "data" / "advisories").string(), "--db", db.string()},
+                               &status, 300s);
+  ASSERT_TRUE(Succeeded(status)) << out;
+  LoopbackHttpServer server;
+  ASSERT_GT(server.port(), 0);
+  const std::string image = repo_ + "/usage:1";
+  StartContainerOn(kImages / "violating" / "rootfs", true, 0, image);
+  if (HasFatalFailure()) return;
+  // No enforcement here: a rules file with nothing to match, and the usage record.
+  std::ofstream(dir_ / "nothing.yaml") << "- list: e2e_nothing\n  items: []\n";
+  fs::path usage = dir_ / "usage.tsv";
+  watch_.Start(dir_, {"--rules", (dir_ / "nothing.yaml").string(), "--usage-out", usage.string()});
+  if (HasFatalFailure()) return;
+  out = RunCommand({"runc", "exec", id_, "curl", "-sS", "http://127.0.0.1:" + std::to_string(server.port()) + "/"},
+                   &status, 30s);
+  EXPECT_TRUE(Succeeded(status)) << out;
+  EXPECT_NE(out.find("customs-usage-ok"), std::string::npos) << out;
+  std::this_thread::sleep_for(500ms);  // let the sensor deliver the last events
+  watch_.Stop();
+  std::string record = ReadAll(usage);
+  EXPECT_NE(record.find(image + "\t" + image + "\t/usr/bin/curl\texec\t"), std::string::npos) << record;
+  EXPECT_NE(record.find("libcurl.so.4\topen\t"), std::string::npos) << record;
+  EXPECT_EQ(record.find("libexpat"), std::string::npos) << record;
+
+  auto scan = [&](const std::vector<std::string>& extra, int* code) {
+    std::vector<std::string> argv = {kBinary.string(), "image",       "--scanners", "vuln", "--db",
+                                     db.string(),      "-q",          "--no-cache", "-f",   "json",
+                                     "--usage",        usage.string()};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    argv.push_back((kImages / "violating" / "oci").string());
+    std::string text = RunCommand(argv, code, 300s);
+    std::size_t begin = text.find("{\n");
+    std::size_t end = text.rfind('}');
+    if (begin == std::string::npos || end == std::string::npos)
+      return nlohmann::json(nlohmann::json::value_t::discarded);
+    return nlohmann::json::parse(text.substr(begin, end + 1 - begin), nullptr, false);
+  };
+  auto report = scan({"--image-name", image}, &status);
+  ASSERT_FALSE(report.is_discarded());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  std::map<std::string, std::set<std::string>> use_by_package;
+  for (const auto& f : report["findings"]) use_by_package[f["package"]["name"]].insert(f.value("in_use", "absent"));
+  for (const char* in_use : {"curl", "libcurl4", "libssl3"}) {
+    EXPECT_EQ(use_by_package[in_use], (std::set<std::string>{"true"})) << in_use;
+  }
+  EXPECT_EQ(use_by_package["libexpat1"], (std::set<std::string>{"false"})) << report["summary"].dump();
+  // In-use findings first within each severity.
+  std::map<std::string, bool> seen_not_in_use;
+  for (const auto& f : report["findings"]) {
+    std::string severity = f["severity"];
+    if (f["in_use"] == "false") seen_not_in_use[severity] = true;
+    if (f["in_use"] == "true") EXPECT_FALSE(seen_not_in_use[severity]) << f["id"] << " after a finding not in use";
+  }
+  // Gate on in-use findings alone: every finding here has severity UNKNOWN (the sample feed carries none).
+  scan({"--image-name", image, "--fail-on-in-use", "UNKNOWN"}, &status);
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  scan({"--image-name", image, "--fail-on-in-use", "LOW"}, &status);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  // Without a name or digest the record knows, nothing can be said.
+  report = scan({}, &status);
+  ASSERT_FALSE(report.is_discarded());
+  for (const auto& f : report["findings"]) EXPECT_EQ(f["in_use"], "unknown") << f["id"];
 }
 
 }  // namespace
