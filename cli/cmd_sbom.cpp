@@ -54,7 +54,9 @@ int RunSbom(const SbomArgs& args) {
 
 void AddSbomCommand(CLI::App& app, CommandContext& context) {
   auto args = std::make_shared<SbomArgs>();
-  CLI::App* command = app.add_subcommand("sbom", "List every OS package of an image or root filesystem");
+  CLI::App* command = app.add_subcommand("sbom",
+                                         "List every OS and application package (jar, Go and Rust binaries, Python, "
+                                         "npm, gems, PHP, .NET) of an image or root filesystem");
   command->add_option("IMAGE", args->image,
                       "docker-archive tar, OCI layout directory, oci-archive tar, root filesystem directory, or a "
                       "registry reference (registry/repo[:tag][@digest])");

@@ -1,6 +1,7 @@
 // customs: one binary, four jobs. Each subcommand lives in its own file and is added from the table below.
 #include <unistd.h>
 
+#include <clocale>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -67,6 +68,10 @@ int Run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   std::set_terminate(customs::cli::OnTerminate);
+  // File names inside images are bytes, mostly UTF-8. libarchive converts a PAX header's UTF-8 name to the character
+  // locale and warns when it cannot (every non-ASCII name under the C locale of a CI container). C.UTF-8 makes that
+  // conversion the identity; only LC_CTYPE changes, so numbers and messages print as before.
+  std::setlocale(LC_CTYPE, "C.UTF-8");
   try {
     return customs::cli::Run(argc, argv);
   } catch (const std::exception& e) {

@@ -8,6 +8,7 @@
 // nothing from ../shared.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -319,6 +320,27 @@ TEST_F(HostileSuite, InvalidUtf8IsReplacedAndItsBytesKept) {
   RunResult os = Customs("sbom --no-cache --format json " + Quote(Images() + "/utf8-os-release"));
   ASSERT_EQ(os.exit_code, 0) << os.err;
   EXPECT_EQ(json::parse(os.out)["os"]["codename"], "book\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBDworm");
+}
+
+// A valid UTF-8 name in a PAX header is read as it is, whatever the caller's locale: no "can't be converted"
+// warning, the package behind it kept.
+TEST_F(HostileSuite, Utf8PaxNamesAreReadUnderTheCLocale) {
+  const char* saved = std::getenv("LC_ALL");
+  const std::string saved_value = saved ? saved : "";
+  ::setenv("LC_ALL", "C", 1);  // what a CI container has
+  RunResult sbom = Customs("sbom --no-cache --format json " + Quote(Images() + "/utf8-pax-names"));
+  if (saved) {
+    ::setenv("LC_ALL", saved_value.c_str(), 1);
+  } else {
+    ::unsetenv("LC_ALL");
+  }
+  ASSERT_EQ(sbom.exit_code, 0) << sbom.err;
+  json doc = json::parse(sbom.out);
+  ASSERT_EQ(doc["packages"].size(), 1u) << sbom.out.substr(0, 2000);
+  EXPECT_EQ(doc["packages"][0]["name"], "cafe");
+  for (const auto& diagnostic : doc["diagnostics"]) {
+    EXPECT_EQ(diagnostic.value("message", "").find("locale"), std::string::npos) << diagnostic.dump();
+  }
 }
 
 // Terminal escapes in the config history never reach the terminal.

@@ -190,6 +190,12 @@ def hostile_classes(out, rng):
     members.append((b"var/lib/dpkg/status.d/broken" + BAD_UTF8[3], "file", b"Package: broken\n"))
     oci_layout(os.path.join(out, "utf8-file-names"), [tar_bytes(members, fmt=tarfile.GNU_FORMAT)])
     classes.append(("utf8-file-names", "ok"))
+    # Valid UTF-8 names in PAX headers (how Python, Go and BuildKit write non-ASCII names): read as they are, whatever
+    # the caller's locale; a C locale must not turn them into "can't be converted" warnings or lost files.
+    members = [("etc", "dir", None), ("etc/os-release", "file", OS_RELEASE), ("var/lib/dpkg/status.d", "dir", None),
+               ("var/lib/dpkg/status.d/caf\u00e9", "file", b"Package: cafe\nArchitecture: amd64\nVersion: 1.0\n")]
+    oci_layout(os.path.join(out, "utf8-pax-names"), [tar_bytes(members)])
+    classes.append(("utf8-pax-names", "ok"))
     # Control characters and terminal escapes in the config history and labels (valid JSON escapes: the table must
     # not pass them to the terminal, the XML formats must not carry them).
     layer = base_layer()

@@ -5,6 +5,7 @@
 //  - an executable whose every test skipped exits 77, which CTest reports as "Skipped" (SKIP_RETURN_CODE).
 #include <gtest/gtest.h>
 
+#include <clocale>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -51,7 +52,8 @@ bool RequireAll() {
 
 int main(int argc, char** argv) {
   testing::InitGoogleTest(&argc, argv);
-  auto* recorder = new SkipRecorder;  // owned by gtest's listener list
+  std::setlocale(LC_CTYPE, "C.UTF-8");  // as cli/main.cpp: image file names are read as UTF-8 bytes
+  auto* recorder = new SkipRecorder;    // owned by gtest's listener list
   testing::UnitTest::GetInstance()->listeners().Append(recorder);
   int rc = RUN_ALL_TESTS();
   const auto& skips = recorder->skips();
