@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <cstring>
 #include <map>
 #include <set>
@@ -498,6 +499,7 @@ class LoopbackHttpServer {
       while (true) {
         int client = accept(fd_, nullptr, nullptr);
         if (client < 0) return;
+        ++accepted_;
         char buffer[4096];
         (void)read(client, buffer, sizeof(buffer));
         const std::string reply = "HTTP/1.0 200 OK\r\nContent-Length: 16\r\n\r\ncustoms-usage-ok";
@@ -512,8 +514,10 @@ class LoopbackHttpServer {
     if (fd_ >= 0) close(fd_);
   }
   int port() const { return port_; }
+  int accepted() const { return accepted_.load(); }
 
  private:
+  std::atomic<int> accepted_{0};
   int fd_ = -1;
   int port_ = 0;
   std::thread thread_;
@@ -590,6 +594,48 @@ TEST_F(PolicyRuntimeE2eTest, UsageMarksTheFindingsOfWhatCurlLoadedInUse) {
   report = scan({}, &status);
   ASSERT_FALSE(report.is_discarded());
   for (const auto& f : report["findings"]) EXPECT_EQ(f["in_use"], "unknown") << f["id"];
+}
+
+// non-root: a container of the compliant image started as root; a process as uid 0 -> the container is killed.
+TEST_F(PolicyRuntimeE2eTest, NonRootKillsAContainerRunningAsRoot) {
+  fs::path policy = WritePolicy("{non-root: enforce}");
+  MountCompliant();
+  if (HasFatalFailure()) return;
+  StartContainerOn(overlay_, false, 0, repo_ + "/compliant:1");
+  if (HasFatalFailure()) return;
+  watch_.Start(dir_, {"--policy", policy.string(), "--hosts-file", (dir_ / "hosts").string()});
+  if (HasFatalFailure()) return;
+  int status = 0;
+  RunCommand({"runc", "exec", id_, "/usr/bin/sleep", "20"}, &status, 30s);
+  nlohmann::json alert = watch_.WaitForRule("customs policy e2e: non-root");
+  ASSERT_FALSE(alert.is_null()) << watch_.Diagnostics();
+  EXPECT_EQ(alert["output_fields"]["user.uid"], 0);
+  EXPECT_EQ(alert["actions"][0]["action"], "kill_container");
+  EXPECT_EQ(alert["actions"][0]["ok"], true) << alert.dump();
+  ExpectContainerGone();
+}
+
+// egress: a connect outside the allow list is refused in the kernel before any packet leaves.
+TEST_F(PolicyRuntimeE2eTest, EgressOutsideTheAllowListIsRefusedInTheKernel) {
+  fs::path policy = WritePolicy("{egress: {mode: enforce, allow_cidrs: [\"10.0.0.0/8\"], allow_ports: [443]}}");
+  LoopbackHttpServer server;
+  ASSERT_GT(server.port(), 0);
+  StartContainerOn(kImages / "violating" / "rootfs", true, 0, repo_ + "/violating:1");
+  if (HasFatalFailure()) return;
+  watch_.Start(dir_, {"--policy", policy.string(), "--hosts-file", (dir_ / "hosts").string()});
+  if (HasFatalFailure()) return;
+  int status = 0;
+  std::string out = RunCommand({"runc", "exec", id_, "curl", "-sS", "--max-time", "5",
+                                "http://127.0.0.1:" + std::to_string(server.port()) + "/"},
+                               &status, 30s);
+  EXPECT_FALSE(Succeeded(status)) << out;
+  EXPECT_EQ(out.find("customs-usage-ok"), std::string::npos) << out;
+  nlohmann::json alert = watch_.WaitForRule("customs policy e2e: egress outside the allow list");
+  ASSERT_FALSE(alert.is_null()) << watch_.Diagnostics();
+  ASSERT_EQ(alert["actions"].size(), 1u) << alert.dump();
+  EXPECT_EQ(alert["actions"][0]["action"], "deny_network");
+  EXPECT_NE(alert["actions"][0].value("result", "").find("refused in the kernel"), std::string::npos) << alert.dump();
+  EXPECT_EQ(server.accepted(), 0);  // nothing reached the server
 }
 
 }  // namespace
