@@ -590,6 +590,23 @@ TEST_F(PolicyRuntimeE2eTest, UsageMarksTheFindingsOfWhatCurlLoadedInUse) {
   EXPECT_EQ(WEXITSTATUS(status), 1);
   scan({"--image-name", image, "--fail-on-in-use", "LOW"}, &status);
   EXPECT_EQ(WEXITSTATUS(status), 0);
+  // The vulnerabilities control at the audit stage, on the same image and store: every finding is UNKNOWN (the sample
+  // feed carries no severities), so fail_on UNKNOWN fails and fail_on LOW passes.
+  std::ofstream(dir_ / "vulns.yaml")
+      << "policies:\n  - name: v\n    controls:\n      vulnerabilities: {fail_on: UNKNOWN}\n";
+  std::string text =
+      RunCommand({kBinary.string(), "image", "--scanners", "vuln", "--db", db.string(), "-q", "--no-cache", "--policy",
+                  (dir_ / "vulns.yaml").string(), (kImages / "violating" / "oci").string()},
+                 &status, 300s);
+  EXPECT_EQ(WEXITSTATUS(status), 1) << text;
+  EXPECT_NE(text.find("vulnerabilities     enforce  not run   FAIL"), std::string::npos) << text;
+  std::ofstream(dir_ / "vulns.yaml")
+      << "policies:\n  - name: v\n    controls:\n      vulnerabilities: {fail_on: LOW}\n";
+  text = RunCommand({kBinary.string(), "image", "--scanners", "vuln", "--db", db.string(), "-q", "--no-cache",
+                     "--policy", (dir_ / "vulns.yaml").string(), (kImages / "violating" / "oci").string()},
+                    &status, 300s);
+  EXPECT_TRUE(Succeeded(status)) << text;
+  EXPECT_NE(text.find("vulnerabilities     enforce  not run   pass"), std::string::npos) << text;
   // Without a name or digest the record knows, nothing can be said.
   report = scan({}, &status);
   ASSERT_FALSE(report.is_discarded());
