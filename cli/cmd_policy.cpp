@@ -45,19 +45,25 @@ Result<scan::Inventory> ReadImage(const PolicyArgs& args, bool executables, bool
   options.target = args.image;
   options.collect_executables = executables;
   options.audit.config = audit;
-  if (auto applied = ApplyImageSourceFlags(args.source, options); !applied) return tl::unexpected(applied.error());
+  if (auto applied = ApplyImageSourceFlags(args.source, options); !applied) {
+    return tl::unexpected(applied.error());
+  }
   return scan::BuildInventory(options);
 }
 
 int RunRules(const PolicyArgs& args) {
   auto file = policy::LoadPolicy(args.policy_file);
-  if (!file) return Failure(file.error());
+  if (!file) {
+    return Failure(file.error());
+  }
   policy::RuleOptions options;
   options.source_name = std::filesystem::path(args.policy_file).filename().string();
   policy::RuntimeImage image;
   if (!args.image.empty()) {
     auto inventory = ReadImage(args, /*executables=*/true, /*audit=*/false);
-    if (!inventory) return Failure(inventory.error());
+    if (!inventory) {
+      return Failure(inventory.error());
+    }
     for (const auto& d : inventory->diagnostics) {
       if (d.level >= DiagnosticLevel::kWarning) {
         std::fprintf(stderr, "customs: %s: %s: %s\n", DiagnosticLevelName(d.level), d.subject.c_str(),
@@ -74,11 +80,16 @@ int RunRules(const PolicyArgs& args) {
 }
 
 int RunCheck(const PolicyArgs& args) {
-  if (args.format != "table" && args.format != "json") return UsageError("--format: table or json");
-  if (args.dockerfile.empty() && args.image.empty())
+  if (args.format != "table" && args.format != "json") {
+    return UsageError("--format: table or json");
+  }
+  if (args.dockerfile.empty() && args.image.empty()) {
     return UsageError("policy check: give --dockerfile, --image or both");
+  }
   auto file = LoadPolicyArg(args.policy_file);
-  if (!file) return Failure(file.error());
+  if (!file) {
+    return Failure(file.error());
+  }
 
   // The image first: its identity (digests, labels) decides which policies apply at every stage.
   std::optional<scan::ScanResult> scanned;
@@ -94,7 +105,9 @@ int RunCheck(const PolicyArgs& args) {
     std::filesystem::path db = args.db.empty() ? vulndb::DefaultStorePath() : std::filesystem::path(args.db);
     if (std::filesystem::exists(db)) {
       auto opened = vulndb::Store::Open(db);
-      if (!opened) return Failure(opened.error());
+      if (!opened) {
+        return Failure(opened.error());
+      }
       store = std::move(*opened);
     } else if (!args.db.empty()) {
       return Failure(Error(ErrorCode::kNotFound, "no vulnerability database at " + db.string()));
@@ -105,11 +118,15 @@ int RunCheck(const PolicyArgs& args) {
     request.policy.image_names = args.image_names;
     request.policy.allow_incomplete = true;
     auto result = scan::Scan(request);
-    if (!result) return Failure(result.error());
+    if (!result) {
+      return Failure(result.error());
+    }
     scanned = std::move(*result);
     const auto& r = scanned->report;
     identity.digests = {};
-    if (!r.manifest_digest.empty()) identity.digests.push_back(r.manifest_digest);
+    if (!r.manifest_digest.empty()) {
+      identity.digests.push_back(r.manifest_digest);
+    }
   }
   policy::Applicable applicable = scanned ? scanned->policy_applicable : policy::ApplicableControls(*file, identity);
   std::vector<policy::Verdict> verdicts;
@@ -118,12 +135,16 @@ int RunCheck(const PolicyArgs& args) {
     config.target = args.target;
     for (const auto& kv : args.build_args) {
       std::size_t eq = kv.find('=');
-      if (eq == std::string::npos || eq == 0) return UsageError("--build-arg expects KEY=VALUE");
+      if (eq == std::string::npos || eq == 0) {
+        return UsageError("--build-arg expects KEY=VALUE");
+      }
       config.build_args[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
     scan::EnablePolicyLintRules(applicable, &config);
     auto report = lint::LintFile(args.dockerfile, config);
-    if (!report) return Failure(report.error());
+    if (!report) {
+      return Failure(report.error());
+    }
     auto lint = scan::JudgeLintReports(applicable, {*report});
     verdicts.insert(verdicts.end(), lint.begin(), lint.end());
   }
@@ -134,9 +155,13 @@ int RunCheck(const PolicyArgs& args) {
   verdicts.insert(verdicts.end(), runtime.begin(), runtime.end());
   std::string text = args.format == "json" ? policy::RenderVerdictJson(applicable, verdicts)
                                            : policy::RenderVerdictTable(applicable, verdicts);
-  if (applicable.controls.empty() && args.format == "table") text = "no policy in " + file->origin + " applies\n";
+  if (applicable.controls.empty() && args.format == "table") {
+    text = "no policy in " + file->origin + " applies\n";
+  }
   int emitted = Emit([&](Output& out) { out.Write(text); }, args.output);
-  if (emitted != kExitOk) return emitted;
+  if (emitted != kExitOk) {
+    return emitted;
+  }
   return policy::AnyFailure(verdicts) ? kExitFindings : kExitOk;
 }
 

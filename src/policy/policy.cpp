@@ -35,7 +35,9 @@ class Parser {
   }
 
   Result<std::string> Scalar(const YAML::Node& node, std::string_view what) const {
-    if (!node.IsScalar()) return Fail(node, "{} must be a string", what);
+    if (!node.IsScalar()) {
+      return Fail(node, "{} must be a string", what);
+    }
     return node.Scalar();
   }
 
@@ -45,28 +47,46 @@ class Parser {
       out.push_back(node.Scalar());
       return out;
     }
-    if (!node.IsSequence()) return Fail(node, "{} must be a list", what);
-    if (node.size() > kMaxListItems) return Fail(node, "{}: more than {} items", what, kMaxListItems);
+    if (!node.IsSequence()) {
+      return Fail(node, "{} must be a list", what);
+    }
+    if (node.size() > kMaxListItems) {
+      return Fail(node, "{}: more than {} items", what, kMaxListItems);
+    }
     for (const auto& item : node) {
-      if (!item.IsScalar()) return Fail(item, "{}: every item must be a string", what);
+      if (!item.IsScalar()) {
+        return Fail(item, "{}: every item must be a string", what);
+      }
       out.push_back(item.Scalar());
     }
     return out;
   }
 
   Result<bool> Bool(const YAML::Node& node, std::string_view what) const {
-    if (!node.IsScalar()) return Fail(node, "{} must be true or false", what);
+    if (!node.IsScalar()) {
+      return Fail(node, "{} must be true or false", what);
+    }
     const std::string& s = node.Scalar();
-    if (s == "true" || s == "True" || s == "yes") return true;
-    if (s == "false" || s == "False" || s == "no") return false;
+    if (s == "true" || s == "True" || s == "yes") {
+      return true;
+    }
+    if (s == "false" || s == "False" || s == "no") {
+      return false;
+    }
     return Fail(node, "{} must be true or false, not \"{}\"", what, s);
   }
 
   Result<Mode> ParseMode(const YAML::Node& node) const {
     auto text = Scalar(node, "mode");
-    if (!text) return tl::unexpected(text.error());
-    if (*text == "enforce") return Mode::kEnforce;
-    if (*text == "warn") return Mode::kWarn;
+    if (!text) {
+      return tl::unexpected(text.error());
+    }
+    if (*text == "enforce") {
+      return Mode::kEnforce;
+    }
+    if (*text == "warn") {
+      return Mode::kWarn;
+    }
     return Fail(node, "mode must be enforce or warn, not \"{}\"", *text);
   }
 
@@ -74,10 +94,16 @@ class Parser {
   // beyond double quotes: an image pattern cannot smuggle a condition or YAML into `customs policy rules`.
   Status CheckValue(const YAML::Node& node, std::string_view what, const std::string& value,
                     std::string_view extra) const {
-    if (value.empty()) return Fail(node, "{}: empty value", what);
-    if (value.size() > 512) return Fail(node, "{}: value longer than 512 characters", what);
+    if (value.empty()) {
+      return Fail(node, "{}: empty value", what);
+    }
+    if (value.size() > 512) {
+      return Fail(node, "{}: value longer than 512 characters", what);
+    }
     for (char ch : value) {
-      if (std::isalnum(static_cast<unsigned char>(ch)) || extra.find(ch) != std::string_view::npos) continue;
+      if (std::isalnum(static_cast<unsigned char>(ch)) || extra.find(ch) != std::string_view::npos) {
+        continue;
+      }
       return Fail(node, "{}: character '{}' is not allowed in \"{}\"", what,
                   std::isprint(static_cast<unsigned char>(ch))
                       ? std::string(1, ch)
@@ -88,14 +114,20 @@ class Parser {
   }
 
   Status ParseSelector(const YAML::Node& node, Selector* out) const {
-    if (node.IsNull()) return Ok();
-    if (!node.IsMap()) return Fail(node, "match must be a mapping (images, digests, labels, namespaces)");
+    if (node.IsNull()) {
+      return Ok();
+    }
+    if (!node.IsMap()) {
+      return Fail(node, "match must be a mapping (images, digests, labels, namespaces)");
+    }
     for (const auto& kv : node) {
       const std::string key = kv.first.Scalar();
       const YAML::Node& value = kv.second;
       if (key == "images" || key == "digests" || key == "namespaces") {
         auto list = StringList(value, "match." + key);
-        if (!list) return tl::unexpected(list.error());
+        if (!list) {
+          return tl::unexpected(list.error());
+        }
         for (const auto& item : *list) {
           if (key == "images") {
             CUSTOMS_RETURN_IF_ERROR(CheckValue(value, "match.images", item, "._-/:@*?[]+"));
@@ -111,7 +143,9 @@ class Parser {
         auto& target = key == "images" ? out->images : key == "digests" ? out->digests : out->namespaces;
         target = std::move(*list);
       } else if (key == "labels") {
-        if (!value.IsMap()) return Fail(value, "match.labels must be a mapping (label: value)");
+        if (!value.IsMap()) {
+          return Fail(value, "match.labels must be a mapping (label: value)");
+        }
         for (const auto& label : value) {
           if (!label.first.IsScalar() || !label.second.IsScalar()) {
             return Fail(label.first, "match.labels: keys and values must be strings");
@@ -131,10 +165,14 @@ class Parser {
     for (const auto& kv : node) {
       const std::string key = kv.first.Scalar();
       const YAML::Node& value = kv.second;
-      if (key == "mode") continue;
+      if (key == "mode") {
+        continue;
+      }
       if (key == "allow_cidrs" || key == "allow_domains" || key == "deny_countries") {
         auto list = StringList(value, "egress." + key);
-        if (!list) return tl::unexpected(list.error());
+        if (!list) {
+          return tl::unexpected(list.error());
+        }
         for (const auto& item : *list) {
           if (key == "allow_cidrs") {
             CUSTOMS_RETURN_IF_ERROR(CheckValue(value, "egress.allow_cidrs", item, ".:/"));
@@ -154,13 +192,19 @@ class Parser {
         target = std::move(*list);
       } else if (key == "allow_ports") {
         auto list = StringList(value, "egress.allow_ports");
-        if (!list) return tl::unexpected(list.error());
+        if (!list) {
+          return tl::unexpected(list.error());
+        }
         for (const auto& item : *list) {
           int port = 0;
           bool ok = !item.empty() && item.size() <= 5 &&
                     std::all_of(item.begin(), item.end(), [](char c) { return c >= '0' && c <= '9'; });
-          if (ok) port = std::stoi(item);
-          if (!ok || port < 1 || port > 65535) return Fail(value, "egress.allow_ports: \"{}\" is not a port", item);
+          if (ok) {
+            port = std::stoi(item);
+          }
+          if (!ok || port < 1 || port > 65535) {
+            return Fail(value, "egress.allow_ports: \"{}\" is not a port", item);
+          }
           out->allow_ports.push_back(port);
         }
       } else {
@@ -175,10 +219,14 @@ class Parser {
     for (const auto& kv : node) {
       const std::string key = kv.first.Scalar();
       const YAML::Node& value = kv.second;
-      if (key == "mode") continue;
+      if (key == "mode") {
+        continue;
+      }
       if (key == "fail_on") {
         auto text = Scalar(value, "vulnerabilities.fail_on");
-        if (!text) return tl::unexpected(text.error());
+        if (!text) {
+          return tl::unexpected(text.error());
+        }
         std::string upper = *text;
         std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
         if (SeverityRank(upper) < 0) {
@@ -188,11 +236,15 @@ class Parser {
         out->fail_on = upper;
       } else if (key == "ignore_unfixed") {
         auto b = Bool(value, "vulnerabilities.ignore_unfixed");
-        if (!b) return tl::unexpected(b.error());
+        if (!b) {
+          return tl::unexpected(b.error());
+        }
         out->ignore_unfixed = *b;
       } else if (key == "kev") {
         auto text = Scalar(value, "vulnerabilities.kev");
-        if (!text) return tl::unexpected(text.error());
+        if (!text) {
+          return tl::unexpected(text.error());
+        }
         if (*text != "fail") {
           return Fail(value, "vulnerabilities.kev: a known exploited vulnerability always fails (only `kev: fail`)");
         }
@@ -204,7 +256,9 @@ class Parser {
   }
 
   Status ParseControls(const YAML::Node& node, Policy* out) const {
-    if (!node.IsMap()) return Fail(node, "controls must be a mapping (control: enforce|warn or {{mode: ...}})");
+    if (!node.IsMap()) {
+      return Fail(node, "controls must be a mapping (control: enforce|warn or {{mode: ...}})");
+    }
     for (const auto& kv : node) {
       const std::string key = kv.first.Scalar();
       auto control = ControlFromName(key);
@@ -215,17 +269,23 @@ class Parser {
                     key);
       }
       ControlSetting& setting = out->controls[static_cast<int>(*control)];
-      if (setting.enabled) return Fail(kv.first, "control \"{}\" given twice", key);
+      if (setting.enabled) {
+        return Fail(kv.first, "control \"{}\" given twice", key);
+      }
       setting.enabled = true;
       const YAML::Node& value = kv.second;
       if (value.IsScalar()) {
         auto mode = ParseMode(value);
-        if (!mode) return tl::unexpected(mode.error());
+        if (!mode) {
+          return tl::unexpected(mode.error());
+        }
         setting.mode = *mode;
       } else if (value.IsMap()) {
         if (value["mode"]) {
           auto mode = ParseMode(value["mode"]);
-          if (!mode) return tl::unexpected(mode.error());
+          if (!mode) {
+            return tl::unexpected(mode.error());
+          }
           setting.mode = *mode;
         }
         if (*control == Control::kEgress) {
@@ -252,7 +312,9 @@ class Parser {
   }
 
   Result<Policy> ParseOne(const YAML::Node& node) const {
-    if (!node.IsMap()) return Fail(node, "a policy must be a mapping (name, match, controls)");
+    if (!node.IsMap()) {
+      return Fail(node, "a policy must be a mapping (name, match, controls)");
+    }
     Policy policy;
     policy.line = node.Mark().line + 1;
     bool has_controls = false;
@@ -260,7 +322,9 @@ class Parser {
       const std::string key = kv.first.Scalar();
       if (key == "name") {
         auto name = Scalar(kv.second, "name");
-        if (!name) return tl::unexpected(name.error());
+        if (!name) {
+          return tl::unexpected(name.error());
+        }
         policy.name = *name;
       } else if (key == "match") {
         CUSTOMS_RETURN_IF_ERROR(ParseSelector(kv.second, &policy.selector));
@@ -273,13 +337,17 @@ class Parser {
         return Fail(kv.first, "policy: unknown key \"{}\" (name, description, match, controls)", key);
       }
     }
-    if (policy.name.empty()) return Fail(node, "a policy needs a name");
+    if (policy.name.empty()) {
+      return Fail(node, "a policy needs a name");
+    }
     if (policy.name.size() > 64 || !std::isalnum(static_cast<unsigned char>(policy.name[0])) ||
         !std::all_of(policy.name.begin(), policy.name.end(),
                      [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; })) {
       return Fail(node, "policy name \"{}\": lowercase letters, digits and '-' (at most 64)", policy.name);
     }
-    if (!has_controls) return Fail(node, "policy \"{}\" has no controls", policy.name);
+    if (!has_controls) {
+      return Fail(node, "policy \"{}\" has no controls", policy.name);
+    }
     return policy;
   }
 
@@ -287,25 +355,37 @@ class Parser {
     PolicyFile file;
     file.origin = origin_;
     YAML::Node root = YAML::Load(std::string(text));
-    if (!root.IsMap()) return Fail(root, "a policy file is a mapping with `policies:` (a list)");
+    if (!root.IsMap()) {
+      return Fail(root, "a policy file is a mapping with `policies:` (a list)");
+    }
     YAML::Node policies;
     for (const auto& kv : root) {
       const std::string key = kv.first.Scalar();
       if (key == "version") {
-        if (!kv.second.IsScalar() || kv.second.Scalar() != "1") return Fail(kv.second, "version: only 1 is known");
+        if (!kv.second.IsScalar() || kv.second.Scalar() != "1") {
+          return Fail(kv.second, "version: only 1 is known");
+        }
       } else if (key == "policies") {
         policies = kv.second;
       } else {
         return Fail(kv.first, "unknown key \"{}\" (version, policies)", key);
       }
     }
-    if (!policies || !policies.IsSequence()) return Fail(root, "`policies:` must be a list of policies");
-    if (policies.size() > kMaxPolicies) return Fail(policies, "more than {} policies", kMaxPolicies);
+    if (!policies || !policies.IsSequence()) {
+      return Fail(root, "`policies:` must be a list of policies");
+    }
+    if (policies.size() > kMaxPolicies) {
+      return Fail(policies, "more than {} policies", kMaxPolicies);
+    }
     std::set<std::string> names;
     for (const auto& node : policies) {
       auto policy = ParseOne(node);
-      if (!policy) return tl::unexpected(policy.error());
-      if (!names.insert(policy->name).second) return Fail(node, "policy name \"{}\" used twice", policy->name);
+      if (!policy) {
+        return tl::unexpected(policy.error());
+      }
+      if (!names.insert(policy->name).second) {
+        return Fail(node, "policy name \"{}\" used twice", policy->name);
+      }
       file.policies.push_back(std::move(*policy));
     }
     return file;
@@ -336,7 +416,9 @@ std::vector<std::string> NameVariants(const std::string& name) {
   }
   for (std::string_view prefix : {"docker.io/library/", "docker.io/", "index.docker.io/library/"}) {
     for (std::size_t i = 0, n = out.size(); i < n; ++i) {
-      if (out[i].rfind(prefix, 0) == 0) out.push_back(out[i].substr(prefix.size()));
+      if (out[i].rfind(prefix, 0) == 0) {
+        out.push_back(out[i].substr(prefix.size()));
+      }
     }
   }
   return out;
@@ -351,7 +433,9 @@ std::string_view ControlName(Control control) {
 
 std::optional<Control> ControlFromName(std::string_view name) {
   for (int i = 0; i < kControlCount; ++i) {
-    if (kControlNames[i] == name) return static_cast<Control>(i);
+    if (kControlNames[i] == name) {
+      return static_cast<Control>(i);
+    }
   }
   return std::nullopt;
 }
@@ -362,7 +446,9 @@ std::string_view ModeName(Mode mode) {
 
 int SeverityRank(std::string_view name) {
   for (std::size_t i = 0; i < kSeverities.size(); ++i) {
-    if (kSeverities[i] == name) return static_cast<int>(i);
+    if (kSeverities[i] == name) {
+      return static_cast<int>(i);
+    }
   }
   return -1;
 }
@@ -385,7 +471,9 @@ Result<PolicyFile> ParsePolicy(std::string_view text, const std::string& origin)
 
 Result<PolicyFile> LoadPolicy(const std::filesystem::path& path) {
   auto text = ReadFile(path, kMaxPolicyBytes + 1);
-  if (!text) return tl::unexpected(text.error());
+  if (!text) {
+    return tl::unexpected(text.error());
+  }
   return ParsePolicy(*text, path.string());
 }
 
@@ -394,22 +482,31 @@ bool Matches(const Selector& selector, const ImageIdentity& image) {
     bool any = false;
     for (const auto& name : image.names) {
       for (const auto& variant : NameVariants(name)) {
-        for (const auto& pattern : selector.images) any = any || GlobMatch(pattern, variant);
+        for (const auto& pattern : selector.images) {
+          any = any || GlobMatch(pattern, variant);
+        }
       }
     }
-    if (!any) return false;
+    if (!any) {
+      return false;
+    }
   }
   if (!selector.digests.empty() && image.digests_known) {
     bool any = false;
     for (const auto& digest : image.digests) {
       any = any || std::find(selector.digests.begin(), selector.digests.end(), digest) != selector.digests.end();
     }
-    if (!any) return false;
+    if (!any) {
+      return false;
+    }
   }
   if (!selector.labels.empty() && image.labels_known) {
-    for (const auto& [key, value] : selector.labels) {
-      auto it = std::find_if(image.labels.begin(), image.labels.end(), [&](const auto& l) { return l.first == key; });
-      if (it == image.labels.end() || it->second != value) return false;
+    for (const auto& wanted : selector.labels) {
+      auto it = std::find_if(image.labels.begin(), image.labels.end(),
+                             [&](const auto& l) { return l.first == wanted.first; });
+      if (it == image.labels.end() || it->second != wanted.second) {
+        return false;
+      }
     }
   }
   if (!selector.namespaces.empty() && image.namespace_known) {
@@ -423,7 +520,9 @@ bool Matches(const Selector& selector, const ImageIdentity& image) {
 
 const EffectiveControl* Applicable::Find(Control control) const {
   for (const auto& c : controls) {
-    if (c.control == control) return &c;
+    if (c.control == control) {
+      return &c;
+    }
   }
   return nullptr;
 }
@@ -433,10 +532,14 @@ Applicable ApplicableControls(const PolicyFile& file, const ImageIdentity& image
   std::array<std::optional<EffectiveControl>, kControlCount> merged;
   bool vuln_seen = false;
   for (const Policy& policy : file.policies) {
-    if (!Matches(policy.selector, image)) continue;
+    if (!Matches(policy.selector, image)) {
+      continue;
+    }
     for (int i = 0; i < kControlCount; ++i) {
       const ControlSetting& setting = policy.controls[i];
-      if (!setting.enabled) continue;
+      if (!setting.enabled) {
+        continue;
+      }
       auto& slot = merged[i];
       if (!slot) {
         slot = EffectiveControl{static_cast<Control>(i), setting.mode, {}};
@@ -448,7 +551,9 @@ Applicable ApplicableControls(const PolicyFile& file, const ImageIdentity& image
     if (policy.enabled(Control::kEgress)) {
       auto append = [](auto& to, const auto& from) {
         for (const auto& item : from) {
-          if (std::find(to.begin(), to.end(), item) == to.end()) to.push_back(item);
+          if (std::find(to.begin(), to.end(), item) == to.end()) {
+            to.push_back(item);
+          }
         }
       };
       append(out.egress.allow_cidrs, policy.egress.allow_cidrs);
@@ -470,7 +575,9 @@ Applicable ApplicableControls(const PolicyFile& file, const ImageIdentity& image
     }
   }
   for (auto& slot : merged) {
-    if (slot) out.controls.push_back(std::move(*slot));
+    if (slot) {
+      out.controls.push_back(std::move(*slot));
+    }
   }
   return out;
 }

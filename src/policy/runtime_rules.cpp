@@ -14,7 +14,9 @@ namespace {
 // Characters a value may have to be written as a double-quoted string inside a condition inside a YAML string. The
 // policy parser already restricts selector values; executables from an image are filtered here.
 bool SafeValue(std::string_view value) {
-  if (value.empty() || value.size() > 1024) return false;
+  if (value.empty() || value.size() > 1024) {
+    return false;
+  }
   return std::all_of(value.begin(), value.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) ||
            std::string_view("/._+-@:*?[]=").find(c) != std::string_view::npos;
@@ -50,8 +52,12 @@ std::string FlowList(const std::vector<std::string>& items, bool quote) {
 std::vector<std::string> ToolBinaries(ToolKind kind) {
   std::set<std::string> names;
   for (const KnownTool& tool : KnownTools()) {
-    if (tool.kind != kind) continue;
-    for (const auto& binary : tool.binaries) names.insert(binary);
+    if (tool.kind != kind) {
+      continue;
+    }
+    for (const auto& binary : tool.binaries) {
+      names.insert(binary);
+    }
   }
   return {names.begin(), names.end()};
 }
@@ -90,7 +96,9 @@ std::string SelectorCondition(const Selector& selector) {
   }
   if (!selector.digests.empty()) {
     std::vector<std::string> quoted;
-    for (const auto& d : selector.digests) quoted.push_back(Quote(d));
+    for (const auto& d : selector.digests) {
+      quoted.push_back(Quote(d));
+    }
     std::string list = fmt::format("{}", fmt::join(quoted, ", "));
     parts.push_back(fmt::format("(container.image.id in ({0}) or container.image.digest in ({0}))", list));
   }
@@ -99,7 +107,9 @@ std::string SelectorCondition(const Selector& selector) {
   }
   if (!selector.namespaces.empty()) {
     std::vector<std::string> quoted;
-    for (const auto& n : selector.namespaces) quoted.push_back(Quote(n));
+    for (const auto& n : selector.namespaces) {
+      quoted.push_back(Quote(n));
+    }
     parts.push_back(fmt::format("k8s.ns.name in ({})", fmt::join(quoted, ", ")));
   }
   return fmt::format("{}", fmt::join(parts, " and "));
@@ -108,18 +118,24 @@ std::string SelectorCondition(const Selector& selector) {
 std::string ImageCondition(const RuntimeImage& image) {
   std::vector<std::string> alternatives;
   for (const auto& name : image.names) {
-    if (!SafeValue(name)) continue;
+    if (!SafeValue(name)) {
+      continue;
+    }
     // The exact reference: another tag of the repository is other content, with other executables.
     alternatives.push_back(fmt::format("container.image = {}", Quote(name)));
   }
   for (const auto& digest : image.digests) {
-    if (!SafeValue(digest)) continue;
+    if (!SafeValue(digest)) {
+      continue;
+    }
     alternatives.push_back(fmt::format("container.image.id = {}", Quote(digest)));
     alternatives.push_back(fmt::format("container.image.digest = {}", Quote(digest)));
   }
   std::sort(alternatives.begin(), alternatives.end());
   alternatives.erase(std::unique(alternatives.begin(), alternatives.end()), alternatives.end());
-  if (alternatives.empty()) return "container.id = \"<no image identity>\"";
+  if (alternatives.empty()) {
+    return "container.id = \"<no image identity>\"";
+  }
   return "(" + fmt::format("{}", fmt::join(alternatives, " or ")) + ")";
 }
 
@@ -137,7 +153,9 @@ struct RuleText {
 std::string YamlQuote(std::string_view text) {
   std::string out = "\"";
   for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
+    if (c == '"' || c == '\\') {
+      out += '\\';
+    }
     out += c;
   }
   return out + "\"";
@@ -187,13 +205,17 @@ std::string GenerateRuntimeRules(const PolicyFile& file, const RuleOptions& opti
   }
   bool any_exec_rule = false;
   for (const Policy& policy : file.policies) {
-    if (options.image != nullptr && !Matches(policy.selector, identity)) continue;
+    if (options.image != nullptr && !Matches(policy.selector, identity)) {
+      continue;
+    }
     bool has_runtime_control = false;
     for (int i = 0; i < kControlCount; ++i) {
       has_runtime_control =
           has_runtime_control || (policy.controls[i].enabled && static_cast<Control>(i) != Control::kVulnerabilities);
     }
-    if (!has_runtime_control) continue;
+    if (!has_runtime_control) {
+      continue;
+    }
     policies.push_back(&policy);
     any_exec_rule = true;
   }
@@ -215,7 +237,9 @@ std::string GenerateRuntimeRules(const PolicyFile& file, const RuleOptions& opti
     std::vector<std::string> shells;
     auto shell_names = ToolBinaries(ToolKind::kShell);
     for (const auto& path : options.image->executables) {
-      if (!SafeValue(path) || path[0] != '/') continue;
+      if (!SafeValue(path) || path[0] != '/') {
+        continue;
+      }
       std::string base = path.substr(path.rfind('/') + 1);
       if (std::binary_search(shell_names.begin(), shell_names.end(), base)) {
         shells.push_back(path);
@@ -233,8 +257,12 @@ std::string GenerateRuntimeRules(const PolicyFile& file, const RuleOptions& opti
   for (const Policy* policy : policies) {
     std::string scope = "container.id != host";
     std::string selector = SelectorCondition(policy->selector);
-    if (!selector.empty()) scope += " and " + selector;
-    if (options.image != nullptr) scope += " and " + ImageCondition(*options.image);
+    if (!selector.empty()) {
+      scope += " and " + selector;
+    }
+    if (options.image != nullptr) {
+      scope += " and " + ImageCondition(*options.image);
+    }
     const std::string macro = ScopeMacroName(policy->name);
     out += fmt::format("- macro: {}\n  condition: ({})\n\n", macro, scope);
 
@@ -254,7 +282,9 @@ std::string GenerateRuntimeRules(const PolicyFile& file, const RuleOptions& opti
       rule.desc = "A shell ran in a container whose policy forbids shells (no-shell).";
       rule.condition = fmt::format("{} and {} and proc.name in (customs_policy_shell_binaries)", kSpawned, macro);
       rule.output = fmt::format("Shell in a container where policy {} forbids it ({})", policy->name, kProcessOutput);
-      if (enforce(Control::kNoShell)) rule.actions.push_back("kill_container");
+      if (enforce(Control::kNoShell)) {
+        rule.actions.push_back("kill_container");
+      }
       Emit(out, rule);
     }
     if (policy->enabled(Control::kNonRoot)) {
@@ -266,7 +296,9 @@ std::string GenerateRuntimeRules(const PolicyFile& file, const RuleOptions& opti
           macro, kSpawned);
       rule.output =
           fmt::format("Process as root in a container where policy {} forbids it ({})", policy->name, kProcessOutput);
-      if (enforce(Control::kNonRoot)) rule.actions.push_back("kill_container");
+      if (enforce(Control::kNonRoot)) {
+        rule.actions.push_back("kill_container");
+      }
       Emit(out, rule);
     }
     if (policy->enabled(Control::kNoAttackerTools)) {
@@ -276,7 +308,9 @@ std::string GenerateRuntimeRules(const PolicyFile& file, const RuleOptions& opti
           fmt::format("{} and {} and proc.name in (customs_policy_attacker_tool_binaries)", kSpawned, macro);
       rule.output =
           fmt::format("Attacker tool in a container where policy {} forbids it ({})", policy->name, kProcessOutput);
-      if (enforce(Control::kNoAttackerTools)) rule.actions.push_back("kill_container");
+      if (enforce(Control::kNoAttackerTools)) {
+        rule.actions.push_back("kill_container");
+      }
       Emit(out, rule);
     }
     if (policy->enabled(Control::kNoCompilers)) {
@@ -285,7 +319,9 @@ std::string GenerateRuntimeRules(const PolicyFile& file, const RuleOptions& opti
       rule.condition = fmt::format("{} and {} and proc.name in (customs_policy_compiler_binaries)", kSpawned, macro);
       rule.output =
           fmt::format("Compiler in a container where policy {} forbids it ({})", policy->name, kProcessOutput);
-      if (enforce(Control::kNoCompilers)) rule.actions.push_back("kill_container");
+      if (enforce(Control::kNoCompilers)) {
+        rule.actions.push_back("kill_container");
+      }
       Emit(out, rule);
     }
     if (policy->enabled(Control::kImmutable)) {
@@ -300,7 +336,9 @@ std::string GenerateRuntimeRules(const PolicyFile& file, const RuleOptions& opti
           "(upper_layer=%proc.is_exe_upper_layer "
           "memfd=%proc.is_exe_from_memfd {})",
           policy->name, kProcessOutput);
-      if (enforce(Control::kImmutable)) rule.actions.push_back("kill_process");
+      if (enforce(Control::kImmutable)) {
+        rule.actions.push_back("kill_process");
+      }
       Emit(out, rule);
     }
     // The image's own executables as the allow-list (with --image): an exec of any other path, or of a shell the
@@ -320,7 +358,9 @@ std::string GenerateRuntimeRules(const PolicyFile& file, const RuleOptions& opti
       rule.tags = {"customs_policy", std::string(ControlName(control)), "policy_" + Ident(policy->name)};
       bool enforced = (immutable && enforce(Control::kImmutable)) || (no_shell && enforce(Control::kNoShell));
       rule.priority = enforced ? "CRITICAL" : "WARNING";
-      if (enforced) rule.actions.push_back("kill_container");
+      if (enforced) {
+        rule.actions.push_back("kill_container");
+      }
       Emit(out, rule);
     }
     if (policy->enabled(Control::kEgress)) {
@@ -331,12 +371,16 @@ std::string GenerateRuntimeRules(const PolicyFile& file, const RuleOptions& opti
         std::vector<std::string> allowed;
         if (!egress.allow_cidrs.empty()) {
           std::vector<std::string> quoted;
-          for (const auto& c : egress.allow_cidrs) quoted.push_back(Quote(c));
+          for (const auto& c : egress.allow_cidrs) {
+            quoted.push_back(Quote(c));
+          }
           allowed.push_back(fmt::format("fd.snet in ({})", fmt::join(quoted, ", ")));
         }
         if (!egress.allow_domains.empty()) {
           std::vector<std::string> quoted;
-          for (const auto& d : egress.allow_domains) quoted.push_back(Quote(d));
+          for (const auto& d : egress.allow_domains) {
+            quoted.push_back(Quote(d));
+          }
           allowed.push_back(fmt::format("fd.sip.name in ({})", fmt::join(quoted, ", ")));
         }
         if (!egress.allow_ports.empty()) {
@@ -347,7 +391,9 @@ std::string GenerateRuntimeRules(const PolicyFile& file, const RuleOptions& opti
         rule.output = fmt::format(
             "Connection outside the egress allow list of policy {} (destination=%fd.name result=%evt.res {})",
             policy->name, kProcessOutput);
-        if (enforce(Control::kEgress)) rule.actions.push_back("deny_network");
+        if (enforce(Control::kEgress)) {
+          rule.actions.push_back("deny_network");
+        }
         Emit(out, rule);
       }
       if (!egress.deny_countries.empty()) {
@@ -359,7 +405,9 @@ std::string GenerateRuntimeRules(const PolicyFile& file, const RuleOptions& opti
             "Connection to a denied country (policy {}, destination=%fd.name country=%fd.sip.country result=%evt.res "
             "{})",
             policy->name, kProcessOutput);
-        if (enforce(Control::kEgress)) rule.actions.push_back("deny_network");
+        if (enforce(Control::kEgress)) {
+          rule.actions.push_back("deny_network");
+        }
         Emit(out, rule);
       }
     }

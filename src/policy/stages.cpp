@@ -38,17 +38,23 @@ std::string Summarise(const std::vector<std::string>& messages) {
   for (std::size_t i = 0; i < messages.size() && i < 3; ++i) {
     out += (i ? "; " : "") + messages[i];
   }
-  if (messages.size() > 3) out += fmt::format("; and {} more", messages.size() - 3);
+  if (messages.size() > 3) {
+    out += fmt::format("; and {} more", messages.size() - 3);
+  }
   return out;
 }
 
 Verdict ByRule(const EffectiveControl& control, Stage stage, std::string_view rule,
                const std::vector<StageFinding>& findings) {
   Verdict v{control.control, stage, Status::kNotApplicable, ""};
-  if (rule.empty()) return v;
+  if (rule.empty()) {
+    return v;
+  }
   std::vector<std::string> hits;
   for (const auto& f : findings) {
-    if (f.rule == rule) hits.push_back(f.message);
+    if (f.rule == rule) {
+      hits.push_back(f.message);
+    }
   }
   v.status = hits.empty() ? Status::kPass : Violated(control.mode);
   v.detail = hits.empty() ? fmt::format("no {} finding", rule) : fmt::format("{}: {}", rule, Summarise(hits));
@@ -177,7 +183,9 @@ std::string RenderVerdictTable(const Applicable& applicable, const std::vector<V
   for (const auto& control : applicable.controls) {
     std::map<Stage, const Verdict*> by_stage;
     for (const auto& v : verdicts) {
-      if (v.control == control.control) by_stage[v.stage] = &v;
+      if (v.control == control.control) {
+        by_stage[v.stage] = &v;
+      }
     }
     auto cell = [&](Stage stage) -> std::string {
       auto it = by_stage.find(stage);
@@ -187,7 +195,9 @@ std::string RenderVerdictTable(const Applicable& applicable, const std::vector<V
                        cell(Stage::kLint), cell(Stage::kAudit), cell(Stage::kRuntime));
     for (Stage stage : {Stage::kLint, Stage::kAudit, Stage::kRuntime}) {
       auto it = by_stage.find(stage);
-      if (it == by_stage.end() || it->second->detail.empty()) continue;
+      if (it == by_stage.end() || it->second->detail.empty()) {
+        continue;
+      }
       details += fmt::format("  {} / {}: {}\n", ControlName(control.control), StageName(stage),
                              Sanitized(it->second->detail, TextContext::kLine));
     }
@@ -206,7 +216,9 @@ std::string RenderVerdictJson(const Applicable& applicable, const std::vector<Ve
     json.Field("policies", control.policies);
     json.Key("stages").BeginObject();
     for (const auto& v : verdicts) {
-      if (v.control != control.control) continue;
+      if (v.control != control.control) {
+        continue;
+      }
       json.Key(StageName(v.stage)).BeginObject();
       json.Field("status", StatusName(v.status));
       json.Field("detail", v.detail);

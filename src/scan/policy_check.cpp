@@ -24,7 +24,9 @@ policy::ImageIdentity ImageIdentityOf(const std::string& target, const std::stri
   }
   identity.names_known = !identity.names.empty();
   for (const std::string* digest : {&manifest_digest, &config_digest}) {
-    if (!digest->empty()) identity.digests.push_back(*digest);
+    if (!digest->empty()) {
+      identity.digests.push_back(*digest);
+    }
   }
   identity.digests_known = !identity.digests.empty();
   identity.labels = labels;
@@ -35,7 +37,9 @@ policy::ImageIdentity ImageIdentityOf(const std::string& target, const std::stri
 void EnablePolicyLintRules(const policy::Applicable& applicable, lint::LintConfig* config) {
   for (const auto& control : applicable.controls) {
     std::string_view rule = policy::LintRuleFor(control.control);
-    if (rule.empty()) continue;
+    if (rule.empty()) {
+      continue;
+    }
     config->enabled.insert(std::string(rule));
     config->ignored.erase(std::string(rule));  // a policy control is not ignorable by the lint config
   }
@@ -59,7 +63,9 @@ policy::RuntimeImage RuntimeImageOf(const Inventory& inventory, const std::vecto
     image.names.push_back(inventory.target);
   }
   for (const std::string* digest : {&inventory.config_digest, &inventory.manifest_digest}) {
-    if (!digest->empty()) image.digests.push_back(*digest);
+    if (!digest->empty()) {
+      image.digests.push_back(*digest);
+    }
   }
   image.executables = inventory.executables;
   return image;

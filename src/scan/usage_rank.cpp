@@ -8,7 +8,9 @@ namespace customs::scan {
 
 std::string CanonicalUsagePath(std::string_view path) {
   for (std::string_view dir : {"/bin/", "/sbin/", "/lib/", "/lib32/", "/lib64/", "/libx32/"}) {
-    if (path.starts_with(dir)) return "/usr" + std::string(path);
+    if (path.starts_with(dir)) {
+      return "/usr" + std::string(path);
+    }
   }
   return std::string(path);
 }
@@ -18,7 +20,9 @@ UsedFiles UsedFilesOf(const std::vector<runtime::UsageEntry>& usage, const std::
   for (const auto& entry : usage) {
     bool mine = std::find(keys.begin(), keys.end(), entry.image_key) != keys.end() ||
                 (!entry.image_name.empty() && std::find(keys.begin(), keys.end(), entry.image_name) != keys.end());
-    if (!mine) continue;
+    if (!mine) {
+      continue;
+    }
     out.found = true;
     out.paths.push_back(CanonicalUsagePath(entry.path));
   }
@@ -34,10 +38,14 @@ bool PackageUsed(const catalog::Package& package, const UsedFiles& used) {
     return std::binary_search(used.paths.begin(), used.paths.end(), CanonicalUsagePath(path));
   };
   for (const auto& file : package.files) {
-    if (seen(file)) return true;
+    if (seen(file)) {
+      return true;
+    }
   }
   // A language package found inside an archive ("/app/app.jar!/META-INF/...") is in use when the archive is.
-  if (!package.location.empty() && seen(package.location.substr(0, package.location.find('!')))) return true;
+  if (!package.location.empty() && seen(package.location.substr(0, package.location.find('!')))) {
+    return true;
+  }
   return false;
 }
 
@@ -58,7 +66,9 @@ void RankByUse(std::vector<match::Finding>& findings, const std::vector<catalog:
   std::set<std::tuple<catalog::PackageType, std::string, std::string, std::string, std::string>> in_use;
   if (used.found) {
     for (const auto& p : packages) {
-      if (PackageUsed(p, used)) in_use.emplace(p.type, p.name, p.version, p.arch, p.location);
+      if (PackageUsed(p, used)) {
+        in_use.emplace(p.type, p.name, p.version, p.arch, p.location);
+      }
     }
   }
   for (auto& f : findings) {
@@ -68,7 +78,9 @@ void RankByUse(std::vector<match::Finding>& findings, const std::vector<catalog:
                                                                                   : match::InUse::kFalse;
   }
   std::stable_sort(findings.begin(), findings.end(), [](const match::Finding& a, const match::Finding& b) {
-    if (a.severity != b.severity) return a.severity > b.severity;
+    if (a.severity != b.severity) {
+      return a.severity > b.severity;
+    }
     return UseRank(a.in_use) < UseRank(b.in_use);
   });
 }

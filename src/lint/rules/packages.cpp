@@ -52,7 +52,9 @@ bool MatchesList(const std::vector<std::string>& list, const std::string& packag
   bool matched = false;
   for (const std::string& pattern : list) {
     if (!pattern.empty() && pattern[0] == '!') {
-      if (Glob(pattern.substr(1), lower)) return false;
+      if (Glob(pattern.substr(1), lower)) {
+        return false;
+      }
     } else if (Glob(pattern, lower)) {
       matched = true;
     }
@@ -115,7 +117,9 @@ void CheckShellInFinalStage(const CheckContext& c) {
   std::vector<std::string> shell_packages;
   std::set<std::string> shell_binaries;
   for (const KnownTool& tool : KnownTools()) {
-    if (tool.kind != ToolKind::kShell) continue;
+    if (tool.kind != ToolKind::kShell) {
+      continue;
+    }
     shell_packages.insert(shell_packages.end(), tool.packages.begin(), tool.packages.end());
     shell_binaries.insert(tool.binaries.begin(), tool.binaries.end());
   }
@@ -123,7 +127,9 @@ void CheckShellInFinalStage(const CheckContext& c) {
   for (const auto& entry : FinalInstalled(c)) {
     if (MatchesList(shell_packages, entry.package)) {
       auto& names = installed[entry.instruction];
-      if (std::find(names.begin(), names.end(), entry.package) == names.end()) names.push_back(entry.package);
+      if (std::find(names.begin(), names.end(), entry.package) == names.end()) {
+        names.push_back(entry.package);
+      }
     }
   }
   for (const auto& [index, names] : installed) {
@@ -138,9 +144,13 @@ void CheckShellInFinalStage(const CheckContext& c) {
       std::vector<std::string> shells;
       for (std::size_t k = 0; k + 1 < inst.args.size(); ++k) {
         std::string source = inst.args[k];
-        while (source.size() > 1 && source.back() == '/') source.pop_back();
+        while (source.size() > 1 && source.back() == '/') {
+          source.pop_back();
+        }
         std::string base = source.substr(source.rfind('/') + 1);
-        if (shell_binaries.count(base) > 0) shells.push_back(source);
+        if (shell_binaries.count(base) > 0) {
+          shells.push_back(source);
+        }
       }
       if (!shells.empty()) {
         c.Report(i, fmt::format("{} copies a shell into the final image: {}", inst.cmd, Join(shells)),

@@ -40,8 +40,12 @@ bool ParseUint(std::string_view s, uint64_t* out) {
 
 std::string UsageImageKey(const ContainerMetadata& metadata) {
   std::string_view digest = metadata.ImageDigest();
-  if (!digest.empty()) return std::string(digest);
-  if (!metadata.image_id.empty()) return metadata.image_id;
+  if (!digest.empty()) {
+    return std::string(digest);
+  }
+  if (!metadata.image_id.empty()) {
+    return metadata.image_id;
+  }
   return metadata.image;
 }
 
@@ -57,19 +61,25 @@ bool UsageRecorder::Observe(const Event& event) {
     case EventType::kOpen:
     case EventType::kOpenat:
     case EventType::kOpenat2:
-      if ((event.flags & O_ACCMODE) == O_WRONLY || event.fd_kind == FdKind::kDirectory) return false;
+      if ((event.flags & O_ACCMODE) == O_WRONLY || event.fd_kind == FdKind::kDirectory) {
+        return false;
+      }
       path = &event.path;
       how = kUsageOpen;
       break;
     default: return false;
   }
-  if (event.res < 0 || event.container_id.empty() || event.container == nullptr || IgnoredPath(*path)) return false;
+  if (event.res < 0 || event.container_id.empty() || event.container == nullptr || IgnoredPath(*path)) {
+    return false;
+  }
   const ContainerMetadata& metadata = *event.container;
   std::string_view digest = metadata.ImageDigest();
   std::string_view image_key = !digest.empty()              ? digest
                                : !metadata.image_id.empty() ? std::string_view(metadata.image_id)
                                                             : std::string_view(metadata.image);
-  if (image_key.empty() || !Clean(image_key) || !Clean(*path) || !Clean(metadata.image)) return false;
+  if (image_key.empty() || !Clean(image_key) || !Clean(*path) || !Clean(metadata.image)) {
+    return false;
+  }
   key_.assign(image_key);
   key_.push_back('\t');
   key_.append(*path);
@@ -105,24 +115,36 @@ void UsageRecorder::Add(const UsageEntry& entry) {
   it->second.how |= entry.how;
   it->second.count += entry.count;
   it->second.last_seen = std::max(it->second.last_seen, entry.last_seen);
-  if (it->second.image_name.empty()) it->second.image_name = entry.image_name;
+  if (it->second.image_name.empty()) {
+    it->second.image_name = entry.image_name;
+  }
 }
 
 Status UsageRecorder::Load(const std::filesystem::path& path) {
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return Ok();
+  if (!std::filesystem::exists(path, ec)) {
+    return Ok();
+  }
   auto text = ReadFile(path, kMaxUsageFile);
-  if (!text) return tl::unexpected(text.error());
+  if (!text) {
+    return tl::unexpected(text.error());
+  }
   auto entries = ParseUsage(*text);
-  if (!entries) return tl::unexpected(entries.error().WithContext(path.string()));
-  for (const auto& entry : *entries) Add(entry);
+  if (!entries) {
+    return tl::unexpected(entries.error().WithContext(path.string()));
+  }
+  for (const auto& entry : *entries) {
+    Add(entry);
+  }
   return Ok();
 }
 
 std::string UsageRecorder::Serialize() const {
   std::vector<const UsageEntry*> sorted;
   sorted.reserve(entries_.size());
-  for (const auto& [key, entry] : entries_) sorted.push_back(&entry);
+  for (const auto& [key, entry] : entries_) {
+    sorted.push_back(&entry);
+  }
   std::sort(sorted.begin(), sorted.end(), [](const UsageEntry* a, const UsageEntry* b) {
     return std::tie(a->image_key, a->path) < std::tie(b->image_key, b->path);
   });
@@ -146,13 +168,17 @@ Result<std::vector<UsageEntry>> ParseUsage(std::string_view text) {
     std::string_view line = text.substr(0, nl);
     text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
     ++line_number;
-    if (line.empty() || line[0] == '#') continue;
+    if (line.empty() || line[0] == '#') {
+      continue;
+    }
     std::vector<std::string_view> fields;
     std::size_t start = 0;
     while (fields.size() < 7) {
       std::size_t tab = line.find('\t', start);
       fields.push_back(line.substr(start, tab == std::string_view::npos ? std::string_view::npos : tab - start));
-      if (tab == std::string_view::npos) break;
+      if (tab == std::string_view::npos) {
+        break;
+      }
       start = tab + 1;
     }
     UsageEntry entry;
