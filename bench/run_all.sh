@@ -59,10 +59,17 @@ if [ -d "$CUSTOMS_TESTIMAGES/bookworm" ]; then
   else
     not_run pull_vs_skopeo "docker-registry or skopeo missing (scripts/install-deps.sh)"
   fi
+  if command -v docker-registry >/dev/null && command -v skopeo >/dev/null &&
+    [ -x /usr/lib/postgresql/15/bin/pg_ctl ]; then
+    run server_scale python3 "$HERE/server_scale.py" "$BUILD" 12 2
+  else
+    not_run server_scale "docker-registry, skopeo or postgresql-15 missing (scripts/install-deps.sh)"
+  fi
 else
   not_run sbom_vs_trivy "no test images in $CUSTOMS_TESTIMAGES (scripts/testimages.sh)"
   not_run audit_vs_trivy "no test images in $CUSTOMS_TESTIMAGES (scripts/testimages.sh)"
   not_run pull_vs_skopeo "no test images in $CUSTOMS_TESTIMAGES (scripts/testimages.sh)"
+  not_run server_scale "no test images in $CUSTOMS_TESTIMAGES (scripts/testimages.sh)"
 fi
 if [ -f "$CUSTOMS_TESTIMAGES/lang-binary/artifacts/.complete" ]; then
   run lang_vs_trivy bash "$HERE/lang_vs_trivy.sh" "$BUILD" "$RUNS"

@@ -4,9 +4,12 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "cli_common.h"
 #include "commands.h"
+#include "core/duration.h"
 #include "vulndb/importer.h"
 #include "vulndb/json_codec.h"
+#include "vulndb/snapshot.h"
 #include "vulndb/store.h"
 #include "vulndb/updater.h"
 
@@ -27,6 +30,10 @@ struct DbOptions {
   double timeout = 300;
   int retries = 3;
   bool verbose = false;
+  std::string from;  // db update --from: a signed snapshot instead of the feeds
+  std::string key;   // db publish: private key; db update --from: public key
+  std::string out_dir;
+  std::string max_age;
 };
 
 std::filesystem::path DbPath(const DbOptions& options) {
@@ -220,7 +227,59 @@ int RunShow(const DbOptions& options) {
   return kExitOk;
 }
 
+int RunPublish(const DbOptions& options) {
+  PublishOptions publish;
+  publish.db_path = DbPath(options);
+  publish.out_dir = options.out_dir;
+  publish.private_key = options.key;
+  publish.lock_timeout = std::chrono::milliseconds(static_cast<long long>(options.lock_timeout * 1000));
+  auto published = PublishSnapshot(publish);
+  if (!published) {
+    std::fprintf(stderr, "customs db publish: %s\n", published.error().message().c_str());
+    return kExitFailure;
+  }
+  std::printf("published %s (%.1f MB, store built at %s)\n", published->file.c_str(),
+              static_cast<double>(published->size) / 1e6, published->built_at.c_str());
+  std::printf("store digest:    %s\n", published->store_digest.c_str());
+  std::printf("signed with key: %s\n", published->key_id.c_str());
+  return kExitOk;
+}
+
+int RunSnapshotUpdate(const DbOptions& options) {
+  if (!options.sources.empty() || !options.mirror.empty()) {
+    return UsageError("--from takes a published snapshot: --source and --mirror apply to feed downloads only");
+  }
+  if (options.key.empty()) return UsageError("--from needs --key PUBKEY (the publisher's Ed25519 public key, PEM)");
+  SnapshotUpdateOptions update;
+  update.from = options.from;
+  update.public_key = options.key;
+  update.db_path = DbPath(options);
+  update.ca_bundle = options.ca_bundle;
+  update.lock_timeout = std::chrono::milliseconds(static_cast<long long>(options.lock_timeout * 1000));
+  update.timeout = std::chrono::milliseconds(static_cast<long long>(options.timeout * 1000));
+  if (!options.max_age.empty()) {
+    auto max_age = ParseDuration(options.max_age, std::chrono::hours(1));
+    if (!max_age) return UsageError("--max-db-age: " + max_age.error().message());
+    update.max_age = std::chrono::duration_cast<std::chrono::seconds>(*max_age);
+  }
+  auto result = UpdateFromSnapshot(update);
+  if (!result) {
+    std::fprintf(stderr, "customs db update: %s\n", result.error().message().c_str());
+    std::fprintf(stderr, "the previous store (if any) is unchanged\n");
+    return kExitFailure;
+  }
+  std::printf("%s %s (signed with key %s)\n\n",
+              result->replaced ? "installed snapshot" : "already up to date with snapshot",
+              result->metadata.store_digest.c_str(), result->metadata.key_id.c_str());
+  PrintInfo(result->store);
+  return kExitOk;
+}
+
 int RunUpdate(const DbOptions& options) {
+  if (!options.from.empty()) return RunSnapshotUpdate(options);
+  if (!options.key.empty() || !options.max_age.empty()) {
+    return UsageError("--key and --max-db-age apply to --from (a signed snapshot) only");
+  }
   DiagnosticsCollector diagnostics;
   UpdateOptions update;
   update.db_path = DbPath(options);
@@ -322,7 +381,21 @@ update->add_option("--ca-bundle", options->ca_bundle, "CA certificates file for 
 update->add_option("--timeout", options->timeout, "Seconds allowed per download (default 300)");
 update->add_option("--retries", options->retries, "Retries per download after a transient failure (default 3)");
 update->add_flag("-v,--verbose", options->verbose, "Print every diagnostic");
+update->add_option("--from", options->from,
+                   "Install the signed snapshot published at URL (http, https, file) or DIR by `customs db publish`, "
+                   "instead of downloading the feeds; the signature is verified before anything is replaced");
+update->add_option("--key", options->key, "With --from: the publisher's Ed25519 public key (PEM)");
+update->add_option("--max-db-age", options->max_age,
+                   "With --from: refuse a snapshot built longer ago than this (72h, 7d; a bare number is hours)");
 update->callback([options, &context] { context.exit_code = RunUpdate(*options); });
+
+CLI::App* publish =
+    db->add_subcommand("publish", "Write the store as a signed snapshot (compressed store + latest.json) into DIR");
+publish->add_option("dir", options->out_dir, "Snapshot directory (served as is by a web server)")->required();
+add_db(publish);
+add_lock(publish);
+publish->add_option("--key", options->key, "Ed25519 private key (PEM: openssl genpkey -algorithm ed25519)")->required();
+publish->callback([options, &context] { context.exit_code = RunPublish(*options); });
 }  // namespace customs::cli
 
 }  // namespace customs::cli

@@ -12,6 +12,7 @@ BUILD_PKGS=(
   libzstd-dev zlib1g-dev liblzma-dev libbz2-dev libisal-dev
   libbpf-dev bpftool libelf-dev ccache libhyperscan-dev libexpat1-dev
   node-spdx-license-ids
+  libboost1.81-dev libpq-dev
 )
 TEST_PKGS=(
   dpkg-dev mmdebstrap debootstrap skopeo umoci runc rpm
@@ -20,6 +21,7 @@ TEST_PKGS=(
   golang-1.19-go openjdk-17-jdk-headless zip binutils
   python3-urllib3
   docker.io podman containerd tor-geoipdb python3-grpcio python3-protobuf python3-grpc-tools bsdutils
+  postgresql-15
 )
 
 FUZZ_PKGS=(clang-16 libclang-rt-16-dev)
@@ -43,13 +45,12 @@ APT_OPTS=()
 if [ -x /usr/bin/gpgv ]; then APT_OPTS=(-o APT::Key::gpgvcommand=/usr/bin/gpgv); fi
 apt-get "${APT_OPTS[@]}" update -qq
 apt-get "${APT_OPTS[@]}" install -y -qq --no-install-recommends "${missing[@]}"
-# docker-registry starts a system service on install; the tests start their own instances.
-if command -v systemctl >/dev/null 2>&1; then systemctl stop docker-registry 2>/dev/null || true; fi
-# docker.io, containerd and podman may start system daemons on install; the runtime tests start their own (each with
-# its own root and socket), so stop the system ones.
+# docker-registry, postgresql, docker.io, containerd and podman may start system services on install; the tests start
+# their own instances (each with its own root, socket and port), so stop the system ones.
 if command -v systemctl >/dev/null 2>&1; then
-  systemctl stop docker.socket docker containerd podman.socket 2>/dev/null || true
+  systemctl stop docker-registry postgresql docker.socket docker containerd podman.socket 2>/dev/null || true
 elif command -v service >/dev/null 2>&1; then
   service docker stop 2>/dev/null || true
   service containerd stop 2>/dev/null || true
+  service postgresql stop 2>/dev/null || true
 fi

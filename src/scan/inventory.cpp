@@ -22,6 +22,21 @@
 
 namespace customs::scan {
 
+std::string AnalyzerVersion() {
+  // The same string BuildInventory keys its layer cache with when no audit runs.
+  std::string version = "os:1";
+  auto catalogers = catalog::DefaultCatalogers();
+  for (const auto& cataloger : catalogers) {
+    version += fmt::format(",{}:{}", cataloger->name(), cataloger->version());
+  }
+  for (const auto& cataloger : catalogers) {
+    if (const FileExtractor* extractor = cataloger->extractor()) {
+      version += fmt::format(",extract-{}:{}", extractor->name(), extractor->version());
+    }
+  }
+  return version;
+}
+
 audit::ImageFacts AuditFactsOf(const Inventory& inventory) {
   audit::ImageFacts facts;
   const image::ImageConfig& config = inventory.config;
@@ -101,12 +116,16 @@ Result<Inventory> BuildInventory(const InventoryOptions& options) {
         return MakeError(ErrorCode::kNotFound, "{}: no such file or directory, and not an image reference ({})",
                          options.target, reference.error().message());
       }
-      image::registry::CredentialOptions credential_options;
-      CUSTOMS_ASSIGN_OR_RETURN(auto credentials,
-                               image::registry::ResolveCredentials(credential_options, reference->registry));
+      std::optional<image::registry::Credentials> credentials = options.registry_credentials;
+      if (!credentials && options.registry_authorization.empty()) {
+        image::registry::CredentialOptions credential_options;
+        CUSTOMS_ASSIGN_OR_RETURN(credentials,
+                                 image::registry::ResolveCredentials(credential_options, reference->registry));
+      }
       image::registry::RegistryOptions registry_options;
       registry_options.platform = options.platform;
       registry_options.client.credentials = credentials;
+      registry_options.client.authorization = options.registry_authorization;
       registry_options.client.ca_cert_file = options.registry_ca_cert;
       registry_options.client.insecure_skip_tls_verify = options.registry_insecure;
       registry_options.client.insecure_registries = options.insecure_registries;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "core/error.h"
 #include "core/file_tree.h"
 #include "image/config.h"
+#include "image/registry/registry_auth.h"
 #include "image/source.h"
 
 namespace customs::scan {
@@ -28,7 +30,7 @@ struct AuditOptions {
 };
 
 struct InventoryOptions {
-  std::string target;         // a path (archive, OCI layout, root filesystem) or, later, a registry reference
+  std::string target;         // a path (archive, OCI layout, root filesystem) or a registry reference
   bool force_rootfs = false;  // --rootfs: treat a directory as a root filesystem
   image::Platform platform;
   bool platform_given = false;
@@ -38,6 +40,12 @@ struct InventoryOptions {
   std::string registry_ca_cert;
   bool registry_insecure = false;
   std::vector<std::string> insecure_registries;
+  // When set, these credentials are used for the registry instead of the environment and the Docker config (the
+  // server passes the ones a scan request carried).
+  std::optional<image::registry::Credentials> registry_credentials;
+  // When set, sent as the Authorization header value ("Bearer <token>") from the first request on, instead of any
+  // credential lookup: a registry token a caller already holds (Harbor hands its scanners one).
+  std::string registry_authorization;
   // Per-layer analysis cache directory (empty: no cache). Only image layers are cached, never root filesystems.
   std::string cache_dir;
   // Progress: bytes of layer data read so far, and the total when known (0 otherwise). Called from worker threads.
@@ -73,6 +81,12 @@ inline constexpr std::size_t kMaxExecutables = 200000;
 
 // The executables of a final filesystem (see Inventory::executables).
 std::vector<std::string> CollectExecutables(const FileTree& tree, Diagnostics& diagnostics);
+
+// Names every analyzer that builds an inventory (catalogers and their file extractors), with its version
+// ("os:1,dpkg:2,...,extract-java:1"): two inventories of one image are interchangeable only when this string is equal.
+// It keys the server's stored inventories (and, with the audit's parts added, the per-layer analysis cache), so a new
+// analyzer or version never reuses stale results.
+std::string AnalyzerVersion();
 
 // What the audit needs of an inventory besides its files: the config, the packages, the OS.
 audit::ImageFacts AuditFactsOf(const Inventory& inventory);

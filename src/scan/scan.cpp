@@ -30,13 +30,17 @@ int GateAudit(std::vector<audit::AuditFinding>& findings, const ScanPolicy& poli
       bool id = rule.id == f.rule || std::find(f.aliases.begin(), f.aliases.end(), rule.id) != f.aliases.end();
       bool scope = rule.package.empty() || rule.package == f.path;
       bool live = rule.expires.empty() || gate.today.empty() || rule.expires >= gate.today;
-      if (id && scope && live) ignored = &rule;
+      if (id && scope && live) {
+        ignored = &rule;
+      }
     }
     if (ignored != nullptr) {
       report.audit_suppressed.push_back({std::move(f), fmt::format("ignore-file:{}", ignored->line)});
       continue;
     }
-    if (gate.fail_on && severity >= *gate.fail_on) exit_code = gate.exit_code;
+    if (gate.fail_on && severity >= *gate.fail_on) {
+      exit_code = gate.exit_code;
+    }
     shown.push_back(std::move(f));
   }
   findings = std::move(shown);
@@ -45,77 +49,112 @@ int GateAudit(std::vector<audit::AuditFinding>& findings, const ScanPolicy& poli
 
 }  // namespace
 
-Result<ScanResult> Evaluate(Inventory inventory, const vulndb::AdvisoryIndex* index, const ScanPolicy& policy) {
+ScanResult ApplyPolicy(report::ScanReport report, const ScanPolicy& policy) {
   DiagnosticsCollector collected;
-  for (auto& d : inventory.diagnostics) collected.Report(std::move(d));
-  inventory.diagnostics = {};
-  // The inventory's diagnostics are bounded already; the matcher's get their own bound.
-  BoundedDiagnostics diagnostics(collected);
+  for (auto& d : report.diagnostics) {
+    collected.Report(std::move(d));
+  }
+  report.diagnostics = {};
   match::GateResult gated;
-  if (policy.vulnerabilities) {
-    if (index == nullptr) return MakeError(ErrorCode::kInvalidArgument, "scan: no advisory index given");
-    CUSTOMS_ASSIGN_OR_RETURN(auto matched, match::MatchPackages(inventory.packages, inventory.os, *index, diagnostics));
-    gated = match::ApplyGate(std::move(matched.findings), policy.gate, policy.ignores, policy.vex, diagnostics);
-  }
-  diagnostics.Finish();
-
-  ScanResult result;
-  if (policy.usage != nullptr && policy.vulnerabilities) {
-    std::vector<std::string> keys = policy.image_names;
-    for (const std::string* key : {&inventory.manifest_digest, &inventory.config_digest}) {
-      if (!key->empty()) keys.push_back(*key);
+  {
+    // The report's diagnostics are bounded already; the gate's (ignore file, VEX) get their own bound.
+    BoundedDiagnostics diagnostics(collected);
+    if (report.scanned_vulnerabilities) {
+      gated = match::ApplyGate(std::move(report.findings), policy.gate, policy.ignores, policy.vex, diagnostics);
     }
-    if (inventory.kind == "registry") keys.push_back(inventory.target);
-    RankByUse(gated.shown, inventory.packages, UsedFilesOf(*policy.usage, keys));
-    result.report.usage_evaluated = true;
+    diagnostics.Finish();
   }
-  if (policy.policy_file != nullptr) {
-    result.policy_checked = true;
-    result.policy_applicable = policy::ApplicableControls(
-        *policy.policy_file, ImageIdentityOf(inventory.target, inventory.kind, inventory.manifest_digest,
-                                             inventory.config_digest, inventory.config.labels, policy.image_names));
-  }
-  result.layers_read = inventory.layers_read;
-  result.layers_from_cache = inventory.layers_from_cache;
+  ScanResult result;
   report::ScanReport& r = result.report;
-  r.target = std::move(inventory.target);
-  r.kind = std::move(inventory.kind);
-  r.manifest_digest = std::move(inventory.manifest_digest);
-  r.os = std::move(inventory.os);
-  r.packages = std::move(inventory.packages);
+  r = std::move(report);
   r.findings = std::move(gated.shown);
   r.suppressed = std::move(gated.suppressed);
   r.diagnostics = collected.Take();
   r.fail_on = policy.gate.fail_on;
   r.filtered = gated.filtered;
+  int audit_exit = GateAudit(r.audit_findings, policy, r);
+  result.incomplete = AnyIncomplete(r.diagnostics);
+  result.exit_code = gated.exit_code != kExitClean ? gated.exit_code : audit_exit;
+  if (result.incomplete && !policy.allow_incomplete) {
+    result.exit_code = kExitIncomplete;
+  }
+  return result;
+}
+
+Result<ScanResult> Evaluate(Inventory inventory, const vulndb::AdvisoryIndex* index, const ScanPolicy& policy) {
+  DiagnosticsCollector collected;
+  for (auto& d : inventory.diagnostics) {
+    collected.Report(std::move(d));
+  }
+  inventory.diagnostics = {};
+  report::ScanReport r;
+  if (policy.vulnerabilities) {
+    if (index == nullptr) {
+      return MakeError(ErrorCode::kInvalidArgument, "scan: no advisory index given");
+    }
+    // The inventory's diagnostics are bounded already; the matcher's get their own bound.
+    BoundedDiagnostics diagnostics(collected);
+    CUSTOMS_ASSIGN_OR_RETURN(auto matched, match::MatchPackages(inventory.packages, inventory.os, *index, diagnostics));
+    diagnostics.Finish();
+    r.findings = std::move(matched.findings);
+  }
+  r.target = std::move(inventory.target);
+  r.kind = std::move(inventory.kind);
+  r.manifest_digest = std::move(inventory.manifest_digest);
+  r.os = std::move(inventory.os);
+  r.packages = std::move(inventory.packages);
+  r.diagnostics = collected.Take();
   r.scanned_vulnerabilities = policy.vulnerabilities;
   r.audited_config = inventory.audited_config;
   r.audited_secrets = inventory.audited_secrets;
   r.audit_findings = std::move(inventory.audit_findings);
-  int audit_exit = GateAudit(r.audit_findings, policy, r);
-  if (result.policy_checked) {
+  ScanResult result = ApplyPolicy(std::move(r), policy);
+  result.layers_read = inventory.layers_read;
+  result.layers_from_cache = inventory.layers_from_cache;
+  report::ScanReport& shown = result.report;
+  // customs image --usage: in use or not, in-use findings first within a severity (scan/usage_rank.h).
+  if (policy.usage != nullptr && policy.vulnerabilities) {
+    std::vector<std::string> keys = policy.image_names;
+    for (const std::string* key : {&shown.manifest_digest, &inventory.config_digest}) {
+      if (!key->empty()) {
+        keys.push_back(*key);
+      }
+    }
+    if (shown.kind == "registry") {
+      keys.push_back(shown.target);
+    }
+    RankByUse(shown.findings, shown.packages, UsedFilesOf(*policy.usage, keys));
+    shown.usage_evaluated = true;
+    if (policy.fail_on_in_use && result.exit_code == kExitClean) {
+      for (const auto& f : shown.findings) {
+        if (f.in_use == match::InUse::kTrue && f.severity >= *policy.fail_on_in_use) {
+          result.exit_code = policy.gate.exit_code;
+          break;
+        }
+      }
+    }
+  }
+  // customs image --policy: the controls that apply to this image, judged at the audit stage (scan/policy_check.h).
+  if (policy.policy_file != nullptr) {
+    result.policy_checked = true;
+    result.policy_applicable = policy::ApplicableControls(
+        *policy.policy_file, ImageIdentityOf(shown.target, shown.kind, shown.manifest_digest, inventory.config_digest,
+                                             inventory.config.labels, policy.image_names));
     std::vector<policy::StageFinding> audit_findings;
-    for (const auto& f : r.audit_findings) audit_findings.push_back({f.rule, f.path.empty() ? f.message : f.path});
+    for (const auto& f : shown.audit_findings) {
+      audit_findings.push_back({f.rule, f.path.empty() ? f.message : f.path});
+    }
     std::vector<policy::VulnFinding> vulns;
-    for (const auto& f : r.findings) {
+    for (const auto& f : shown.findings) {
       vulns.push_back(
           {f.id, f.package.name, vulndb::SeverityName(f.severity), !f.fixed_version.empty(), f.kev.has_value()});
     }
     result.policy_verdicts = policy::JudgeAudit(result.policy_applicable, audit_findings,
                                                 inventory.config.exposed_ports, vulns, policy.vulnerabilities);
-    if (policy::AnyFailure(result.policy_verdicts) && audit_exit == kExitClean) audit_exit = policy.gate.exit_code;
-  }
-  result.incomplete = AnyIncomplete(r.diagnostics);
-  result.exit_code = gated.exit_code != kExitClean ? gated.exit_code : audit_exit;
-  if (policy.fail_on_in_use && result.exit_code == kExitClean) {
-    for (const auto& f : r.findings) {
-      if (f.in_use == match::InUse::kTrue && f.severity >= *policy.fail_on_in_use) {
-        result.exit_code = policy.gate.exit_code;
-        break;
-      }
+    if (policy::AnyFailure(result.policy_verdicts) && result.exit_code == kExitClean) {
+      result.exit_code = policy.gate.exit_code;
     }
   }
-  if (result.incomplete && !policy.allow_incomplete) result.exit_code = kExitIncomplete;
   return result;
 }
 
@@ -125,7 +164,9 @@ Result<ScanResult> Scan(const ScanRequest& request) {
   }
   Result<Inventory> inventory = request.from_sbom ? InventoryFromSbom(request.sbom_text, request.inventory.target)
                                                   : BuildInventory(request.inventory);
-  if (!inventory) return tl::unexpected(std::move(inventory).error());
+  if (!inventory) {
+    return tl::unexpected(std::move(inventory).error());
+  }
   return Evaluate(std::move(*inventory), request.index, request.policy);
 }
 

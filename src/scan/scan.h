@@ -83,7 +83,15 @@ struct ScanResult {
 
 // Match and gate an inventory already built (its audit findings too). `inventory` is consumed. `index` may be null
 // only when !policy.vulnerabilities.
+//
+// Evaluate() under a default ScanPolicy{} shows every finding and suppresses none: that result can be stored and
+// judged later under any policy with ApplyPolicy(), without the advisory store (the server stores results this way).
 [[nodiscard]] Result<ScanResult> Evaluate(Inventory inventory, const vulndb::AdvisoryIndex* index,
                                           const ScanPolicy& policy);
+
+// Applies `policy` (severity filter, --ignore-unfixed, ignores, VEX, fail_on, allow_incomplete; to vulnerability and
+// audit findings alike) to a report whose findings were all shown (evaluated under a policy that filters and
+// suppresses nothing, such as ScanPolicy{}): the same result Evaluate() gives under `policy`.
+ScanResult ApplyPolicy(report::ScanReport report, const ScanPolicy& policy);
 
 }  // namespace customs::scan

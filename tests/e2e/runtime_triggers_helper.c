@@ -4,18 +4,25 @@
 //   ptrace-traceme          ptrace(PTRACE_TRACEME)
 //   ptrace-attach PID       ptrace(PTRACE_ATTACH, PID), then PTRACE_DETACH
 //   packet-socket           socket(AF_PACKET, SOCK_RAW, ETH_P_ALL)
+//   loopback6-connect PORT  in a network namespace of its own (loopback only, so nothing can leave the machine):
+//                           lo up, a listener on [::1]:PORT, one TCP connect to it (installed as .../ssh, this is an
+//                           SSH client on a non-standard port to Falco: ::1 is neither 127.0.0.0/8 nor RFC 1918)
 // The overhead benchmark's workloads (bench/runtime_container_overhead.sh):
 //   exec-loop N             N fork + exec of /bin/true, each waited for
 //   open-loop N             N open("/etc/hostname") + close
 //   connect-loop N          N TCP connects to 127.0.0.1:9 (refused) + close
 //   open-rate RATE SECONDS  about RATE opens per second for SECONDS (in 10 ms batches)
+#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -25,7 +32,7 @@
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    fprintf(stderr, "usage: %s ptrace-traceme | ptrace-attach PID | packet-socket | socket-loop N\n", argv[0]);
+    fprintf(stderr, "usage: %s COMMAND [ARGS] (see the comment at the top)\n", argv[0]);
     return 2;
   }
   if (strcmp(argv[1], "ptrace-traceme") == 0) {
@@ -48,6 +55,40 @@ int main(int argc, char** argv) {
     printf("socket(AF_PACKET) = %d\n", fd);
     if (fd >= 0) close(fd);
     return 0;
+  }
+  if (strcmp(argv[1], "loopback6-connect") == 0 && argc > 2) {
+    if (unshare(CLONE_NEWNET) != 0) {
+      perror("unshare(CLONE_NEWNET)");
+      return 1;
+    }
+    int control = socket(AF_INET, SOCK_DGRAM, 0);
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof(ifr));
+    strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+    ifr.ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING;
+    if (control < 0 || ioctl(control, SIOCSIFFLAGS, &ifr) != 0) {
+      perror("lo up");
+      return 1;
+    }
+    close(control);
+    struct sockaddr_in6 addr;
+    memset(&addr, 0, sizeof(addr));
+    addr.sin6_family = AF_INET6;
+    addr.sin6_port = htons((unsigned short)atoi(argv[2]));
+    addr.sin6_addr = in6addr_loopback;
+    int server = socket(AF_INET6, SOCK_STREAM, 0);
+    int on = 1;
+    setsockopt(server, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+    if (server < 0 || bind(server, (struct sockaddr*)&addr, sizeof(addr)) != 0 || listen(server, 1) != 0) {
+      perror("listen on [::1]");
+      return 1;
+    }
+    int fd = socket(AF_INET6, SOCK_STREAM, 0);
+    int r = connect(fd, (struct sockaddr*)&addr, sizeof(addr));
+    printf("connect([::1]:%s) = %d\n", argv[2], r);
+    close(fd);
+    close(server);
+    return r == 0 ? 0 : 1;
   }
   if (strcmp(argv[1], "exec-loop") == 0 && argc > 2) {
     long n = atol(argv[2]);

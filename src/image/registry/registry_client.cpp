@@ -497,6 +497,9 @@ struct RegistryClient::Impl {
 RegistryClient::RegistryClient(std::string host, std::string repository, ClientOptions options)
     : impl_(std::make_unique<Impl>()), host_(std::move(host)), repository_(std::move(repository)) {
   impl_->options = std::move(options);
+  if (!impl_->options.authorization.empty()) {
+    impl_->authorization = "Authorization: " + impl_->options.authorization;
+  }
   impl_->host = host_;
   impl_->repository = repository_;
   impl_->share = curl_share_init();

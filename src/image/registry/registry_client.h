@@ -40,6 +40,9 @@ struct ClientOptions {
   bool insecure_skip_tls_verify = false;         // --insecure
   std::vector<std::string> insecure_registries;  // hosts (host:port) that may be reached over plain HTTP
   std::optional<Credentials> credentials;
+  // An Authorization header value sent from the first request on ("Bearer <token>", "Basic <base64>"): a token the
+  // caller already holds (Harbor hands its scanner one per scan). A 401 still runs the challenge flow above.
+  std::string authorization;
   std::chrono::seconds connect_timeout{15};
   std::chrono::seconds stall_timeout{30};  // a transfer slower than 1 byte/s for this long is aborted
   int max_attempts = 4;                    // per request, counting the first

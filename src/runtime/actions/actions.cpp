@@ -1,7 +1,6 @@
 #include "runtime/actions/actions.h"
 
 #include <signal.h>
-#include <sys/stat.h>
 
 #include <chrono>
 #include <fstream>
@@ -133,6 +132,8 @@ std::string EnforcingExecutor::InstanceKey(const Event& event, const std::filesy
   if (event.pidns_init_pid > 1 && event.pidns_init_start_ns != 0) {
     return fmt::format("{} init {} started {}", event.container_id, event.pidns_init_pid, event.pidns_init_start_ns);
   }
+  // No pid namespace of its own (a container in the host's): the cgroup directory, which an engine's restart reuses;
+  // KillContainer tells the instances apart by whether the cgroup has processes.
   return fmt::format("{} cgroup {}", event.container_id, container_dir.string());
 }
 
@@ -151,7 +152,12 @@ ActionReport EnforcingExecutor::KillContainer(const Event& event, ActionReport r
   }
   std::filesystem::path dir = CgroupDir(event);
   std::string key = InstanceKey(event, dir);
-  if (auto it = killed_instances_.find(key); it != killed_instances_.end()) {
+  // A key naming the pid namespace's init names one instance: a second event from it was queued before the kill. A
+  // cgroup key cannot tell a restarted instance from the killed one: it counts as killed only while the cgroup stays
+  // empty, and a process found in it is killed again, never reported as done.
+  bool instance_key = event.pidns_init_pid > 1 && event.pidns_init_start_ns != 0;
+  if (auto it = killed_instances_.find(key);
+      it != killed_instances_.end() && (instance_key || dir.empty() || CgroupPids(dir).empty())) {
     report.ok = true;
     report.result = "this instance was already killed: " + it->second;
     return report;

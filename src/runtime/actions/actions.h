@@ -49,7 +49,8 @@ class EnforcingExecutor final : public ActionExecutor {
   ActionReport Execute(Action action, const Event& event) override;
 
   // The key of the container instance an event came from: "<id> init <pid> started <ns>" when the sensor saw the
-  // pid namespace's init, else "<id> cgroup <container cgroup dir>".
+  // pid namespace's init, else "<id> cgroup <container cgroup dir>". A remembered kill under a cgroup key counts
+  // only while that cgroup is empty: a process found in it (a restarted instance) is killed again.
   static std::string InstanceKey(const Event& event, const std::filesystem::path& container_dir);
 
  private:

@@ -697,7 +697,10 @@ Status RulesLoader::AddText(std::string_view file_name, std::string_view text) {
         }
         continue;
       }
-      error(line, "", "unknown item: expected rule, macro, list, required_engine_version or required_plugin_versions");
+      // Falco's loader warns about an unknown top-level item (LOAD_UNKNOWN_ITEM) and goes on.
+      warn(line, "",
+           "unknown top-level item ignored: expected rule, macro, list, required_engine_version or "
+           "required_plugin_versions");
     }
   } catch (const YAML::Exception& e) {
     error(e.mark.line >= 0 ? e.mark.line + 1 : 0, "", fmt::format("invalid rules file: {}", e.msg));

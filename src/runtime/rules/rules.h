@@ -11,7 +11,7 @@
 // file:line, unless it carries `skip-if-unknown-filter: true` (or LoadOptions::skip_unsupported is set) and the
 // failure is an unsupported field, in which case it is a warning. As in Falco's loader, these are warnings and the
 // rule is kept or skipped, never an error: a rule whose event types customs does not capture (kept; it cannot
-// fire), a rule of another source (skipped), unknown keys (ignored).
+// fire), a rule of another source (skipped), unknown keys and unknown top-level items (ignored).
 //
 // RuleSet is immutable after Finish(); Match() is thread-compatible and does not allocate.
 #pragma once
@@ -144,8 +144,8 @@ class RulesLoader {
   explicit RulesLoader(LoadOptions options = {});
   ~RulesLoader();
 
-  // Reads and applies one file. Structural errors (bad YAML, unknown item kinds, bad override) go to the report
-  // given to Finish(); the return value is an error only when the file cannot be read or parsed as YAML at all.
+  // Reads and applies one file. Structural errors (bad YAML, bad override, a newer required_engine_version) go to the
+  // report given to Finish(); the return value is an error only when the file cannot be read or parsed as YAML at all.
   Status AddFile(const std::filesystem::path& path);
   Status AddText(std::string_view file_name, std::string_view text);
 

@@ -271,7 +271,6 @@ TEST(RulesTest, StructuralErrorsHaveFileAndLine) {
        "- rule: a\n  priority: INFO\n  override: {priority: append}\n",
        "only be replaced", 5},
       {"- required_engine_version: 99.0.0\n", "requires engine version", 1},
-      {"- frobnicate: 1\n", "unknown item", 1},
       {"- macro: a\n  condition: b\n- macro: b\n  condition: a\n- rule: r\n  condition: evt.type = execve and a\n"
        "  output: x\n  priority: INFO\n",
        "macro recursion", 6},
@@ -318,6 +317,7 @@ TEST(RulesTest, FalcoLoaderWarningsNotErrors) {
   output: x
   priority: INFO
   frobnicate: true
+- frobnicate: 1
 )",
                          &report);
   for (const auto& e : report.errors) {
@@ -337,6 +337,7 @@ TEST(RulesTest, FalcoLoaderWarningsNotErrors) {
   EXPECT_TRUE(warned("partly uncaptured", "ignored: creat"));
   EXPECT_TRUE(warned("other source", "skipped: source 'k8s_audit'"));
   EXPECT_TRUE(warned("unknown key", "unknown key 'frobnicate'"));
+  EXPECT_TRUE(warned("", "unknown top-level item ignored"));
   std::set<std::string> names;
   for (const auto& rule : set.rules()) {
     names.insert(rule->name);

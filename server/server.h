@@ -1,0 +1,28 @@
+// `customs server`: runs one role until told to stop.
+//   api     HTTP API (Harbor, /v1), health and metrics; enqueues work, never scans
+//   worker  claims and runs jobs (worker.h); serves /healthz, /readyz and /metrics only
+//   all     api and one worker in one process (a single-machine deployment, and the tests)
+//   gate    the registry push gate: issue #15, not built yet (refused with a message)
+// Every role migrates the schema at start (under an advisory lock) and runs retention (maintenance.h).
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <string>
+
+#include "core/error.h"
+#include "server/config.h"
+
+namespace customs::server {
+
+struct RunOptions {
+  std::string version = "0.0.0";
+  // Called once the HTTP listener is bound, with its address ("127.0.0.1:43210").
+  std::function<void(const std::string& address)> on_listening;
+};
+
+// Blocks until `stop` becomes true, then shuts down in order (HTTP, worker, maintenance). Errors: the role cannot run
+// (gate), the listen address or TLS files are unusable, or `stop` came before PostgreSQL could be reached.
+[[nodiscard]] Status RunServer(const ServerConfig& config, const std::atomic<bool>& stop, const RunOptions& options);
+
+}  // namespace customs::server
