@@ -7,6 +7,8 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "core/duration.h"
+#include "core/json_writer.h"
+#include "report/common.h"
 #include "vulndb/importer.h"
 #include "vulndb/json_codec.h"
 #include "vulndb/snapshot.h"
@@ -59,6 +61,15 @@ void PrintDiagnostics(DiagnosticsCollector& diagnostics, bool verbose) {
   if (warnings > 50 && !verbose) {
     std::fprintf(stderr, "... %zu warnings in all (--verbose shows every one)\n", warnings);
   }
+}
+
+// The document in JsonWriter's layout: doubles in their shortest round-trip form (an EPSS score reads as it came in,
+// 0.99506, not 0.9950599999999999) and strings sanitised.
+std::string JsonDump(const nlohmann::json& document) {
+  StringOutput out;
+  JsonWriter json(out);
+  report::WriteJsonValue(json, nlohmann::ordered_json(document));
+  return out.Take();
 }
 
 void PrintInfo(const StoreInfo& info) {
@@ -121,7 +132,7 @@ int RunInfo(const DbOptions& options) {
           {{"name", s.name}, {"records", s.records}, {"imported_at", s.imported_at}, {"origin", s.origin}});
     }
     out["sources"] = sources;
-    std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    std::printf("%s\n", JsonDump(out).c_str());
   } else {
     PrintInfo(*info);
   }
@@ -162,7 +173,7 @@ int RunShow(const DbOptions& options) {
       docs.push_back(ToJson(r));
     }
     out["records"] = docs;
-    std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    std::printf("%s\n", JsonDump(out).c_str());
     return kExitOk;
   }
   std::printf("%s\n", v.id.c_str());
@@ -185,7 +196,8 @@ int RunShow(const DbOptions& options) {
   line("modified:", v.modified);
   line("withdrawn:", v.withdrawn);
   for (const auto& c : v.cvss) {
-    std::printf("  cvss %-6s %.1f %s (%s)\n", c.version.c_str(), c.base_score, c.vector.c_str(), c.source.c_str());
+    std::printf("  cvss %-6s %s %s (%s)\n", c.version.c_str(), JsonDouble(c.base_score).c_str(), c.vector.c_str(),
+                c.source.c_str());
   }
   for (const auto& s : v.severities) {
     std::printf("  severity    %s (%s: %s)\n", SeverityName(s.severity), s.source.c_str(), s.raw.c_str());
@@ -195,7 +207,8 @@ int RunShow(const DbOptions& options) {
                 v.kev->known_ransomware ? ", known ransomware use" : "");
   }
   if (v.epss) {
-    std::printf("  epss:       %.5f (percentile %.5f)\n", v.epss->score, v.epss->percentile);
+    std::printf("  epss:       %s (percentile %s)\n", JsonDouble(v.epss->score).c_str(),
+                JsonDouble(v.epss->percentile).c_str());
   }
   if (!v.details.empty()) {
     std::printf("\n%s\n", v.details.c_str());

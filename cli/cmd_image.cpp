@@ -38,6 +38,8 @@ struct ScanArgs {
   std::string db;
   bool quiet = false;
   bool allow_incomplete = false;
+  std::string os_owned = "skip";
+  bool informational = false;
   int max_age_hours = 72;
   ImageSourceFlags source;
   // Which scanners run: vuln, secret, config (customs image: all three; customs audit: secret and config).
@@ -223,6 +225,8 @@ int RunScan(const ScanArgs& args) {
   request.policy.ignores = std::move(ignores);
   request.policy.vex = std::move(vex);
   request.policy.allow_incomplete = args.allow_incomplete;
+  request.policy.match.match_os_owned = args.os_owned == "match";
+  request.policy.match.include_informational = args.informational;
   request.policy.image_names = args.image_names;
   if (policy_file) request.policy.policy_file = &*policy_file;
   if (!args.usage.empty()) {
@@ -286,6 +290,16 @@ void AddScanOptions(CLI::App* command, ScanArgs& args) {
   command->add_option("--max-db-age", args.max_age_hours, "Warn when the store is older than HOURS (default 72)");
   command->add_flag("-q,--quiet", args.quiet,
                     "No progress bar and no warnings on stderr (incomplete-scan lines are always printed)");
+  command
+      ->add_option("--os-owned", args.os_owned,
+                   "Language packages whose files an OS package installed (a Debian jar, python3-urllib3): skip "
+                   "(default; the distro's advisories judge them, with its backported fixes) or match (also match "
+                   "them against their ecosystem's advisories)")
+      ->check(CLI::IsMember({"skip", "match"}))
+      ->capture_default_str();
+  command->add_flag("--include-informational", args.informational,
+                    "Also report RustSec informational advisories (unmaintained, unsound), which are no "
+                    "vulnerabilities");
   command->add_option("--scanners", args.scanners, "Scanners to run, comma-separated: vuln, secret, config")
       ->capture_default_str();
   command->add_option(

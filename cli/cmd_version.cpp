@@ -101,7 +101,7 @@ void AddVersionCommand(CLI::App& app, CommandContext& context) {
     std::vector<std::string> args;
   };
   auto opts = std::make_shared<Options>();
-  compare->add_option("--scheme", opts->scheme, "deb|rpm|apk|semver|go|pep440|maven|gem")
+  compare->add_option("--scheme", opts->scheme, "deb|rpm|apk|semver|go|pep440|maven|gem|nuget|composer")
       ->required()
       ->check(CLI::IsMember({"deb", "rpm", "apk", "semver", "go", "pep440", "maven", "gem"}));
   compare->add_option("versions", opts->args, "A B, or - to read pairs from stdin")->required();

@@ -3,6 +3,7 @@
 // Compare(a, b) == -Compare(b, a).
 #include <cstdint>
 #include <cstdlib>
+#include <iterator>
 #include <string>
 #include <string_view>
 
@@ -13,9 +14,10 @@ using customs::version::Scheme;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;
-  static constexpr Scheme kSchemes[] = {Scheme::kDeb, Scheme::kRpm,    Scheme::kApk,   Scheme::kSemver,
-                                        Scheme::kGo,  Scheme::kPep440, Scheme::kMaven, Scheme::kGem};
-  const Scheme scheme = kSchemes[data[0] % 8];
+  static constexpr Scheme kSchemes[] = {Scheme::kDeb,   Scheme::kRpm,     Scheme::kApk,   Scheme::kSemver,
+                                        Scheme::kGo,    Scheme::kPep440,  Scheme::kMaven, Scheme::kGem,
+                                        Scheme::kNuget, Scheme::kComposer};
+  const Scheme scheme = kSchemes[data[0] % std::size(kSchemes)];
   std::string_view rest(reinterpret_cast<const char*>(data + 1), size - 1);
   const size_t nl = rest.find('\n');
   std::string_view a = rest.substr(0, nl);

@@ -22,6 +22,9 @@ TEST_PKGS=(
   python3-urllib3
   docker.io podman containerd tor-geoipdb python3-grpcio python3-protobuf python3-grpc-tools bsdutils
   postgresql-15
+  # Reference version orders for the language-matching tests (tests/e2e/osv_oracle.py) and the Composer reference
+  # data (scripts/version_refgen_composer.py): PyPA packaging, Maven's ComparableVersion, composer/semver.
+  python3-packaging libmaven3-core-java php-cli php-composer-semver
 )
 
 FUZZ_PKGS=(clang-16 libclang-rt-16-dev)

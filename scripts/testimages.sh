@@ -18,6 +18,8 @@
 #                            node_modules tree, in 4 layers, with a wheel and an npm package removed in the last one;
 #                            oci/, docker-archive.tar, rootfs/, and oracle/ (importlib.metadata, dpkg -S, RubyGems,
 #                            composer show, npm ls run against the final tree)
+#   OUT/demo/                the demo image (build_demo): pinned plus /app/node_modules holding a real log4j-core jar,
+#                            a Go binary and lodash 4.17.15: oci/, docker-archive.tar
 #
 # Needs root and the Debian archive. Prints what it built.
 set -euo pipefail
@@ -388,6 +390,43 @@ build_lang_binary() {
   rm -rf "$L"
 }
 build_lang_binary
+
+# The demo image (scripts/demo.sh): the pinned image plus a Node application layer whose node_modules carry what
+# issue 12 is about, all real npm packages: amplify-dynamodb-simulator@1.14.0, which ships log4j-core-2.8.jar (no
+# pom.properties), esbuild-linux-64@0.14.0, a Go binary built with go1.17.2, and lodash@4.17.15.
+build_demo() {
+  local M="$WORK/demo" A="$OUT/lang-binary/artifacts/npm"
+  echo "testimages: building the demo image (pinned + a node_modules tree with a jar and a Go binary)"
+  mkdir -p "$M/app/app/node_modules" "$M/npm"
+  cp -a "$A/amplify-dynamodb-simulator_1.14.0/package" "$M/app/app/node_modules/amplify-dynamodb-simulator"
+  cp -a "$A/esbuild-linux-64_0.14.0/package" "$M/app/app/node_modules/esbuild-linux-64"
+  (cd "$M/npm" && npm pack --silent lodash@4.17.15 >/dev/null && tar -xzf lodash-4.17.15.tgz)
+  mv "$M/npm/package" "$M/app/app/node_modules/lodash"
+  cat > "$M/app/app/package.json" <<'JSON'
+{
+  "name": "customs-demo-app",
+  "version": "1.0.0",
+  "private": true,
+  "dependencies": {
+    "amplify-dynamodb-simulator": "1.14.0",
+    "esbuild-linux-64": "0.14.0",
+    "lodash": "4.17.15"
+  }
+}
+JSON
+  tar_of "$M/app" "$M/app.tar"
+  cp -a "$OUT/pinned/oci" "$M/oci"
+  umoci raw add-layer --image "$M/oci:1" --history.created_by="COPY app /app # npm ci: node_modules with a jar and a Go binary" \
+    "$M/app.tar"
+  umoci gc --layout "$M/oci"
+  mkdir -p "$M/out"
+  mv "$M/oci" "$M/out/oci"
+  skopeo copy -q "oci:$M/out/oci:1" "docker-archive:$M/out/docker-archive.tar:test/demo:1"
+  rm -rf "$OUT/demo"
+  mv "$M/out" "$OUT/demo"
+  rm -rf "$M"
+}
+build_demo
 
 build_lang_meta
 echo "$STAMP" > "$OUT/.stamp"

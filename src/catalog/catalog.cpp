@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <utility>
 
 #include "catalog/apk/apk.h"
@@ -90,8 +91,84 @@ const char* ConfidenceName(Confidence confidence) {
   return "low";
 }
 
+namespace {
+
+// A namespace of several segments ("github.com/gorilla"): each segment encoded, the separators kept.
+std::string EncodeSegments(std::string_view text) {
+  std::string out;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t slash = text.find('/', start);
+    out += PercentEncode(text.substr(start, slash == std::string_view::npos ? slash : slash - start));
+    if (slash == std::string_view::npos) {
+      break;
+    }
+    out += '/';
+    start = slash + 1;
+  }
+  return out;
+}
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+// Namespace and name of a language package per PURL-TYPES.rst.
+std::pair<std::string, std::string> LanguagePurlParts(const Package& package) {
+  std::string_view name = package.name;
+  auto split_last = [](std::string_view text, char separator) -> std::pair<std::string, std::string> {
+    std::size_t at = text.rfind(separator);
+    if (at == std::string_view::npos) {
+      return {"", std::string(text)};
+    }
+    return {std::string(text.substr(0, at)), std::string(text.substr(at + 1))};
+  };
+  switch (package.type) {
+    case PackageType::kMaven:
+      // groupId as the namespace; a jar whose groupId is unknown has none.
+      return package.group_unknown ? std::pair<std::string, std::string>{"", std::string(name)} : split_last(name, ':');
+    case PackageType::kNpm:
+      // "@scope/name": the scope (with its '@', encoded as %40) is the namespace.
+      if (name.starts_with("@")) {
+        return split_last(name, '/');
+      }
+      return {"", std::string(name)};
+    case PackageType::kGolang:
+    case PackageType::kComposer: return split_last(name, '/');
+    case PackageType::kPypi: {
+      // PyPI names are case-insensitive and '_' == '-': the purl spells them lower case with '-'.
+      std::string normalized = Lower(name);
+      for (char& c : normalized) {
+        if (c == '_') {
+          c = '-';
+        }
+      }
+      return {"", normalized};
+    }
+    default: return {"", std::string(name)};
+  }
+}
+
+}  // namespace
+
 std::string MakePurl(const Package& package, const OsInfo& os) {
   const std::string type = PackageTypeName(package.type);
+  if (!IsOsPackage(package.type)) {
+    auto [namespace_name, name] = LanguagePurlParts(package);
+    std::string purl = "pkg:" + type + "/";
+    if (!namespace_name.empty()) {
+      purl += EncodeSegments(namespace_name) + "/";
+    }
+    purl += PercentEncode(name);
+    if (!package.version.empty()) {
+      purl += "@" + PercentEncode(package.version);
+    }
+    return purl;
+  }
   std::string namespace_name;
   if (os.detected()) {
     namespace_name = os.family == "rhel" ? "redhat" : os.family;

@@ -81,6 +81,32 @@ TEST(MakePurl, FollowsThePurlSpec) {
             "pkg:apk/alpine/libstdc%2B%2B@13.2.1_git20240309-r0?arch=x86_64&distro=alpine-3.20");
 }
 
+TEST(MakePurl, LanguagePackagesFollowPurlTypes) {
+  auto purl = [](PackageType type, std::string name, std::string version, bool group_unknown = false) {
+    Package p;
+    p.type = type;
+    p.name = std::move(name);
+    p.version = std::move(version);
+    p.group_unknown = group_unknown;
+    // The distro is no part of a language package's identity.
+    return MakePurl(p, OsInfo{"debian", "12", "bookworm", "", ""});
+  };
+  EXPECT_EQ(purl(PackageType::kMaven, "org.apache.logging.log4j:log4j-core", "2.8"),
+            "pkg:maven/org.apache.logging.log4j/log4j-core@2.8");
+  EXPECT_EQ(purl(PackageType::kMaven, "log4j-core", "2.8", true), "pkg:maven/log4j-core@2.8");
+  EXPECT_EQ(purl(PackageType::kNpm, "@babel/traverse", "7.22.0"), "pkg:npm/%40babel/traverse@7.22.0");
+  EXPECT_EQ(purl(PackageType::kNpm, "lodash", "4.17.15"), "pkg:npm/lodash@4.17.15");
+  EXPECT_EQ(purl(PackageType::kGolang, "github.com/gorilla/websocket", "v1.5.0"),
+            "pkg:golang/github.com/gorilla/websocket@v1.5.0");
+  EXPECT_EQ(purl(PackageType::kGolang, "stdlib", "1.19.5"), "pkg:golang/stdlib@1.19.5");
+  EXPECT_EQ(purl(PackageType::kPypi, "Jinja2_Extra", "3.1.2"), "pkg:pypi/jinja2-extra@3.1.2");
+  EXPECT_EQ(purl(PackageType::kComposer, "guzzlehttp/guzzle", "7.4.0"), "pkg:composer/guzzlehttp/guzzle@7.4.0");
+  EXPECT_EQ(purl(PackageType::kGem, "rexml", "3.2.5"), "pkg:gem/rexml@3.2.5");
+  EXPECT_EQ(purl(PackageType::kCargo, "time", "0.1.44"), "pkg:cargo/time@0.1.44");
+  EXPECT_EQ(purl(PackageType::kNuget, "Newtonsoft.Json", "12.0.1"), "pkg:nuget/Newtonsoft.Json@12.0.1");
+  EXPECT_EQ(purl(PackageType::kNpm, "weird name", "1.0.0+build"), "pkg:npm/weird%20name@1.0.0%2Bbuild");
+}
+
 // Loads the parts of a real root directory below `dirs` into a FileTree the way the image walker does: metadata for
 // every entry, content only for the paths some cataloger or OS detection wants, symlinks kept as symlinks.
 FileTree LoadDirectory(const std::filesystem::path& root, const std::vector<std::string>& dirs,

@@ -66,6 +66,10 @@ OsInfo DetectOs(const FileTree& tree, Diagnostics& diagnostics);
 //   apk: namespace = os family ("alpine" when unknown), qualifiers arch, distro=<family>-<version>.
 //   rpm: namespace = os family, version = version-release, qualifiers arch, epoch (when set),
 //   distro=<family>-<version>.
+//   language packages (PURL-TYPES.rst), no distro qualifier: pkg:maven/<groupId>/<artifactId>@v (no namespace when
+//   the groupId is unknown), pkg:npm/%40scope/name@v, pkg:golang/<module path>@v (the path's last segment is the
+//   name), pkg:pypi/<name lower case, '_' as '-'>@v, pkg:composer/<vendor>/<name>@v, pkg:gem, pkg:cargo,
+//   pkg:nuget/<id>@v.
 // Qualifiers are sorted by key and empty ones are left out; every component is percent-encoded per the spec.
 std::string MakePurl(const Package& package, const OsInfo& os);
 

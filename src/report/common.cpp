@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
 #include "core/utf8.h"
 
 namespace customs::report {
@@ -41,6 +45,42 @@ void WriteJsonValue(JsonWriter& json, const nlohmann::ordered_json& value) {
     case Type::number_unsigned: json.Uint(value.get<std::uint64_t>()); break;
     case Type::number_float: json.Double(value.get<double>()); break;
     default: json.Null();
+  }
+}
+
+void WriteLanguagePackageFields(JsonWriter& json, const catalog::Package& p) {
+  if (catalog::IsOsPackage(p.type)) {
+    return;
+  }
+  // Language packages: where and how they were found, and who owns them.
+  json.Field("location", p.location)
+      .Field("evidence", p.evidence)
+      .Field("confidence", catalog::ConfidenceName(p.confidence));
+  if (!p.owner.empty()) {
+    json.Field("owner", p.owner);
+  }
+  if (p.group_unknown) {
+    json.Field("group_unknown", true);
+  }
+  if (p.unmatchable) {
+    json.Field("unmatchable", true).Field("unmatchable_reason", p.unmatchable_reason);
+  }
+}
+
+void ForEachLanguagePackageProperty(const catalog::Package& p,
+                                    const std::function<void(std::string_view, const std::string&)>& property) {
+  if (catalog::IsOsPackage(p.type)) {
+    return;
+  }
+  property("customs:package:location", p.location);
+  property("customs:package:evidence", p.evidence);
+  property("customs:package:confidence", catalog::ConfidenceName(p.confidence));
+  property("customs:package:owner", p.owner);
+  if (p.group_unknown) {
+    property("customs:package:group_unknown", "true");
+  }
+  if (p.unmatchable) {
+    property("customs:package:unmatchable", p.unmatchable_reason.empty() ? "unmatchable" : p.unmatchable_reason);
   }
 }
 
@@ -122,13 +162,25 @@ void WriteCycloneDxBom(const InventoryView& view, const SbomWriteOptions& option
   }
   json.EndObject();  // metadata
 
-  // Every bom-ref must be unique. Packages come sorted, so two with the same purl (one package listed by two
-  // databases) are neighbours.
+  // Every bom-ref must be unique. Packages come sorted, so two OS packages with the same purl (one package listed by
+  // two databases) are neighbours. Language packages are few and may share a purl without being neighbours (a jar
+  // without a groupId that the advisories resolved, next to the same jar with its pom): those are looked up.
+  std::vector<bool> repeated(view.packages.size());
+  std::unordered_set<std::string_view> language_purls;
+  for (std::size_t i = 0; i < view.packages.size(); ++i) {
+    const auto& p = view.packages[i];
+    if (p.purl.empty()) {
+      continue;
+    }
+    repeated[i] = catalog::IsOsPackage(p.type) ? i > 0 && view.packages[i - 1].purl == p.purl
+                                               : !language_purls.insert(p.purl).second;
+  }
   auto ref_of = [&](std::size_t i) {
     const auto& p = view.packages[i];
-    if (p.purl.empty()) return fmt::format("package-{}", i);
-    if (i > 0 && view.packages[i - 1].purl == p.purl) return fmt::format("{}#{}", p.purl, i);
-    return p.purl;
+    if (p.purl.empty()) {
+      return fmt::format("package-{}", i);
+    }
+    return repeated[i] ? fmt::format("{}#{}", p.purl, i) : p.purl;
   };
   json.Key("components").BeginArray();
   if (view.os.detected()) {
@@ -159,6 +211,7 @@ void WriteCycloneDxBom(const InventoryView& view, const SbomWriteOptions& option
     property("customs:package:modularity_label", p.modularity_label);
     property("customs:layer:diff_id", LayerDigest(p.layer));
     property("customs:layer:created_by", p.layer.created_by);
+    ForEachLanguagePackageProperty(p, property);
     for (const auto& [field, escaped] : EscapedInvalidFields(p))
       property(fmt::format("customs:raw:{}", field), escaped);
     json.EndArray().EndObject();

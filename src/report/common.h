@@ -30,6 +30,16 @@ std::string TimestampOrNow(const std::string& timestamp);
 // Writes a (small) nlohmann document through `json`, so its strings are sanitised like every other.
 void WriteJsonValue(JsonWriter& json, const nlohmann::ordered_json& value);
 
+// A language package's own members, written into the open object (nothing for OS packages): location, evidence,
+// confidence, and when set owner, group_unknown, unmatchable and unmatchable_reason. The JSON scan report and the JSON
+// SBOM use it.
+void WriteLanguagePackageFields(JsonWriter& json, const catalog::Package& package);
+
+// The same as CycloneDX properties ("customs:package:location", ...) for `property(name, value)`, which skips empty
+// values, so `customs sbom-scan` reads them back.
+void ForEachLanguagePackageProperty(const catalog::Package& package,
+                                    const std::function<void(std::string_view, const std::string&)>& property);
+
 // [{"level","source","subject","message"}, ...]
 void WriteDiagnosticsJson(JsonWriter& json, const std::vector<Diagnostic>& diagnostics);
 

@@ -39,14 +39,7 @@ void WriteJson(const SbomDocument& doc, Output& out) {
         .Field("created_by", p.layer.created_by)
         .EndObject();
     if (!p.modularity_label.empty()) json.Field("modularity_label", p.modularity_label);
-    if (!catalog::IsOsPackage(p.type)) {
-      // Language packages: where and how they were found, and who owns them.
-      json.Field("location", p.location)
-          .Field("evidence", p.evidence)
-          .Field("confidence", catalog::ConfidenceName(p.confidence));
-      if (!p.owner.empty()) json.Field("owner", p.owner);
-      if (p.unmatchable) json.Field("unmatchable", true).Field("unmatchable_reason", p.unmatchable_reason);
-    }
+    WriteLanguagePackageFields(json, p);
     if (auto raw = EscapedInvalidFields(p); !raw.empty()) {
       json.Key("raw_escaped").BeginObject();
       for (const auto& [field, escaped] : raw) json.Field(field, escaped);

@@ -31,6 +31,7 @@ void WritePackageJson(JsonWriter& json, const catalog::Package& p) {
       .Field("digest", LayerDigest(p.layer))
       .Field("created_by", p.layer.created_by)
       .EndObject();
+  WriteLanguagePackageFields(json, p);
   if (auto raw = EscapedInvalidFields(p); !raw.empty()) {
     json.Key("raw_escaped").BeginObject();
     for (const auto& [field, escaped] : raw) json.Field(field, escaped);
@@ -78,6 +79,8 @@ void WriteFindingMembers(JsonWriter& json, const match::Finding& f) {
   }
   json.Field("title", f.title).Field("references", f.references);
   json.Key("advisory").BeginObject().Field("source", f.source).Field("record", f.record_id).EndObject();
+  // A Maven jar without a groupId: the "groupId:artifactId" the advisory index resolved it to.
+  if (!f.matched_as.empty()) json.Field("matched_as", f.matched_as);
   if (f.in_use != match::InUse::kNotEvaluated) json.Field("in_use", match::InUseName(f.in_use));
 }
 
@@ -214,9 +217,9 @@ void WriteTable(const ScanReport& r, const ScanWriteOptions& o, Output& out) {
       w_id = std::max(w_id, CellWidth(f.id, 40));
     }
     const std::string use_header = r.usage_evaluated ? fmt::format("{:<8}  ", "IN USE") : "";
-    out.Write(fmt::format("{}{}  {}  {}  {}  {:<10}  {}{:<12}  {}{}\n", bold, Cell("PACKAGE", w_pkg),
+    out.Write(fmt::format("{}{}  {}  {}  {}  {:<10}  {:<3}  {}{:<12}  {}{}\n", bold, Cell("PACKAGE", w_pkg),
                           Cell("INSTALLED", w_inst), Cell("FIXED", w_fix), Cell("VULNERABILITY", w_id), "SEVERITY",
-                          use_header, "STATUS", "LAYER", reset));
+                          "KEV", use_header, "STATUS", "LAYER", reset));
     for (const auto& f : r.findings) {
       std::string severity = vulndb::SeverityName(f.severity);
       std::string padded = fmt::format("{:<10}", severity);
@@ -224,10 +227,13 @@ void WriteTable(const ScanReport& r, const ScanWriteOptions& o, Output& out) {
       std::string layer = f.package.layer.index >= 0 ? fmt::format("{} {}", f.package.layer.index + 1,
                                                                    ClipText(f.package.layer.created_by, 60))
                                                      : std::string("-");
+      // KEV: CISA lists it as exploited in the wild.
+      std::string kev = fmt::format("{:<3}", f.kev ? "yes" : "");
+      if (o.color && f.kev) kev = std::string("\033[1;31m") + kev + reset;
       const std::string use = r.usage_evaluated ? fmt::format("{:<8}  ", match::InUseName(f.in_use)) : "";
-      out.Write(fmt::format("{}  {}  {}  {}  {}  {}{:<12}  {}\n", Cell(f.package.name, w_pkg),
+      out.Write(fmt::format("{}  {}  {}  {}  {}  {}  {}{:<12}  {}\n", Cell(f.package.name, w_pkg),
                             Cell(f.package.version, w_inst), Cell(f.fixed_version, w_fix), Cell(f.id, w_id), padded,
-                            use, match::FindingStatusName(f.status), layer));
+                            kev, use, match::FindingStatusName(f.status), layer));
     }
   }
   auto counts = CountBySeverity(r.findings);
@@ -277,15 +283,16 @@ void WriteMarkdown(const ScanReport& r, Output& out) {
   }
   out.Write(
       r.usage_evaluated
-          ? "| Severity | In use | Vulnerability | Package | Installed | Fixed | Introduced by |\n"
-            "|---|---|---|---|---|---|---|\n"
-          : "| Severity | Vulnerability | Package | Installed | Fixed | Introduced by |\n|---|---|---|---|---|---|\n");
+          ? "| Severity | In use | Vulnerability | Package | Installed | Fixed | Introduced by | Known exploited |\n"
+            "|---|---|---|---|---|---|---|---|\n"
+          : "| Severity | Vulnerability | Package | Installed | Fixed | Introduced by | Known exploited |\n"
+            "|---|---|---|---|---|---|---|\n");
   for (const auto& f : r.findings) {
     const std::string use = r.usage_evaluated ? fmt::format(" {} |", match::InUseName(f.in_use)) : "";
-    out.Write(fmt::format("| {} |{} {} | {} | {} | {} | `{}` |\n", vulndb::SeverityName(f.severity), use,
+    out.Write(fmt::format("| {} |{} {} | {} | {} | {} | `{}` | {} |\n", vulndb::SeverityName(f.severity), use,
                           MarkdownText(f.id), MarkdownText(f.package.name), MarkdownText(f.package.version),
                           f.fixed_version.empty() ? "-" : MarkdownText(f.fixed_version),
-                          MarkdownCode(f.package.layer.created_by)));
+                          MarkdownCode(f.package.layer.created_by), f.kev ? "yes (CISA KEV)" : ""));
   }
   if (!r.suppressed.empty()) {
     out.Write(fmt::format("\n{} finding(s) suppressed by ignore files or VEX.\n", r.suppressed.size()));
@@ -337,7 +344,11 @@ void WriteSarif(const ScanReport& r, const ScanWriteOptions& o, Output& out) {
   json.Key("rules").BeginArray();
   for (const match::Finding* f : rule_findings) {
     const std::string title = f->title.empty() ? f->id : f->title;
-    json.BeginObject().Field("id", f->id).Field("name", "OsPackageVulnerability");
+    // The rule name says which kind of package the vulnerability was found in (the first finding that names it).
+    json.BeginObject()
+        .Field("id", f->id)
+        .Field("name",
+               catalog::IsOsPackage(f->package.type) ? "OsPackageVulnerability" : "LanguagePackageVulnerability");
     json.Key("shortDescription").BeginObject().Field("text", ClipText(title, 200, TextContext::kJson)).EndObject();
     json.Key("fullDescription").BeginObject().Field("text", title).EndObject();
     json.Key("defaultConfiguration").BeginObject().Field("level", SarifLevel(f->severity)).EndObject();

@@ -195,6 +195,49 @@ TEST(ScanReportTest, InUseInEveryFormatOnlyWhenEvaluated) {
   EXPECT_NE(junit.find("in use: "), std::string::npos) << junit;
 }
 
+// A language finding: the package's own fields in JSON, its properties in CycloneDX, its rule family in SARIF.
+TEST(ScanReportTest, LanguageFindingCarriesItsPackageFields) {
+  ScanReport r = Sample();
+  catalog::Package jar;
+  jar.type = catalog::PackageType::kMaven;
+  jar.name = "log4j-core";
+  jar.version = "2.8";
+  jar.group_unknown = true;
+  jar.location = "/app/lib/log4j-core-2.8.jar";
+  jar.evidence = "file name";
+  jar.confidence = catalog::Confidence::kMedium;
+  jar.purl = "pkg:maven/org.apache.logging.log4j/log4j-core@2.8";
+  r.packages.push_back(jar);
+  match::Finding f = r.findings[0];
+  f.id = "CVE-2021-44228";
+  f.package = jar;
+  f.matched_as = "org.apache.logging.log4j:log4j-core";
+  r.findings.push_back(f);
+  auto doc = nlohmann::json::parse(WriteScanReport(ScanFormat::kJson, r, Fixed(false)));
+  const auto& got = doc["findings"].back();
+  EXPECT_EQ(got["matched_as"], "org.apache.logging.log4j:log4j-core");
+  EXPECT_EQ(got["package"]["location"], jar.location);
+  EXPECT_EQ(got["package"]["evidence"], "file name");
+  EXPECT_EQ(got["package"]["confidence"], "medium");
+  EXPECT_EQ(got["package"]["group_unknown"], true);
+  EXPECT_FALSE(doc["findings"][0]["package"].contains("location")) << "OS packages carry no language fields";
+  auto sarif = nlohmann::json::parse(WriteScanReport(ScanFormat::kSarif, r, Fixed(false)));
+  const auto& rules = sarif["runs"][0]["tool"]["driver"]["rules"];
+  EXPECT_EQ(rules.front()["name"], "OsPackageVulnerability");
+  EXPECT_EQ(rules.back()["id"], "CVE-2021-44228");
+  EXPECT_EQ(rules.back()["name"], "LanguagePackageVulnerability");
+  auto bom = nlohmann::json::parse(WriteScanReport(ScanFormat::kCycloneDx, r, Fixed(false)));
+  bool listed = false;
+  for (const auto& c : bom["components"]) {
+    if (c.value("purl", "") != jar.purl) continue;
+    listed = true;
+    std::set<std::string> names;
+    for (const auto& p : c["properties"]) names.insert(p["name"].get<std::string>());
+    EXPECT_TRUE(names.count("customs:package:location") && names.count("customs:package:group_unknown"));
+  }
+  EXPECT_TRUE(listed);
+}
+
 TEST(ScanReportTest, JunitFailsOnlyAtOrAboveFailOn) {
   std::string xml = WriteScanReport(ScanFormat::kJunit, Sample(), Fixed(false));
   EXPECT_NE(xml.find("tests=\"2\" failures=\"1\""), std::string::npos) << xml;
@@ -360,6 +403,8 @@ TEST(ScanReportGoldenCheck, TableGoldenRowsAreTheFixtureFindings) {
         if (!f.fixed_version.empty()) {
           EXPECT_NE(line.find(f.fixed_version), std::string::npos) << line;
         }
+        // The KEV column says "yes" exactly for the known-exploited findings.
+        EXPECT_EQ(line.find("yes") != std::string::npos, f.kev.has_value()) << line;
       }
     }
     EXPECT_EQ(rows, r.findings.size());

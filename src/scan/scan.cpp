@@ -94,8 +94,13 @@ Result<ScanResult> Evaluate(Inventory inventory, const vulndb::AdvisoryIndex* in
     }
     // The inventory's diagnostics are bounded already; the matcher's get their own bound.
     BoundedDiagnostics diagnostics(collected);
-    CUSTOMS_ASSIGN_OR_RETURN(auto matched, match::MatchPackages(inventory.packages, inventory.os, *index, diagnostics));
+    CUSTOMS_ASSIGN_OR_RETURN(auto matched,
+                             match::MatchPackages(inventory.packages, inventory.os, *index, diagnostics, policy.match));
     diagnostics.Finish();
+    // A jar without a groupId that the advisories resolved is listed under the purl its findings name.
+    for (const auto& resolved : matched.resolved_maven) {
+      inventory.packages[resolved.index].purl = resolved.purl;
+    }
     r.findings = std::move(matched.findings);
   }
   r.target = std::move(inventory.target);

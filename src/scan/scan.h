@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "match/gate.h"
+#include "match/matcher.h"
 #include "policy/policy.h"
 #include "policy/stages.h"
 #include "report/scan_report.h"
@@ -37,6 +38,8 @@ struct ScanPolicy {
   // An incomplete scan (any DiagnosticLevel::kIncomplete) exits kExitIncomplete unless this is set; then its
   // incomplete diagnostics stay in the report and the exit code follows the findings alone.
   bool allow_incomplete = false;
+  // What is matched: language packages an OS package owns (`--os-owned match`), RustSec informational advisories.
+  match::MatchOptions match;
   // Whether vulnerabilities are matched at all (customs image --scanners; customs audit does not). Without it no
   // advisory index is needed.
   bool vulnerabilities = true;

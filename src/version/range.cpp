@@ -50,9 +50,14 @@ Result<Verdict> Evaluate(Scheme scheme, const AffectedSpec& spec, std::string_vi
     }
   }
 
+  // A GIT range beside version ranges or a version list (PYSEC records carry both) adds nothing a version can be
+  // compared with; only a spec of GIT ranges alone is worth a diagnostic.
+  const bool only_git =
+      spec.versions.empty() &&
+      std::all_of(spec.ranges.begin(), spec.ranges.end(), [](const Range& r) { return r.type == Range::Type::kGit; });
   for (const Range& range : spec.ranges) {
     if (range.type == Range::Type::kGit) {
-      if (diagnostics != nullptr) {
+      if (diagnostics != nullptr && only_git) {
         diagnostics->Warn(kSource, "", "GIT range skipped: commit ranges cannot be evaluated against a version");
       }
       continue;

@@ -35,7 +35,8 @@ struct Verdict {
   std::string fixed_version;  // nearest fixed version above the installed one; empty when none is known
 };
 
-// Is `installed` affected under OSV evaluation rules? GIT ranges are skipped with a diagnostic.
+// Is `installed` affected under OSV evaluation rules? GIT ranges are skipped (with a diagnostic when the spec has
+// nothing else to evaluate).
 [[nodiscard]] Result<Verdict> Evaluate(Scheme scheme, const AffectedSpec& spec, std::string_view installed,
                                        Diagnostics* diagnostics = nullptr);
 

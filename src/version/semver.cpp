@@ -13,17 +13,6 @@ inline bool IsDigit(char c) {
 inline bool IsIdentChar(char c) {
   return IsDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
 }
-bool AllDigits(std::string_view s) {
-  if (s.empty()) {
-    return false;
-  }
-  for (char c : s) {
-    if (!IsDigit(c)) {
-      return false;
-    }
-  }
-  return true;
-}
 
 struct SemVer {
   std::string_view major, minor, patch;

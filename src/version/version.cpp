@@ -14,8 +14,9 @@ struct SchemeEntry {
   const char* name;
 };
 constexpr SchemeEntry kSchemes[] = {
-    {Scheme::kDeb, "deb"}, {Scheme::kRpm, "rpm"},       {Scheme::kApk, "apk"},     {Scheme::kSemver, "semver"},
-    {Scheme::kGo, "go"},   {Scheme::kPep440, "pep440"}, {Scheme::kMaven, "maven"}, {Scheme::kGem, "gem"},
+    {Scheme::kDeb, "deb"},     {Scheme::kRpm, "rpm"},           {Scheme::kApk, "apk"},     {Scheme::kSemver, "semver"},
+    {Scheme::kGo, "go"},       {Scheme::kPep440, "pep440"},     {Scheme::kMaven, "maven"}, {Scheme::kGem, "gem"},
+    {Scheme::kNuget, "nuget"}, {Scheme::kComposer, "composer"},
 };
 
 std::string Lower(std::string_view s) {
@@ -64,6 +65,9 @@ std::optional<Scheme> ParseSchemeName(std::string_view name) {
   if (name == "rubygems") {
     return Scheme::kGem;
   }
+  if (name == "packagist" || name == "php") {
+    return Scheme::kComposer;
+  }
   return std::nullopt;
 }
 
@@ -85,8 +89,13 @@ std::optional<Scheme> SchemeForEcosystem(std::string_view ecosystem) {
   if (base == "pypi" || base == "python") {
     return Scheme::kPep440;
   }
-  if (base == "crates.io" || base == "npm" || base == "nuget" || base == "hex" || base == "pub" || base == "cargo" ||
-      base == "swifturl") {
+  if (base == "nuget") {
+    return Scheme::kNuget;
+  }
+  if (base == "packagist" || base == "composer") {
+    return Scheme::kComposer;
+  }
+  if (base == "crates.io" || base == "npm" || base == "hex" || base == "pub" || base == "cargo" || base == "swifturl") {
     return Scheme::kSemver;
   }
   if (base == "maven") {
@@ -120,6 +129,8 @@ Result<int> Compare(Scheme scheme, std::string_view a, std::string_view b) {
     case Scheme::kPep440: return internal::ComparePep440(a, b);
     case Scheme::kMaven: return internal::CompareMaven(a, b);
     case Scheme::kGem: return internal::CompareGem(a, b);
+    case Scheme::kNuget: return internal::CompareNuGet(a, b);
+    case Scheme::kComposer: return internal::CompareComposer(a, b);
   }
   return MakeError(ErrorCode::kInvalidArgument, "unknown version scheme");
 }

@@ -9,15 +9,16 @@
 
 namespace customs::version {
 
-enum class Scheme { kDeb, kRpm, kApk, kSemver, kGo, kPep440, kMaven, kGem };
+enum class Scheme { kDeb, kRpm, kApk, kSemver, kGo, kPep440, kMaven, kGem, kNuget, kComposer };
 
-// "deb", "rpm", "apk", "semver", "go", "pep440", "maven", "gem" <-> Scheme.
+// "deb", "rpm", "apk", "semver", "go", "pep440", "maven", "gem", "nuget", "composer" <-> Scheme.
 std::optional<Scheme> ParseSchemeName(std::string_view name);
 const char* SchemeName(Scheme scheme);
 
 // The scheme an OSV ecosystem or a distro namespace uses: "Go" -> kGo, "PyPI" -> kPep440, "crates.io" -> kSemver,
-// "npm" -> kSemver, "Maven" -> kMaven, "RubyGems" -> kGem, "Debian"/"Ubuntu"/"debian:12" -> kDeb,
-// "Alpine"/"alpine:3.20" -> kApk, "Red Hat"/"rhel:9"/"SUSE" -> kRpm. nullopt when unknown.
+// "npm" -> kSemver, "Maven" -> kMaven, "RubyGems" -> kGem, "NuGet" -> kNuget, "Packagist" -> kComposer,
+// "Debian"/"Ubuntu"/"debian:12" -> kDeb, "Alpine"/"alpine:3.20" -> kApk, "Red Hat"/"rhel:9"/"SUSE" -> kRpm. nullopt
+// when unknown.
 std::optional<Scheme> SchemeForEcosystem(std::string_view ecosystem);
 
 // <0, 0, >0. kInvalidArgument when either side cannot be parsed under the scheme (never a silent "equal").

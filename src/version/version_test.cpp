@@ -122,6 +122,17 @@ TEST(VersionDataTest, RubyGems) {
   EXPECT_GT(checks, 20);
 }
 
+TEST(VersionDataTest, NuGetDocumentedBehaviour) {
+  int checks = 0;
+  RunDataFile(Scheme::kNuget, "nuget.txt", &checks);
+  EXPECT_GT(checks, 60);
+}
+TEST(VersionDataTest, ComposerDocumentedBehaviour) {
+  int checks = 0;
+  RunDataFile(Scheme::kComposer, "composer.txt", &checks);
+  EXPECT_GT(checks, 60);
+}
+
 TEST(VersionDataTest, ApkToolsVersionData) {
   const std::filesystem::path path = std::filesystem::path(CUSTOMS_SHARED_DATA) / "versions/apk-version.data";
   std::ifstream in(path);
@@ -153,17 +164,21 @@ TEST(VersionDataTest, ApkToolsVersionData) {
   EXPECT_GE(invalid_seen, 1);
 }
 
-// "A B R" lines from a gzip file.
-std::vector<std::array<std::string, 3>> ReadPairs(const std::filesystem::path& path) {
-  std::vector<std::array<std::string, 3>> out;
-  gzFile f = gzopen(path.c_str(), "rb");
-  if (f == nullptr) return out;
+std::string ReadGzip(const std::filesystem::path& path) {
   std::string buf;
+  gzFile f = gzopen(path.c_str(), "rb");
+  if (f == nullptr) return buf;
   char chunk[1 << 16];
   int n;
   while ((n = gzread(f, chunk, sizeof chunk)) > 0) buf.append(chunk, static_cast<size_t>(n));
   gzclose(f);
-  std::istringstream in(buf);
+  return buf;
+}
+
+// "A B R" lines from a gzip file.
+std::vector<std::array<std::string, 3>> ReadPairs(const std::filesystem::path& path) {
+  std::vector<std::array<std::string, 3>> out;
+  std::istringstream in(ReadGzip(path));
   for (std::string line; std::getline(in, line);) {
     const auto parts = Split(line);
     if (parts.size() == 3) out.push_back({parts[0], parts[1], parts[2]});
@@ -203,9 +218,59 @@ TEST(VersionDifferentialTest, RpmVercmp) {
   RunDifferential(Scheme::kRpm, "rpm_pairs.txt.gz");
 }
 
+// composer/semver's own answers (scripts/version_refgen_composer.py): normalize() of every generated string, and
+// the order of every pair ("!" = Composer rejects a side or it is a dev branch, so we must reject it too).
+TEST(VersionDifferentialTest, ComposerNormalize) {
+  std::istringstream in(ReadGzip(kTestData / "composer_normalize.txt.gz"));
+  int checked = 0, valid = 0, disagreements = 0;
+  for (std::string line; std::getline(in, line);) {
+    const auto parts = Split(line);
+    if (parts.size() != 2) continue;
+    auto mine = internal::NormalizeComposer(parts[0]);
+    const std::string got = mine ? *mine : "!";
+    if (got != parts[1]) {
+      ADD_FAILURE() << "normalize('" << parts[0] << "') = '" << got << "', composer/semver says '" << parts[1] << "'";
+      if (++disagreements > 20) break;
+    }
+    ++checked;
+    valid += parts[1] != "!";
+  }
+  EXPECT_GT(checked, 20000);
+  EXPECT_GT(valid, 10000);
+}
+
+TEST(VersionDifferentialTest, ComposerComparator) {
+  const auto pairs = ReadPairs(kTestData / "composer_pairs.txt.gz");
+  ASSERT_GE(pairs.size(), 20000u);
+  int disagreements = 0, counts[4] = {0, 0, 0, 0};
+  for (const auto& [a, b, want] : pairs) {
+    auto r = Compare(Scheme::kComposer, a, b);
+    if (want == "!") {
+      ++counts[3];
+      if (r) {
+        ADD_FAILURE() << a << " " << OpOf(*r) << " " << b << " but Composer has no order for them";
+        if (++disagreements > 20) break;
+      }
+      continue;
+    }
+    if (!r) {
+      ADD_FAILURE() << "we reject '" << a << "' / '" << b << "' which Composer orders: " << r.error().message();
+      if (++disagreements > 20) break;
+      continue;
+    }
+    ++counts[*r + 1];
+    if (OpOf(*r) != want[0]) {
+      ADD_FAILURE() << a << " " << OpOf(*r) << " " << b << " but composer/semver says " << want;
+      if (++disagreements > 20) break;
+    }
+  }
+  EXPECT_EQ(disagreements, 0);
+  for (int c : counts) EXPECT_GT(c, 1000);
+}
+
 TEST(VersionSchemeTest, NamesRoundTrip) {
   for (Scheme s : {Scheme::kDeb, Scheme::kRpm, Scheme::kApk, Scheme::kSemver, Scheme::kGo, Scheme::kPep440,
-                   Scheme::kMaven, Scheme::kGem}) {
+                   Scheme::kMaven, Scheme::kGem, Scheme::kNuget, Scheme::kComposer}) {
     auto back = ParseSchemeName(SchemeName(s));
     ASSERT_TRUE(back.has_value()) << SchemeName(s);
     EXPECT_EQ(*back, s);
@@ -220,6 +285,8 @@ TEST(VersionSchemeTest, Ecosystems) {
   EXPECT_EQ(SchemeForEcosystem("npm"), Scheme::kSemver);
   EXPECT_EQ(SchemeForEcosystem("Maven"), Scheme::kMaven);
   EXPECT_EQ(SchemeForEcosystem("RubyGems"), Scheme::kGem);
+  EXPECT_EQ(SchemeForEcosystem("NuGet"), Scheme::kNuget);
+  EXPECT_EQ(SchemeForEcosystem("Packagist"), Scheme::kComposer);
   EXPECT_EQ(SchemeForEcosystem("Debian"), Scheme::kDeb);
   EXPECT_EQ(SchemeForEcosystem("debian:12"), Scheme::kDeb);
   EXPECT_EQ(SchemeForEcosystem("Ubuntu:22.04:LTS"), Scheme::kDeb);

@@ -45,4 +45,48 @@ std::optional<AffectedStatus> ParseAffectedStatusName(std::string_view name) {
   return std::nullopt;
 }
 
+std::string NormalizePackageName(std::string_view ecosystem, std::string_view name) {
+  auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
+  std::string out;
+  out.reserve(name.size());
+  if (ecosystem == "PyPI") {
+    // PEP 503: re.sub(r"[-_.]+", "-", name).lower()
+    for (char c : name) {
+      if (c == '-' || c == '_' || c == '.') {
+        if (out.empty() || out.back() != '-') {
+          out.push_back('-');
+        }
+      } else {
+        out.push_back(lower(c));
+      }
+    }
+    return out;
+  }
+  if (ecosystem == "NuGet" || ecosystem == "Packagist") {
+    for (char c : name) {
+      out.push_back(lower(c));
+    }
+    return out;
+  }
+  if (ecosystem == "crates.io") {
+    for (char c : name) {
+      out.push_back(c == '_' ? '-' : lower(c));
+    }
+    return out;
+  }
+  return std::string(name);
+}
+
+std::string_view MavenArtifactId(std::string_view name) {
+  std::size_t colon = name.rfind(':');
+  return colon == std::string_view::npos ? name : name.substr(colon + 1);
+}
+
+std::string RecordAuthority(std::string_view record_id, std::string_view source) {
+  if (record_id.starts_with("GHSA-")) {
+    return "ghsa";
+  }
+  return std::string(source);
+}
+
 }  // namespace customs::vulndb

@@ -22,14 +22,19 @@ const char* AffectedStatusName(
 std::optional<AffectedStatus> ParseAffectedStatusName(std::string_view name);  // inverse of AffectedStatusName
 
 struct Cvss {
-  std::string source;   // "nvd@nist.gov", "debian", "ghsa"...
+  // Who scored it: "nvd@nist.gov" (NVD's primary score), "ghsa" (a GitHub advisory's own vector), an OSV feed
+  // ("osv-go", "osv-crates.io"), "cna:<CNA short name>" / "adp:<ADP short name>" (a CVE record's containers, e.g.
+  // "cna:redhat", "adp:CISA-ADP").
+  std::string source;
   std::string version;  // "2.0", "3.0", "3.1", "4.0"
   std::string vector;
   double base_score = 0;  // computed from the vector
 };
 
 struct SourceSeverity {
-  std::string source;  // "debian", "nvd", "alpine", "ghsa"
+  // "debian", "nvd", "alpine", "ubuntu", "ghsa" (database_specific.severity), "cna:<CNA>" (a CVE record's text
+  // rating, e.g. OpenSSL's "Moderate")
+  std::string source;
   Severity severity = Severity::kUnknown;
   std::string raw;  // as the source wrote it ("low", "unimportant", "HIGH")
 };
@@ -75,6 +80,21 @@ struct AffectedPackage {
   version::AffectedSpec spec;        // OSV records: the ranges and versions
   std::optional<Severity> severity;  // the source's own rating of this package's issue (distro urgency)
   std::string severity_raw;
+  // RustSec's informational kinds ("unmaintained", "unsound", "notice"): not a vulnerability; empty otherwise.
+  std::string informational;
 };
+
+// The name under which a package is looked up in `ecosystem`, so that spellings the ecosystem treats as one name
+// meet: PyPI per PEP 503 (lower case, runs of "-", "_", "." -> "-"); NuGet and Packagist case-insensitive (lower
+// case); crates.io case-insensitive with "-" == "_" (crates.io refuses names differing only so); every other
+// ecosystem (npm, Maven, Go, RubyGems, the distros) as written.
+std::string NormalizePackageName(std::string_view ecosystem, std::string_view name);
+
+// The artifactId of a Maven "groupId:artifactId" name; the whole name when it has no ':'.
+std::string_view MavenArtifactId(std::string_view name);
+
+// Who authored a record's own ratings: "ghsa" for GitHub advisories (GHSA-...), else the feed (`source`). The OSV
+// parser labels a record's CVSS vectors and database_specific severity with it, and the matcher looks them up by it.
+std::string RecordAuthority(std::string_view record_id, std::string_view source);
 
 }  // namespace customs::vulndb

@@ -90,9 +90,15 @@ Result<FeedBatch> ReadFeedInput(const std::filesystem::path& input, Diagnostics&
   }
   if (std::filesystem::is_directory(status)) {
     std::vector<std::filesystem::path> files;
+    // Symbolic links inside a feed directory are not followed (a cloned repository could point one at /proc/kcore
+    // or outside itself); directory links are never descended into.
     for (auto it = std::filesystem::recursive_directory_iterator(input, ec);
          !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-      if (it->is_regular_file()) {
+      std::error_code type_error;
+      auto type = it->symlink_status(type_error).type();
+      if (type == std::filesystem::file_type::symlink) {
+        diagnostics.Info("vulndb/import", it->path().string(), "symbolic link not followed");
+      } else if (type == std::filesystem::file_type::regular) {
         files.push_back(it->path());
       }
     }

@@ -14,8 +14,10 @@
 
 namespace customs::vulndb {
 
-// Reads one input into a batch: a feed file (optionally .gz), a zip of OSV records, or a directory (walked
-// recursively in name order; files that are no feed, such as README.md, are reported at info level and skipped).
+// Reads one input into a batch: a feed file (optionally .gz), a zip of OSV records or of a repository holding them
+// (GitHub's advisory-database, cvelistV5), or a directory (walked recursively in name order, any depth, such as
+// advisories/github-reviewed/YYYY/MM/<ID>/<ID>.json; files that are no feed, such as README.md, are reported at info
+// level and skipped; symbolic links inside it are not followed).
 // Errors: kNotFound, kIo, kCorrupt (a damaged container, or a file of a known format that fails as a whole).
 [[nodiscard]] Result<FeedBatch> ReadFeedInput(const std::filesystem::path& input, Diagnostics& diagnostics);
 

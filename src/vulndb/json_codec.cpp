@@ -130,6 +130,9 @@ json ToJson(const AffectedPackage& a) {
   if (!a.severity_raw.empty()) {
     out["severity_raw"] = a.severity_raw;
   }
+  if (!a.informational.empty()) {
+    out["informational"] = a.informational;
+  }
   return out;
 }
 

@@ -52,10 +52,11 @@ struct Store::Impl {
   sqlite::Statement epss;
   sqlite::Statement has_ecosystem;
   sqlite::Statement records_for;
+  sqlite::Statement maven_artifact;
 
   AffectedPackage RowFrom(const sqlite::Statement& s) const {
     // Columns: ecosystem, package, vulnerability_id, record_id, source, status, fixed_version, spec, severity,
-    // severity_raw
+    // severity_raw, informational
     AffectedPackage row;
     row.ecosystem = std::string(s.Text(0));
     row.package = std::string(s.Text(1));
@@ -69,6 +70,7 @@ struct Store::Impl {
       row.severity = ParseSeverityName(s.Text(8));
     }
     row.severity_raw = std::string(s.Text(9));
+    row.informational = std::string(s.Text(10));
     return row;
   }
 
@@ -144,10 +146,14 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& path) {
                      path.string(), schema, kSchemaVersion);
   }
   constexpr const char* kRowColumns =
-      "ecosystem, package, vulnerability_id, record_id, source, status, fixed_version, spec, severity, severity_raw";
+      "ecosystem, package, vulnerability_id, record_id, source, status, fixed_version, spec, severity, severity_raw, "
+      "informational";
   impl->find_affected = sqlite::Statement(
-      raw, fmt::format("SELECT {} FROM affected WHERE ecosystem = ?1 AND package = ?2 AND withdrawn = 0", kRowColumns),
+      raw,
+      fmt::format("SELECT {} FROM affected WHERE ecosystem = ?1 AND package_key = ?2 AND withdrawn = 0", kRowColumns),
       &status);
+  impl->maven_artifact =
+      sqlite::Statement(raw, "SELECT package FROM maven_artifacts WHERE artifact = ?1 ORDER BY package", &status);
   impl->affected_for = sqlite::Statement(
       raw, fmt::format("SELECT {} FROM affected WHERE vulnerability_id = ?1 ORDER BY rowid", kRowColumns), &status);
   impl->resolve = sqlite::Statement(raw, "SELECT id FROM aliases WHERE alias = ?1", &status);
@@ -168,7 +174,7 @@ Result<std::vector<AffectedPackage>> Store::FindAffected(std::string_view ecosys
   const auto& s = impl_->find_affected;
   s.Reset();
   s.Bind(1, ecosystem);
-  s.Bind(2, package);
+  s.Bind(2, NormalizePackageName(ecosystem, package));
   std::vector<AffectedPackage> rows;
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) {
@@ -205,37 +211,65 @@ Result<std::optional<Vulnerability>> Store::GetVulnerability(std::string_view id
     }
     s.Reset();
   }
-  // KEV and EPSS are keyed by CVE and exist for CVEs no other feed mentions.
-  std::string cve = out ? out->id : std::string(id);
+  // KEV and EPSS are keyed by CVE and exist for CVEs no other feed mentions. A vulnerability whose canonical id is
+  // no CVE (a GHSA naming two CVEs) takes them from the first CVE alias that has them.
+  std::vector<std::string> cves;
+  if (out) {
+    cves.push_back(out->id);
+    for (const auto& alias : out->aliases) {
+      if (alias.starts_with("CVE-")) cves.push_back(alias);
+    }
+  } else {
+    cves.emplace_back(id);
+  }
   std::optional<Kev> kev;
   std::optional<Epss> epss;
-  {
-    const auto& s = impl_->kev;
-    s.Reset();
-    s.Bind(1, cve);
-    if (s.Step() == SQLITE_ROW) {
-      kev = Kev{std::string(s.Text(0)), std::string(s.Text(1)), s.Int(2) != 0};
+  for (const auto& cve : cves) {
+    if (!kev) {
+      const auto& s = impl_->kev;
+      s.Reset();
+      s.Bind(1, cve);
+      if (s.Step() == SQLITE_ROW) {
+        kev = Kev{std::string(s.Text(0)), std::string(s.Text(1)), s.Int(2) != 0};
+      }
+      s.Reset();
     }
-    s.Reset();
-  }
-  {
-    const auto& s = impl_->epss;
-    s.Reset();
-    s.Bind(1, cve);
-    if (s.Step() == SQLITE_ROW) {
-      epss = Epss{s.Double(0), s.Double(1)};
+    if (!epss) {
+      const auto& s = impl_->epss;
+      s.Reset();
+      s.Bind(1, cve);
+      if (s.Step() == SQLITE_ROW) {
+        epss = Epss{s.Double(0), s.Double(1)};
+      }
+      s.Reset();
     }
-    s.Reset();
   }
   if (!out && (kev || epss)) {
     out = Vulnerability{};
-    out->id = cve;
+    out->id = std::string(id);
   }
   if (out) {
     out->kev = kev;
     out->epss = epss;
   }
   return out;
+}
+
+Result<std::vector<std::string>> Store::MavenPackagesByArtifactId(std::string_view artifact_id) const {
+  std::lock_guard lock(impl_->mutex);
+  const auto& s = impl_->maven_artifact;
+  s.Reset();
+  s.Bind(1, artifact_id);
+  std::vector<std::string> names;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    names.emplace_back(s.Text(0));
+  }
+  s.Reset();
+  if (rc != SQLITE_DONE) {
+    return tl::unexpected(impl_->StepError());
+  }
+  return names;
 }
 
 bool Store::HasEcosystem(std::string_view ecosystem) const {

@@ -22,13 +22,22 @@ namespace customs::vulndb {
 class AdvisoryIndex {
  public:
   virtual ~AdvisoryIndex() = default;
-  // Every source's statement about (ecosystem, package); ecosystem as in AffectedPackage ("debian:12", "Go").
+  // Every source's statement about (ecosystem, package); ecosystem as in AffectedPackage ("debian:12", "Go"). The
+  // package name is compared in its NormalizePackageName form ("Jinja2" finds PyPI's "jinja2"); withdrawn records
+  // are left out.
   [[nodiscard]] virtual Result<std::vector<AffectedPackage>> FindAffected(std::string_view ecosystem,
                                                                           std::string_view package) const = 0;
   // The merged vulnerability (aliases, cvss, severities, KEV, EPSS) by canonical id or any alias.
   [[nodiscard]] virtual Result<std::optional<Vulnerability>> GetVulnerability(std::string_view id) const = 0;
-  // Does the store hold any advisory for this ecosystem ("alpine:3.21")? A scan reports "no data" otherwise.
+  // Does the store hold any advisory for this ecosystem ("alpine:3.21", "PyPI")? A scan reports "no data" otherwise.
   virtual bool HasEcosystem(std::string_view ecosystem) const = 0;
+  // Every Maven package ("groupId:artifactId") with advisory rows (withdrawn records excluded) whose artifactId is
+  // `artifact_id`, sorted: the matcher names a jar without a groupId only when there is exactly one. The default
+  // (for indexes without Maven data) knows none.
+  [[nodiscard]] virtual Result<std::vector<std::string>> MavenPackagesByArtifactId(
+      std::string_view /*artifact_id*/) const {
+    return std::vector<std::string>{};
+  }
 };
 
 struct SourceInfo {
@@ -48,7 +57,8 @@ struct StoreInfo {
 };
 
 // The schema this build reads and writes. A store with another version is refused with a message to rebuild it.
-inline constexpr int kSchemaVersion = 1;
+// 2: affected.package_key (NormalizePackageName) and .informational, the maven_artifacts table.
+inline constexpr int kSchemaVersion = 2;
 
 // $XDG_CACHE_HOME/customs/db/customs.db (or ~/.cache/customs/db/customs.db).
 std::filesystem::path DefaultStorePath();
@@ -79,6 +89,7 @@ class Store : public AdvisoryIndex {
                                                                   std::string_view package) const override;
   [[nodiscard]] Result<std::optional<Vulnerability>> GetVulnerability(std::string_view id) const override;
   bool HasEcosystem(std::string_view ecosystem) const override;
+  [[nodiscard]] Result<std::vector<std::string>> MavenPackagesByArtifactId(std::string_view artifact_id) const override;
 
   [[nodiscard]] Result<StoreInfo> Info() const;
   // Every row attached to the vulnerability `id` resolves to (any alias works), withdrawn records included.

@@ -269,7 +269,9 @@ Status StoreBuilder::Write(const std::filesystem::path& path, std::string_view b
     CREATE TABLE affected(ecosystem TEXT NOT NULL, package TEXT NOT NULL, vulnerability_id TEXT NOT NULL,
                           record_id TEXT NOT NULL, source TEXT NOT NULL, status TEXT NOT NULL,
                           fixed_version TEXT NOT NULL, spec TEXT NOT NULL, severity TEXT, severity_raw TEXT NOT NULL,
-                          withdrawn INTEGER NOT NULL);
+                          withdrawn INTEGER NOT NULL, package_key TEXT NOT NULL, informational TEXT NOT NULL);
+    CREATE TABLE maven_artifacts(artifact TEXT NOT NULL, package TEXT NOT NULL,
+                                 PRIMARY KEY(artifact, package)) WITHOUT ROWID;
     CREATE TABLE kev(cve TEXT PRIMARY KEY, date_added TEXT NOT NULL, due_date TEXT NOT NULL,
                      known_ransomware INTEGER NOT NULL) WITHOUT ROWID;
     CREATE TABLE epss(cve TEXT PRIMARY KEY, score REAL NOT NULL, percentile REAL NOT NULL) WITHOUT ROWID;
@@ -283,7 +285,8 @@ Status StoreBuilder::Write(const std::filesystem::path& path, std::string_view b
   sqlite::Statement insert_alias(db.get(), "INSERT OR IGNORE INTO aliases VALUES(?1, ?2)", &status);
   sqlite::Statement insert_record(db.get(), "INSERT INTO records VALUES(?1, ?2, ?3, ?4, ?5)", &status);
   sqlite::Statement insert_affected(
-      db.get(), "INSERT INTO affected VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", &status);
+      db.get(), "INSERT INTO affected VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)", &status);
+  sqlite::Statement insert_artifact(db.get(), "INSERT OR IGNORE INTO maven_artifacts VALUES(?1, ?2)", &status);
   sqlite::Statement insert_kev(db.get(), "INSERT INTO kev VALUES(?1, ?2, ?3, ?4)", &status);
   sqlite::Statement insert_epss(db.get(), "INSERT INTO epss VALUES(?1, ?2, ?3)", &status);
   if (!status) {
@@ -438,8 +441,17 @@ Status StoreBuilder::Write(const std::filesystem::path& path, std::string_view b
       insert_affected.BindNull(9);
     }
     insert_affected.Bind(10, row.severity_raw);
-    insert_affected.Bind(11, std::int64_t{record.vulnerability.withdrawn.empty() ? 0 : 1});
+    const bool withdrawn = !record.vulnerability.withdrawn.empty();
+    insert_affected.Bind(11, std::int64_t{withdrawn ? 1 : 0});
+    insert_affected.Bind(12, NormalizePackageName(row.ecosystem, row.package));
+    insert_affected.Bind(13, row.informational);
     CUSTOMS_RETURN_IF_ERROR(step(insert_affected));
+    // artifactId -> groupId:artifactId, for jars whose groupId is unknown (AdvisoryIndex::MavenPackagesByArtifactId).
+    if (row.ecosystem == "Maven" && !withdrawn && row.package.find(':') != std::string::npos) {
+      insert_artifact.Bind(1, MavenArtifactId(row.package));
+      insert_artifact.Bind(2, row.package);
+      CUSTOMS_RETURN_IF_ERROR(step(insert_artifact));
+    }
   }
 
   for (const auto& [cve, kev] : impl_->kev) {
@@ -456,7 +468,7 @@ Status StoreBuilder::Write(const std::filesystem::path& path, std::string_view b
     CUSTOMS_RETURN_IF_ERROR(step(insert_epss));
   }
   CUSTOMS_RETURN_IF_ERROR(sqlite::Exec(db.get(), R"sql(
-    CREATE INDEX affected_by_package ON affected(ecosystem, package);
+    CREATE INDEX affected_by_package ON affected(ecosystem, package_key);
     CREATE INDEX affected_by_vulnerability ON affected(vulnerability_id);
     CREATE INDEX records_by_vulnerability ON records(vulnerability_id);
     CREATE INDEX records_by_id ON records(record_id);

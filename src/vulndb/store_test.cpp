@@ -470,11 +470,29 @@ TEST_F(PublishTest, DemoSampleImports) {
   EXPECT_EQ(counts["debian"], 21889);
   EXPECT_EQ(counts["kev"], 1404);
   EXPECT_GT(counts["epss"], 10000);
+  // The zips' records, counted from their members (ghsa: <ECOSYSTEM>/<ID>.json).
+  std::map<std::string, std::int64_t> members;
+  for (const auto& [name, content] : testing::ReadZip(sample / "ghsa-reviewed-subset.zip")) {
+    std::string ecosystem = name.substr(0, name.find('/'));
+    for (char& c : ecosystem) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    ++members["osv-" + ecosystem];
+  }
+  members["osv-go"] = static_cast<std::int64_t>(testing::ReadZip(sample / "osv-go-stdlib-subset.zip").size());
+  members["cve"] = static_cast<std::int64_t>(testing::ReadZip(sample / "cvelist-subset.zip").size());
+  ASSERT_GE(members.size(), 8u);
+  for (const auto& [source, n] : members) EXPECT_EQ(counts[source], n) << source;
   auto store = Store::Open(db_);
   ASSERT_TRUE(store);
   auto rows = (*store)->FindAffected("debian:12", "openssl");
   ASSERT_TRUE(rows);
   EXPECT_FALSE(rows->empty());
+  // The demo's headline: a jar without a groupId resolves to log4j-core, whose Log4Shell is known-exploited.
+  EXPECT_EQ(*(*store)->MavenPackagesByArtifactId("log4j-core"),
+            std::vector<std::string>{"org.apache.logging.log4j:log4j-core"});
+  auto log4shell = (*store)->GetVulnerability("CVE-2021-44228");
+  ASSERT_TRUE(log4shell && log4shell->has_value());
+  EXPECT_TRUE((*log4shell)->kev);
+  EXPECT_FALSE((*store)->FindAffected("Go", "stdlib")->empty());
 }
 
 TEST(StoreAgeTest, WarnsOnlyWhenOlderThanTheLimit) {

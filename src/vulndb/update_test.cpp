@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 
 #include "core/file_util.h"
 #include "vulndb/test_util.h"
@@ -267,6 +268,55 @@ TEST_F(UpdateTest, CliNamesTheFailedSourceAndExitsNonZero) {
   auto info = (*store)->Info();
   EXPECT_EQ(Count(*info, "osv-crates.io"), 1206);
   EXPECT_EQ(Count(*info, "kev"), -1);  // never downloaded, so absent rather than stale
+}
+
+// Every language ecosystem is downloaded from osv.dev's <ECOSYSTEM>/all.zip; here the mirror serves zips of the
+// shared GHSA records per ecosystem, and one of them fails.
+TEST_F(UpdateTest, EveryLanguageExportDownloadsAndOneFailureIsNamed) {
+  std::map<std::string, std::int64_t> expected;  // source -> records
+  std::vector<std::string> sources;
+  for (const auto& [source, ecosystem] :
+       std::vector<std::pair<std::string, std::string>>{{"osv-maven", "Maven"},
+                                                        {"osv-npm", "npm"},
+                                                        {"osv-nuget", "NuGet"},
+                                                        {"osv-packagist", "Packagist"},
+                                                        {"osv-rubygems", "RubyGems"}}) {
+    std::vector<std::pair<std::string, std::string>> members;
+    for (const auto& file : std::filesystem::directory_iterator(kVulnData / "ghsa" / ecosystem)) {
+      members.emplace_back(file.path().filename().string(), *ReadFile(file.path()));
+    }
+    ASSERT_FALSE(members.empty()) << ecosystem;
+    std::filesystem::create_directories(root_ / ecosystem);
+    ASSERT_TRUE(WriteFileAtomic(root_ / ecosystem / "all.zip", testing::MakeZip(members)));
+    expected[source] = static_cast<std::int64_t>(members.size());
+    sources.push_back(source);
+    // Each source's production URL is that path on osv.dev's bucket.
+    EXPECT_EQ(SourceUrls(source),
+              std::vector<std::string>{"https://osv-vulnerabilities.storage.googleapis.com/" + ecosystem + "/all.zip"});
+  }
+  UpdateOptions options = Options("ok", "");
+  options.sources = sources;
+  DiagnosticsCollector diagnostics;
+  auto first = UpdateStore(options, diagnostics);
+  ASSERT_TRUE(first) << first.error().ToString();
+  EXPECT_TRUE(first->failed.empty());
+  for (const auto& [source, n] : expected) {
+    EXPECT_EQ(Outcome(*first, source)->outcome, "updated") << source;
+    EXPECT_EQ(Count(*first->store, source), n) << source;
+  }
+  options.mirror = server_->Mirror("500", "npm/");
+  auto second = UpdateStore(options, diagnostics);
+  ASSERT_TRUE(second) << second.error().ToString();
+  EXPECT_EQ(second->failed, std::vector<std::string>{"osv-npm"});
+  EXPECT_EQ(Outcome(*second, "osv-npm")->outcome, "failed (kept previous data)");
+  // (another mirror URL than the first run's, so no conditional request: a fresh download)
+  EXPECT_EQ(Outcome(*second, "osv-maven")->outcome, "updated");
+  for (const auto& [source, n] : expected) EXPECT_EQ(Count(*second->store, source), n) << source;
+  // The default set includes every language export.
+  for (const auto& source : sources) {
+    auto names = UpdateSourceNames();
+    EXPECT_NE(std::find(names.begin(), names.end(), source), names.end()) << source;
+  }
 }
 
 TEST(MirrorTest, ReplacesSchemeAndHost) {

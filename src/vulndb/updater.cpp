@@ -24,9 +24,18 @@ struct SourceDef {
   bool default_on;
 };
 constexpr SourceDef kSources[] = {
-    {"osv-go", true}, {"osv-pypi", true},   {"osv-crates.io", true}, {"ubuntu", true},
-    {"debian", true}, {"debian-dsa", true}, {"debian-dla", true},    {"alpine", true},
-    {"kev", true},    {"epss", true},       {"nvd", false},
+    {"osv-go", true},  {"osv-pypi", true},  {"osv-crates.io", true}, {"osv-maven", true},
+    {"osv-npm", true}, {"osv-nuget", true}, {"osv-packagist", true}, {"osv-rubygems", true},
+    {"ubuntu", true},  {"debian", true},    {"debian-dsa", true},    {"debian-dla", true},
+    {"alpine", true},  {"kev", true},       {"epss", true},          {"nvd", false},
+};
+
+// The language ecosystems osv.dev exports as <ECOSYSTEM>/all.zip, by source name. The OSV parser names the records
+// of each the same way ("osv-" + the ecosystem in lower case).
+constexpr std::pair<const char*, const char*> kOsvExports[] = {
+    {"osv-go", "Go"},     {"osv-pypi", "PyPI"},   {"osv-crates.io", "crates.io"}, {"osv-maven", "Maven"},
+    {"osv-npm", "npm"},   {"osv-nuget", "NuGet"}, {"osv-packagist", "Packagist"}, {"osv-rubygems", "RubyGems"},
+    {"ubuntu", "Ubuntu"},
 };
 
 void EnsureCurlInit() {
@@ -331,18 +340,10 @@ std::vector<std::string> UpdateSourceNames() {
 }
 
 std::vector<std::string> SourceUrls(std::string_view source) {
-  std::string osv = kOsvBucket;
-  if (source == "osv-go") {
-    return {osv + "/Go/all.zip"};
-  }
-  if (source == "osv-pypi") {
-    return {osv + "/PyPI/all.zip"};
-  }
-  if (source == "osv-crates.io") {
-    return {osv + "/crates.io/all.zip"};
-  }
-  if (source == "ubuntu") {
-    return {osv + "/Ubuntu/all.zip"};
+  for (const auto& [name, ecosystem] : kOsvExports) {
+    if (source == name) {
+      return {fmt::format("{}/{}/all.zip", kOsvBucket, ecosystem)};
+    }
   }
   if (source == "debian") {
     return {"https://security-tracker.debian.org/tracker/data/json"};

@@ -21,7 +21,8 @@
 
 namespace customs::vulndb {
 
-// Names accepted by --source: "osv-go", "osv-pypi", "osv-crates.io", "ubuntu", "debian", "debian-dsa",
+// Names accepted by --source: "osv-go", "osv-pypi", "osv-crates.io", "osv-maven", "osv-npm", "osv-nuget",
+// "osv-packagist", "osv-rubygems" (osv.dev's <ECOSYSTEM>/all.zip exports), "ubuntu", "debian", "debian-dsa",
 // "debian-dla", "alpine", "kev", "epss", "nvd". Every source but "nvd" is updated by default (NVD's full download
 // takes ~15 minutes under its public rate limit).
 std::vector<std::string> UpdateSourceNames();

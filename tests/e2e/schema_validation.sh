@@ -31,6 +31,12 @@ DB=$WORK/db.sqlite
 "$CUSTOMS" db import "$SRC/data/advisories" --db "$DB" >/dev/null || fail=1
 "$CUSTOMS" image --quiet --no-cache --db "$DB" --format cyclonedx -o "$WORK/scan.cdx.json" "$IMAGE" || fail=1
 "$CUSTOMS" image --quiet --no-cache --db "$DB" --format sarif -o "$WORK/scan.sarif" "$IMAGE" || fail=1
+# The demo image: language packages (Maven, npm, Go) with their properties, a jar listed under its resolved purl.
+DEMO=$BIN/testimages/demo/oci
+[ -d "$DEMO" ] || customs_skip "demo image missing ($DEMO; run scripts/testimages.sh)"
+"$CUSTOMS" sbom --no-cache --format cyclonedx -o "$WORK/demo-sbom.cdx.json" "$DEMO" || fail=1
+"$CUSTOMS" image --quiet --no-cache --db "$DB" --format cyclonedx -o "$WORK/demo-scan.cdx.json" "$DEMO" || fail=1
+"$CUSTOMS" image --quiet --no-cache --db "$DB" --format sarif -o "$WORK/demo-scan.sarif" "$DEMO" || fail=1
 # An incomplete scan (here: an SBOM that says its inventory is incomplete) adds CycloneDX metadata properties and a
 # failed SARIF invocation with notifications; both must stay schema-valid.
 jq '.metadata.properties = [{"name": "customs:incomplete", "value": "catalog/rpm: /var/lib/rpm/Packages: unreadable"}]' \
@@ -42,11 +48,11 @@ done
 jq -e '.runs[0].invocations[0].executionSuccessful == false' "$WORK/incomplete-scan.sarif" >/dev/null ||
   { echo "FAIL: the incomplete SARIF does not say executionSuccessful=false"; fail=1; }
 validate "${CDX[@]}" "$WORK/sbom.cdx.json" "$WORK/scan.cdx.json" "$WORK/incomplete.cdx.json" \
-  "$WORK/incomplete-scan.cyclonedx" || { echo "FAIL: CycloneDX output invalid"; fail=1; }
-validate "$S/sarif-2.1.0.schema.json" "$WORK/scan.sarif" "$WORK/incomplete-scan.sarif" ||
+  "$WORK/incomplete-scan.cyclonedx" "$WORK/demo-sbom.cdx.json" "$WORK/demo-scan.cdx.json" || { echo "FAIL: CycloneDX output invalid"; fail=1; }
+validate "$S/sarif-2.1.0.schema.json" "$WORK/scan.sarif" "$WORK/incomplete-scan.sarif" "$WORK/demo-scan.sarif" ||
   { echo "FAIL: SARIF output invalid"; fail=1; }
 # The validator must reject a broken document, or the checks above prove nothing.
 echo '{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{"type":"not-a-type","name":1}]}' > "$WORK/bad.json"
 if validate "${CDX[@]}" "$WORK/bad.json" >/dev/null 2>&1; then echo "FAIL: validator accepted a broken document"; fail=1; fi
-[ $fail -eq 0 ] && echo "schema validation: CycloneDX 1.5 (sbom, scan, golden, incomplete scan) and SARIF 2.1.0 (scan, golden, incomplete scan) valid"
+[ $fail -eq 0 ] && echo "schema validation: CycloneDX 1.5 (sbom, scan, golden, incomplete scan, demo) and SARIF 2.1.0 (scan, golden, incomplete scan, demo) valid"
 exit $fail

@@ -42,6 +42,7 @@ const char* FeedFormatName(FeedFormat format) {
     case FeedFormat::kNvd: return "nvd-api-2.0";
     case FeedFormat::kKev: return "cisa-kev";
     case FeedFormat::kEpss: return "epss-csv";
+    case FeedFormat::kCveRecord: return "cve-json-5";
   }
   return "unknown";
 }
@@ -59,6 +60,14 @@ FeedFormat DetectFormat(std::string_view name, std::string_view head) {
     // JSON: look at the keys near the start.
     if (head.find("\"$schema\"") != std::string_view::npos && head.find("\"type\"") != std::string_view::npos) {
       return FeedFormat::kUnknown;  // a JSON schema, not data
+    }
+    // CVE JSON 5: "dataType": "CVE_RECORD" and cveMetadata usually lead, but a record may open with its containers.
+    if (head.find("\"CVE_RECORD\"") != std::string_view::npos ||
+        head.find("\"cveMetadata\"") != std::string_view::npos ||
+        (body.starts_with("{") && head.find("\"containers\"") != std::string_view::npos &&
+         head.find("\"cna\"") != std::string_view::npos &&
+         head.find("\"providerMetadata\"") != std::string_view::npos)) {
+      return FeedFormat::kCveRecord;
     }
     if (head.find("\"catalogVersion\"") != std::string_view::npos ||
         head.find("\"knownRansomwareCampaignUse\"") != std::string_view::npos) {
@@ -124,6 +133,7 @@ Status ParseFeed(FeedFormat format, std::string_view content, std::string_view o
     case FeedFormat::kNvd: return ParseNvd(content, origin, batch, diagnostics);
     case FeedFormat::kKev: return ParseKev(content, origin, batch, diagnostics);
     case FeedFormat::kEpss: return ParseEpss(content, origin, batch, diagnostics);
+    case FeedFormat::kCveRecord: return ParseCveRecord(content, origin, batch, diagnostics);
     case FeedFormat::kUnknown: break;
   }
   return MakeError(ErrorCode::kUnsupported, "{}: unrecognised feed format", origin);

@@ -57,6 +57,7 @@ enum class FeedFormat {
   kNvd,            // NVD CVE API 2.0 response page
   kKev,            // CISA KEV catalog
   kEpss,           // EPSS CSV (optionally gzip-compressed)
+  kCveRecord,      // one CVE record in CVE JSON 5 (cvelistV5)
 };
 const char* FeedFormatName(FeedFormat format);
 
@@ -88,6 +89,12 @@ FeedFormat DetectFormat(std::string_view name, std::string_view head);
                               Diagnostics& diagnostics);
 [[nodiscard]] Status ParseEpss(std::string_view content, std::string_view origin, FeedBatch& batch,
                                Diagnostics& diagnostics);
+
+// One CVE JSON 5 record (source "cve"): descriptions, references, the CNA's and every ADP's CVSS vectors (sources
+// "cna:<short name>", "adp:<short name>") and a CNA's text rating; a REJECTED record is withdrawn. No package rows.
+// A record that is not JSON or has no cveMetadata.cveId is skipped with a diagnostic.
+[[nodiscard]] Status ParseCveRecord(std::string_view content, std::string_view origin, FeedBatch& batch,
+                                    Diagnostics& diagnostics);
 
 // Parses `content` (already decompressed) in the given format.
 [[nodiscard]] Status ParseFeed(FeedFormat format, std::string_view content, std::string_view origin, FeedBatch& batch,

@@ -115,6 +115,8 @@ Result<FeedRecord> ConvertOsv(const json& doc, Diagnostics& diagnostics) {
   }
   record.source = first_ecosystem.empty() ? SourceForId(v.id) : SourceForEcosystem(first_ecosystem);
 
+  // The record's own ratings carry its author's name: "ghsa" for GitHub's advisories, the feed otherwise.
+  const std::string authority = RecordAuthority(v.id, record.source);
   std::optional<Severity> vendor_severity;
   std::string vendor_severity_raw;
   auto add_severity_list = [&](const json& list) {
@@ -131,7 +133,7 @@ Result<FeedRecord> ConvertOsv(const json& doc, Diagnostics& diagnostics) {
         continue;
       }
       if (type.starts_with("CVSS_V")) {
-        Cvss cvss = MakeCvss(record.source, score, v.id, diagnostics);
+        Cvss cvss = MakeCvss(authority, score, v.id, diagnostics);
         bool duplicate = std::any_of(v.cvss.begin(), v.cvss.end(),
                                      [&](const Cvss& c) { return c.vector == cvss.vector && c.source == cvss.source; });
         if (!duplicate) {
@@ -147,10 +149,11 @@ Result<FeedRecord> ConvertOsv(const json& doc, Diagnostics& diagnostics) {
   if (auto severity = doc.find("severity"); severity != doc.end()) {
     add_severity_list(*severity);
   }
+  // GitHub's qualitative rating (GHSA database_specific.severity: LOW, MODERATE, HIGH, CRITICAL).
   if (auto db = doc.find("database_specific"); db != doc.end() && db->is_object()) {
     std::string word = Str(*db, "severity");
     if (!word.empty()) {
-      v.severities.push_back({record.source, SeverityFromWord(word), word});
+      v.severities.push_back({authority, SeverityFromWord(word), word});
     }
   }
 
@@ -217,6 +220,14 @@ Result<FeedRecord> ConvertOsv(const json& doc, Diagnostics& diagnostics) {
       if (vendor_severity) {
         row.severity = vendor_severity;
         row.severity_raw = vendor_severity_raw;
+      }
+      // OSV 1.5 lets one package carry its own severity; it joins the record's vectors.
+      if (auto own = a.find("severity"); own != a.end()) {
+        add_severity_list(*own);
+      }
+      // RustSec: "informational": "unmaintained" | "unsound" | "notice" marks an advisory that is no vulnerability.
+      if (auto db = a.find("database_specific"); db != a.end() && db->is_object()) {
+        row.informational = Str(*db, "informational");
       }
       if (auto eco = a.find("ecosystem_specific"); eco != a.end() && eco->is_object()) {
         std::string urgency = Str(*eco, "urgency");
@@ -347,10 +358,19 @@ Status ParseOsvZip(std::string_view content, std::string_view origin, FeedBatch&
     }
     ++members;
     std::string member_origin = fmt::format("{}:{}", origin, name);
-    if (is_json) {
-      CUSTOMS_RETURN_IF_ERROR(ParseOsvJson(buffer, member_origin, batch, diagnostics));
+    // A zip of a repository (GitHub's advisory-database, cvelistV5) holds more than OSV records: each member goes
+    // to the parser its content names; members that are no feed (package.json, workflow files) are skipped.
+    FeedFormat format = DetectFormat(name, std::string_view(buffer).substr(0, 4096));
+    if (format == FeedFormat::kCveRecord) {
+      CUSTOMS_RETURN_IF_ERROR(ParseCveRecord(buffer, member_origin, batch, diagnostics));
+    } else if (format == FeedFormat::kOsvJson || format == FeedFormat::kOsvYaml) {
+      CUSTOMS_RETURN_IF_ERROR(format == FeedFormat::kOsvJson ? ParseOsvJson(buffer, member_origin, batch, diagnostics)
+                                                             : ParseOsvYaml(buffer, member_origin, batch, diagnostics));
+    } else if (is_json) {
+      ++batch.skipped;
+      diagnostics.Warn("vulndb/osv", member_origin, "neither an OSV nor a CVE record; skipped");
     } else {
-      CUSTOMS_RETURN_IF_ERROR(ParseOsvYaml(buffer, member_origin, batch, diagnostics));
+      diagnostics.Info("vulndb/osv", member_origin, "not an advisory record; skipped");
     }
   }
   return Ok();
