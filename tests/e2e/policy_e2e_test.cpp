@@ -585,25 +585,39 @@ TEST_F(PolicyRuntimeE2eTest, UsageMarksTheFindingsOfWhatCurlLoadedInUse) {
     if (f["in_use"] == "false") seen_not_in_use[severity] = true;
     if (f["in_use"] == "true") EXPECT_FALSE(seen_not_in_use[severity]) << f["id"] << " after a finding not in use";
   }
-  // Gate on in-use findings alone: every finding here has severity UNKNOWN (the sample feed carries none).
-  scan({"--image-name", image, "--fail-on-in-use", "UNKNOWN"}, &status);
-  EXPECT_EQ(WEXITSTATUS(status), 1);
-  scan({"--image-name", image, "--fail-on-in-use", "LOW"}, &status);
-  EXPECT_EQ(WEXITSTATUS(status), 0);
-  // The vulnerabilities control at the audit stage, on the same image and store: every finding is UNKNOWN (the sample
-  // feed carries no severities), so fail_on UNKNOWN fails and fail_on LOW passes.
-  std::ofstream(dir_ / "vulns.yaml")
-      << "policies:\n  - name: v\n    controls:\n      vulnerabilities: {fail_on: UNKNOWN}\n";
+  // Gate on in-use findings alone. The severities come from the shipped feed: fail at the highest in-use severity; if
+  // a finding not in use is more severe than every finding in use, gating at its severity passes (it is not in use).
+  const std::vector<std::string> kOrder = {"UNKNOWN", "NEGLIGIBLE", "LOW", "MEDIUM", "HIGH", "CRITICAL"};
+  auto rank = [&](const std::string& s) { return std::find(kOrder.begin(), kOrder.end(), s) - kOrder.begin(); };
+  long max_in_use = -1, max_not_in_use = -1, max_any = -1;
+  for (const auto& f : report["findings"]) {
+    long r = rank(f["severity"]);
+    max_any = std::max(max_any, r);
+    (f["in_use"] == "true" ? max_in_use : max_not_in_use) =
+        std::max(f["in_use"] == "true" ? max_in_use : max_not_in_use, r);
+  }
+  ASSERT_GE(max_in_use, 0);
+  scan({"--image-name", image, "--fail-on-in-use", kOrder[max_in_use]}, &status);
+  EXPECT_EQ(WEXITSTATUS(status), 1) << "in-use findings at " << kOrder[max_in_use];
+  if (max_not_in_use > max_in_use) {
+    scan({"--image-name", image, "--fail-on-in-use", kOrder[max_not_in_use]}, &status);
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "only findings not in use are at " << kOrder[max_not_in_use];
+  } else if (max_in_use + 1 < static_cast<long>(kOrder.size())) {
+    scan({"--image-name", image, "--fail-on-in-use", kOrder[max_in_use + 1]}, &status);
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+  }
+  // The vulnerabilities control at the audit stage: the image's most severe finding fails `fail_on` at its severity;
+  // the distroless-style image (no package database, no findings) passes.
+  std::ofstream(dir_ / "vulns.yaml") << "policies:\n  - name: v\n    controls:\n      vulnerabilities: {fail_on: "
+                                     << kOrder[max_any] << "}\n";
   std::string text =
       RunCommand({kBinary.string(), "image", "--scanners", "vuln", "--db", db.string(), "-q", "--no-cache", "--policy",
                   (dir_ / "vulns.yaml").string(), (kImages / "violating" / "oci").string()},
                  &status, 300s);
   EXPECT_EQ(WEXITSTATUS(status), 1) << text;
   EXPECT_NE(text.find("vulnerabilities     enforce  not run   FAIL"), std::string::npos) << text;
-  std::ofstream(dir_ / "vulns.yaml")
-      << "policies:\n  - name: v\n    controls:\n      vulnerabilities: {fail_on: LOW}\n";
   text = RunCommand({kBinary.string(), "image", "--scanners", "vuln", "--db", db.string(), "-q", "--no-cache",
-                     "--policy", (dir_ / "vulns.yaml").string(), (kImages / "violating" / "oci").string()},
+                     "--policy", (dir_ / "vulns.yaml").string(), (kImages / "compliant" / "oci").string()},
                     &status, 300s);
   EXPECT_TRUE(Succeeded(status)) << text;
   EXPECT_NE(text.find("vulnerabilities     enforce  not run   pass"), std::string::npos) << text;
