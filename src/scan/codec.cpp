@@ -187,11 +187,12 @@ struct Fields<vulndb::Epss> {
 template <>
 struct Fields<match::Finding> {
   using M = match::Finding;
-  static constexpr auto kAll = std::make_tuple(
-      F("id", &M::id), F("aliases", &M::aliases), F("severity", &M::severity),
-      F("severity_source", &M::severity_source), F("status", &M::status), F("package", &M::package),
-      F("fixed_version", &M::fixed_version), F("cvss", &M::cvss), F("kev", &M::kev), F("epss", &M::epss),
-      F("title", &M::title), F("references", &M::references), F("source", &M::source), F("record_id", &M::record_id));
+  static constexpr auto kAll =
+      std::make_tuple(F("id", &M::id), F("aliases", &M::aliases), F("severity", &M::severity),
+                      F("severity_source", &M::severity_source), F("status", &M::status), F("package", &M::package),
+                      F("fixed_version", &M::fixed_version), F("cvss", &M::cvss), F("kev", &M::kev),
+                      F("epss", &M::epss), F("title", &M::title), F("references", &M::references),
+                      F("source", &M::source), F("record_id", &M::record_id), F("matched_as", &M::matched_as));
 };
 
 template <>

@@ -9,10 +9,12 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -144,9 +146,33 @@ inline std::string RandomHex(size_t length) {
   return id.substr(0, length);
 }
 
+// Holds an exclusive flock(2) on `path` while alive: the runtime suites run in parallel under `ctest -j`, and the
+// first to need a cached root filesystem builds it while the other waits (without the lock the second saw the first's
+// half-built tree, with its mounts, and failed).
+class BuildLock {
+ public:
+  explicit BuildLock(const fs::path& path) {
+    fs::create_directories(path.parent_path());
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ >= 0) {
+      while (::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
+      }
+    }
+  }
+  ~BuildLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  BuildLock(const BuildLock&) = delete;
+  BuildLock& operator=(const BuildLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 // The test root filesystem: Debian bookworm minbase with real binaries (busybox applets would hide execs), netcat
 // and e2fsprogs (debugfs). Built once per build directory.
 inline bool BuildRootfs(std::string* reason) {
+  BuildLock lock(kRootfs.string() + ".lock");
   if (fs::exists(kRootfs / "usr" / "bin" / "nc.openbsd") && fs::exists(kRootfs / "usr" / "sbin" / "debugfs")) {
     return true;
   }
@@ -186,6 +212,7 @@ inline bool BuildRootfs(std::string* reason) {
 // minute. Cached as one tar.
 inline bool SmallRootfsTar(fs::path* tar, std::string* reason) {
   *tar = kRootfs.string() + "-small.tar";
+  BuildLock lock(kRootfs.string() + "-small.lock");  // then BuildRootfs takes the root filesystem's own lock
   if (fs::exists(*tar)) return true;
   if (!BuildRootfs(reason)) return false;
   fs::path stage = kRootfs.string() + "-small.tmp";
