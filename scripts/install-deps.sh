@@ -21,7 +21,7 @@ TEST_PKGS=(
   golang-1.19-go openjdk-17-jdk-headless zip binutils
   python3-urllib3
   docker.io podman containerd tor-geoipdb python3-grpcio python3-protobuf python3-grpc-tools bsdutils
-  postgresql-15
+  postgresql-15 nghttp2-client openssl
   # Reference version orders for the language-matching tests (tests/e2e/osv_oracle.py) and the Composer reference
   # data (scripts/version_refgen_composer.py): PyPA packaging, Maven's ComparableVersion, composer/semver.
   python3-packaging libmaven3-core-java php-cli php-composer-semver

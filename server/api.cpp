@@ -10,6 +10,7 @@
 #include "image/registry/registry_reference.h"
 #include "report/sbom.h"
 #include "scan/codec.h"
+#include "server/admission.h"
 #include "server/harbor.h"
 #include "server/log.h"
 #include "server/queue.h"
@@ -255,6 +256,9 @@ class Handler {
       }
       return Only({"GET"}, [&] { ListAlerts(); });
     }
+    if (path == "/v1/admission/validate" || path == "/v1/imagereview" || path == "/v1/registry/events") {
+      return Only({"POST"}, [&] { Admission(path); });
+    }
     Error(404, "no such endpoint", harbor);
   }
 
@@ -343,6 +347,24 @@ class Handler {
       Error(400, body.error().message(), harbor);
     }
     return std::nullopt;
+  }
+
+  // --- admission and registry notifications (admission.h) ---------------------------------------------------------
+
+  void Admission(const std::string& path) {
+    auto body = Body();
+    if (!body) {
+      return;
+    }
+    AdmissionContext admission{&config_, context_.pool, context_.metrics};
+    if (path == "/v1/admission/validate") {
+      return Send(HandleAdmissionReview(admission, *body));
+    }
+    if (path == "/v1/imagereview") {
+      return Send(HandleImageReview(admission, *body));
+    }
+    const std::string* type = request_.Header("Content-Type");
+    Send(HandleRegistryEvents(admission, *body, type != nullptr ? *type : std::string()));
   }
 
   // --- auth --------------------------------------------------------------------------------------------------------

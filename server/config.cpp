@@ -158,6 +158,18 @@ std::vector<ConfigSetting> MakeSettings() {
       });
   add("harbor.refresh_after", "Seconds in Refresh-After while a Harbor scan runs (1..127) (default 5)",
       Integer(&ServerConfig::harbor_refresh_after, 1, 127));
+  add("admission.on_miss",
+      "What admission answers for an image without a verdict: deny, or warn (allowed, with a warning); either way a "
+      "scan is enqueued, except for a dry run (default deny)",
+      [](ServerConfig& c, const std::string& v) -> Status {
+        if (v != "deny" && v != "warn") {
+          return MakeError(ErrorCode::kInvalidArgument, "'{}' is not deny or warn", v);
+        }
+        c.admission_on_miss = v;
+        return Ok();
+      });
+  add("admission.resolve_timeout", "Deadline for resolving a tag to a digest at the registry (default 2s)",
+      Duration(&ServerConfig::admission_resolve_timeout, seconds(1)));
   add("notify.webhook", "URL that receives new findings when a new advisory snapshot re-judges stored images",
       String(&ServerConfig::notify_webhook));
   add("retention.interval", "How often retention runs (default 1h)",

@@ -47,6 +47,10 @@ struct ServerConfig {
   // Harbor adapter.
   int harbor_refresh_after = 5;  // seconds, in Refresh-After; Harbor reads it as int8, so at most 127
 
+  // Kubernetes admission (admission.h): an image without a verdict is denied, or allowed with a warning ("warn").
+  std::string admission_on_miss = "deny";
+  std::chrono::milliseconds admission_resolve_timeout{std::chrono::seconds(2)};
+
   // Notifications of new findings when a new snapshot arrives (empty: recorded, not sent).
   std::string notify_webhook;
 

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "server/api.h"
+#include "server/gate.h"
 #include "server/http.h"
 #include "server/log.h"
 #include "server/maintenance.h"
@@ -80,13 +81,13 @@ void MaintenanceLoop(const ServerConfig& config, const std::atomic<bool>& stop) 
 }  // namespace
 
 Status RunServer(const ServerConfig& config, const std::atomic<bool>& stop, const RunOptions& options) {
-  if (config.role == Role::kGate) {
-    return MakeError(ErrorCode::kUnsupported,
-                     "the registry push gate (--role gate) is not built yet; run --role api, worker or all");
-  }
   CUSTOMS_RETURN_IF_ERROR(MigrateAtStart(config, stop));
   Metrics metrics;
   PgPool pool(config.postgres, config.postgres_pool, std::chrono::seconds(5));
+  std::shared_ptr<Gate> gate;
+  if (config.role == Role::kGate) {
+    CUSTOMS_ASSIGN_OR_RETURN(gate, Gate::Create(config, &pool, &metrics));
+  }
   std::unique_ptr<Worker> worker;
   if (config.role == Role::kWorker || config.role == Role::kAll) {
     worker = std::make_unique<Worker>(config, metrics);
@@ -102,6 +103,9 @@ Status RunServer(const ServerConfig& config, const std::atomic<bool>& stop, cons
     context.worker_not_ready = [w = worker.get()] { return w->NotReadyReason(); };
     context.snapshot_age_seconds = [w = worker.get()] { return w->SnapshotAgeSeconds(); };
   }
+  if (gate) {
+    context.worker_not_ready = [g = gate.get()] { return g->NotReadyReason(); };
+  }
   auto api = std::make_shared<Api>(context);
 
   HttpServerOptions http;
@@ -113,7 +117,13 @@ Status RunServer(const ServerConfig& config, const std::atomic<bool>& stop, cons
   http.read_timeout = config.read_timeout;
   http.write_timeout = config.write_timeout;
   http.idle_timeout = config.idle_timeout;
-  auto server = HttpServer::Start(http, [api](HttpExchange& exchange) { api->Handle(exchange); });
+  auto server = HttpServer::Start(http, [api, gate](HttpExchange& exchange) {
+    if (gate && Gate::Handles(exchange.request().path)) {
+      gate->Handle(exchange);
+    } else {
+      api->Handle(exchange);
+    }
+  });
   if (!server) {
     return tl::unexpected(server.error());
   }

@@ -11,6 +11,7 @@
 #include "image/registry/registry_auth.h"
 #include "scan/codec.h"
 #include "scan/scan.h"
+#include "server/file_identity.h"
 #include "server/log.h"
 #include "server/notify.h"
 #include "server/pg.h"
@@ -28,24 +29,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr auto kConnectTimeout = std::chrono::seconds(5);
 constexpr auto kMaxReconnectDelay = std::chrono::seconds(5);
-
-// What identifies a store file: a swap (rename over) changes the inode, a rebuild in place the size or time.
-struct FileIdentity {
-  dev_t device = 0;
-  ino_t inode = 0;
-  off_t size = 0;
-  std::int64_t mtime_ns = 0;
-  bool operator==(const FileIdentity&) const = default;
-};
-
-std::optional<FileIdentity> Identify(const std::filesystem::path& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) {
-    return std::nullopt;
-  }
-  return FileIdentity{st.st_dev, st.st_ino, st.st_size,
-                      static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
-}
 
 // How a job ended, for the queue and the metrics.
 struct JobFailure {

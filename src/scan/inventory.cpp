@@ -99,17 +99,17 @@ Result<Inventory> BuildInventory(const InventoryOptions& options) {
   std::error_code ec;
   bool is_dir = std::filesystem::is_directory(path, ec);
   FileTree tree;
-  if (is_dir && (options.force_rootfs || !image::IsOciLayoutDirectory(path))) {
+  if (options.source == nullptr && is_dir && (options.force_rootfs || !image::IsOciLayoutDirectory(path))) {
     inventory.kind = "rootfs";
     CUSTOMS_ASSIGN_OR_RETURN(tree, image::WalkDirectory(path, filter, diagnostics, 256ull << 20, extractors));
   } else {
     image::SourceOptions source_options;
     source_options.platform = options.platform;
     source_options.platform_given = options.platform_given;
-    std::unique_ptr<image::ImageSource> source;
-    if (std::filesystem::exists(path, ec)) {
-      CUSTOMS_ASSIGN_OR_RETURN(source, image::OpenLocalImage(path, source_options, diagnostics));
-    } else {
+    std::unique_ptr<image::ImageSource> owned;
+    if (options.source == nullptr && std::filesystem::exists(path, ec)) {
+      CUSTOMS_ASSIGN_OR_RETURN(owned, image::OpenLocalImage(path, source_options, diagnostics));
+    } else if (options.source == nullptr) {
       // Not a local path: a registry reference, or a clear "not found".
       auto reference = image::registry::ParseReference(options.target);
       if (!reference) {
@@ -130,8 +130,9 @@ Result<Inventory> BuildInventory(const InventoryOptions& options) {
       registry_options.client.insecure_skip_tls_verify = options.registry_insecure;
       registry_options.client.insecure_registries = options.insecure_registries;
       registry_options.client.user_agent = "customs";
-      CUSTOMS_ASSIGN_OR_RETURN(source, image::registry::RegistrySource::Open(*reference, registry_options));
+      CUSTOMS_ASSIGN_OR_RETURN(owned, image::registry::RegistrySource::Open(*reference, registry_options));
     }
+    const image::ImageSource* source = options.source != nullptr ? options.source : owned.get();
     inventory.kind = source->Kind();
     inventory.manifest_digest = source->ManifestDigest();
     if (!source->ConfigJson().empty()) inventory.config_digest = "sha256:" + Sha256::HexOf(source->ConfigJson());

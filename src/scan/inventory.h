@@ -30,7 +30,10 @@ struct AuditOptions {
 };
 
 struct InventoryOptions {
-  std::string target;         // a path (archive, OCI layout, root filesystem) or a registry reference
+  std::string target;  // a path (archive, OCI layout, root filesystem) or a registry reference
+  // When set, the image is read from this source instead of opening `target` (which then only names it): the push
+  // gate's image whose manifest is not in the registry yet. Borrowed; must outlive the call.
+  const image::ImageSource* source = nullptr;
   bool force_rootfs = false;  // --rootfs: treat a directory as a root filesystem
   image::Platform platform;
   bool platform_given = false;

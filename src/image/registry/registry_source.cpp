@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "core/sha256.h"
+
 namespace customs::image::registry {
 namespace {
 
@@ -274,12 +276,18 @@ Result<std::unique_ptr<RegistrySource>> RegistrySource::Open(const Reference& re
                        fetched.body.size(), choice->size);
     }
   }
+  CUSTOMS_RETURN_IF_ERROR(source->ReadImageManifest(document, std::move(fetched), options.max_config_size));
+  return source;
+}
+
+Status RegistrySource::ReadImageManifest(const nlohmann::json& document, FetchedManifest fetched,
+                                         std::size_t max_config_size) {
   try {
     const nlohmann::json& config = document.at("config");
-    source->config_digest_ = config.at("digest").get<std::string>();
-    source->config_media_type_ = config.value("mediaType", "");
+    config_digest_ = config.at("digest").get<std::string>();
+    config_media_type_ = config.value("mediaType", "");
     std::int64_t config_size = config.value("size", std::int64_t{-1});
-    if (!IsValidDigest(source->config_digest_)) {
+    if (!IsValidDigest(config_digest_)) {
       return MakeError(ErrorCode::kCorrupt, "manifest {}: config digest is not sha256", fetched.digest);
     }
     for (const nlohmann::json& layer : document.at("layers")) {
@@ -291,19 +299,48 @@ Result<std::unique_ptr<RegistrySource>> RegistrySource::Open(const Reference& re
         return MakeError(ErrorCode::kCorrupt, "manifest {}: layer digest \"{}\" is not sha256", fetched.digest,
                          descriptor.digest);
       }
-      source->layers_.push_back(std::move(descriptor));
+      layers_.push_back(std::move(descriptor));
     }
-    auto config_json = client->GetBlob(source->config_digest_, config_size, options.max_config_size);
+    auto config_json = client_->GetBlob(config_digest_, config_size, max_config_size);
     if (!config_json) {
       return tl::unexpected(std::move(config_json).error().WithContext("image config"));
     }
-    source->config_json_ = std::move(*config_json);
+    config_json_ = std::move(*config_json);
   } catch (const nlohmann::json::exception& e) {
     return MakeError(ErrorCode::kCorrupt, "manifest {}: {}", fetched.digest, e.what());
   }
-  source->manifest_digest_ = fetched.digest;
-  source->manifest_json_ = std::move(fetched.body);
-  source->manifest_media_type_ = fetched.media_type;
+  manifest_digest_ = fetched.digest;
+  manifest_json_ = std::move(fetched.body);
+  manifest_media_type_ = fetched.media_type;
+  return Ok();
+}
+
+Result<std::unique_ptr<RegistrySource>> RegistrySource::FromManifest(const Reference& reference,
+                                                                     std::string_view manifest_body,
+                                                                     std::string_view media_type,
+                                                                     const RegistryOptions& options) {
+  CUSTOMS_ASSIGN_OR_RETURN(auto client,
+                           RegistryClient::Create(reference.ApiHost(), reference.repository, options.client));
+  std::unique_ptr<RegistrySource> source(new RegistrySource());
+  source->reference_ = reference;
+  source->client_ = client;
+  if (manifest_body.size() > options.client.max_manifest_size) {
+    return MakeError(ErrorCode::kCorrupt, "manifest of {} bytes is over the {} byte limit", manifest_body.size(),
+                     options.client.max_manifest_size);
+  }
+  FetchedManifest fetched;
+  fetched.body = std::string(manifest_body);
+  fetched.digest = "sha256:" + Sha256::HexOf(fetched.body);
+  nlohmann::json document = nlohmann::json::parse(fetched.body, nullptr, false);
+  if (!document.is_object()) {
+    return MakeError(ErrorCode::kCorrupt, "manifest {} is not a JSON object", fetched.digest);
+  }
+  fetched.media_type = DescribeType(document, std::string(media_type));
+  if (!IsManifestType(fetched.media_type)) {
+    return MakeError(ErrorCode::kUnsupported, "{}: not an image manifest (\"{}\")", reference.ToString(),
+                     fetched.media_type);
+  }
+  CUSTOMS_RETURN_IF_ERROR(source->ReadImageManifest(document, std::move(fetched), options.max_config_size));
   return source;
 }
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,14 @@ class RegistrySource final : public ImageSource {
  public:
   [[nodiscard]] static Result<std::unique_ptr<RegistrySource>> Open(const Reference& reference,
                                                                     const RegistryOptions& options);
+  // An image manifest the caller already holds (the push gate: the body of a manifest PUT, not yet in the registry),
+  // whose config and layers are in `reference`'s repository. Only the config is fetched now (verified); layers stream
+  // on OpenLayer. ManifestDigest() is the sha256 of `manifest_body`. kUnsupported for an index or another type,
+  // kCorrupt for malformed JSON, plus whatever fetching the config gives (kNotFound, kPermission, kNetwork).
+  [[nodiscard]] static Result<std::unique_ptr<RegistrySource>> FromManifest(const Reference& reference,
+                                                                            std::string_view manifest_body,
+                                                                            std::string_view media_type,
+                                                                            const RegistryOptions& options);
 
   std::string Name() const override { return reference_.ToString(); }
   std::string Kind() const override { return "registry"; }
@@ -63,6 +72,9 @@ class RegistrySource final : public ImageSource {
 
  private:
   RegistrySource() = default;
+  // Reads config and layer descriptors of an image manifest, fetches the config, and keeps the manifest.
+  [[nodiscard]] Status ReadImageManifest(const nlohmann::json& document, FetchedManifest fetched,
+                                         std::size_t max_config_size);
   Reference reference_;
   std::shared_ptr<RegistryClient> client_;
   std::string manifest_digest_;

@@ -74,5 +74,26 @@ TEST(RegistrySource, UnreachableRegistryIsANetworkError) {
   EXPECT_EQ(source.error().code(), ErrorCode::kNetwork) << source.error().ToString();
 }
 
+TEST(RegistrySource, FromManifestRefusesWhatIsNotAnImageManifestBeforeAnyTraffic) {
+  // No registry listens on port 1: each case must fail on the manifest itself, before the config is fetched.
+  auto reference = ParseReference("127.0.0.1:1/library/app@sha256:" + std::string(64, '5'));
+  ASSERT_TRUE(reference);
+  RegistryOptions options;
+  options.client.max_attempts = 1;
+  auto index = RegistrySource::FromManifest(*reference, kIndex, "", options);
+  ASSERT_FALSE(index);
+  EXPECT_EQ(index.error().code(), ErrorCode::kUnsupported);
+  auto garbage = RegistrySource::FromManifest(*reference, "{not json", "", options);
+  ASSERT_FALSE(garbage);
+  EXPECT_EQ(garbage.error().code(), ErrorCode::kCorrupt);
+  std::string bad_layer =
+      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"digest":"sha256:)" +
+      std::string(64, '6') + R"("},"layers":[{"digest":"md5:00"}]})";
+  auto layer = RegistrySource::FromManifest(*reference, bad_layer, "", options);
+  ASSERT_FALSE(layer);
+  EXPECT_EQ(layer.error().code(), ErrorCode::kCorrupt);
+  EXPECT_NE(layer.error().message().find("md5:00"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace customs::image::registry

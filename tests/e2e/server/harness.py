@@ -129,7 +129,7 @@ class Postgres:
 class Registry:
     """docker-registry on 127.0.0.1 with htpasswd Basic auth (bcrypt only, as the registry requires)."""
 
-    def __init__(self, work, user="harbor", password="robot-secret"):
+    def __init__(self, work, user="harbor", password="robot-secret", notify_url=None):
         self.user, self.password = user, password
         self.dir = tempfile.mkdtemp(prefix="registry-", dir=work)
         self.port = free_port()
@@ -150,6 +150,18 @@ auth:
   htpasswd:
     realm: customs-test
     path: {htpasswd}
+""")
+            if notify_url:
+                # Registry notifications (distribution's configuration.md, "notifications"): every event is POSTed.
+                f.write(f"""notifications:
+  events:
+    includereferences: true
+  endpoints:
+    - name: customs
+      url: {notify_url}
+      timeout: 2s
+      threshold: 3
+      backoff: 1s
 """)
         self.log = open(os.path.join(self.dir, "registry.log"), "w")
         self.process = subprocess.Popen(["docker-registry", "serve", self.config], stdout=self.log,
@@ -277,6 +289,21 @@ def http(method, url, body=None, headers=None, timeout=5.0):
     data = response.read()
     connection.close()
     return Response(response.status, response.getheaders(), data)
+
+
+def build_package_store(customs, source, work, package="curl", name="store.db"):
+    """A store holding one source package's advisories from the sample data (data/advisories, derived from Debian's
+    changelogs). With curl's: the pinned test image (curl 7.88.1-10+deb12u5) has findings, distroless (no curl) and
+    bookworm (the current curl) have none; the sample data has no severities, so every finding is UNKNOWN."""
+    import gzip
+    feed = tempfile.mkdtemp(prefix=f"feed-{package}-", dir=work)
+    with gzip.open(os.path.join(source, "data", "advisories", "debian-bookworm-derived.json.gz")) as f:
+        advisories = json.load(f)
+    with open(os.path.join(feed, "debian-bookworm-derived.json"), "w") as f:
+        json.dump({package: advisories[package]}, f)
+    store = os.path.join(work, name)
+    run([customs, "db", "import", feed, "--db", store])
+    return store
 
 
 def build_store(customs, feeds, db_path):
