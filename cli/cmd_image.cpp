@@ -11,8 +11,11 @@
 #include "core/utf8.h"
 #include "match/gate.h"
 #include "match/matcher.h"
+#include "policy/policy.h"
+#include "policy/stages.h"
 #include "report/sbom.h"
 #include "report/scan_report.h"
+#include "runtime/usage/usage.h"
 #include "scan/scan.h"
 #include "tty/terminal.h"
 #include "vulndb/store.h"
@@ -45,6 +48,10 @@ struct ScanArgs {
   std::uint64_t secret_max_size = 10ull << 20;
   bool secret_scan_binaries = false;
   std::string secret_engine = "auto";
+  std::string policy;
+  std::vector<std::string> image_names;
+  std::string usage;
+  std::string fail_on_in_use;
 };
 
 struct Scanners {
@@ -135,6 +142,29 @@ int RunScan(const ScanArgs& args) {
   }
   auto scanners = ParseScanners(args.scanners);
   if (!scanners) return UsageError(scanners.error().message());
+  std::vector<runtime::UsageEntry> usage;
+  if (!args.usage.empty()) {
+    if (!scanners->vuln) return UsageError("--usage ranks vulnerability findings: add vuln to --scanners");
+    auto text = ReadFile(args.usage, std::size_t{1} << 30);
+    if (!text) return Failure(text.error());
+    auto parsed = runtime::ParseUsage(*text);
+    if (!parsed) return Failure(parsed.error().WithContext(args.usage));
+    usage = std::move(*parsed);
+  }
+  std::optional<vulndb::Severity> fail_on_in_use;
+  if (!args.fail_on_in_use.empty()) {
+    if (args.usage.empty()) return UsageError("--fail-on-in-use needs --usage FILE");
+    auto parsed = match::ParseSeverityList(args.fail_on_in_use);
+    if (!parsed || parsed->size() != 1) return UsageError("--fail-on-in-use takes one severity (e.g. HIGH)");
+    fail_on_in_use = *parsed->begin();
+  }
+  std::optional<policy::PolicyFile> policy_file;
+  if (!args.policy.empty()) {
+    if (args.from_sbom) return UsageError("--policy needs an image: an SBOM has no configuration to audit");
+    auto loaded = policy::LoadPolicy(args.policy);
+    if (!loaded) return Failure(loaded.error());
+    policy_file = std::move(*loaded);
+  }
   if (args.from_sbom && (scanners->secret || scanners->config)) {
     return UsageError("sbom-scan only matches vulnerabilities: an SBOM has no files or config to audit");
   }
@@ -197,6 +227,12 @@ int RunScan(const ScanArgs& args) {
   request.policy.allow_incomplete = args.allow_incomplete;
   request.policy.match.match_os_owned = args.os_owned == "match";
   request.policy.match.include_informational = args.informational;
+  request.policy.image_names = args.image_names;
+  if (policy_file) request.policy.policy_file = &*policy_file;
+  if (!args.usage.empty()) {
+    request.policy.usage = &usage;
+    request.policy.fail_on_in_use = fail_on_in_use;
+  }
   request.inventory.target = args.target;
   request.inventory.force_rootfs = args.rootfs;
   if (auto applied = ApplyImageSourceFlags(args.source, request.inventory); !applied) {
@@ -229,6 +265,12 @@ int RunScan(const ScanArgs& args) {
   if (emitted != kExitOk) return emitted;
   // Every incomplete diagnostic is named on stderr too, --quiet or not: a gate must never pass by not looking.
   PrintIncomplete(scan_report.diagnostics, args.allow_incomplete);
+  if (result->policy_checked) {
+    const auto& applicable = result->policy_applicable;
+    std::fprintf(stderr, "customs: policy %s\n%s", args.policy.c_str(),
+                 applicable.controls.empty() ? "no policy applies to this image\n"
+                                             : policy::RenderVerdictTable(applicable, result->policy_verdicts).c_str());
+  }
   return result->exit_code;
 }
 
@@ -270,6 +312,23 @@ void AddScanOptions(CLI::App* command, ScanArgs& args) {
       ->add_option("--secret-engine", args.secret_engine,
                    "auto (Hyperscan where the CPU supports it), hyperscan, or re2")
       ->capture_default_str();
+  command->add_option("--policy", args.policy,
+                      "customs.policy.yaml: judge its controls on the image (no-shell, non-root, no-attacker-tools, "
+                      "no-compilers need --scanners with config; vulnerabilities: fail_on, ignore_unfixed, KEV); a "
+                      "violated control in enforce mode exits with --exit-code. Verdicts are printed on stderr");
+  command->add_option("--usage", args.usage,
+                      "Usage record from `customs watch --usage-out`: mark each finding in_use true/false/unknown "
+                      "(any file of its package executed or opened by this image's containers) and list in-use "
+                      "findings first within each severity");
+  command->add_option("--fail-on-in-use", args.fail_on_in_use,
+                      "Exit with --exit-code when a finding in use is at or above SEVERITY (needs --usage)");
+  command
+      ->add_option(
+          "--image-name", args.image_names,
+          "a name the image is known by, for the policy's image selectors and its usage records (repeatable; a "
+          "registry "
+          "reference target is one)")
+      ->allow_extra_args(false);
   command->add_flag("--allow-incomplete", args.allow_incomplete,
                     "Do not exit 3 when the scan is incomplete (an unreadable package database or layer, an OS or "
                     "ecosystem without advisory data); the report still names what was missed");

@@ -12,6 +12,9 @@
 #include "commands.h"
 #include "core/file_util.h"
 #include "lint/linter.h"
+#include "policy/policy.h"
+#include "policy/stages.h"
+#include "scan/policy_check.h"
 
 namespace customs::cli {
 namespace {
@@ -29,6 +32,8 @@ struct LintOptions {
   std::vector<std::string> build_args;
   bool recursive = false;
   bool list_rules = false;
+  std::string policy;
+  std::vector<std::string> image_names;
 };
 
 int RunLint(const LintOptions& options) {
@@ -74,6 +79,20 @@ int RunLint(const LintOptions& options) {
       return kExitUsage;
     }
     config.build_args[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  // customs.policy.yaml: the controls that apply turn on the lint rules they need; their verdicts are printed on
+  // stderr after the report, and a violated control in enforce mode fails the run.
+  std::optional<policy::PolicyFile> policy_file;
+  policy::Applicable applicable;
+  if (!options.policy.empty()) {
+    auto loaded = policy::LoadPolicy(options.policy);
+    if (!loaded) {
+      std::fprintf(stderr, "customs lint: %s\n", loaded.error().message().c_str());
+      return kExitUsage;
+    }
+    policy_file = std::move(*loaded);
+    applicable = policy::ApplicableControls(*policy_file, scan::DockerfileIdentity(options.image_names));
+    scan::EnablePolicyLintRules(applicable, &config);
   }
   Severity gate = config.failure_threshold.value_or(Severity::kMedium);
   if (!options.fail_on.empty() && !ParseSeverity(options.fail_on, gate)) {
@@ -136,6 +155,15 @@ int RunLint(const LintOptions& options) {
     std::fwrite(rendered.data(), 1, rendered.size(), stdout);
   }
   if (failed) return kExitFailure;
+  bool policy_failed = false;
+  if (policy_file) {
+    auto verdicts = scan::JudgeLintReports(applicable, reports);
+    std::fprintf(
+        stderr, "customs lint: policy %s\n%s", options.policy.c_str(),
+        applicable.controls.empty() ? "no policy applies\n" : policy::RenderVerdictTable(applicable, verdicts).c_str());
+    policy_failed = policy::AnyFailure(verdicts);
+  }
+  if (policy_failed) return options.exit_code;
   bool build_error = false;
   for (const auto& r : reports) {
     if (!r.build_error.empty()) {
@@ -175,6 +203,12 @@ void AddLintCommand(CLI::App& app, CommandContext& context) {
                    "KEY=VALUE, used to resolve ARGs (repeatable); BUILDKIT_DOCKERFILE_CHECK=... replaces `# check=`")
       ->allow_extra_args(false);
   lint->add_flag("--recursive,-r", options->recursive, "search directories recursively (honours config excludes)");
+  lint->add_option("--policy", options->policy,
+                   "customs.policy.yaml: judge its controls at the Dockerfile (no-shell, non-root, no-attacker-tools, "
+                   "no-compilers); a violated control in enforce mode fails the run");
+  lint->add_option("--image-name", options->image_names,
+                   "the name of the image this Dockerfile builds, for the policy's image selectors (repeatable)")
+      ->allow_extra_args(false);
   lint->add_flag("--list-rules", options->list_rules, "print the rule table (with --format markdown: the rule doc)");
   lint->callback([options, &context] { context.exit_code = RunLint(*options); });
 }

@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -13,6 +14,8 @@
 
 #include "commands.h"
 #include "core/diagnostics.h"
+#include "policy/policy.h"
+#include "policy/runtime_rules.h"
 #include "runtime/actions/actions.h"
 #include "runtime/actions/alert.h"
 #include "runtime/containers/registry.h"
@@ -22,6 +25,7 @@
 #include "runtime/rules/rules.h"
 #include "runtime/sensor/bpf_source.h"
 #include "runtime/sensor/event_source.h"
+#include "runtime/usage/usage.h"
 #include "runtime/watcher.h"
 
 namespace customs::cli {
@@ -51,6 +55,8 @@ struct WatchArgs {
   double dns_refresh = 60;
   runtime::EngineConfig engines;
   std::vector<std::string> runc_roots;
+  std::vector<std::string> policies;
+  std::string usage_out;
 };
 
 class StderrDiagnostics final : public Diagnostics {
@@ -76,8 +82,19 @@ int RunWatch(const WatchArgs& args) {
   LoadOptions load_options;
   load_options.skip_unsupported = args.skip_unsupported;
   RulesLoader loader(load_options);
-  if (args.rules.empty() || args.default_rules) {
+  if ((args.rules.empty() && args.policies.empty()) || args.default_rules) {
     (void)loader.AddText("<default customs_rules.yaml>", DefaultRulesText());
+  }
+  // customs.policy.yaml: the same rules `customs policy rules FILE` prints.
+  for (const auto& file : args.policies) {
+    auto policy_file = policy::LoadPolicy(file);
+    if (!policy_file) {
+      std::fprintf(stderr, "error: %s\n", policy_file.error().message().c_str());
+      return kExitFailure;
+    }
+    policy::RuleOptions rule_options;
+    rule_options.source_name = file;
+    (void)loader.AddText("<rules of policy " + file + ">", policy::GenerateRuntimeRules(*policy_file, rule_options));
   }
   for (const auto& file : args.rules) {
     auto status = loader.AddFile(file);
@@ -166,6 +183,13 @@ int RunWatch(const WatchArgs& args) {
   } else {
     BpfOptions options;
     options.event_types = rules.NeededEventTypes();
+    if (!args.usage_out.empty()) {
+      // Usage records need every exec and open of container processes, whatever the rules ask for.
+      for (EventType type :
+           {EventType::kExecve, EventType::kExecveat, EventType::kOpen, EventType::kOpenat, EventType::kOpenat2}) {
+        options.event_types.set(static_cast<size_t>(type));
+      }
+    }
     options.include_host = args.include_host;
     if (args.enforce) {
       options.kill_rules = &rules;
@@ -217,12 +241,37 @@ int RunWatch(const WatchArgs& args) {
       return kExitFailure;
     }
   }
+  // --usage-out: the existing record is merged, and rewritten atomically every few seconds and at the end.
+  std::unique_ptr<UsageRecorder> usage;
+  if (!args.usage_out.empty()) {
+    usage = std::make_unique<UsageRecorder>();
+    if (auto loaded = usage->Load(args.usage_out); !loaded) {
+      std::fprintf(stderr, "error: %s\n", loaded.error().message().c_str());
+      return kExitFailure;
+    }
+  }
+  auto last_usage_save = std::chrono::steady_clock::now();
+  auto save_usage = [&]() {
+    if (auto saved = usage->Save(args.usage_out); !saved) {
+      std::fprintf(stderr, "warning: usage record: %s\n", saved.error().message().c_str());
+    }
+  };
   DryRunExecutor dry_run;
   EnforcingExecutor enforcing(registry, bpf);
   WatchOptions options;
   options.enforce = args.enforce;
   options.duration_ms = args.duration < 0 ? -1 : static_cast<int64_t>(args.duration * 1000);
   options.record = record;
+  if (usage != nullptr) {
+    options.observe = [&](const Event& event) {
+      usage->Observe(event);
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_usage_save >= std::chrono::seconds(2)) {
+        last_usage_save = now;
+        save_usage();
+      }
+    };
+  }
   Watcher watcher(rules, *source, sinks,
                   args.enforce ? static_cast<ActionExecutor&>(enforcing) : static_cast<ActionExecutor&>(dry_run),
                   options);
@@ -236,6 +285,12 @@ int RunWatch(const WatchArgs& args) {
   auto status = watcher.Run(g_stop);
   if (record != nullptr) {
     std::fclose(record);
+  }
+  if (usage != nullptr) {
+    save_usage();
+    std::fprintf(
+        stderr, "customs watch: usage record %s: %zu (image, file) pairs%s\n", args.usage_out.c_str(), usage->size(),
+        usage->dropped() > 0 ? fmt::format(", {} new pairs dropped (record full)", usage->dropped()).c_str() : "");
   }
   if (args.stats) {
     PrintStats(watcher.stats());
@@ -254,7 +309,16 @@ void AddWatchCommand(CLI::App& app, CommandContext& context) {
   auto* watch = app.add_subcommand(
       "watch", "Monitor running containers through eBPF with Falco-compatible rules; --enforce acts on matches");
   watch->add_option("--rules", args->rules, "Rule files (replace the built-in rules unless --default-rules)");
-  watch->add_flag("--default-rules", args->default_rules, "Load the built-in rules before --rules files");
+  watch->add_flag("--default-rules", args->default_rules, "Load the built-in rules before --policy and --rules files");
+  watch
+      ->add_option("--policy", args->policies,
+                   "customs.policy.yaml: enforce its controls at runtime (the rules `customs policy rules FILE` "
+                   "prints); loaded after the built-in rules (with --default-rules) and before --rules files")
+      ->allow_extra_args(false);
+  watch->add_option("--usage-out", args->usage_out,
+                    "Record, per image, the files its containers executed or opened for reading (one line per "
+                    "(image, file), merged into FILE and rewritten in place); `customs image --usage FILE` ranks "
+                    "findings by it");
   watch->add_option("--output", args->output, "Alert format")->check(CLI::IsMember({"json", "text"}));
   watch->add_option("--output-file", args->output_file, "Append alerts to this file instead of stdout");
   watch->add_option("--webhook", args->webhook, "POST each alert as JSON to this URL (async, with retries)");

@@ -26,6 +26,7 @@ void AddSbomScanCommand(CLI::App& app, CommandContext& context);
 void AddWatchCommand(CLI::App& app, CommandContext& context);
 void AddRulesCommand(CLI::App& app, CommandContext& context);
 void AddLintCommand(CLI::App& app, CommandContext& context);
+void AddPolicyCommand(CLI::App& app, CommandContext& context);
 void AddPullCommand(CLI::App& app, CommandContext& context);
 void AddServerCommand(CLI::App& app, CommandContext& context);
 // One function per command file (cli/cmd_<name>.cpp).

@@ -475,6 +475,16 @@ const char* FindingStatusName(FindingStatus status) {
   return "affected";
 }
 
+const char* InUseName(InUse in_use) {
+  switch (in_use) {
+    case InUse::kNotEvaluated: return "";
+    case InUse::kUnknown: return "unknown";
+    case InUse::kTrue: return "true";
+    case InUse::kFalse: return "false";
+  }
+  return "";
+}
+
 std::string OsNamespace(const catalog::OsInfo& os) {
   if (!os.detected() || os.version.empty()) {
     return {};

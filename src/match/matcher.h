@@ -32,6 +32,7 @@
 // installed version the ecosystem's scheme cannot read. An image with no package at all gives none.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +48,11 @@ namespace customs::match {
 // What a finding means for the user: fixable now, or not (yet).
 enum class FindingStatus { kFixed, kAffected, kWillNotFix, kEndOfLife };
 const char* FindingStatusName(FindingStatus status);  // "fixed", "affected", "will_not_fix", "end_of_life"
+
+// Whether any file of the finding's package was seen in use by the image's containers (customs image --usage, from
+// customs watch --usage-out). kNotEvaluated: no usage record was given (reports then say nothing about use).
+enum class InUse : std::uint8_t { kNotEvaluated, kUnknown, kTrue, kFalse };
+const char* InUseName(InUse in_use);  // "", "unknown", "true", "false"
 
 struct Finding {
   std::string id;  // canonical (the CVE when there is one)
@@ -69,6 +75,7 @@ struct Finding {
   // Language packages: the advisory package name the package was matched as, when it differs from package.name (a
   // Maven artifactId resolved to "groupId:artifactId"); empty otherwise.
   std::string matched_as;
+  InUse in_use = InUse::kNotEvaluated;
 };
 
 // "debian:12", "ubuntu:22.04", "alpine:3.20", "rhel:9"; empty when the OS is unknown or unsupported.

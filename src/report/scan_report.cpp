@@ -81,6 +81,7 @@ void WriteFindingMembers(JsonWriter& json, const match::Finding& f) {
   json.Key("advisory").BeginObject().Field("source", f.source).Field("record", f.record_id).EndObject();
   // A Maven jar without a groupId: the "groupId:artifactId" the advisory index resolved it to.
   if (!f.matched_as.empty()) json.Field("matched_as", f.matched_as);
+  if (f.in_use != match::InUse::kNotEvaluated) json.Field("in_use", match::InUseName(f.in_use));
 }
 
 std::map<std::string, int> CountBySeverity(const std::vector<match::Finding>& findings) {
@@ -139,6 +140,11 @@ void WriteJson(const ScanReport& r, Output& out) {
       .Field("findings", static_cast<std::uint64_t>(r.findings.size()));
   WriteCounts(json, "by_severity", CountBySeverity(r.findings));
   WriteCounts(json, "by_status", CountByStatus(r.findings));
+  if (r.usage_evaluated) {
+    std::map<std::string, int> by_use;
+    for (const auto& f : r.findings) ++by_use[match::InUseName(f.in_use)];
+    WriteCounts(json, "by_in_use", by_use);
+  }
   json.Field("suppressed", static_cast<std::uint64_t>(r.suppressed.size())).Field("filtered", r.filtered);
   if (audited) {
     std::map<std::string, int> audit_by_severity;
@@ -210,9 +216,10 @@ void WriteTable(const ScanReport& r, const ScanWriteOptions& o, Output& out) {
       w_fix = std::max(w_fix, CellWidth(f.fixed_version, 30));
       w_id = std::max(w_id, CellWidth(f.id, 40));
     }
-    out.Write(fmt::format("{}{}  {}  {}  {}  {:<10}  {:<3}  {:<12}  {}{}\n", bold, Cell("PACKAGE", w_pkg),
+    const std::string use_header = r.usage_evaluated ? fmt::format("{:<8}  ", "IN USE") : "";
+    out.Write(fmt::format("{}{}  {}  {}  {}  {:<10}  {:<3}  {}{:<12}  {}{}\n", bold, Cell("PACKAGE", w_pkg),
                           Cell("INSTALLED", w_inst), Cell("FIXED", w_fix), Cell("VULNERABILITY", w_id), "SEVERITY",
-                          "KEV", "STATUS", "LAYER", reset));
+                          "KEV", use_header, "STATUS", "LAYER", reset));
     for (const auto& f : r.findings) {
       std::string severity = vulndb::SeverityName(f.severity);
       std::string padded = fmt::format("{:<10}", severity);
@@ -223,9 +230,10 @@ void WriteTable(const ScanReport& r, const ScanWriteOptions& o, Output& out) {
       // KEV: CISA lists it as exploited in the wild.
       std::string kev = fmt::format("{:<3}", f.kev ? "yes" : "");
       if (o.color && f.kev) kev = std::string("\033[1;31m") + kev + reset;
-      out.Write(fmt::format("{}  {}  {}  {}  {}  {}  {:<12}  {}\n", Cell(f.package.name, w_pkg),
+      const std::string use = r.usage_evaluated ? fmt::format("{:<8}  ", match::InUseName(f.in_use)) : "";
+      out.Write(fmt::format("{}  {}  {}  {}  {}  {}  {}{:<12}  {}\n", Cell(f.package.name, w_pkg),
                             Cell(f.package.version, w_inst), Cell(f.fixed_version, w_fix), Cell(f.id, w_id), padded,
-                            kev, match::FindingStatusName(f.status), layer));
+                            kev, use, match::FindingStatusName(f.status), layer));
     }
   }
   auto counts = CountBySeverity(r.findings);
@@ -274,10 +282,14 @@ void WriteMarkdown(const ScanReport& r, Output& out) {
     return;
   }
   out.Write(
-      "| Severity | Vulnerability | Package | Installed | Fixed | Introduced by | Known exploited |\n"
-      "|---|---|---|---|---|---|---|\n");
+      r.usage_evaluated
+          ? "| Severity | In use | Vulnerability | Package | Installed | Fixed | Introduced by | Known exploited |\n"
+            "|---|---|---|---|---|---|---|---|\n"
+          : "| Severity | Vulnerability | Package | Installed | Fixed | Introduced by | Known exploited |\n"
+            "|---|---|---|---|---|---|---|\n");
   for (const auto& f : r.findings) {
-    out.Write(fmt::format("| {} | {} | {} | {} | {} | `{}` | {} |\n", vulndb::SeverityName(f.severity),
+    const std::string use = r.usage_evaluated ? fmt::format(" {} |", match::InUseName(f.in_use)) : "";
+    out.Write(fmt::format("| {} |{} {} | {} | {} | {} | `{}` | {} |\n", vulndb::SeverityName(f.severity), use,
                           MarkdownText(f.id), MarkdownText(f.package.name), MarkdownText(f.package.version),
                           f.fixed_version.empty() ? "-" : MarkdownText(f.fixed_version),
                           MarkdownCode(f.package.layer.created_by), f.kev ? "yes (CISA KEV)" : ""));
@@ -361,10 +373,13 @@ void WriteSarif(const ScanReport& r, const ScanWriteOptions& o, Output& out) {
     json.Field("level", SarifLevel(f.severity));
     json.Key("message")
         .BeginObject()
-        .Field("text", fmt::format("Package: {}\nInstalled: {}\nVulnerability: {}\nSeverity: {}\nFixed: {}\nLayer: {}",
-                                   f.package.name, f.package.version, f.id, vulndb::SeverityName(f.severity),
-                                   f.fixed_version.empty() ? "none" : f.fixed_version, f.package.layer.created_by))
+        .Field("text",
+               fmt::format("Package: {}\nInstalled: {}\nVulnerability: {}\nSeverity: {}\nFixed: {}\nLayer: {}{}",
+                           f.package.name, f.package.version, f.id, vulndb::SeverityName(f.severity),
+                           f.fixed_version.empty() ? "none" : f.fixed_version, f.package.layer.created_by,
+                           r.usage_evaluated ? fmt::format("\nIn use: {}", match::InUseName(f.in_use)) : ""))
         .EndObject();
+    if (r.usage_evaluated) json.Key("properties").BeginObject().Field("in_use", match::InUseName(f.in_use)).EndObject();
     json.Key("locations").BeginArray().BeginObject().Key("physicalLocation").BeginObject();
     json.Key("artifactLocation").BeginObject().Field("uri", r.target).Field("uriBaseId", "ROOTPATH").EndObject();
     json.Key("region")
@@ -422,8 +437,9 @@ void WriteJunit(const ScanReport& r, Output& out) {
     if (it == by_package.end() || !r.fail_on) return failing;
     for (const auto* f : it->second) {
       if (f->severity >= *r.fail_on) {
-        failing += fmt::format("{} {} (fixed: {})\n", f->id, vulndb::SeverityName(f->severity),
-                               f->fixed_version.empty() ? "none" : f->fixed_version);
+        failing += fmt::format("{} {} (fixed: {}{})\n", f->id, vulndb::SeverityName(f->severity),
+                               f->fixed_version.empty() ? "none" : f->fixed_version,
+                               r.usage_evaluated ? fmt::format(", in use: {}", match::InUseName(f->in_use)) : "");
       }
     }
     return failing;
@@ -508,7 +524,19 @@ void WriteCycloneDx(const ScanReport& r, const ScanWriteOptions& o, Output& out)
           for (const match::Finding* each : by_id[id]) {
             json.BeginObject().Field("ref", each->package.purl).EndObject();
           }
-          json.EndArray().EndObject();
+          json.EndArray();
+          if (r.usage_evaluated) {
+            // One value per vulnerability: in use when any affected package is, unknown when any is unknown.
+            match::InUse use = match::InUse::kFalse;
+            for (const match::Finding* each : by_id[id]) {
+              if (each->in_use == match::InUse::kTrue) use = match::InUse::kTrue;
+              if (each->in_use == match::InUse::kUnknown && use == match::InUse::kFalse) use = match::InUse::kUnknown;
+            }
+            json.Key("properties").BeginArray();
+            json.BeginObject().Field("name", "customs:in_use").Field("value", match::InUseName(use)).EndObject();
+            json.EndArray();
+          }
+          json.EndObject();
         }
         json.EndArray();
         if (!r.audit_findings.empty()) {

@@ -41,6 +41,8 @@ struct ScanReport {
   bool audited_config = false;
   bool audited_secrets = false;
   bool scanned_vulnerabilities = true;
+  // customs image --usage: findings carry in_use (true/false/unknown), every format shows it; false: no format does.
+  bool usage_evaluated = false;
 };
 
 enum class ScanFormat { kTable, kJson, kSarif, kCycloneDx, kJunit, kMarkdown };

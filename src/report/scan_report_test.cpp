@@ -158,6 +158,43 @@ TEST(ScanReportTest, JsonSchemaFields) {
   EXPECT_EQ(doc["summary"]["by_severity"]["CRITICAL"], 1);
 }
 
+// customs image --usage: every format says whether each finding is in use; without it none says anything.
+TEST(ScanReportTest, InUseInEveryFormatOnlyWhenEvaluated) {
+  ScanReport r = Sample();
+  for (ScanFormat format : {ScanFormat::kTable, ScanFormat::kJson, ScanFormat::kSarif, ScanFormat::kCycloneDx,
+                            ScanFormat::kJunit, ScanFormat::kMarkdown}) {
+    std::string text = WriteScanReport(format, r, Fixed(false));
+    EXPECT_EQ(text.find("in_use"), std::string::npos) << static_cast<int>(format);
+    EXPECT_EQ(text.find("IN USE"), std::string::npos) << static_cast<int>(format);
+  }
+  r.usage_evaluated = true;
+  ASSERT_GE(r.findings.size(), 2u);
+  r.findings[0].in_use = match::InUse::kTrue;
+  for (std::size_t i = 1; i < r.findings.size(); ++i) r.findings[i].in_use = match::InUse::kFalse;
+  auto doc = nlohmann::json::parse(WriteScanReport(ScanFormat::kJson, r, Fixed(false)));
+  EXPECT_EQ(doc["findings"][0]["in_use"], "true");
+  EXPECT_EQ(doc["findings"][1]["in_use"], "false");
+  EXPECT_EQ(doc["summary"]["by_in_use"]["true"], 1);
+  auto sarif = nlohmann::json::parse(WriteScanReport(ScanFormat::kSarif, r, Fixed(false)));
+  EXPECT_EQ(sarif["runs"][0]["results"][0]["properties"]["in_use"], "true");
+  auto cdx = nlohmann::json::parse(WriteScanReport(ScanFormat::kCycloneDx, r, Fixed(false)));
+  bool found = false;
+  for (const auto& v : cdx["vulnerabilities"]) {
+    if (v["id"] != r.findings[0].id) continue;
+    found = true;
+    EXPECT_EQ(v["properties"][0]["name"], "customs:in_use");
+    EXPECT_EQ(v["properties"][0]["value"], "true");
+  }
+  EXPECT_TRUE(found);
+  std::string table = WriteScanReport(ScanFormat::kTable, r, Fixed(false));
+  EXPECT_NE(table.find("IN USE"), std::string::npos) << table;
+  std::string markdown = WriteScanReport(ScanFormat::kMarkdown, r, Fixed(false));
+  EXPECT_NE(markdown.find("| In use |"), std::string::npos) << markdown;
+  EXPECT_NE(markdown.find("| true |"), std::string::npos) << markdown;
+  std::string junit = WriteScanReport(ScanFormat::kJunit, r, Fixed(false));
+  EXPECT_NE(junit.find("in use: "), std::string::npos) << junit;
+}
+
 // A language finding: the package's own fields in JSON, its properties in CycloneDX, its rule family in SARIF.
 TEST(ScanReportTest, LanguageFindingCarriesItsPackageFields) {
   ScanReport r = Sample();

@@ -6,6 +6,9 @@ namespace customs::runtime {
 
 void Watcher::OnEvent(Event& event) {
   ++stats_.events;
+  if (options_.observe) {
+    options_.observe(event);
+  }
   if (options_.record != nullptr) {
     std::string line = EventToJson(event);
     line.push_back('\n');

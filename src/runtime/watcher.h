@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 
 #include "runtime/actions/actions.h"
 #include "runtime/actions/alert.h"
@@ -18,6 +19,9 @@ struct WatchOptions {
   int64_t duration_ms = -1;  // stop after this long (-1: until stopped or the source is exhausted)
   FILE* record = nullptr;    // --record: every event as JSONL
   int poll_timeout_ms = 1;   // how long a Poll may wait (the ~1 ms consume loop)
+  // Called with every event before the rules (customs watch --usage-out); on the event loop's thread, so it must be
+  // cheap and must not block.
+  std::function<void(const Event&)> observe;
 };
 
 struct WatchStats {

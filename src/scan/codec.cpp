@@ -156,12 +156,12 @@ struct Fields<audit::AuditFinding> {
 template <>
 struct Fields<Inventory> {
   using I = Inventory;
-  static constexpr auto kAll =
-      std::make_tuple(F("target", &I::target), F("kind", &I::kind), F("manifest_digest", &I::manifest_digest),
-                      F("config", &I::config), F("os", &I::os), F("layers", &I::layers), F("packages", &I::packages),
-                      F("audit_findings", &I::audit_findings), F("audited_config", &I::audited_config),
-                      F("audited_secrets", &I::audited_secrets), F("diagnostics", &I::diagnostics),
-                      F("layers_read", &I::layers_read), F("layers_from_cache", &I::layers_from_cache));
+  static constexpr auto kAll = std::make_tuple(
+      F("target", &I::target), F("kind", &I::kind), F("manifest_digest", &I::manifest_digest),
+      F("config_digest", &I::config_digest), F("config", &I::config), F("os", &I::os), F("layers", &I::layers),
+      F("packages", &I::packages), F("audit_findings", &I::audit_findings), F("audited_config", &I::audited_config),
+      F("audited_secrets", &I::audited_secrets), F("executables", &I::executables), F("diagnostics", &I::diagnostics),
+      F("layers_read", &I::layers_read), F("layers_from_cache", &I::layers_from_cache));
 };
 
 template <>
@@ -187,12 +187,12 @@ struct Fields<vulndb::Epss> {
 template <>
 struct Fields<match::Finding> {
   using M = match::Finding;
-  static constexpr auto kAll =
-      std::make_tuple(F("id", &M::id), F("aliases", &M::aliases), F("severity", &M::severity),
-                      F("severity_source", &M::severity_source), F("status", &M::status), F("package", &M::package),
-                      F("fixed_version", &M::fixed_version), F("cvss", &M::cvss), F("kev", &M::kev),
-                      F("epss", &M::epss), F("title", &M::title), F("references", &M::references),
-                      F("source", &M::source), F("record_id", &M::record_id), F("matched_as", &M::matched_as));
+  static constexpr auto kAll = std::make_tuple(
+      F("id", &M::id), F("aliases", &M::aliases), F("severity", &M::severity),
+      F("severity_source", &M::severity_source), F("status", &M::status), F("package", &M::package),
+      F("fixed_version", &M::fixed_version), F("cvss", &M::cvss), F("kev", &M::kev), F("epss", &M::epss),
+      F("title", &M::title), F("references", &M::references), F("source", &M::source), F("record_id", &M::record_id),
+      F("matched_as", &M::matched_as), F("in_use", &M::in_use));
 };
 
 template <>
@@ -210,7 +210,7 @@ struct Fields<report::ScanReport> {
       F("diagnostics", &R::diagnostics), F("fail_on", &R::fail_on), F("filtered", &R::filtered),
       F("audit_findings", &R::audit_findings), F("audit_suppressed", &R::audit_suppressed),
       F("audited_config", &R::audited_config), F("audited_secrets", &R::audited_secrets),
-      F("scanned_vulnerabilities", &R::scanned_vulnerabilities));
+      F("scanned_vulnerabilities", &R::scanned_vulnerabilities), F("usage_evaluated", &R::usage_evaluated));
 };
 
 template <class T>
@@ -230,6 +230,9 @@ const char* EnumName(vulndb::Severity v) {
 }
 const char* EnumName(match::FindingStatus v) {
   return match::FindingStatusName(v);
+}
+const char* EnumName(match::InUse v) {
+  return match::InUseName(v);
 }
 const char* EnumName(DiagnosticLevel v) {
   return DiagnosticLevelName(v);

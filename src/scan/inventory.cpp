@@ -6,12 +6,14 @@
 #include <filesystem>
 #include <iterator>
 #include <optional>
+#include <set>
 #include <tuple>
 #include <unordered_set>
 
 #include "audit/config_audit.h"
 #include "catalog/cataloger.h"
 #include "catalog/ownership.h"
+#include "core/sha256.h"
 #include "image/layer_walker.h"
 #include "image/local_sources.h"
 #include "image/registry/registry_auth.h"
@@ -133,6 +135,7 @@ Result<Inventory> BuildInventory(const InventoryOptions& options) {
     const image::ImageSource* source = options.source != nullptr ? options.source : owned.get();
     inventory.kind = source->Kind();
     inventory.manifest_digest = source->ManifestDigest();
+    if (!source->ConfigJson().empty()) inventory.config_digest = "sha256:" + Sha256::HexOf(source->ConfigJson());
     CUSTOMS_ASSIGN_OR_RETURN(inventory.config, image::ParseImageConfig(source->ConfigJson()));
     std::uint64_t total = 0;
     for (const auto& layer : source->Layers()) total += layer.size > 0 ? static_cast<std::uint64_t>(layer.size) : 0;
@@ -225,9 +228,55 @@ Result<Inventory> BuildInventory(const InventoryOptions& options) {
                                     std::make_move_iterator(secrets.end()));
     inventory.audited_secrets = true;
   }
+  if (options.collect_executables) inventory.executables = CollectExecutables(tree, diagnostics);
   diagnostics.Finish();
   inventory.diagnostics = collected.Take();
   return inventory;
+}
+
+std::vector<std::string> CollectExecutables(const FileTree& tree, Diagnostics& diagnostics) {
+  std::set<std::string> out;
+  bool truncated = false;
+  auto add = [&](std::string path) {
+    if (out.size() >= kMaxExecutables) {
+      truncated = true;
+      return;
+    }
+    out.insert(std::move(path));
+  };
+  auto executable = [](const FileNode* node) {
+    return node != nullptr && (node->type == FileType::kRegular || node->type == FileType::kHardLink) &&
+           (node->mode & 0111) != 0;
+  };
+  std::vector<std::pair<std::string, std::string>> directory_links;  // link path -> resolved directory
+  for (const auto& [path, node] : tree.entries()) {
+    if (executable(&node)) {
+      add(path);
+    } else if (node.type == FileType::kSymlink) {
+      auto resolved = tree.Resolve(path);
+      if (!resolved) continue;
+      const FileNode* target = tree.Find(*resolved);
+      if (executable(target)) {
+        add(path);
+      } else if (target != nullptr && target->type == FileType::kDirectory && *resolved != "/") {
+        directory_links.emplace_back(path, *resolved);
+      }
+    }
+  }
+  // /bin -> /usr/bin (merged /usr): an exec of /bin/ls runs /usr/bin/ls, and the kernel reports the path as called.
+  for (const auto& [link, directory] : directory_links) {
+    const std::string prefix = directory + "/";
+    std::vector<std::string> aliases;
+    for (auto it = out.lower_bound(prefix); it != out.end() && it->starts_with(prefix); ++it) {
+      aliases.push_back(link + it->substr(directory.size()));
+    }
+    for (auto& alias : aliases) add(std::move(alias));
+  }
+  if (truncated) {
+    diagnostics.Warn("scan/executables", "/",
+                     fmt::format("more than {} executables; the list keeps the first ones", kMaxExecutables));
+  }
+  return {out.begin(), out.end()};
 }
 
 }  // namespace customs::scan

@@ -54,12 +54,15 @@ struct InventoryOptions {
   // Progress: bytes of layer data read so far, and the total when known (0 otherwise). Called from worker threads.
   std::function<void(std::uint64_t done, std::uint64_t total)> on_progress;
   AuditOptions audit;
+  // Collect Inventory::executables (customs policy rules --image: the image's executables are the allow-list).
+  bool collect_executables = false;
 };
 
 struct Inventory {
   std::string target;
   std::string kind;  // docker-archive, oci-layout, oci-archive, rootfs, registry
   std::string manifest_digest;
+  std::string config_digest;  // "sha256:" of the config JSON (the image id engines report); empty for a rootfs
   image::ImageConfig config;
   catalog::OsInfo os;
   std::vector<LayerInfo> layers;
@@ -68,10 +71,19 @@ struct Inventory {
   std::vector<audit::AuditFinding> audit_findings;
   bool audited_config = false;
   bool audited_secrets = false;
+  // With InventoryOptions::collect_executables: every path of the final filesystem that is a regular file with an
+  // execute bit, and every symlink (also through directory symlinks such as /bin -> usr/bin) that resolves to one;
+  // sorted. Bounded (kMaxExecutables); a larger image gets a warning and the first ones.
+  std::vector<std::string> executables;
   std::vector<Diagnostic> diagnostics;
   unsigned layers_read = 0;        // layers decompressed and parsed in this run
   unsigned layers_from_cache = 0;  // layers taken from the analysis cache
 };
+
+inline constexpr std::size_t kMaxExecutables = 200000;
+
+// The executables of a final filesystem (see Inventory::executables).
+std::vector<std::string> CollectExecutables(const FileTree& tree, Diagnostics& diagnostics);
 
 // Names every analyzer that builds an inventory (catalogers and their file extractors), with its version
 // ("os:1,dpkg:2,...,extract-java:1"): two inventories of one image are interchangeable only when this string is equal.

@@ -5,7 +5,9 @@
 
 #include "match/matcher.h"
 #include "report/audit_report.h"
+#include "scan/policy_check.h"
 #include "scan/sbom_input.h"
+#include "scan/usage_rank.h"
 
 namespace customs::scan {
 
@@ -114,6 +116,50 @@ Result<ScanResult> Evaluate(Inventory inventory, const vulndb::AdvisoryIndex* in
   ScanResult result = ApplyPolicy(std::move(r), policy);
   result.layers_read = inventory.layers_read;
   result.layers_from_cache = inventory.layers_from_cache;
+  report::ScanReport& shown = result.report;
+  // customs image --usage: in use or not, in-use findings first within a severity (scan/usage_rank.h).
+  if (policy.usage != nullptr && policy.vulnerabilities) {
+    std::vector<std::string> keys = policy.image_names;
+    for (const std::string* key : {&shown.manifest_digest, &inventory.config_digest}) {
+      if (!key->empty()) {
+        keys.push_back(*key);
+      }
+    }
+    if (shown.kind == "registry") {
+      keys.push_back(shown.target);
+    }
+    RankByUse(shown.findings, shown.packages, UsedFilesOf(*policy.usage, keys));
+    shown.usage_evaluated = true;
+    if (policy.fail_on_in_use && result.exit_code == kExitClean) {
+      for (const auto& f : shown.findings) {
+        if (f.in_use == match::InUse::kTrue && f.severity >= *policy.fail_on_in_use) {
+          result.exit_code = policy.gate.exit_code;
+          break;
+        }
+      }
+    }
+  }
+  // customs image --policy: the controls that apply to this image, judged at the audit stage (scan/policy_check.h).
+  if (policy.policy_file != nullptr) {
+    result.policy_checked = true;
+    result.policy_applicable = policy::ApplicableControls(
+        *policy.policy_file, ImageIdentityOf(shown.target, shown.kind, shown.manifest_digest, inventory.config_digest,
+                                             inventory.config.labels, policy.image_names));
+    std::vector<policy::StageFinding> audit_findings;
+    for (const auto& f : shown.audit_findings) {
+      audit_findings.push_back({f.rule, f.path.empty() ? f.message : f.path});
+    }
+    std::vector<policy::VulnFinding> vulns;
+    for (const auto& f : shown.findings) {
+      vulns.push_back(
+          {f.id, f.package.name, vulndb::SeverityName(f.severity), !f.fixed_version.empty(), f.kev.has_value()});
+    }
+    result.policy_verdicts = policy::JudgeAudit(result.policy_applicable, audit_findings,
+                                                inventory.config.exposed_ports, vulns, policy.vulnerabilities);
+    if (policy::AnyFailure(result.policy_verdicts) && result.exit_code == kExitClean) {
+      result.exit_code = policy.gate.exit_code;
+    }
+  }
   return result;
 }
 

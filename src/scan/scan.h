@@ -8,13 +8,17 @@
 // concurrent reads (vulndb::Store is).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
 #include "match/gate.h"
 #include "match/matcher.h"
+#include "policy/policy.h"
+#include "policy/stages.h"
 #include "report/scan_report.h"
+#include "runtime/usage/usage.h"
 #include "scan/inventory.h"
 #include "vulndb/store.h"
 
@@ -39,6 +43,15 @@ struct ScanPolicy {
   // Whether vulnerabilities are matched at all (customs image --scanners; customs audit does not). Without it no
   // advisory index is needed.
   bool vulnerabilities = true;
+  // customs.policy.yaml (customs image --policy): the controls that apply to this image are judged at the audit
+  // stage; a violated control in enforce mode fails the scan with gate.exit_code. Borrowed; may be null.
+  const policy::PolicyFile* policy_file = nullptr;
+  std::vector<std::string> image_names;  // names the image is known by, for the policy's image selectors
+  // customs image --usage: findings are marked in use or not and ranked (scan/usage_rank.h). Borrowed; may be null.
+  // The image's manifest and config digests and image_names (and a registry reference target) find its records.
+  const std::vector<runtime::UsageEntry>* usage = nullptr;
+  // --fail-on-in-use: findings in use at or above this severity fail with gate.exit_code.
+  std::optional<vulndb::Severity> fail_on_in_use;
 };
 
 struct ScanRequest {
@@ -61,6 +74,10 @@ struct ScanResult {
   bool incomplete = false;  // any kIncomplete diagnostic, allowed or not
   unsigned layers_read = 0;
   unsigned layers_from_cache = 0;
+  // With ScanPolicy::policy_file: the controls that apply to this image and their audit-stage verdicts.
+  bool policy_checked = false;
+  policy::Applicable policy_applicable;
+  std::vector<policy::Verdict> policy_verdicts;
 };
 
 // Reads the image (or SBOM), matches, applies the gate. Errors: whatever makes the target unreadable (kNotFound,

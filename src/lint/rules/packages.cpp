@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 
+#include "core/known_tools.h"
 #include "lint/rules/check_util.h"
 #include "lint/rules/families.h"
 
@@ -51,7 +52,9 @@ bool MatchesList(const std::vector<std::string>& list, const std::string& packag
   bool matched = false;
   for (const std::string& pattern : list) {
     if (!pattern.empty() && pattern[0] == '!') {
-      if (Glob(pattern.substr(1), lower)) return false;
+      if (Glob(pattern.substr(1), lower)) {
+        return false;
+      }
     } else if (Glob(pattern, lower)) {
       matched = true;
     }
@@ -87,6 +90,74 @@ void CheckAttackerTools(const CheckContext& c) {
 void CheckCompilers(const CheckContext& c) {
   ReportPackageList(c, c.settings.compilers, "compilers/build tools",
                     "build in a separate stage (multi-stage build) and COPY only the artefacts into the final stage");
+}
+
+// The policy control no-shell (customs.policy.yaml) at the Dockerfile: the final image starts from scratch or a
+// distroless base (not its :debug variants, which carry busybox), installs no shell package and copies no shell in.
+// The shell packages and file names are the shared tool list's (src/core/data/tools.txt).
+void CheckShellInFinalStage(const CheckContext& c) {
+  const Stage* final_stage = FinalStage(c);
+  if (final_stage == nullptr) {
+    return;
+  }
+  std::vector<int> chain = FinalChain(c);
+  const Stage& root = c.model.stages[static_cast<std::size_t>(chain.front())];
+  if (root.base.resolved && !root.base.scratch) {
+    const std::string repository = Lower(root.base.repository);
+    const bool distroless = (repository.find("distroless") != std::string::npos || repository == "chainguard/static" ||
+                             EndsWith(repository, "/chainguard/static")) &&
+                            Lower(root.base.tag).find("debug") == std::string::npos;
+    if (!distroless) {
+      c.Report(
+          root.from_instruction,
+          fmt::format("the final image starts from {}, which ships a shell (not scratch or distroless)", root.base.raw),
+          "build FROM scratch or a distroless base and COPY the artefacts in");
+    }
+  }
+  std::vector<std::string> shell_packages;
+  std::set<std::string> shell_binaries;
+  for (const KnownTool& tool : KnownTools()) {
+    if (tool.kind != ToolKind::kShell) {
+      continue;
+    }
+    shell_packages.insert(shell_packages.end(), tool.packages.begin(), tool.packages.end());
+    shell_binaries.insert(tool.binaries.begin(), tool.binaries.end());
+  }
+  std::map<std::size_t, std::vector<std::string>> installed;
+  for (const auto& entry : FinalInstalled(c)) {
+    if (MatchesList(shell_packages, entry.package)) {
+      auto& names = installed[entry.instruction];
+      if (std::find(names.begin(), names.end(), entry.package) == names.end()) {
+        names.push_back(entry.package);
+      }
+    }
+  }
+  for (const auto& [index, names] : installed) {
+    c.Report(index, fmt::format("a shell is installed in the final image: {}", Join(names)),
+             "do not install a shell in the final stage");
+  }
+  for (int stage : chain) {
+    ForStageInstructions(c, stage, [&](std::size_t i, const Instruction& inst) {
+      if ((inst.cmd != "COPY" && inst.cmd != "ADD") || inst.args.size() < 2) {
+        return;
+      }
+      std::vector<std::string> shells;
+      for (std::size_t k = 0; k + 1 < inst.args.size(); ++k) {
+        std::string source = inst.args[k];
+        while (source.size() > 1 && source.back() == '/') {
+          source.pop_back();
+        }
+        std::string base = source.substr(source.rfind('/') + 1);
+        if (shell_binaries.count(base) > 0) {
+          shells.push_back(source);
+        }
+      }
+      if (!shells.empty()) {
+        c.Report(i, fmt::format("{} copies a shell into the final image: {}", inst.cmd, Join(shells)),
+                 "copy only the application and the libraries it needs");
+      }
+    });
+  }
 }
 
 // Calls f(entry, views) for every RUN (and ONBUILD RUN trigger).
@@ -933,6 +1004,15 @@ constexpr Rule kPackagesRules[] = {
      "bloat the image. Build in a separate stage and COPY the artefacts (multi-stage build).",
      {"", "", ""},
      CheckCompilers},
+    {"shell-in-final-stage",
+     Severity::kMedium,
+     "Shell in the final image",
+     "Off by default; the policy control no-shell (customs.policy.yaml) turns it on. The final image must start from "
+     "scratch or a distroless base, install no shell package (bash, dash, busybox...) and COPY no shell in: without "
+     "a shell, code execution in the container cannot become an interactive session.",
+     {"", "", ""},
+     CheckShellInFinalStage,
+     true},
     {"package-signature-disabled",
      Severity::kHigh,
      "Package signatures or repository TLS not verified",
