@@ -16,9 +16,9 @@ using AddCommand = void (*)(CLI::App&, CommandContext&);
 
 // The command table (ninja's kTools style): explicit, no static registration.
 constexpr AddCommand kCommands[] = {
-    AddSbomCommand,  AddImageCommand, AddAuditCommand, AddFsCommand,    AddSbomScanCommand, AddDbCommand,
-    AddWatchCommand, AddRulesCommand, AddLintCommand,  AddPolicyCommand, &AddPullCommand, AddServerCommand,
-    AddVersionCommand,
+    AddSbomCommand,  AddImageCommand,  AddAuditCommand,   AddFsCommand,   AddSbomScanCommand,
+    AddDbCommand,    AddWatchCommand,  AddRulesCommand,   AddLintCommand, AddPolicyCommand,
+    &AddPullCommand, AddServerCommand, AddVersionCommand,
 };
 
 // The last resort: an exception that escapes a command (or a worker thread) prints one line and exits 3, never an
