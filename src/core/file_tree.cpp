@@ -79,8 +79,7 @@ void FileTree::AddRemoval(int layer, std::string path, bool opaque) {
 int FileTree::RemovedIn(std::string_view path, int layer) const {
   for (const Removal& removal : removals_) {
     if (removal.layer <= layer) continue;
-    bool covered = removal.opaque ? IsUnder(path, removal.path)
-                                  : (path == removal.path || IsUnder(path, removal.path));
+    bool covered = removal.opaque ? IsUnder(path, removal.path) : (path == removal.path || IsUnder(path, removal.path));
     if (covered) return removal.layer;
   }
   if (const FileNode* node = Find(path); node != nullptr && node->layer > layer) return node->layer;

@@ -270,8 +270,8 @@ TEST_F(ImageScanTest, GateExitCodesThroughTheBinary) {
   // The vulnerability gate on its own (--scanners vuln): the audit's findings (curl is an attacker tool) share the gate
   // by default, which tests/e2e/audit_e2e_test.cpp covers.
   auto run = [&](const std::string& args) {
-    return RunCommand(CustomsBinary() + " image " + image + " --scanners vuln --no-cache --quiet --db " +
-                      Quote(*db_) + " " + args);
+    return RunCommand(CustomsBinary() + " image " + image + " --scanners vuln --no-cache --quiet --db " + Quote(*db_) +
+                      " " + args);
   };
   EXPECT_EQ(RunCommand(CustomsBinary() + " image " + image + " --no-cache --quiet --fail-on HIGH --db " + Quote(*db_))
                 .exit_code,

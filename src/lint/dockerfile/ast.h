@@ -17,19 +17,19 @@ struct Heredoc {
 };
 
 struct Instruction {
-  std::string cmd;                 // upper case: "RUN"; unknown instructions keep their spelling, upper-cased
-  std::string keyword;             // as written: "run"
-  int start_line = 0;              // 1-based
-  int end_line = 0;                // includes heredoc bodies
-  int text_end_line = 0;           // last line of the instruction text itself (before heredoc bodies)
+  std::string cmd;                  // upper case: "RUN"; unknown instructions keep their spelling, upper-cased
+  std::string keyword;              // as written: "run"
+  int start_line = 0;               // 1-based
+  int end_line = 0;                 // includes heredoc bodies
+  int text_end_line = 0;            // last line of the instruction text itself (before heredoc bodies)
   bool empty_continuation = false;  // a blank line inside the continuation (BuildKit NoEmptyContinuation)
-  std::vector<std::string> flags;  // "--mount=type=cache,target=/root" (quotes removed as BuildKit does)
+  std::vector<std::string> flags;   // "--mount=type=cache,target=/root" (quotes removed as BuildKit does)
   bool json_form = false;
   // BuildKit's argument list: JSON elements; the single shell-form string for RUN/CMD/ENTRYPOINT/SHELL; the
   // whitespace-split words for FROM/EXPOSE/ADD/COPY/VOLUME; key,value,sep triples for ENV/LABEL ("=" or "").
   std::vector<std::string> args;
   std::vector<Heredoc> heredocs;
-  std::string original;                        // the instruction's text with continuations joined
+  std::string original;  // the instruction's text with continuations joined
   // Comment lines directly above, as BuildKit's PrevComment: text after '#', trimmed; an empty `#` line resets the
   // list, blank lines do not; parser directives are not included.
   std::vector<std::string> comments;
